@@ -1,0 +1,48 @@
+# make demo : create .venv if missing, install augkit, write a PNG grid of SimCLR views of data/ photos
+# make test : install, then run the whole test suite, ruff and mypy
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.augkit-installed
+# torch 2.14.1 + torchaudio 2.11.0 is the pair that works together here (see ENVIRONMENT notes in README).
+TORCH_PAIR := torch==2.14.1 torchaudio==2.11.0
+export NO_ALBUMENTATIONS_UPDATE := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export RAY_USAGE_STATS_ENABLED := 0
+
+.PHONY: install demo test lint typecheck bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet $(TORCH_PAIR)
+	$(PY) -m pip install --quiet -e '.[dev]' $(TORCH_PAIR)
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) examples/demo.py
+
+test: install
+	$(PY) -m pytest -q
+	$(PY) -m ruff check augkit tests examples benchmarks
+	$(PY) -m mypy
+
+lint: install
+	$(PY) -m ruff check augkit tests examples benchmarks
+
+typecheck: install
+	$(PY) -m mypy
+
+bench: install
+	$(PY) -m pip install --quiet -e '.[bench]' $(TORCH_PAIR) torchvision==0.29.1
+	$(PY) benchmarks/image.py
+	$(PY) benchmarks/text.py
+	$(PY) benchmarks/audio.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

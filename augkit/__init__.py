@@ -1,0 +1,87 @@
+"""augkit: positive pairs (n views) for contrastive learning from images, text and audio.
+
+Every augmenter draws its parameters from a ``numpy.random.Generator`` it is given and applies them
+purely, so views are reproducible, recorded and replayable. ``import augkit`` is light: torch,
+albumentations, cv2 and nltk are imported only when a name that needs them is first used.
+
+Example:
+    >>> import augkit
+    >>> vg = augkit.image.simclr(size=224, seed=0)
+    >>> view1, view2 = vg(photo, index=0, epoch=0)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import TYPE_CHECKING, Any
+
+# albumentations calls the package index on import unless this is set; augkit never goes online.
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
+from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply  # noqa: E402
+from augkit.views import ViewGenerator, Views, multi_crop  # noqa: E402
+
+__version__ = "0.1.0"
+
+# Public names served lazily (PEP 562): name -> module that defines it.
+_LAZY: dict[str, str] = {
+    "registry": "augkit.registry",
+    "image": "augkit.image",
+    "text": "augkit.text",
+    "audio": "augkit.audio",
+    "losses": "augkit.losses",
+    "datasets": "augkit.datasets",
+    "preview": "augkit.preview",
+    "ViewDataset": "augkit.datasets",
+    "collate_views": "augkit.datasets",
+    "NTXentLoss": "augkit.losses",
+    "InfoNCELoss": "augkit.losses",
+    "TripletLoss": "augkit.losses",
+    "ContrastiveLoss": "augkit.losses",
+}
+
+__all__ = [
+    "Augmenter",
+    "Compose",
+    "ContrastiveLoss",
+    "Identity",
+    "InfoNCELoss",
+    "NTXentLoss",
+    "OneOf",
+    "Params",
+    "RandomApply",
+    "TripletLoss",
+    "ViewDataset",
+    "ViewGenerator",
+    "Views",
+    "__version__",
+    "audio",
+    "collate_views",
+    "datasets",
+    "image",
+    "losses",
+    "multi_crop",
+    "preview",
+    "registry",
+    "text",
+]
+
+if TYPE_CHECKING:
+    from augkit import audio, datasets, image, losses, preview, registry, text
+    from augkit.datasets import ViewDataset, collate_views
+    from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'augkit' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name.endswith("." + name) else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,88 @@
+"""Registry: augmenter name -> class, extended by third-party packages through entry points.
+
+Built-in augmenters register themselves with :func:`register` when their module is imported; the
+registry imports the built-in modality packages the first time it is asked for names. A plugin
+package declares, in its own pyproject::
+
+    [project.entry-points."augkit.augmenters"]
+    my_op = "my_package.ops:MyOp"       # a class with a unique ``name`` ClassVar
+
+Example:
+    >>> from augkit import registry; registry.create("audio.gain", gain_db=(-6, 6))
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+from typing import Any
+
+from augkit.core import Augmenter
+
+__all__ = ["ENTRY_POINT_GROUP", "create", "get", "names", "register"]
+
+ENTRY_POINT_GROUP = "augkit.augmenters"
+# Modules whose import registers augkit's own augmenters.
+_BUILTIN_MODULES = ("augkit.image", "augkit.text", "augkit.audio")
+
+_REGISTRY: dict[str, type[Augmenter[Any]]] = {}
+_loaded = False
+
+
+def register(cls: type[Augmenter[Any]]) -> type[Augmenter[Any]]:
+    """Class decorator: make ``cls`` findable by its ``name``.
+
+    Raises:
+        ValueError: when the class has no name or the name is taken by another class.
+    """
+    name = getattr(cls, "name", "")
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{cls.__qualname__} needs a non-empty `name` class attribute to be registered")
+    existing = _REGISTRY.get(name)
+    if existing is not None and existing is not cls and existing.__qualname__ != cls.__qualname__:
+        raise ValueError(f"augmenter name {name!r} is already registered by {existing.__module__}.{existing.__qualname__}")
+    _REGISTRY[name] = cls
+    return cls
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for module in _BUILTIN_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:  # a real missing dependency inside the module: surface it
+                raise
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        obj = ep.load()
+        if not (isinstance(obj, type) and issubclass(obj, Augmenter)):
+            raise TypeError(f"entry point {ep.name!r} = {ep.value!r} in group {ENTRY_POINT_GROUP!r} "
+                            "must name an augkit Augmenter subclass")
+        register(obj)
+
+
+def names() -> list[str]:
+    """All registered augmenter names, sorted (built-ins plus installed plugins)."""
+    _load()
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> type[Augmenter[Any]]:
+    """The augmenter class registered as ``name``.
+
+    Raises:
+        KeyError: naming the unknown name and the known ones.
+    """
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"no augmenter named {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def create(name: str, **kwargs: Any) -> Augmenter[Any]:
+    """Instantiate the augmenter registered as ``name`` with ``kwargs``."""
+    return get(name)(**kwargs)
