@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 # albumentations calls the package index on import unless this is set; augkit never goes online.
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
-from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply  # noqa: E402
-from augkit.views import ViewGenerator, Views, multi_crop  # noqa: E402
+from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply
+from augkit.views import ViewGenerator, Views, multi_crop
 
 __version__ = "0.1.0"
 

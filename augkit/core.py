@@ -216,7 +216,7 @@ def _expect(params: Any, key: str, kind: type, owner: Augmenter[Any]) -> Any:
     if not isinstance(params, Mapping) or key not in params:
         raise ValueError(f"{type(owner).__name__} params must be a dict with key {key!r}, got {params!r}")
     value = params[key]
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise ValueError(f"{type(owner).__name__} params[{key!r}] must be {kind.__name__}, got {value!r}")
     return value
 

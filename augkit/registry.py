@@ -40,7 +40,8 @@ def register(cls: type[Augmenter[Any]]) -> type[Augmenter[Any]]:
         raise ValueError(f"{cls.__qualname__} needs a non-empty `name` class attribute to be registered")
     existing = _REGISTRY.get(name)
     if existing is not None and existing is not cls and existing.__qualname__ != cls.__qualname__:
-        raise ValueError(f"augmenter name {name!r} is already registered by {existing.__module__}.{existing.__qualname__}")
+        owner = f"{existing.__module__}.{existing.__qualname__}"
+        raise ValueError(f"augmenter name {name!r} is already registered by {owner}")
     _REGISTRY[name] = cls
     return cls
 
