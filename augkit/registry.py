@@ -51,12 +51,16 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    for module in _BUILTIN_MODULES:
+    for module_name in _BUILTIN_MODULES:
         try:
-            importlib.import_module(module)
+            package = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != module:  # a real missing dependency inside the module: surface it
+            if exc.name != module_name:  # a real missing dependency inside the module: surface it
                 raise
+            continue
+        # Packages that serve their names lazily list the modules whose import registers them.
+        for submodule in getattr(package, "_REGISTERING_MODULES", ()):
+            importlib.import_module(submodule)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         obj = ep.load()
         if not (isinstance(obj, type) and issubclass(obj, Augmenter)):

@@ -1,0 +1,90 @@
+"""Image views: augmenters on Albumentations' kernels, paper-exact presets, output conversion.
+
+Names are served lazily, so ``import augkit.image`` does not import albumentations, cv2 or torch.
+
+Example:
+    >>> from augkit import image
+    >>> vg = image.simclr(224, seed=0); v1, v2 = vg(photo, index=0, epoch=0)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_LAZY = {
+    "IMAGENET_MEAN": "augkit.image._convert",
+    "IMAGENET_STD": "augkit.image._convert",
+    "as_image": "augkit.image._convert",
+    "normalize_batch": "augkit.image._convert",
+    "make_output": "augkit.image._convert",
+    "RandomResizedCrop": "augkit.image.ops",
+    "HorizontalFlip": "augkit.image.ops",
+    "ColorJitter": "augkit.image.ops",
+    "ToGray": "augkit.image.ops",
+    "GaussianBlur": "augkit.image.ops",
+    "Solarize": "augkit.image.ops",
+    "Resize": "augkit.image.ops",
+    "CenterCrop": "augkit.image.ops",
+    "Albumentations": "augkit.image.albumentations_wrapper",
+    "simclr": "augkit.image.presets",
+    "simclr_cifar": "augkit.image.presets",
+    "moco_v2": "augkit.image.presets",
+    "byol": "augkit.image.presets",
+    "swav": "augkit.image.presets",
+    "dino": "augkit.image.presets",
+    "eval_transform": "augkit.image.presets",
+    "EvalTransform": "augkit.image.presets",
+}
+
+__all__ = [
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "Albumentations",
+    "CenterCrop",
+    "ColorJitter",
+    "EvalTransform",
+    "GaussianBlur",
+    "HorizontalFlip",
+    "RandomResizedCrop",
+    "Resize",
+    "Solarize",
+    "ToGray",
+    "as_image",
+    "byol",
+    "dino",
+    "eval_transform",
+    "make_output",
+    "moco_v2",
+    "normalize_batch",
+    "simclr",
+    "simclr_cifar",
+    "swav",
+]
+
+# The registry imports this package to find the built-in image augmenters.
+_REGISTERING_MODULES = ("augkit.image.ops", "augkit.image.albumentations_wrapper")
+
+if TYPE_CHECKING:
+    from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output, normalize_batch
+    from augkit.image.albumentations_wrapper import Albumentations
+    from augkit.image.ops import (
+        CenterCrop,
+        ColorJitter,
+        GaussianBlur,
+        HorizontalFlip,
+        RandomResizedCrop,
+        Resize,
+        Solarize,
+        ToGray,
+    )
+    from augkit.image.presets import EvalTransform, byol, dino, eval_transform, moco_v2, simclr, simclr_cifar, swav
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'augkit.image' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,264 @@
+"""View presets with the hyper-parameters exactly as published, and their evaluation transforms.
+
+Every preset returns a ready :class:`augkit.ViewGenerator`. Its input may be any image
+:func:`augkit.image.as_image` accepts (converted once per sample); its output is chosen with
+``output``: ``"normalized"`` (float32 C×H×W, the default), ``"uint8"`` (C×H×W, the fast path: call
+:func:`augkit.image.normalize_batch` after the DataLoader) or ``"numpy"`` (H×W×C uint8, for previews).
+Grayscale inputs give 1-channel views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from augkit.core import Augmenter, Compose
+from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
+from augkit.image.ops import (
+    CenterCrop,
+    ColorJitter,
+    GaussianBlur,
+    HorizontalFlip,
+    RandomResizedCrop,
+    Resize,
+    Solarize,
+    ToGray,
+)
+from augkit.views import ViewGenerator, multi_crop
+
+__all__ = [
+    "EvalTransform",
+    "byol",
+    "dino",
+    "eval_transform",
+    "moco_v2",
+    "simclr",
+    "simclr_cifar",
+    "swav",
+]
+
+
+def paper_kernel_size(size: int) -> int:
+    """SimCLR's blur kernel: 10 % of the image side, made odd (23 for 224)."""
+    k = round(0.1 * size)
+    return k if k % 2 == 1 else k + 1
+
+
+def _views(
+    pipelines: Augmenter[Any] | Sequence[Augmenter[Any]],
+    n_views: int | None,
+    seed: int | None,
+    output: str,
+    mean: Sequence[float],
+    std: Sequence[float],
+) -> ViewGenerator:
+    return ViewGenerator(pipelines, n_views=n_views, seed=seed, output=make_output(output, mean, std), prepare=as_image)
+
+
+def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, float, float, float],
+                     blur_p: float, solarize_p: float = 0.0) -> Compose:
+    ops: list[Augmenter[Any]] = [
+        RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3)),
+        HorizontalFlip(p=0.5),
+        ColorJitter(*jitter, p=0.8),
+        ToGray(p=0.2),
+    ]
+    if blur_p > 0:
+        ops.append(GaussianBlur(sigma=(0.1, 2.0), kernel_size=paper_kernel_size(size), p=blur_p))
+    if solarize_p > 0:
+        ops.append(Solarize(threshold=128, p=solarize_p))
+    return Compose(ops)
+
+
+def simclr(
+    size: int = 224,
+    *,
+    strength: float = 1.0,
+    blur: bool = True,
+    n_views: int = 2,
+    seed: int | None = None,
+    output: str = "normalized",
+    mean: Sequence[float] = IMAGENET_MEAN,
+    std: Sequence[float] = IMAGENET_STD,
+) -> ViewGenerator:
+    """SimCLR views (Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual
+    Representations", Appendix A, and the official ``data_util.py``).
+
+    Per view: random resized crop (area 0.08–1, aspect 3/4–4/3) to ``size``, horizontal flip
+    (p 0.5), colour jitter (brightness, contrast, saturation 0.8·s, hue 0.2·s, p 0.8), grayscale
+    (p 0.2), Gaussian blur (p 0.5, σ 0.1–2, kernel 10 % of the side). The evaluation transform
+    is :func:`eval_transform` (resize to size/0.875, centre crop).
+
+    Args:
+        size: output side in pixels.
+        strength: colour distortion strength s (1.0 for ImageNet; the paper uses 0.5 on CIFAR-10).
+        blur: apply the Gaussian blur (the paper drops it for CIFAR-10).
+        n_views: number of views per sample.
+        seed: the generator's seed (pass one explicitly with several processes or DDP ranks).
+        output: ``"normalized"``, ``"uint8"`` or ``"numpy"``.
+        mean, std: normalization statistics for ``"normalized"``.
+
+    Example:
+        >>> v1, v2 = simclr(224, seed=0)(photo, index=0)
+    """
+    if strength < 0:
+        raise ValueError(f"strength={strength!r} must be non-negative")
+    s = float(strength)
+    pipeline = _simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0)
+    return _views(pipeline, n_views, seed, output, mean, std)
+
+
+def simclr_cifar(
+    size: int = 32,
+    *,
+    n_views: int = 2,
+    seed: int | None = None,
+    output: str = "normalized",
+    mean: Sequence[float] = IMAGENET_MEAN,
+    std: Sequence[float] = IMAGENET_STD,
+) -> ViewGenerator:
+    """SimCLR views for small images (Chen et al. 2020, Appendix B.9, CIFAR-10): no blur, colour
+    strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1, p 0.8), grayscale p 0.2, crop 0.08–1, flip.
+
+    Works for 28×28 grayscale inputs too (e.g. Fashion-MNIST): the views then have 1 channel and
+    saturation/hue jitter has no effect. Evaluation: :func:`eval_transform` with ``resize=size``.
+
+    Example:
+        >>> vg = simclr_cifar(32, seed=0, output="uint8")
+    """
+    pipeline = _simclr_pipeline(size, (0.08, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.0)
+    return _views(pipeline, n_views, seed, output, mean, std)
+
+
+def moco_v2(
+    size: int = 224,
+    *,
+    n_views: int = 2,
+    seed: int | None = None,
+    output: str = "normalized",
+    mean: Sequence[float] = IMAGENET_MEAN,
+    std: Sequence[float] = IMAGENET_STD,
+) -> ViewGenerator:
+    """MoCo v2 views (Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning",
+    and ``main_moco.py --aug-plus``): crop area 0.2–1, colour jitter (0.4, 0.4, 0.4, 0.1) p 0.8,
+    grayscale p 0.2, Gaussian blur σ 0.1–2 p 0.5, flip. Evaluation: :func:`eval_transform`.
+
+    Example:
+        >>> q, k = moco_v2(seed=0)(photo, index=0)
+    """
+    pipeline = _simclr_pipeline(size, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.5)
+    return _views(pipeline, n_views, seed, output, mean, std)
+
+
+def byol(
+    size: int = 224,
+    *,
+    seed: int | None = None,
+    output: str = "normalized",
+    mean: Sequence[float] = IMAGENET_MEAN,
+    std: Sequence[float] = IMAGENET_STD,
+) -> ViewGenerator:
+    """BYOL's two asymmetric views (Grill et al. 2020, "Bootstrap Your Own Latent", Appendix B,
+    Table 6): crop 0.08–1, flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8, grayscale p 0.2;
+    view 1: blur p 1.0, solarize p 0; view 2: blur p 0.1, solarize p 0.2. Evaluation:
+    :func:`eval_transform`.
+
+    Example:
+        >>> online, target = byol(seed=0)(photo, index=0)
+    """
+    jitter = (0.4, 0.4, 0.2, 0.1)
+    view1 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0)
+    view2 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2)
+    return _views([view1, view2], None, seed, output, mean, std)
+
+
+def swav(
+    size: int = 224,
+    local_size: int = 96,
+    *,
+    n_global: int = 2,
+    n_local: int = 6,
+    seed: int | None = None,
+    output: str = "normalized",
+    mean: Sequence[float] = IMAGENET_MEAN,
+    std: Sequence[float] = IMAGENET_STD,
+) -> ViewGenerator:
+    """SwAV multi-crop (Caron et al. 2020, "Unsupervised Learning of Visual Features by Contrasting
+    Cluster Assignments", Section 3.2 and ``main_swav.py``): 2×224 crops at area 0.14–1 and
+    6×96 at 0.05–0.14, each with flip, colour distortion s = 1 (0.8, 0.8, 0.8, 0.2, p 0.8),
+    grayscale p 0.2 and Gaussian blur p 0.5, σ 0.1–2. Globals come first in the view list.
+
+    Example:
+        >>> views = swav(seed=0)(photo, index=0)   # 8 views
+    """
+    jitter = (0.8, 0.8, 0.8, 0.2)
+    g = _simclr_pipeline(size, (0.14, 1.0), jitter, blur_p=0.5)
+    local = _simclr_pipeline(local_size, (0.05, 0.14), jitter, blur_p=0.5)
+    return _views(multi_crop(g, local, n_global, n_local), None, seed, output, mean, std)
+
+
+def dino(
+    size: int = 224,
+    local_size: int = 96,
+    *,
+    n_local: int = 8,
+    seed: int | None = None,
+    output: str = "normalized",
+    mean: Sequence[float] = IMAGENET_MEAN,
+    std: Sequence[float] = IMAGENET_STD,
+) -> ViewGenerator:
+    """DINO multi-crop (Caron et al. 2021, "Emerging Properties in Self-Supervised Vision
+    Transformers", Section 3.1 and ``DataAugmentationDINO``): 2 global crops at area 0.4–1 and
+    ``n_local`` (8) local 96 crops at 0.05–0.4; flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8,
+    grayscale p 0.2; global 1: blur p 1.0; global 2: blur p 0.1 and solarize p 0.2; locals: blur
+    p 0.5.
+
+    Example:
+        >>> views = dino(seed=0)(photo, index=0)   # 2 + 8 views
+    """
+    jitter = (0.4, 0.4, 0.2, 0.1)
+    global1 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=1.0)
+    global2 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=0.1, solarize_p=0.2)
+    local = _simclr_pipeline(local_size, (0.05, 0.4), jitter, blur_p=0.5)
+    return _views([global1, global2] + [local] * n_local, None, seed, output, mean, std)
+
+
+class EvalTransform:
+    """Resize the shorter side to ``resize``, centre-crop ``size``, convert (the evaluation transform).
+
+    Example:
+        >>> eval_transform(224)(photo).shape   # torch.Size([3, 224, 224])
+    """
+
+    def __init__(self, size: int, resize: int, output: str, mean: Sequence[float], std: Sequence[float]) -> None:
+        self.size, self.resize = size, resize
+        self._ops = Compose([Resize(resize), CenterCrop(size)])
+        self._output: Callable[[np.ndarray], Any] | None = make_output(output, mean, std)
+
+    def __call__(self, x: Any) -> Any:
+        img = self._ops.apply(as_image(x), {"ops": [{"params": {"applied": True}}] * 2})
+        return img if self._output is None else self._output(img)
+
+    def __repr__(self) -> str:
+        return f"EvalTransform(size={self.size}, resize={self.resize})"
+
+
+def eval_transform(
+    size: int = 224,
+    resize: int | None = None,
+    *,
+    output: str = "normalized",
+    mean: Sequence[float] = IMAGENET_MEAN,
+    std: Sequence[float] = IMAGENET_STD,
+) -> EvalTransform:
+    """The evaluation transform that goes with the presets, for linear probes and kNN.
+
+    Args:
+        size: the centre crop's side.
+        resize: the shorter side before cropping; defaults to ``round(size / 0.875)`` (256 for
+            224), as SimCLR, MoCo and BYOL evaluate. Pass ``resize=size`` for CIFAR-sized inputs.
+        output, mean, std: as in the presets.
+    """
+    return EvalTransform(size, resize if resize is not None else round(size / 0.875), output, mean, std)

@@ -1,0 +1,160 @@
+"""Image ops: what each one does to the pixels, and the inputs they accept."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from augkit import image
+from augkit.image import as_image
+from augkit.image.ops import (
+    CenterCrop,
+    ColorJitter,
+    GaussianBlur,
+    HorizontalFlip,
+    RandomResizedCrop,
+    Resize,
+    Solarize,
+    ToGray,
+)
+
+
+def test_random_resized_crop_draws_area_and_ratio_in_range(photo: np.ndarray) -> None:
+    op = RandomResizedCrop(64, scale=(0.2, 0.5), ratio=(0.75, 1.333))
+    h, w = photo.shape[:2]
+    for seed in range(300):
+        p = op.sample(photo, np.random.default_rng(seed))
+        area = p["height"] * p["width"] / (h * w)
+        assert 0.2 - 0.01 <= area <= 0.5 + 0.01
+        assert 0.75 - 0.02 <= p["width"] / p["height"] <= 1.333 + 0.02
+        assert 0 <= p["top"] <= h - p["height"] and 0 <= p["left"] <= w - p["width"]
+    out = op.apply(photo, p)
+    assert out.shape == (64, 64, 3) and out.dtype == np.uint8
+    expected = cv2.resize(photo[p["top"] : p["top"] + p["height"], p["left"] : p["left"] + p["width"]], (64, 64))
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_crop_of_an_image_smaller_than_the_output_upsamples() -> None:
+    tiny = np.arange(8 * 6 * 3, dtype=np.uint8).reshape(8, 6, 3)
+    op = RandomResizedCrop(32)
+    out = op.apply(tiny, op.sample(tiny, np.random.default_rng(0)))
+    assert out.shape == (32, 32, 3)
+
+
+def test_crop_falls_back_to_a_centred_crop_for_extreme_shapes() -> None:
+    strip = np.zeros((2, 400, 3), np.uint8)  # no 8-100 % crop with ratio 3/4-4/3 fits in 10 tries
+    p = RandomResizedCrop(16, scale=(0.5, 1.0)).sample(strip, np.random.default_rng(0))
+    assert p["height"] == 2 and p["width"] == round(2 * 4 / 3) and p["left"] == (400 - p["width"]) // 2
+
+
+def test_flip_gray_solarize_values(photo: np.ndarray) -> None:
+    on = {"applied": True}
+    np.testing.assert_array_equal(HorizontalFlip().apply(photo, on), photo[:, ::-1])
+    gray = ToGray().apply(photo, on)
+    assert gray.shape == photo.shape and np.array_equal(gray[..., 0], gray[..., 1])
+    weights = np.array([0.299, 0.587, 0.114])
+    assert np.abs(gray[..., 0].astype(float) - photo @ weights).max() <= 1.0
+    sol = Solarize(threshold=128).apply(photo, on)
+    np.testing.assert_array_equal(sol, np.where(photo >= 128, 255 - photo, photo))
+    assert HorizontalFlip().apply(photo, {"applied": False}) is photo
+
+
+def test_color_jitter_brightness_and_identity(photo: np.ndarray) -> None:
+    op = ColorJitter(0.5, 0.5, 0.5, 0.1, p=1.0)
+    params = {"applied": True, "order": ["brightness", "contrast", "saturation", "hue"],
+              "brightness": 1.3, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
+    out = op.apply(photo, params)
+    np.testing.assert_array_equal(out, np.clip(photo * 1.3, 0, 255).astype(np.uint8))
+    identity = dict(params, brightness=1.0)
+    np.testing.assert_array_equal(op.apply(photo, identity), photo)
+
+
+def test_color_jitter_draws_factors_in_range_in_random_order(photo: np.ndarray) -> None:
+    op = ColorJitter(0.8, 0.8, 0.8, 0.2, p=1.0)
+    orders = set()
+    for seed in range(200):
+        p = op.sample(photo, np.random.default_rng(seed))
+        assert 0.2 <= p["brightness"] <= 1.8 and 0.2 <= p["contrast"] <= 1.8 and 0.2 <= p["saturation"] <= 1.8
+        assert -0.2 <= p["hue"] <= 0.2
+        orders.add(tuple(p["order"]))
+    assert len(orders) > 12  # 24 orders exist
+
+
+def test_color_jitter_matches_torchvision_semantics_for_saturation() -> None:
+    # saturation 0 gives the grayscale image (torchvision: blend with rgb_to_grayscale)
+    rgb = np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    p = {"applied": True, "order": ["saturation"], "brightness": 1.0, "contrast": 1.0, "saturation": 0.0, "hue": 0.0}
+    out = ColorJitter(p=1.0).apply(rgb, p)
+    gray = rgb @ np.array([0.299, 0.587, 0.114])
+    assert np.abs(out[..., 1].astype(float) - gray).max() <= 1.0
+
+
+def test_blur_truncated_at_4_sigma_equals_the_paper_kernel(photo: np.ndarray) -> None:
+    op = GaussianBlur(sigma=(0.1, 2.0), kernel_size=23, p=1.0)
+    for sigma in (0.3, 1.0, 2.0):
+        p = {"applied": True, "sigma": sigma, "kernel_size": 2 * math.ceil(4 * sigma) + 1}
+        ours = op.apply(photo, p).astype(int)
+        full = cv2.GaussianBlur(photo, (23, 23), sigma, borderType=cv2.BORDER_REFLECT_101).astype(int)
+        assert np.abs(ours - full).max() <= 1, sigma
+    assert op.sample(photo, np.random.default_rng(0))["kernel_size"] <= 23
+
+
+def test_resize_and_centre_crop(photo: np.ndarray) -> None:
+    on = {"applied": True}
+    r = Resize(100).apply(photo, on)
+    assert min(r.shape[:2]) == 100 and abs(r.shape[1] / r.shape[0] - photo.shape[1] / photo.shape[0]) < 0.02
+    c = CenterCrop((50, 60)).apply(photo, on)
+    h, w = photo.shape[:2]
+    np.testing.assert_array_equal(c, photo[(h - 50) // 2 : (h - 50) // 2 + 50, (w - 60) // 2 : (w - 60) // 2 + 60])
+
+
+def test_accepted_inputs(photo: np.ndarray) -> None:
+    rgba = np.concatenate([photo, np.full((*photo.shape[:2], 1), 7, np.uint8)], axis=-1)
+    np.testing.assert_array_equal(as_image(rgba), photo)  # alpha dropped
+    np.testing.assert_array_equal(as_image(Image.fromarray(photo)), photo)
+    np.testing.assert_array_equal(as_image(torch.from_numpy(photo).permute(2, 0, 1)), photo)
+    gray = photo[..., 0]
+    assert as_image(gray[..., None]).shape == gray.shape
+    wide = (photo.astype(np.uint16) * 257)
+    np.testing.assert_array_equal(as_image(wide), photo)  # uint16 rescaled
+    np.testing.assert_array_equal(as_image(photo / 255.0), photo)
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "message"),
+    [
+        (np.zeros((4, 4, 4, 3), np.uint8), ValueError, r"shape \(4, 4, 4, 3\)"),
+        (np.zeros((0, 5, 3), np.uint8), ValueError, "no pixels"),
+        (np.full((4, 4, 3), np.nan, np.float32), ValueError, "NaN"),
+        (np.zeros((4, 4, 5), np.uint8), ValueError, "5 channels"),
+        (np.zeros((4, 4, 3), np.int32), TypeError, "dtype int32"),
+        (np.zeros((4, 4, 3), bool), TypeError, "dtype bool"),
+        (np.full((4, 4, 3), 2.0), ValueError, r"must lie in \[0, 1\]"),
+        (torch.zeros(3, 4, 4), TypeError, "torch.float32"),
+        ("photo.jpg", TypeError, "unsupported image type str"),
+    ],
+)
+def test_bad_inputs_name_the_problem(bad: object, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        image.simclr(32, seed=0)(bad)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: RandomResizedCrop(32, scale=(0, 1)), "scale"),
+        (lambda: RandomResizedCrop(0), "size=0"),
+        (lambda: ColorJitter(hue=0.7), "hue=0.7"),
+        (lambda: GaussianBlur(kernel_size=4), "kernel_size=4"),
+        (lambda: Solarize(threshold=300), "threshold=300"),
+        (lambda: ToGray(p=2), "p=2"),
+    ],
+)
+def test_bad_arguments_name_the_argument(make, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=message):
+        make()

@@ -1,0 +1,58 @@
+"""Previews: the PNG grid, the self-contained HTML page, and `make demo`'s script."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from augkit import image
+from augkit.preview import image_grid, to_display, write_grid, write_html
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_grid_layout_and_pixels(photos: list[np.ndarray], tmp_path: Path) -> None:
+    vg = image.simclr(64, n_views=3, seed=0, output="numpy")
+    path = write_grid(tmp_path / "g.png", photos[:2], vg, cell=64)
+    grid = np.asarray(Image.open(path))
+    assert grid.shape == (2 * 64 + 3 * 4, 4 * 64 + 5 * 4, 3)
+    # the cell of view 0 of sample 1 holds that view (square, so it fills the cell exactly)
+    view = vg(photos[1], index=1)[0]
+    top, left = 4 + 64 + 4, 4 + 64 + 4
+    cell = grid[top : top + 64, left : left + 64].astype(int)
+    np.testing.assert_array_equal(cell, view.astype(int))
+    assert cell.std() > 10, "the cell holds a picture, not the blank canvas"
+
+
+def test_to_display_handles_tensors() -> None:
+    t = torch.zeros(1, 5, 6, dtype=torch.uint8)
+    assert to_display(t).shape == (5, 6, 3)
+    f = torch.linspace(-2, 2, 30).reshape(1, 5, 6).expand(3, 5, 6)
+    shown = to_display(f)
+    assert shown.min() == 0 and shown.max() == 255
+    assert image_grid([[np.zeros((3, 3), np.uint8)]], cell=10).shape == (18, 18, 3)
+
+
+def test_html_is_self_contained_and_lists_params(photos: list[np.ndarray], tmp_path: Path) -> None:
+    page = write_html(tmp_path / "p.html", photos[:2], image.simclr(48, seed=0, output="numpy"))
+    text = page.read_text()
+    assert text.count("data:image/png;base64,") == 2 * 3
+    assert "image.random_resized_crop" in text
+    assert not re.search(r"(src|href)=['\"]https?://", text), "nothing is fetched from the network"
+
+
+def test_demo_writes_the_grid_and_prints_its_path(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "demo.py"), "--out", str(tmp_path), "--views", "2"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout
+    png = tmp_path / "simclr_views.png"
+    assert str(png) in out
+    n_photos = len(list((ROOT / "data" / "images").glob("*.jpg")))
+    assert Image.open(png).size == (3 * 160 + 4 * 4, n_photos * 160 + (n_photos + 1) * 4)
