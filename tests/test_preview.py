@@ -27,7 +27,7 @@ def test_grid_layout_and_pixels(photos: list[np.ndarray], tmp_path: Path) -> Non
     top, left = 4 + 64 + 4, 4 + 64 + 4
     cell = grid[top : top + 64, left : left + 64].astype(int)
     np.testing.assert_array_equal(cell, view.astype(int))
-    assert cell.std() > 10, "the cell holds a picture, not the blank canvas"
+    assert (cell != 255).any(), "the cell holds the view, not the blank canvas"
 
 
 def test_to_display_handles_tensors() -> None:
