@@ -1,0 +1,180 @@
+"""SimCLR two-view generation: augkit vs a plain albumentations Compose (called twice) vs lightly.
+
+Run: python benchmarks/image.py [--quick]
+
+Every figure is measured in this run, so the ratios compare like with like on a noisy machine.
+Per-core figures pin torch and OpenCV to one thread. Inputs are real photos (sklearn's and
+scikit-image's bundled ones) cropped to 375×500, and the same photos shrunk to 32×32.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
+import cv2
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+import augkit
+from augkit.image import normalize_batch
+
+
+def photos_375x500() -> list[np.ndarray]:
+    from skimage import data
+    from sklearn.datasets import load_sample_images
+
+    images = list(load_sample_images().images) + [data.astronaut(), data.coffee(), data.chelsea(), data.rocket()]
+    out = []
+    for img in images:
+        h, w = img.shape[:2]
+        grow = max(375 / h, 500 / w, 1.0)
+        if grow > 1.0:
+            img = cv2.resize(img, (round(w * grow), round(h * grow)))
+            h, w = img.shape[:2]
+        top, left = (h - 375) // 2, (w - 500) // 2
+        out.append(np.ascontiguousarray(img[top : top + 375, left : left + 500]))
+    return out
+
+
+def albumentations_simclr(size: int, strength: float, blur: bool) -> Callable[[np.ndarray], list[Any]]:
+    import albumentations as A
+    from albumentations.pytorch import ToTensorV2
+
+    s = strength
+    ops: list[Any] = [
+        A.RandomResizedCrop((size, size), scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3)),
+        A.HorizontalFlip(p=0.5),
+        A.ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, p=0.8),
+        A.ToGray(p=0.2),
+    ]
+    if blur:
+        k = round(0.1 * size) | 1
+        ops.append(A.GaussianBlur(blur_limit=(k, k), sigma_limit=(0.1, 2.0), p=0.5))
+    pipeline = A.Compose([*ops, A.Normalize(), ToTensorV2()])
+    return lambda img: [pipeline(image=img)["image"], pipeline(image=img)["image"]]
+
+
+def lightly_simclr(size: int, strength: float, blur: bool) -> Callable[[np.ndarray], list[Any]] | None:
+    try:
+        from lightly.transforms import SimCLRTransform
+    except ImportError:
+        return None
+    from PIL import Image
+
+    t = SimCLRTransform(input_size=size, cj_strength=strength, min_scale=0.08, gaussian_blur=0.5 if blur else 0.0)
+    return lambda img: t(Image.fromarray(img))
+
+
+def rate(fn: Callable[[np.ndarray], Any], images: list[np.ndarray], seconds: float) -> float:
+    """Samples (two views each) per second over at least ``seconds``."""
+    for img in images[:2]:
+        fn(img)
+    n, start = 0, time.perf_counter()
+    while True:
+        for img in images:
+            fn(img)
+        n += len(images)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return n / elapsed
+
+
+class Photos(Dataset[Any]):
+    def __init__(self, images: list[np.ndarray], n: int, transform: Callable[[np.ndarray, int], Any]) -> None:
+        self.images, self.n, self.transform = images, n, transform
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Any:
+        return self.transform(self.images[i % len(self.images)], i)
+
+
+def loader_rate(dataset: Photos, finish: Callable[[Any], Any]) -> float:
+    """Samples per second delivered to the training loop as float32 normalized batches."""
+    loader = DataLoader(dataset, batch_size=64, num_workers=2)
+    start, n = time.perf_counter(), 0
+    for batch in loader:
+        views = finish(batch)
+        assert views[0].dtype == torch.float32
+        n += views[0].shape[0]
+    return n / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short timings (noisier)")
+    args = parser.parse_args()
+    seconds = 1.0 if args.quick else 4.0
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+
+    big = photos_375x500()
+    small = [cv2.resize(img, (32, 32), interpolation=cv2.INTER_AREA) for img in big]
+    rows: list[tuple[str, str, float]] = []
+    for label, images, size, strength, blur in (("224 from 375x500", big, 224, 1.0, True),
+                                                ("32 from 32x32", small, 32, 0.5, False)):
+        ours = augkit.image.simclr(size, strength=strength, blur=blur, seed=0)
+        ours_u8 = augkit.image.simclr(size, strength=strength, blur=blur, seed=0, output="uint8")
+        contenders: dict[str, Callable[[np.ndarray], Any] | None] = {
+            "augkit (float32 out)": ours,
+            "augkit (uint8 out)": ours_u8,
+            "albumentations x2": albumentations_simclr(size, strength, blur),
+            "lightly SimCLRTransform": lightly_simclr(size, strength, blur),
+        }
+        for name, fn in contenders.items():
+            if fn is None:
+                print(f"  {name}: not installed (pip install 'augkit[bench]'), skipped")
+                continue
+            rows.append((label, name, rate(fn, images, seconds)))
+
+    print(f"\nPer core (torch and OpenCV at 1 thread), samples/s, two views per sample; {len(big)} photos")
+    print(f"{'case':<18} {'contender':<26} {'samples/s':>10}")
+    for label, name, r in rows:
+        print(f"{label:<18} {name:<26} {r:>10.0f}")
+    table = {(label, name): r for label, name, r in rows}
+
+    # Through a DataLoader with 2 workers: float32 normalized batches delivered to the loop.
+    n_items = 512 if args.quick else 1536
+    alb = albumentations_simclr(224, 1.0, True)
+    ours_u8 = augkit.image.simclr(224, seed=0, output="uint8")
+    torch.set_num_threads(2)
+    loader = {
+        "albumentations (float32 in workers)": loader_rate(Photos(big, n_items, lambda img, i: alb(img)), lambda b: b),
+        "augkit (uint8 + normalize_batch)": loader_rate(
+            Photos(big, n_items, lambda img, i: ours_u8(img, index=i)), lambda b: [normalize_batch(v) for v in b]
+        ),
+    }
+    print("\nDataLoader(num_workers=2, batch_size=64), 224 views, samples/s delivered as float32")
+    for name, r in loader.items():
+        print(f"  {name:<38} {r:>8.0f}")
+
+    def ratio(a: float, b: float) -> float:
+        return a / b
+
+    checks = [
+        ("224 per core vs albumentations", ("224 from 375x500", "augkit (float32 out)"),
+         ("224 from 375x500", "albumentations x2"), 1.3),
+        ("224 per core vs lightly", ("224 from 375x500", "augkit (float32 out)"),
+         ("224 from 375x500", "lightly SimCLRTransform"), 5.0),
+        ("32x32 per core vs albumentations", ("32 from 32x32", "augkit (float32 out)"),
+         ("32 from 32x32", "albumentations x2"), 3.0),
+    ]
+    print("\nRatios (augkit / peer) against the goals")
+    for title, ours_key, peer_key, goal in checks:
+        if ours_key in table and peer_key in table:
+            r = ratio(table[ours_key], table[peer_key])
+            print(f"  {title:<36} {r:5.2f}x  goal >= {goal}x  {'met' if r >= goal else 'MISSED'}")
+    r = ratio(loader["augkit (uint8 + normalize_batch)"], loader["albumentations (float32 in workers)"])
+    print(f"  {'DataLoader vs albumentations':<36} {r:5.2f}x  goal >= 1.5x  {'met' if r >= 1.5 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
