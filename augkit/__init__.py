@@ -70,9 +70,11 @@ __all__ = [
 if TYPE_CHECKING:
     import augkit.datasets as datasets
     import augkit.image as image
+    import augkit.losses as losses
     import augkit.preview as preview
     import augkit.registry as registry
     from augkit.datasets import ViewDataset, collate_views
+    from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 
 def __getattr__(name: str) -> Any:
