@@ -1,0 +1,67 @@
+"""Text views: EDA operations with offline WordNet synonyms, and back-translation.
+
+Every op maps a ``str`` to a ``str``, editing only the words it changes: punctuation, spacing and
+the casing of untouched words survive exactly. An empty or whitespace-only text comes back
+unchanged; a non-``str`` input raises TypeError.
+
+Example:
+    >>> from augkit import text
+    >>> v1, v2 = text.eda(alpha=0.1, seed=0)("The quick brown fox jumps over the lazy dog.", index=0)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_LAZY = {
+    "SynonymReplacement": "augkit.text.synonym_replacement",
+    "RandomInsertion": "augkit.text.random_insertion",
+    "RandomSwap": "augkit.text.random_swap",
+    "RandomDeletion": "augkit.text.random_deletion",
+    "eda": "augkit.text.presets",
+    "get_lexicon": "augkit.text.lexicon",
+    "STOP_WORDS": "augkit.text.stopwords",
+    "BackTranslation": "augkit.text.back_translation",
+    "HFTranslator": "augkit.text.back_translation",
+}
+
+__all__ = [
+    "STOP_WORDS",
+    "BackTranslation",
+    "HFTranslator",
+    "RandomDeletion",
+    "RandomInsertion",
+    "RandomSwap",
+    "SynonymReplacement",
+    "eda",
+    "get_lexicon",
+]
+
+# The registry imports these to find the built-in text augmenters.
+_REGISTERING_MODULES = (
+    "augkit.text.synonym_replacement",
+    "augkit.text.random_insertion",
+    "augkit.text.random_swap",
+    "augkit.text.random_deletion",
+    "augkit.text.back_translation",
+)
+
+if TYPE_CHECKING:
+    from augkit.text.back_translation import BackTranslation, HFTranslator
+    from augkit.text.lexicon import get_lexicon
+    from augkit.text.presets import eda
+    from augkit.text.random_deletion import RandomDeletion
+    from augkit.text.random_insertion import RandomInsertion
+    from augkit.text.random_swap import RandomSwap
+    from augkit.text.stopwords import STOP_WORDS
+    from augkit.text.synonym_replacement import SynonymReplacement
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'augkit.text' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,48 @@
+"""Word spans found in place, so edits touch only the words they change.
+
+A word is a run of Unicode word characters, optionally joined by inner apostrophes or hyphens
+("don't", "well-known"). Everything between words (spaces, punctuation, emoji) is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["WORD", "check_text", "match_case", "splice", "words"]
+
+WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def check_text(x: Any, op: str) -> str:
+    """Return ``x`` if it is a str; TypeError naming ``op`` and the type otherwise."""
+    if not isinstance(x, str):
+        raise TypeError(f"{op} takes a str, got {type(x).__name__}")
+    return x
+
+
+def words(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, word)`` for every word in ``text``, in order."""
+    return [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+
+
+def match_case(template: str, word: str) -> str:
+    """Give ``word`` the casing pattern of ``template`` (UPPER, Title or lower)."""
+    if len(template) > 1 and template.isupper():
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def splice(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """Replace ``text[start:end]`` by each replacement; edits must not overlap."""
+    out, last = [], 0
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
+        if start < last:
+            raise ValueError(f"overlapping edits at character {start}")
+        out.append(text[last:start])
+        out.append(new)
+        last = end
+    out.append(text[last:])
+    return "".join(out)

@@ -1,0 +1,96 @@
+"""Rebuild augkit's shipped synonym lexicon from WordNet 3.0, offline.
+
+    sudo apt-get install wordnet-base wordnet-sense-index
+    python -m augkit.text.build_lexicon augkit/text/data/synonyms.tsv.gz
+
+Debian's files are copied into an NLTK-style ``corpora/wordnet`` folder (nltk ≥ 3.10 refuses
+symlinks and paths outside its data folders; Debian lacks the ``lexnames`` file, rebuilt here from
+``lexnames(5WN)``), read with NLTK's WordNet reader, and every synset with at least two distinct
+lemmas becomes one line: ``pos<TAB>lemma<TAB>lemma...`` (lower case; multi-word lemmas keep WordNet's
+underscores). The WordNet 3.0 licence must travel with the file: it is
+``augkit/text/data/WORDNET_LICENSE``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+DEBIAN_WORDNET = Path("/usr/share/wordnet")
+LEXNAMES_MAN = Path("/usr/share/man/man5/lexnames.5WN.gz")
+_CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
+
+
+def make_nltk_wordnet(dest: Path, source: Path = DEBIAN_WORDNET) -> Path:
+    """Copy Debian's WordNet 3.0 into ``dest/corpora/wordnet`` in the layout NLTK reads.
+
+    Raises:
+        FileNotFoundError: when the Debian packages are not installed.
+    """
+    if not source.is_dir():
+        raise FileNotFoundError(f"{source} not found: sudo apt-get install wordnet-base wordnet-sense-index")
+    folder = dest / "corpora" / "wordnet"
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        if item.is_file():
+            shutil.copy(item, folder / item.name)
+    rows = []
+    with gzip.open(LEXNAMES_MAN, "rt") as fh:
+        for line in fh:
+            m = re.match(r"^(\d\d)\t([a-z]+)\.(\w+)\s*\t", line)
+            if m:
+                rows.append(f"{m.group(1)}\t{m.group(2)}.{m.group(3)}\t{_CATEGORY[m.group(2)]}\n")
+    if len(rows) != 45:
+        raise ValueError(f"expected 45 lexicographer files in {LEXNAMES_MAN}, found {len(rows)}")
+    (folder / "lexnames").write_text("".join(rows))
+    shutil.copy("/usr/share/doc/wordnet-base/copyright", folder / "LICENSE")
+    return folder
+
+
+def wordnet_reader(nltk_data: Path) -> Any:
+    """NLTK's WordNet reader over an ``nltk_data`` folder made by :func:`make_nltk_wordnet`."""
+    import nltk
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    # nltk >= 3.10 only reads corpora inside its data path
+    if str(nltk_data) not in nltk.data.path:
+        nltk.data.path.insert(0, str(nltk_data))
+    return WordNetCorpusReader(nltk.data.find("corpora/wordnet"), None)
+
+
+def synonym_lines(wn: Any) -> list[str]:
+    lines = []
+    for synset in wn.all_synsets():
+        lemmas = []
+        for name in synset.lemma_names():
+            lemma = name.lower()
+            if lemma not in lemmas:
+                lemmas.append(lemma)
+        if len(lemmas) >= 2:
+            pos = "a" if synset.pos() == "s" else synset.pos()
+            lines.append("\t".join([pos, *lemmas]))
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path, help="the .tsv.gz file to write")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        make_nltk_wordnet(Path(tmp))
+        lines = synonym_lines(wordnet_reader(Path(tmp)))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    # mtime=0 keeps the file byte-identical from one rebuild to the next
+    with open(args.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as fh:
+        fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+    print(f"{args.out}: {len(lines)} synsets, {os.path.getsize(args.out) / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""EDA random insertion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from augkit.registry import register
+from augkit.text._base import EditOp
+
+__all__ = ["RandomInsertion"]
+
+
+@register
+class RandomInsertion(EditOp):
+    """Insert a synonym of a random non-stop word at a random word boundary, n times
+    (``n = max(1, int(alpha · words))``; Wei & Zou 2019, EDA). Nothing is inserted when no word
+    has a synonym.
+
+    Params: ``{"edits": [{"position" (the word it goes before; len(words) = at the end),
+    "source_word", "start", "end", "old": "", "new"}, ...]}``.
+
+    Example:
+        >>> RandomInsertion(alpha=0.1)("The quick brown fox jumps", np.random.default_rng(0))
+    """
+
+    name = "text.random_insertion"
+
+    def _edits(self, text: str, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
+        edits: list[dict[str, Any]] = []
+        order = iter(rng.permutation(len(spans)))
+        for _ in range(self.count(len(spans))):
+            options: list[str] = []
+            source = ""
+            for position in order:  # the next word, in random order, that has synonyms
+                source = spans[int(position)][2]
+                options = self.synonyms(source)
+                if options:
+                    break
+            if not options:
+                break
+            new = options[int(rng.integers(len(options)))]
+            slot = int(rng.integers(len(spans) + 1))
+            if slot < len(spans):
+                at, piece = spans[slot][0], new + " "
+            else:
+                at, piece = spans[-1][1], " " + new
+            edits.append({"position": slot, "source_word": source, "start": at, "end": at, "old": "", "new": piece})
+        return edits
