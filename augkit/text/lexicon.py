@@ -176,10 +176,11 @@ class NLTKWordNet:
     def base_synonyms(self, lemma: str, pos: str = "nvar") -> list[str]:
         seen: dict[str, None] = {}
         for synset in self._wn.synsets(lemma):
-            if synset.pos() not in "".join(self._POS[p] for p in pos):
+            names = [name.lower() for name in synset.lemma_names()]
+            # synsets() applies NLTK's own morphy; inflection is handled by augkit's rules instead
+            if synset.pos() not in "".join(self._POS[p] for p in pos) or lemma not in names:
                 continue
-            for name in synset.lemma_names():
-                other = name.lower()
+            for other in names:
                 if other != lemma:
                     seen.setdefault(other, None)
         return list(seen)
