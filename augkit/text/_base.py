@@ -49,6 +49,12 @@ class EditOp(Augmenter[str]):
     def _edits(self, text: str, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def augment(self, x: str, rng: np.random.Generator) -> tuple[str, Params]:
+        # the edits were just drawn from this very text: splice without re-checking them
+        params = self.sample(x, rng)
+        edits = params["edits"]
+        return (splice(x, [(e["start"], e["end"], e["new"]) for e in edits]) if edits else x), params
+
     def apply(self, x: str, params: Params) -> str:
         text = check_text(x, type(self).__name__)
         edits = params["edits"]

@@ -29,28 +29,24 @@ class RandomDeletion(EditOp):
     name = "text.random_deletion"
 
     def _edits(self, text: str, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
-        drop = rng.random(len(spans)) < self.alpha
-        if drop.all():
+        drop = (rng.random(len(spans)) < self.alpha).tolist()
+        if all(drop):
             drop[int(rng.integers(len(spans)))] = False
+        last_kept = max(k for k, d in enumerate(drop) if not d)
         edits: list[dict[str, Any]] = []
         taken_until = 0
-        for k in np.flatnonzero(drop):
-            start, end, _ = spans[int(k)]
+        for k, (start, end, _) in enumerate(spans):
+            if not drop[k]:
+                continue
             after = end
             while after < len(text) and text[after] in " \t":
                 after += 1
-            if after > end and after < len(text) and not drop_all_after(drop, int(k)):
+            if after > end and after < len(text) and k < last_kept:
                 end = after  # take the whitespace that follows
             else:
-                before = start
-                while before > taken_until and text[before - 1] in " \t":
-                    before -= 1
-                start = before  # at the end of the text: take the whitespace before
-            edits.append({"position": int(k), "start": start, "end": end, "old": text[start:end], "new": ""})
+                # nothing kept after this word: take the whitespace before it instead
+                while start > taken_until and text[start - 1] in " \t":
+                    start -= 1
+            edits.append({"position": k, "start": start, "end": end, "old": text[start:end], "new": ""})
             taken_until = end
         return edits
-
-
-def drop_all_after(drop: np.ndarray, k: int) -> bool:
-    """Whether every word after position ``k`` is deleted too (k then ends the kept text)."""
-    return bool(drop[k + 1 :].all())
