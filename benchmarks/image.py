@@ -30,7 +30,7 @@ def photos_375x500() -> list[np.ndarray]:
     from skimage import data
     from sklearn.datasets import load_sample_images
 
-    images = list(load_sample_images().images) + [data.astronaut(), data.coffee(), data.chelsea(), data.rocket()]
+    images = [*list(load_sample_images().images), data.astronaut(), data.coffee(), data.chelsea(), data.rocket()]
     out = []
     for img in images:
         h, w = img.shape[:2]
