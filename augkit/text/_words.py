@@ -29,7 +29,7 @@ def words(text: str) -> list[tuple[int, int, str]]:
     # a running sum of the pieces' lengths (≈ 3× faster than building tuples from finditer).
     parts = _SPLIT.split(text)
     offsets = list(accumulate(map(len, parts), initial=0))
-    return list(zip(offsets[1::2], offsets[2::2], parts[1::2], strict=True))
+    return list(zip(offsets[1:-1:2], offsets[2::2], parts[1::2], strict=True))
 
 
 def match_case(template: str, word: str) -> str:
