@@ -68,11 +68,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    import augkit.audio as audio
     import augkit.datasets as datasets
     import augkit.image as image
     import augkit.losses as losses
     import augkit.preview as preview
     import augkit.registry as registry
+    import augkit.text as text
     from augkit.datasets import ViewDataset, collate_views
     from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
