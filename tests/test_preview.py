@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
@@ -56,3 +57,31 @@ def test_demo_writes_the_grid_and_prints_its_path(tmp_path: Path) -> None:
     assert str(png) in out
     n_photos = len(list((ROOT / "data" / "images").glob("*.jpg")))
     assert Image.open(png).size == (3 * 160 + 4 * 4, n_photos * 160 + (n_photos + 1) * 4)
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars", "--window-size=900,700",
+]
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)")
+def test_html_preview_renders_in_a_real_browser(photos: list[np.ndarray], tmp_path: Path) -> None:
+    page = write_html(tmp_path / "p.html", photos[:2], image.simclr(96, seed=0, output="numpy"), cell=120)
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+         page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )
+    pixels = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    # the embedded pictures were decoded and drawn: the page is far from a blank white sheet
+    coloured = (np.abs(pixels - 255).sum(axis=-1) > 60).mean()
+    assert coloured > 0.05, coloured
