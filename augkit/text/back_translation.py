@@ -372,6 +372,8 @@ class HFTranslator:
         num_beams: beam width of deterministic decoding (>= 1; 1 is greedy).
         do_sample: sample (temperature, top-k, top-p) instead of beam search, for diverse paraphrases.
         max_new_tokens: cap on the length of each translation (>= 1).
+        min_new_tokens: tokens generated before the end-of-sentence token may be chosen (>= 0);
+            the default 1 keeps a non-empty text from translating to an empty one.
         top_k: keep the k most likely tokens when sampling (0 keeps all).
         top_p: keep the smallest set of tokens whose probability reaches top_p, in (0, 1].
         temperature: divides the logits before sampling (> 0).
@@ -396,13 +398,15 @@ class HFTranslator:
         num_beams: int = 4,
         do_sample: bool = False,
         max_new_tokens: int = 256,
+        min_new_tokens: int = 1,
         top_k: int = 50,
         top_p: float = 0.95,
         temperature: float = 1.0,
         languages: tuple[str, str] | None = None,
     ) -> None:
         for arg, value, low in (("batch_size", batch_size, 1), ("num_beams", num_beams, 1),
-                                ("max_new_tokens", max_new_tokens, 1), ("top_k", top_k, 0)):
+                                ("max_new_tokens", max_new_tokens, 1), ("min_new_tokens", min_new_tokens, 0),
+                                ("top_k", top_k, 0)):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"{arg}={value!r} must be an int >= {low}")
         if isinstance(top_p, bool) or not isinstance(top_p, (int, float)) or not 0.0 < top_p <= 1.0:
@@ -414,6 +418,7 @@ class HFTranslator:
         self._settings: dict[str, Any] = {
             "forward": str(forward), "backward": str(backward), "device": device, "batch_size": batch_size,
             "num_beams": num_beams, "do_sample": bool(do_sample), "max_new_tokens": max_new_tokens,
+            "min_new_tokens": min_new_tokens,
             "top_k": top_k, "top_p": float(top_p), "temperature": float(temperature),
             "languages": None if languages is None else tuple(languages),
         }
@@ -436,7 +441,8 @@ class HFTranslator:
             if self.samples else {"num_beams": s["num_beams"]}
         )
         # The model id names everything the output depends on besides the text and the seed.
-        self.model_id = f"{s['forward']}|{s['backward']}|{sorted({**decoding, 'max': s['max_new_tokens']}.items())}"
+        lengths = {"max_new_tokens": s["max_new_tokens"], "min_new_tokens": s["min_new_tokens"]}
+        self.model_id = f"{s['forward']}|{s['backward']}|{sorted({**decoding, **lengths}.items())}"
         self._models: dict[str, tuple[Any, Any]] = {}
         for direction in ("forward", "backward"):
             tokenizer = AutoTokenizer.from_pretrained(s[direction], local_files_only=True)
@@ -479,7 +485,9 @@ class HFTranslator:
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
             batch = tokenizer([texts[i] for i in rows], return_tensors="pt", padding=True, truncation=True)
-            kwargs: dict[str, Any] = {"max_new_tokens": s["max_new_tokens"], "do_sample": False}
+            kwargs: dict[str, Any] = {
+                "max_new_tokens": s["max_new_tokens"], "min_new_tokens": s["min_new_tokens"], "do_sample": False,
+            }
             if self.samples:
                 # Greedy decoding over logits that a per-row sampler has reduced to the one token it drew.
                 sampler = _RowSampler([_row_seed(seed, texts[i]) for i in rows], s["top_k"], s["top_p"],
@@ -502,7 +510,8 @@ class _RowSampler:
     """A logits processor that samples each row from its own generator (temperature, top-k, top-p).
 
     It returns logits that are -inf everywhere except at the drawn token, so greedy decoding picks
-    it: the draw of a row never depends on the other rows of the batch.
+    it: the draw of a row never depends on the other rows of the batch. Each row draws one uniform
+    number per step from its generator and inverts the cumulative distribution of the kept tokens.
     """
 
     def __init__(self, seeds: list[int], top_k: int, top_p: float, temperature: float) -> None:
@@ -521,15 +530,17 @@ class _RowSampler:
         if scores.shape[0] != len(self._generators):
             raise ValueError(f"expected {len(self._generators)} rows of scores, got {scores.shape[0]}")
         logits = scores.float() / self.temperature
+        # Candidates in descending order: the top k only (cheaper than sorting a 60k vocabulary).
         if 0 < self.top_k < logits.shape[-1]:
-            kth = torch.topk(logits, self.top_k, dim=-1).values[..., -1:]
-            logits = logits.masked_fill(logits < kth, -torch.inf)
+            values, index = torch.topk(logits, self.top_k, dim=-1)
+        else:
+            values, index = torch.sort(logits, descending=True, dim=-1)
+        probs = values.softmax(dim=-1)
         if self.top_p < 1.0:
-            sorted_logits, index = torch.sort(logits, descending=True, dim=-1)
-            probs = sorted_logits.softmax(dim=-1)
             # drop a token when the tokens before it already reach top_p (the first always stays)
-            drop = (probs.cumsum(dim=-1) - probs) >= self.top_p
-            logits = logits.scatter(-1, index, sorted_logits.masked_fill(drop, -torch.inf))
-        probs = logits.softmax(dim=-1)
-        drawn = torch.stack([torch.multinomial(probs[r], 1, generator=g) for r, g in enumerate(self._generators)])
+            probs = probs.masked_fill((probs.cumsum(dim=-1) - probs) >= self.top_p, 0.0)
+        cdf = probs.cumsum(dim=-1)
+        u = torch.cat([torch.rand(1, generator=g, device=scores.device) for g in self._generators])
+        pick = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(-1)).clamp_(max=cdf.shape[-1] - 1)
+        drawn = index.gather(-1, pick)
         return torch.full_like(scores, -torch.inf).scatter(-1, drawn, 0.0)
