@@ -1,6 +1,7 @@
 """The ``augkit`` command: thin glue over the library.
 
     augkit list [--modality image|text|audio]
+    augkit preview PRESET INPUT... [--out views.html|views.png] [--views N] [--seed S]
 """
 
 from __future__ import annotations
@@ -27,12 +28,72 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+PRESETS = {
+    "simclr": ("image", "simclr"), "simclr_cifar": ("image", "simclr_cifar"), "moco_v2": ("image", "moco_v2"),
+    "byol": ("image", "byol"), "swav": ("image", "swav"), "dino": ("image", "dino"), "eda": ("text", "eda"),
+}
+
+
+def _cmd_preview(args: argparse.Namespace) -> int:
+    import importlib
+    from pathlib import Path
+
+    from augkit import preview
+
+    modality, factory_name = PRESETS[args.preset]
+    factory = getattr(importlib.import_module(f"augkit.{modality}"), factory_name)
+    if modality == "image":
+        from augkit.datasets import IMAGE_EXTENSIONS, FolderDataset
+
+        samples: list[object] = []
+        for item in args.inputs:
+            path = Path(item)
+            if path.is_dir():
+                samples.extend(FolderDataset(path))
+            elif path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file():
+                from PIL import Image
+
+                with Image.open(path) as img:
+                    samples.append(img.convert("RGB"))
+            else:
+                print(f"augkit preview: {item} is neither an image file nor a folder of images", file=sys.stderr)
+                return 2
+        kwargs = {"seed": args.seed, "output": "numpy"}
+        if args.views is not None and args.preset in ("simclr", "simclr_cifar", "moco_v2"):
+            kwargs["n_views"] = args.views
+        views = factory(**kwargs)
+    else:
+        from augkit.datasets import read_lines
+
+        samples = [line for item in args.inputs for line in read_lines(item)][: args.limit]
+        views = factory(n_views=args.views or 2, seed=args.seed)
+    samples = samples[: args.limit]
+    out = Path(args.out)
+    if out.suffix.lower() == ".png":
+        if modality != "image":
+            print("augkit preview: PNG grids are for images; use an .html output for text", file=sys.stderr)
+            return 2
+        written = preview.write_grid(out, samples, views)
+    else:
+        written = preview.write_html(out, samples, views)
+    print(written)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="augkit", description="Positive pairs (n views) for contrastive learning.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_list = sub.add_parser("list", help="list the registered augmenters")
     p_list.add_argument("--modality", choices=["image", "text", "audio"], default=None)
     p_list.set_defaults(func=_cmd_list)
+    p_prev = sub.add_parser("preview", help="write an HTML page or PNG grid of a preset's views")
+    p_prev.add_argument("preset", choices=sorted(PRESETS))
+    p_prev.add_argument("inputs", nargs="+", help="image files or folders; text files (one sample a line) for eda")
+    p_prev.add_argument("--out", default="augkit-preview.html", help="an .html or .png path")
+    p_prev.add_argument("--views", type=int, default=None, help="views per sample, where the preset allows it")
+    p_prev.add_argument("--seed", type=int, default=0)
+    p_prev.add_argument("--limit", type=int, default=8, help="samples shown")
+    p_prev.set_defaults(func=_cmd_preview)
     return parser
 
 

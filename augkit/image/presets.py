@@ -113,6 +113,7 @@ def simclr(
 def simclr_cifar(
     size: int = 32,
     *,
+    scale: tuple[float, float] = (0.08, 1.0),
     n_views: int = 2,
     seed: int | None = None,
     output: str = "normalized",
@@ -123,12 +124,14 @@ def simclr_cifar(
     strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1, p 0.8), grayscale p 0.2, crop 0.08–1, flip.
 
     Works for 28×28 grayscale inputs too (e.g. Fashion-MNIST): the views then have 1 channel and
-    saturation/hue jitter has no effect. Evaluation: :func:`eval_transform` with ``resize=size``.
+    saturation/hue jitter has no effect. ``scale`` is the crop's area range (the paper's 0.08–1 by
+    default; milder crops such as 0.2–1 suit 28×28 digits and clothes). Evaluation:
+    :func:`eval_transform` with ``resize=size``.
 
     Example:
         >>> vg = simclr_cifar(32, seed=0, output="uint8")
     """
-    pipeline = _simclr_pipeline(size, (0.08, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.0)
+    pipeline = _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0)
     return _views(pipeline, n_views, seed, output, mean, std)
 
 
