@@ -25,7 +25,7 @@ def main() -> None:
 
     photos = [photo for photo in FolderDataset(args.data)]
     views = augkit.image.simclr(224, n_views=args.views, seed=args.seed, output="numpy")
-    grid = write_grid(args.out / "simclr_views.png", photos, views)
+    grid = write_grid(args.out / "simclr_views.png", photos, views, labels=True)
     page = write_html(args.out / "simclr_views.html", photos, views)
     print(f"{len(photos)} photos x {args.views} SimCLR views (seed {args.seed})")
     print(f"PNG grid:     {grid}")

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from augkit import image
-from augkit.preview import image_grid, to_display, write_grid, write_html
+from augkit.preview import LABEL_HEIGHT, image_grid, to_display, write_grid, write_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,7 @@ def test_demo_writes_the_grid_and_prints_its_path(tmp_path: Path) -> None:
     png = tmp_path / "simclr_views.png"
     assert str(png) in out
     n_photos = len(list((ROOT / "data" / "images").glob("*.jpg")))
-    assert Image.open(png).size == (3 * 160 + 4 * 4, n_photos * 160 + (n_photos + 1) * 4)
+    assert Image.open(png).size == (3 * 160 + 4 * 4, LABEL_HEIGHT + n_photos * 160 + (n_photos + 1) * 4)
 
 
 CHROMIUM_FLAGS = [
@@ -85,3 +85,54 @@ def test_html_preview_renders_in_a_real_browser(photos: list[np.ndarray], tmp_pa
     # the embedded pictures were decoded and drawn: the page is far from a blank white sheet
     coloured = (np.abs(pixels - 255).sum(axis=-1) > 60).mean()
     assert coloured > 0.05, coloured
+
+
+def test_grid_labels_add_a_titled_strip_above_the_cells(photos: list[np.ndarray], tmp_path: Path) -> None:
+    vg = image.simclr(64, n_views=2, seed=0, output="numpy")
+    plain = np.asarray(Image.open(write_grid(tmp_path / "a.png", photos[:2], vg, cell=64)))
+    titled = np.asarray(Image.open(write_grid(tmp_path / "b.png", photos[:2], vg, cell=64, labels=True)))
+    assert titled.shape == (plain.shape[0] + LABEL_HEIGHT, plain.shape[1], 3)
+    # the cells are the same pictures, moved down by the strip
+    np.testing.assert_array_equal(titled[LABEL_HEIGHT:], plain)
+    # every column has a title: dark text pixels in the strip above each of the 3 columns
+    for j in range(3):
+        left = 4 + j * (64 + 4)
+        strip = titled[:LABEL_HEIGHT, left : left + 64].astype(int)
+        assert (strip.sum(axis=-1) < 200).sum() > 10, f"column {j} has no title"
+
+
+def test_grid_rejects_bad_layout_arguments() -> None:
+    tile = np.zeros((8, 8, 3), np.uint8)
+    with pytest.raises(ValueError, match="cell must be >= 8"):
+        image_grid([[tile]], cell=0)
+    with pytest.raises(ValueError, match="gap must be >= 0"):
+        image_grid([[tile]], gap=-1)
+    with pytest.raises(ValueError, match="2 titles for 1 columns"):
+        image_grid([[tile]], labels=["original", "view 1"])
+    with pytest.raises(ValueError, match="non-empty row"):
+        image_grid([[]])
+    with pytest.raises(TypeError, match="cannot display a view of type str"):
+        image_grid([["a sentence"]])
+
+
+def test_html_embeds_audio_views_exactly(tmp_path: Path) -> None:
+    import base64
+    import io
+
+    import soundfile as sf
+
+    from augkit import audio
+
+    wav, sr = audio.load(ROOT / "data" / "audio" / "speech_digits.flac", sample_rate=16000)
+    vg = audio.audio_pairs(sr, seconds=0.5, seed=0)
+    page = write_html(tmp_path / "a.html", [wav], vg, sample_rate=sr)
+    uris = re.findall(r"src='data:audio/wav;base64,([^']+)'", page.read_text())
+    assert len(uris) == 3  # the clip and its 2 views
+    expected = vg(wav, index=0)
+    for uri, view in zip(uris[1:], expected, strict=True):
+        decoded, rate = sf.read(io.BytesIO(base64.b64decode(uri)), dtype="float32", always_2d=True)
+        assert rate == sr
+        np.testing.assert_array_equal(decoded.T, view.numpy())  # float WAV: lossless, loud peaks not clipped
+    assert "audio.random_crop" in page.read_text()
+    with pytest.raises(ValueError, match="sample_rate must be a positive integer"):
+        write_html(tmp_path / "b.html", [wav], vg, sample_rate=0)
