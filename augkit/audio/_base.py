@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,12 +18,12 @@ class WaveOp(Augmenter[Any]):
     """Base of the audio ops.
 
     Subclasses implement ``_draw(clip, rng)`` and ``_apply(clip, params)`` on one clip
-    ``[channels, time]``. A batch ``[batch, channels, time]`` gets ``{"batch": [p_0, ...]}``, one
-    dict per example drawn in order from the same stream, and each example is processed with its
-    own params; ops that change the length must keep it in batch mode (``keeps_length``).
+    ``[channels, time]``. A batch ``[batch, channels, time]`` gets ``{"batch": [p_0, ...]}``: one
+    dict per example, drawn in order from the same stream, each exactly what the op would draw for
+    that clip alone; applying it equals applying each ``p_i`` to example ``i``. Ops may override
+    ``_apply_batch`` to do that in one vectorized pass. A result never shares memory with the
+    input, so writing into a view cannot change the clip it came from.
     """
-
-    changes_length = False
 
     def sample(self, x: Any, rng: np.random.Generator) -> Params:
         wav, layout = as_waveform(x)
@@ -33,20 +34,29 @@ class WaveOp(Augmenter[Any]):
     def apply(self, x: Any, params: Params) -> Any:
         wav, layout = as_waveform(x)
         if layout.batched:
-            per_example = params.get("batch")
+            per_example = params.get("batch") if isinstance(params, dict) else None
             if not isinstance(per_example, list) or len(per_example) != wav.shape[0]:
-                raise ValueError(f"{type(self).__name__}: batch of {wav.shape[0]} needs params {{'batch': [...]}} "
-                                 "with one dict per example")
-            outs = [self._apply(clip, p) for clip, p in zip(wav, per_example, strict=True)]
-            lengths = {o.shape[-1] for o in outs}
-            if len(lengths) != 1:
-                raise ValueError(f"{type(self).__name__} would give a ragged batch (lengths {sorted(lengths)}); "
-                                 "use keep_length=True in batch mode")
-            return restore(torch.stack(outs), layout)
-        return restore(self._apply(wav[0], params)[None], layout)
+                raise ValueError(f"{type(self).__name__}: a batch of {wav.shape[0]} needs params "
+                                 "{'batch': [...]} with one dict per example (from sample() on the batch)")
+            out = self._apply_batch(wav, per_example)
+        else:
+            out = self._apply(wav[0], params)[None]
+        if out.untyped_storage().data_ptr() == wav.untyped_storage().data_ptr():
+            out = out.clone()  # an identity (shift 0) or a crop is a view: never hand out the input's memory
+        return restore(out, layout)
+
+    def _apply_batch(self, wav: torch.Tensor, params: Sequence[Params]) -> torch.Tensor:
+        """Apply per-example params to ``[batch, channels, time]``; by default one clip at a time."""
+        outs = [self._apply(clip, p) for clip, p in zip(wav, params, strict=True)]
+        lengths = sorted({o.shape[-1] for o in outs})
+        if len(lengths) != 1:
+            raise ValueError(f"{type(self).__name__} would give a ragged batch (lengths {lengths}); "
+                             "use keep_length=True in batch mode, or augment the clips one at a time")
+        return torch.stack(outs)
 
     def _draw(self, clip: torch.Tensor, rng: np.random.Generator) -> Params:
         return {}
 
     def _apply(self, clip: torch.Tensor, params: Params) -> torch.Tensor:
         raise NotImplementedError
+
