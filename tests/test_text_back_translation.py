@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from augkit.text.back_translation import (
     BackTranslation,
@@ -23,6 +25,8 @@ from augkit.text.back_translation import (
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# MarianTokenizer suggests sacremoses for punctuation normalisation; the tiny model does not need it.
+pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
 
 CORPUS = [
     "the quick brown fox jumps over the lazy dog",
@@ -173,6 +177,29 @@ def test_translator_pickles_as_its_recipe(sampler: HFTranslator, tmp_path: Path)
     assert fresh.back_translate(CORPUS[:3], seed=4) == bt.back_translate(CORPUS[:3], seed=4)
     assert clone.back_translate(CORPUS[:3], seed=4) == bt.back_translate(CORPUS[:3], seed=4)
     assert clone.model_calls == 0, "the clone reads the same cache file"
+
+
+def test_long_text_is_truncated_at_the_model_limit_and_counted(
+    beam: HFTranslator, caplog: pytest.LogCaptureFixture
+) -> None:
+    long_text = " ".join(CORPUS * 2000)  # 100k words; the tiny model takes 64 positions
+    before = beam.truncated
+    with caplog.at_level("WARNING", logger="augkit.text.back_translation"):
+        result = BackTranslation(beam).back_translate([long_text, CORPUS[0]])
+    assert all(r.output.strip() and not r.fallback for r in result)
+    assert beam.truncated == before + 1, "only the long text is cut (forward; its pivot text is short)"
+    assert "64-token input limit" in caplog.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=200)
+       | st.sampled_from(["", " ", "\t\n", "🙂 🙃", "שלום עולם", "مرحبا بالعالم", "a  b\u200bc"]))
+def test_any_str_gives_a_str(text: str) -> None:
+    bt = BackTranslation(reverse_words_translator)
+    out = bt(text, np.random.default_rng(0))
+    # the stand-in translates there and back to the input exactly; blank texts skip the translator
+    assert isinstance(out, str) and out == text
+    assert bt.model_calls == (2 if text.strip() else 0)
 
 
 def raising(texts: list[str], src: str, tgt: str) -> list[str]:

@@ -380,6 +380,9 @@ class HFTranslator:
         languages: ``(source, pivot)`` the forward model translates; by default the first
             ``(src, tgt)`` pair it is called with.
 
+    A text longer than the model's input limit (512 tokens for Opus-MT) is translated up to that
+    limit; each such text is logged as a warning and counted in ``self.truncated``.
+
     Raises:
         ImportError: naming the ``translate`` extra when transformers is missing.
         ValueError: naming the argument when a decoding setting is out of range.
@@ -436,6 +439,7 @@ class HFTranslator:
         self.batch_size: int = s["batch_size"]
         self.samples: bool = s["do_sample"]
         self.languages: tuple[str, str] | None = s["languages"]
+        self.truncated = 0
         decoding = (
             {k: s[k] for k in ("do_sample", "top_k", "top_p", "temperature")}
             if self.samples else {"num_beams": s["num_beams"]}
@@ -484,7 +488,14 @@ class HFTranslator:
         out: list[str] = [""] * len(texts)
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            batch = tokenizer([texts[i] for i in rows], return_tensors="pt", padding=True, truncation=True)
+            limit = _input_limit(tokenizer, model)
+            batch = tokenizer([texts[i] for i in rows], return_tensors="pt", padding=True, truncation=True,
+                              max_length=limit)
+            cut = int((batch["attention_mask"].sum(dim=-1) >= limit).sum())
+            if cut:  # not silent: a cut text is translated only up to the model's input limit
+                self.truncated += cut
+                _log.warning("%d text(s) reach the %d-token input limit of %s and are truncated there", cut, limit,
+                             s["forward"] if model is self._models["forward"][1] else s["backward"])
             kwargs: dict[str, Any] = {
                 "max_new_tokens": s["max_new_tokens"], "min_new_tokens": s["min_new_tokens"], "do_sample": False,
             }
@@ -500,6 +511,13 @@ class HFTranslator:
             for i, decoded in zip(rows, tokenizer.batch_decode(generated, skip_special_tokens=True), strict=True):
                 out[i] = decoded
         return out
+
+
+def _input_limit(tokenizer: Any, model: Any) -> int:
+    """The longest input the model takes: the tokenizer's limit, capped by the position table."""
+    limits = [getattr(tokenizer, "model_max_length", None), getattr(model.config, "max_position_embeddings", None)]
+    usable = [int(v) for v in limits if isinstance(v, int) and 0 < v < 1_000_000]
+    return min(usable) if usable else 512
 
 
 def _row_seed(seed: int | None, text: str) -> int:
