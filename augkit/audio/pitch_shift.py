@@ -20,20 +20,28 @@ __all__ = ["PitchShift"]
 class PitchShift(WaveOp):
     """Shift the pitch by ``semitones`` (drawn uniformly from a range), keeping the duration.
 
-    The clip is time-stretched by ``r ≈ 2^(-n/12)`` with a phase vocoder, then resampled by ``r``
-    with a windowed-sinc kernel. ``r`` is first rounded to a fraction with denominator ≤ 64, so the
-    kernel is small and cached per ratio; the pitch error this rounding causes is far below one
-    cent (the shift actually applied is recorded in params as ``applied_semitones``).
-    ``torchaudio.functional.pitch_shift`` resamples between the coprime rates ``sr`` and
-    ``sr·2^(-n/12)`` rounded to Hz, which costs seconds and gigabytes per clip; this does not.
+    The clip is time-stretched by ``r ≈ 2^(-n/12)`` with a phase vocoder (512-point STFT, hop
+    128), then resampled by ``r`` with a windowed-sinc kernel. ``r`` is first rounded to the
+    simplest fraction within 1 cent of it, so the kernel is small, cheap and cached per ratio; the
+    shift actually applied is recorded in params as ``applied_semitones`` (within 0.01 semitone of
+    ``semitones``). ``torchaudio.functional.pitch_shift`` resamples between the coprime rates
+    ``sr`` and ``round(sr·2^(-n/12))``, which costs seconds and gigabytes per clip; this does not.
+
+    The output has the input's shape, so batches stay rectangular. Clips shorter than the FFT are
+    zero-padded for the analysis; clips of 1 to 3 samples are shifted by repeating samples, then
+    resampled (there is no spectrum to speak of).
 
     Args:
-        semitones: range of the shift (positive: higher).
-        sample_rate: of the input, in Hz (kept for the registry's convention and for reporting;
-            the shift itself is a ratio).
+        semitones: shift, or a ``(min, max)`` range to draw it from, within ±24 (positive: higher).
+        sample_rate: of the input, in Hz (kept for augkit's convention that ops in hertz or
+            resampling take it; the shift itself is a ratio, so any rate works).
+
+    Raises:
+        ValueError: for a range outside ±24 semitones or a sample rate that is not a positive int.
 
     Example:
-        >>> PitchShift(semitones=(-4, 4), sample_rate=16000)
+        >>> PitchShift(semitones=(-4, 4), sample_rate=16000)(torch.randn(1, 16000)).shape
+        torch.Size([1, 16000])
     """
 
     name = "audio.pitch_shift"

@@ -18,18 +18,32 @@ class TimeStretch(WaveOp):
     """Change the tempo without changing the pitch (phase vocoder, 512-point STFT, hop 128).
 
     A ``rate`` above 1 makes the clip faster and shorter (torchaudio's and librosa's convention):
-    the result has ``round(time / rate)`` samples. ``keep_length=True`` crops or zero-pads the
-    result back to the input length, which batch mode requires. Clips shorter than the FFT are
-    zero-padded for the analysis; clips under 4 samples are stretched by repeating samples.
+    the result has ``round(time / rate)`` samples (at least 1). ``keep_length=True`` crops or
+    zero-pads the result back to the input length, which batch mode needs: a batch whose examples
+    would come out with different lengths raises ``ValueError`` instead of a ragged batch.
+
+    Short clips: a clip shorter than the FFT (512 samples) is zero-padded for the analysis and cut
+    back to ``round(time / rate)``; a clip of 1 to 3 samples is stretched by repeating (or
+    dropping) samples, since it has no spectrum to speak of.
+
+    Args:
+        rate: speed factor, or a ``(min, max)`` range to draw it from, within [0.1, 10].
+        keep_length: crop or zero-pad the result to the input length.
+
+    Raises:
+        ValueError: for a rate outside [0.1, 10] or a non-bool ``keep_length``.
 
     Example:
-        >>> TimeStretch(rate=(0.8, 1.25))
+        >>> TimeStretch(rate=1.25)(torch.randn(1, 16000)).shape
+        torch.Size([1, 12800])
     """
 
     name = "audio.time_stretch"
 
     def __init__(self, rate: float | tuple[float, float] = (0.8, 1.25), keep_length: bool = False) -> None:
         self.rate = check_range(rate, "rate", low=0.1, high=10.0)
+        if not isinstance(keep_length, bool):
+            raise ValueError(f"keep_length={keep_length!r} must be True or False")
         self.keep_length = keep_length
 
     def _draw(self, clip: torch.Tensor, rng: np.random.Generator) -> Params:
