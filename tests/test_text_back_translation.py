@@ -202,6 +202,28 @@ def test_any_str_gives_a_str(text: str) -> None:
     assert bt.model_calls == (2 if text.strip() else 0)
 
 
+class _Texts:
+    def __init__(self, bt: BackTranslation, texts: list[str]) -> None:
+        self.bt, self.texts = bt, texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i: int) -> str:
+        return self.bt.back_translate([self.texts[i]])[0].output
+
+
+def test_cache_is_shared_by_forked_dataloader_workers(tmp_path: Path) -> None:
+    from torch.utils.data import DataLoader
+
+    texts = [f"sentence number {i} of the corpus" for i in range(24)]
+    bt = BackTranslation(reverse_words_translator, model_id="reverse-words", cache=tmp_path / "shared.sqlite")
+    bt.back_translate(texts[:4])  # the parent holds an open connection when the workers fork
+    loader = DataLoader(_Texts(bt, texts), batch_size=None, num_workers=2, multiprocessing_context="fork")
+    assert list(loader) == texts
+    assert len(bt._cache or []) == 2 * len(texts), "the workers wrote their translations to the shared file"
+
+
 def raising(texts: list[str], src: str, tgt: str) -> list[str]:
     raise RuntimeError("model server down")
 

@@ -140,8 +140,9 @@ class BackTranslation(Augmenter[str]):
         on_error: ``"raise"``: a failing translator (an exception, the wrong number of outputs,
             an empty output for a non-empty text) raises :class:`TranslationError`.
             ``"fallback"``: the view is the original text; the failure is logged, counted in
-            ``self.failures`` (per reason in ``self.failure_reasons``) and recorded in the view's
-            params (``"fallback": true``). Failures are never cached.
+            ``self.failures`` (per reason in ``self.failure_reasons``: ``"exception"``,
+            ``"wrong_count"``, ``"empty_output"``) and recorded in the view's params
+            (``"fallback": true``). Failures are never cached. Counters are per process.
         sample_seed: draw a seed per view and pass it as ``seed=`` to the translator. None
             (default): the translator's ``samples`` attribute if it has one (True for a sampling
             :class:`HFTranslator`, False for beam search, whose output does not depend on a seed),
