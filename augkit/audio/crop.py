@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -15,30 +17,39 @@ __all__ = ["RandomCrop"]
 
 @register
 class RandomCrop(WaveOp):
-    """Cut a random segment of ``seconds`` (COLA, Saeed et al. 2021).
+    """Cut a random segment of ``seconds`` from the clip (COLA, Saeed et al. 2021).
 
-    A clip shorter than the segment is padded with silence at the end (offset 0), so every view
-    has the same length and batches are never ragged.
+    The segment has ``max(1, round(seconds * sample_rate))`` samples and starts at an offset drawn
+    uniformly from every position where it fits. A clip shorter than the segment is not an error:
+    it is kept whole and padded with silence at the end (offset 0), so every view has the same
+    length and batches are never ragged.
 
     Args:
-        seconds: the segment length.
+        seconds: the segment length in seconds (> 0).
         sample_rate: of the input, in Hz.
 
+    Params: ``{"offset": samples}``.
+
+    Raises:
+        ValueError: for ``seconds`` ≤ 0 or not a number, or a sample rate ≤ 0.
+
     Example:
-        >>> RandomCrop(seconds=1.0, sample_rate=16000)
+        >>> crop = RandomCrop(seconds=1.0, sample_rate=16000); a, b = crop(wav), crop(wav)
     """
 
     name = "audio.random_crop"
 
     def __init__(self, seconds: float, sample_rate: int) -> None:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
-            raise ValueError(f"seconds={seconds!r} must be a positive number")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
+                or not seconds > 0:
+            raise ValueError(f"seconds={seconds!r} must be a positive finite number of seconds")
         self.sample_rate = check_sample_rate(sample_rate)
         self.seconds = float(seconds)
         self.length = max(1, round(self.seconds * self.sample_rate))
 
     @classmethod
     def example(cls) -> RandomCrop:
+        """Half-second segments of 16 kHz audio."""
         return cls(seconds=0.5, sample_rate=16000)
 
     def _draw(self, clip: torch.Tensor, rng: np.random.Generator) -> Params:
@@ -47,6 +58,8 @@ class RandomCrop(WaveOp):
 
     def _apply(self, clip: torch.Tensor, params: Params) -> torch.Tensor:
         offset = int(params["offset"])
+        if not 0 <= offset < max(1, clip.shape[-1]):
+            raise ValueError(f"RandomCrop params offset={offset} lies outside a clip of {clip.shape[-1]} samples")
         segment = clip[..., offset : offset + self.length]
         if segment.shape[-1] < self.length:
             segment = torch.nn.functional.pad(segment, (0, self.length - segment.shape[-1]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 
@@ -16,10 +18,19 @@ __all__ = ["Gain"]
 class Gain(WaveOp):
     """Multiply the waveform by ``10^(gain_db / 20)``, ``gain_db`` drawn uniformly from a range.
 
-    No clipping: float waveforms may exceed [-1, 1] (clip when you save, if you must).
+    No clipping: float waveforms may leave [-1, 1] (:func:`augkit.audio.save` clips when it
+    writes a file).
+
+    Args:
+        gain_db: the gain in dB, a ``(min, max)`` range or a fixed value, in [-120, 60].
+
+    Params: ``{"gain_db": float}``.
+
+    Raises:
+        ValueError: for a range outside [-120, 60] or with min > max.
 
     Example:
-        >>> Gain(gain_db=(-6, 6))
+        >>> louder_or_softer = Gain(gain_db=(-6, 6))(waveform)
     """
 
     name = "audio.gain"
@@ -31,4 +42,8 @@ class Gain(WaveOp):
         return {"gain_db": uniform(rng, self.gain_db)}
 
     def _apply(self, clip: torch.Tensor, params: Params) -> torch.Tensor:
-        return clip * (10.0 ** (params["gain_db"] / 20.0))
+        return clip * (10.0 ** (float(params["gain_db"]) / 20.0))
+
+    def _apply_batch(self, wav: torch.Tensor, params: Sequence[Params]) -> torch.Tensor:
+        factors = [10.0 ** (float(p["gain_db"]) / 20.0) for p in params]
+        return wav * torch.tensor(factors, dtype=wav.dtype, device=wav.device)[:, None, None]

@@ -1,4 +1,8 @@
-"""Reading and writing audio with soundfile (WAV, FLAC, OGG, MP3); no FFmpeg or torchcodec."""
+"""Reading and writing audio with soundfile (WAV, FLAC, OGG Vorbis, MP3); no FFmpeg or torchcodec.
+
+``torchaudio.load``/``save`` need torchcodec plus FFmpeg's shared libraries; soundfile's wheel
+carries libsndfile, which reads and writes all four formats by itself.
+"""
 
 from __future__ import annotations
 
@@ -8,68 +12,120 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.audio._waveform import as_waveform, check_sample_rate
+from augkit.audio._waveform import as_waveform, check_sample_rate, restore
 
-__all__ = ["load", "resample", "save"]
+__all__ = ["FORMATS", "load", "resample", "save"]
+
+FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
+"""File suffixes :func:`save` writes, with the soundfile format each one selects."""
 
 
 def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -> tuple[torch.Tensor, int]:
     """Read an audio file into a float32 tensor ``[channels, time]`` in [-1, 1].
 
+    Integer PCM is scaled to [-1, 1) (16-bit: divided by 32768).
+
     Args:
-        path: a WAV, FLAC, OGG or MP3 file.
-        sample_rate: resample to this rate (``torchaudio.functional.resample``); None keeps the file's.
-        mono: average the channels into one.
+        path: a WAV, FLAC, OGG or MP3 file (any format libsndfile reads).
+        sample_rate: resample to this rate in Hz (``torchaudio.functional.resample``, windowed
+            sinc); None keeps the file's rate.
+        mono: average the channels into one (the result is then ``[1, time]``).
 
     Returns:
-        ``(waveform, sample_rate)``.
+        ``(waveform, sample_rate)``: the rate is the one of the returned waveform.
 
     Raises:
         FileNotFoundError: when ``path`` does not exist.
-        ValueError: when the file cannot be decoded or is empty.
+        ValueError: when the file cannot be decoded, holds no samples, or ``sample_rate`` ≤ 0.
+
+    Example:
+        >>> wav, sr = load("data/audio/speech_digits.flac", sample_rate=16000, mono=True)
     """
     import soundfile as sf
 
+    target = None if sample_rate is None else check_sample_rate(sample_rate)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"audio file {path} does not exist")
     try:
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise ValueError(f"cannot decode audio file {path}: {exc}") from None
+        raise ValueError(f"cannot decode audio file {path} (WAV, FLAC, OGG and MP3 are read): {exc}") from None
     if data.size == 0:
         raise ValueError(f"audio file {path} holds no samples")
     wav = torch.from_numpy(np.ascontiguousarray(data.T))
     if mono and wav.shape[0] > 1:
         wav = wav.mean(dim=0, keepdim=True)
-    if sample_rate is not None and check_sample_rate(sample_rate) != rate:
-        wav = resample(wav, rate, sample_rate)
-        rate = sample_rate
+    if target is not None and target != rate:
+        wav = resample(wav, rate, target)
+        rate = target
     return wav, int(rate)
 
 
-def save(path: str | Path, waveform: Any, sample_rate: int) -> Path:
-    """Write ``waveform`` (``[time]`` or ``[channels, time]``) to ``path``; the format follows the
-    suffix (.wav is 16-bit PCM, .flac 16-bit, .ogg Vorbis, .mp3). Samples are clipped to [-1, 1].
+def save(path: str | Path, waveform: Any, sample_rate: int, subtype: str | None = None) -> Path:
+    """Write one clip to ``path``; the format follows the suffix.
+
+    ``.wav`` and ``.flac`` are 16-bit PCM unless ``subtype`` says otherwise (e.g. "FLOAT" for a
+    float WAV), ``.ogg`` is Vorbis and ``.mp3`` MPEG layer III (both lossy). Samples are clipped
+    to [-1, 1] first: louder float audio would wrap round in integer formats.
+
+    Args:
+        path: the file to write (parent folders are created); suffix .wav, .flac, .ogg or .mp3.
+        waveform: ``[time]`` or ``[channels, time]``, tensor or numpy, float32/float64/int16.
+        sample_rate: in Hz.
+        subtype: a soundfile subtype ("PCM_16", "PCM_24", "FLOAT", ...); None for the default.
 
     Returns:
         The path written.
+
+    Raises:
+        ValueError: for another suffix, a batch, a bad waveform or a sample rate ≤ 0.
+
+    Example:
+        >>> save("view.flac", view, 16000)
     """
     import soundfile as sf
 
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"cannot choose a format for {path}: use one of the suffixes {sorted(FORMATS)}")
+    rate = check_sample_rate(sample_rate)
     wav, layout = as_waveform(waveform)
     if layout.batched:
-        raise ValueError(f"save() writes one clip, got a batch of shape {tuple(wav.shape)}")
-    rate = check_sample_rate(sample_rate)
-    path = Path(path)
+        raise ValueError(f"save() writes one clip [time] or [channels, time], got a batch of shape "
+                         f"{tuple(wav.shape)}; save the clips one by one")
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = wav[0].clamp(-1.0, 1.0).T.cpu().numpy()
-    sf.write(str(path), data, rate)
+    data = wav[0].clamp(-1.0, 1.0).T.detach().cpu().numpy()
+    try:
+        sf.write(str(path), data, rate, format=fmt, subtype=subtype)
+    except (ValueError, TypeError, RuntimeError, sf.LibsndfileError) as exc:
+        raise ValueError(f"cannot write {path} as {fmt} at {rate} Hz (subtype={subtype!r}): {exc}") from None
     return path
 
 
-def resample(waveform: torch.Tensor, orig_freq: int, new_freq: int) -> torch.Tensor:
-    """Resample along the last axis with ``torchaudio.functional.resample`` (windowed sinc)."""
+def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
+    """Resample along the time axis with ``torchaudio.functional.resample`` (windowed sinc).
+
+    Args:
+        waveform: ``[time]``, ``[channels, time]`` or ``[batch, channels, time]``; tensor or numpy.
+        orig_freq: the waveform's rate in Hz.
+        new_freq: the rate wanted, in Hz.
+
+    Returns:
+        The resampled waveform in the caller's layout (numpy in, numpy float32 out), with
+        ``ceil(time * new_freq / orig_freq)`` samples.
+
+    Raises:
+        ValueError: for a rate ≤ 0 or a bad waveform.
+
+    Example:
+        >>> wav8k = resample(wav, 16000, 8000)
+    """
     import torchaudio.functional as AF
 
-    return AF.resample(waveform, int(orig_freq), int(new_freq))
+    orig, new = check_sample_rate(orig_freq, "orig_freq"), check_sample_rate(new_freq, "new_freq")
+    wav, layout = as_waveform(waveform)
+    if orig == new:
+        return restore(wav.clone(), layout)
+    return restore(AF.resample(wav, orig, new), layout)

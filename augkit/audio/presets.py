@@ -2,39 +2,88 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
 from augkit.audio.crop import RandomCrop
 from augkit.audio.gain import Gain
-from augkit.audio.noise import AddNoise
+from augkit.audio.noise import AddBackgroundNoise, AddNoise
 from augkit.audio.pitch_shift import PitchShift
 from augkit.audio.time_stretch import TimeStretch
-from augkit.core import Compose, OneOf, RandomApply
+from augkit.core import Augmenter, Compose, OneOf, RandomApply, check_probability
 from augkit.views import ViewGenerator
 
 __all__ = ["audio_pairs"]
 
 
 def audio_pairs(
-    sample_rate: int = 16000, seconds: float = 1.0, n_views: int = 2, seed: int | None = None
+    sample_rate: int = 16000,
+    seconds: float = 1.0,
+    *,
+    n_views: int = 2,
+    seed: int | None = None,
+    gain_p: float = 0.8,
+    noise_p: float = 0.5,
+    stretch_pitch_p: float = 0.3,
+    background_noise: Sequence[str | Path | torch.Tensor | np.ndarray] | None = None,
 ) -> ViewGenerator:
     """Contrastive audio views in the COLA / CLAR style.
 
     Per view, in order:
 
-    1. a random ``seconds`` segment of the clip (always: two segments of one recording are the
-       COLA positive pair, Saeed et al. 2021);
-    2. gain in ±6 dB, p 0.8 (loudness is not what the encoder should learn);
-    3. white or pink noise at 5–20 dB SNR, p 0.5 (CLAR found noise among the most useful
-       augmentations, Al-Tahan & Mohsenzadeh 2021);
-    4. p 0.3: either a time stretch by 0.9–1.11 (length kept) or a pitch shift by ±2 semitones —
-       mild, since large shifts change what a sound is (speaker, instrument).
+    1. a random ``seconds`` segment of the clip, always: two segments of one recording are the
+       COLA positive pair (Saeed et al. 2021). Clips shorter than ``seconds`` are padded with
+       silence, so every view has ``round(seconds * sample_rate)`` samples;
+    2. gain in ±6 dB with probability ``gain_p`` (0.8): loudness is not what the encoder should
+       learn, and recordings differ in level;
+    3. noise at 5–20 dB SNR with probability ``noise_p`` (0.5): white or pink, or, when
+       ``background_noise`` recordings are given, one of them half the time. CLAR (Al-Tahan &
+       Mohsenzadeh 2021) found noise among the most useful audio augmentations; 5 dB keeps
+       speech intelligible;
+    4. with probability ``stretch_pitch_p`` (0.3), either a time stretch by 0.9–1.11 (length
+       kept) or a pitch shift by ±2 semitones. Mild and rarer, because large shifts change what a
+       sound is (a speaker, an instrument) and they cost the most.
+
+    Crop first, so the costlier steps only see ``seconds`` of audio.
+
+    Args:
+        sample_rate: of the input clips, in Hz.
+        seconds: length of each view.
+        n_views: views per clip.
+        seed: the generator's seed (pass one explicitly with several processes or DDP ranks).
+        gain_p: probability of the gain step.
+        noise_p: probability of the noise step.
+        stretch_pitch_p: probability of the time-stretch-or-pitch-shift step.
+        background_noise: optional real noise recordings (paths or waveforms at ``sample_rate``).
+
+    Returns:
+        A :class:`~augkit.views.ViewGenerator`; ``vg(wav, index=i)`` gives ``n_views`` waveforms
+        in the input's layout.
+
+    Raises:
+        ValueError: for a sample rate ≤ 0, ``seconds`` ≤ 0, a probability outside [0, 1], or bad
+            background recordings.
 
     Example:
         >>> a, b = audio_pairs(16000, seconds=1.0, seed=0)(waveform, index=0)
     """
+    gain_p = check_probability(gain_p, "gain_p")
+    noise_p = check_probability(noise_p, "noise_p")
+    stretch_pitch_p = check_probability(stretch_pitch_p, "stretch_pitch_p")
+    noise: Augmenter[Any] = OneOf([AddNoise((5.0, 20.0), "white"), AddNoise((5.0, 20.0), "pink")])
+    if background_noise is not None:
+        noise = OneOf([noise, AddBackgroundNoise(background_noise, (5.0, 20.0), sample_rate)])
     pipeline = Compose([
         RandomCrop(seconds, sample_rate),
-        RandomApply(Gain((-6.0, 6.0)), p=0.8),
-        RandomApply(OneOf([AddNoise((5.0, 20.0), "white"), AddNoise((5.0, 20.0), "pink")]), p=0.5),
-        RandomApply(OneOf([TimeStretch((0.9, 1.11), keep_length=True), PitchShift((-2.0, 2.0), sample_rate)]), p=0.3),
+        RandomApply(Gain((-6.0, 6.0)), p=gain_p),
+        RandomApply(noise, p=noise_p),
+        RandomApply(
+            OneOf([TimeStretch((0.9, 1.11), keep_length=True), PitchShift((-2.0, 2.0), sample_rate)]),
+            p=stretch_pitch_p,
+        ),
     ])
     return ViewGenerator(pipeline, n_views=n_views, seed=seed)
