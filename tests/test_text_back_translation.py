@@ -202,6 +202,31 @@ def test_any_str_gives_a_str(text: str) -> None:
     assert bt.model_calls == (2 if text.strip() else 0)
 
 
+@pytest.mark.parametrize(("top_k", "top_p", "temperature", "expected"), [
+    (0, 1.0, 1.0, [0.5, 0.3, 0.15, 0.05]),
+    (3, 1.0, 1.0, [0.5 / 0.95, 0.3 / 0.95, 0.15 / 0.95, 0.0]),
+    (0, 0.7, 1.0, [0.5 / 0.8, 0.3 / 0.8, 0.0, 0.0]),  # 0.5 < 0.7 so token 1 stays; 0.8 >= 0.7 ends it
+    (0, 1.0, 2.0, list(np.sqrt([0.5, 0.3, 0.15, 0.05]) / np.sqrt([0.5, 0.3, 0.15, 0.05]).sum())),
+])
+def test_per_text_sampler_draws_from_the_filtered_distribution(
+    top_k: int, top_p: float, temperature: float, expected: list[float]
+) -> None:
+    import torch
+
+    from augkit.text.back_translation import _RowSampler
+
+    n = 4000
+    scores = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])).repeat(n, 1)
+    processed = _RowSampler(list(range(n)), top_k, top_p, temperature)(None, scores)
+    assert torch.all(torch.isfinite(processed).sum(dim=-1) == 1), "each row keeps exactly its drawn token"
+    counts = np.bincount(processed.argmax(dim=-1).numpy(), minlength=4)
+    p = np.asarray(expected)
+    # binomial standard error per token; 4.5 sigma keeps a false alarm below 1e-5 per token
+    assert np.all(np.abs(counts / n - p) <= 4.5 * np.sqrt(p * (1 - p) / n) + 1e-12), counts
+    again = _RowSampler(list(range(n)), top_k, top_p, temperature)(None, scores)
+    assert torch.equal(processed, again), "the same seeds draw the same tokens"
+
+
 class _Texts:
     def __init__(self, bt: BackTranslation, texts: list[str]) -> None:
         self.bt, self.texts = bt, texts
