@@ -112,7 +112,10 @@ def test_each_op_fires_at_its_probability(preset: str) -> None:
     # 2,000 draws per view pipeline; counts within 3 sigma of n*p.
     n = 2000
     x = np.zeros((40, 40, 3), np.uint8)
-    vg: ViewGenerator = getattr(image, preset)(64, seed=0) if preset != "dino" else image.dino(64, 32, n_local=1, seed=0)
+    if preset == "dino":
+        vg: ViewGenerator = image.dino(64, 32, n_local=1, seed=0)
+    else:
+        vg = getattr(image, preset)(64, seed=0)
     for k, pipeline in enumerate(vg.pipelines):
         counts: dict[str, int] = {}
         for i in range(n):
