@@ -41,15 +41,16 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     from augkit import preview
 
     modality, factory_name = PRESETS[args.preset]
+    samples: list[object] = []
     factory = getattr(importlib.import_module(f"augkit.{modality}"), factory_name)
     if modality == "image":
         from augkit.datasets import IMAGE_EXTENSIONS, FolderDataset
 
-        samples: list[object] = []
         for item in args.inputs:
             path = Path(item)
             if path.is_dir():
-                samples.extend(FolderDataset(path))
+                folder = FolderDataset(path)
+                samples.extend(folder[i] for i in range(len(folder)))
             elif path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file():
                 from PIL import Image
 
@@ -65,7 +66,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     else:
         from augkit.datasets import read_lines
 
-        samples = [line for item in args.inputs for line in read_lines(item)][: args.limit]
+        samples.extend(line for item in args.inputs for line in read_lines(item))
         views = factory(n_views=args.views or 2, seed=args.seed)
     samples = samples[: args.limit]
     out = Path(args.out)
