@@ -135,7 +135,7 @@ def test_batched_back_translation_is_cached_on_disk(beam: HFTranslator, tmp_path
     assert translator.calls == 4
 
 
-def test_seeded_sampling_replays_and_ignores_the_rest_of_the_batch(sampler: HFTranslator, tmp_path: Path) -> None:
+def test_seeded_sampling_replays_and_ignores_the_rest_of_the_batch(sampler: HFTranslator) -> None:
     import torch
 
     bt = BackTranslation(sampler, pivot="de")
