@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from augkit import text
-from augkit.text._words import words
+from augkit.text._words import split_words, words
 from augkit.text.lexicon import SynonymTable, get_lexicon, inflect
 from augkit.text.stopwords import STOP_WORDS
 
@@ -91,6 +91,35 @@ def test_deletion_never_empties_and_keeps_punctuation() -> None:
     kept = len(words(text.RandomDeletion(alpha=0.3)(long, np.random.default_rng(1))))
     assert abs(kept - 1400) < 3 * np.sqrt(2000 * 0.3 * 0.7)
     assert "  " not in text.RandomDeletion(alpha=0.3)(long, np.random.default_rng(1))
+
+
+def test_deletion_output_is_the_kept_words_with_their_separators() -> None:
+    plain = " ".join(f"w{i}" for i in range(40))
+    op = text.RandomDeletion(alpha=0.3)
+    for seed in range(20):
+        y, params = op.augment(plain, np.random.default_rng(seed))
+        gone = {e["position"] for e in params["edits"]}
+        assert y == " ".join(f"w{i}" for i in range(40) if i not in gone)
+        assert all(e["old"].strip() == f"w{e['position']}" for e in params["edits"])
+    # a seed that deletes "look" and "listen": the word goes, its punctuation stays, and the last
+    # word takes the space before it (no space is left dangling before "!")
+    seed = next(s for s in range(500) if [e["position"] for e in op.sample("Stop, (look) and listen!",
+                np.random.default_rng(s))["edits"]] == [1, 3])
+    y, params = op.augment("Stop, (look) and listen!", np.random.default_rng(seed))
+    assert [e["old"] for e in params["edits"]] == ["look", " listen"]
+    assert y == "Stop, () and!"
+
+
+def test_swap_output_applies_the_recorded_swaps_in_order() -> None:
+    sentence = "one, two; three four (five) six-seven eight's nine."
+    op = text.RandomSwap(alpha=0.5)
+    for seed in range(20):
+        y, params = op.augment(sentence, np.random.default_rng(seed))
+        order = [w for _, _, w in words(sentence)]
+        for i, j in params["swaps"]:
+            order[i], order[j] = order[j], order[i]
+        assert [w for _, _, w in words(y)] == order
+        assert split_words(y)[0::2] == split_words(sentence)[0::2]  # separators stay put
 
 
 def test_swap_moves_words_not_punctuation() -> None:

@@ -7,10 +7,11 @@ A word is a run of Unicode word characters, optionally joined by inner apostroph
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
-__all__ = ["WORD", "check_text", "match_case", "splice", "words"]
+__all__ = ["WORD", "check_text", "match_case", "splice", "splice_sorted", "split_words", "words"]
 
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _SPLIT = re.compile(r"([^\W_]+(?:['’\-][^\W_]+)*)")
@@ -21,6 +22,11 @@ def check_text(x: Any, op: str) -> str:
     if not isinstance(x, str):
         raise TypeError(f"{op} takes a str, got {type(x).__name__}")
     return x
+
+
+#: ``split_words(text)`` cuts ``text`` into ``[sep, word, sep, word, ..., sep]``: words at odd
+#: indices, separators (possibly empty) at even ones; ``"".join`` gives ``text`` back.
+split_words: Callable[[str], list[str]] = _SPLIT.split
 
 
 def words(text: str) -> list[tuple[int, int, str]]:
@@ -43,8 +49,13 @@ def match_case(template: str, word: str) -> str:
 
 def splice(text: str, edits: list[tuple[int, int, str]]) -> str:
     """Replace ``text[start:end]`` by each replacement; edits must not overlap."""
+    return splice_sorted(text, sorted(edits, key=lambda e: (e[0], e[1])))
+
+
+def splice_sorted(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """:func:`splice` for edits already in text order."""
     out, last = [], 0
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1])):
+    for start, end, new in edits:
         if start < last:
             raise ValueError(f"overlapping edits at character {start}")
         out.append(text[last:start])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
 
+from augkit.core import Params
 from augkit.registry import register
 from augkit.text._base import EditOp
+from augkit.text._words import check_text, splice_sorted, split_words
 
 __all__ = ["RandomDeletion"]
 
@@ -28,25 +31,42 @@ class RandomDeletion(EditOp):
 
     name = "text.random_deletion"
 
-    def _edits(self, text: str, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
-        drop = (rng.random(len(spans)) < self.alpha).tolist()
-        if all(drop):
-            drop[int(rng.integers(len(spans)))] = False
-        last_kept = max(k for k, d in enumerate(drop) if not d)
+    def sample(self, x: str, rng: np.random.Generator) -> Params:
+        return {"edits": self._draw(check_text(x, "RandomDeletion"), rng)}
+
+    def augment(self, x: str, rng: np.random.Generator) -> tuple[str, Params]:
+        text = check_text(x, "RandomDeletion")
+        edits = self._draw(text, rng)
+        if not edits:
+            return text, {"edits": edits}
+        return splice_sorted(text, [(e["start"], e["end"], "") for e in edits]), {"edits": edits}
+
+    def _draw(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
+        parts = split_words(text)
+        n = len(parts) >> 1
+        if n == 0:
+            return []
+        alpha = self.alpha
+        drop = [k for k, u in enumerate(rng.random(n).tolist()) if u < alpha]
+        if not drop:
+            return []
+        if len(drop) == n:
+            del drop[int(rng.integers(n))]  # a random word survives
+        # word k spans offsets[2k + 1]:offsets[2k + 2]; offsets only when something is deleted
+        offsets = list(accumulate(map(len, parts), initial=0))
+        last_kept = max(set(range(n)).difference(drop)) if drop[-1] == n - 1 else n - 1
         edits: list[dict[str, Any]] = []
         taken_until = 0
-        for k, (start, end, _) in enumerate(spans):
-            if not drop[k]:
-                continue
-            after = end
-            while after < len(text) and text[after] in " \t":
-                after += 1
-            if after > end and after < len(text) and k < last_kept:
-                end = after  # take the whitespace that follows
+        for k in drop:
+            start, end = offsets[2 * k + 1], offsets[2 * k + 2]
+            after = parts[2 * k + 2]
+            lead = len(after) - len(after.lstrip(" \t"))
+            if lead and k < last_kept:
+                end += lead  # take the whitespace that follows
             else:
                 # nothing kept after this word: take the whitespace before it instead
-                while start > taken_until and text[start - 1] in " \t":
-                    start -= 1
+                before = parts[2 * k]
+                start = max(taken_until, start - (len(before) - len(before.rstrip(" \t"))))
             edits.append({"position": k, "start": start, "end": end, "old": text[start:end], "new": ""})
             taken_until = end
         return edits

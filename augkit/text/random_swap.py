@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import accumulate, chain
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,7 @@ import numpy as np
 from augkit.core import Params
 from augkit.registry import register
 from augkit.text._base import EditOp
-from augkit.text._words import check_text, words
+from augkit.text._words import check_text, split_words
 
 __all__ = ["RandomSwap"]
 
@@ -30,22 +31,37 @@ class RandomSwap(EditOp):
     name = "text.random_swap"
 
     def sample(self, x: str, rng: np.random.Generator) -> Params:
-        spans = words(check_text(x, type(self).__name__))
-        if len(spans) < 2:
-            return {"swaps": [], "edits": []}
-        order = [w for _, _, w in spans]
+        return self._draw(check_text(x, "RandomSwap"), rng)[1]
+
+    def augment(self, x: str, rng: np.random.Generator) -> tuple[str, Params]:
+        text = check_text(x, "RandomSwap")
+        parts, params = self._draw(text, rng)
+        return ("".join(parts) if params["edits"] else text), params
+
+    def _draw(self, text: str, rng: np.random.Generator) -> tuple[list[str], Params]:
+        """The swapped ``[sep, word, ...]`` pieces and the params."""
+        parts = split_words(text)
+        n = len(parts) >> 1
+        if n < 2:
+            return parts, {"swaps": [], "edits": []}
+        # word k of the text spans offsets[2k + 1]:offsets[2k + 2]; the swaps keep separators put
+        offsets = list(accumulate(map(len, parts), initial=0))
         swaps = []
-        for _ in range(self.count(len(spans))):
+        for _ in range(self.count(n)):
             # two distinct positions, uniformly; scalar rng.random() is the cheapest draw numpy has
             # (rng.choice(replace=False) costs 10× more, rng.integers 3×)
-            i = int(rng.random() * len(spans))
-            j = int(rng.random() * (len(spans) - 1))
+            i = int(rng.random() * n)
+            j = int(rng.random() * (n - 1))
             j += j >= i
-            order[i], order[j] = order[j], order[i]
+            # word k is parts[2k + 1]
+            parts[2 * i + 1], parts[2 * j + 1] = parts[2 * j + 1], parts[2 * i + 1]
             swaps.append([i, j])
-        edits: list[dict[str, Any]] = [
-            {"position": k, "start": s, "end": e, "old": w, "new": order[k]}
-            for k, (s, e, w) in enumerate(spans)
-            if order[k] != w
-        ]
-        return {"swaps": swaps, "edits": edits}
+        edits: list[dict[str, Any]] = []
+        touched = sorted(swaps[0]) if len(swaps) == 1 else sorted(set(chain.from_iterable(swaps)))
+        for k in touched:
+            new = parts[2 * k + 1]
+            start, end = offsets[2 * k + 1], offsets[2 * k + 2]
+            old = text[start:end]
+            if new != old:
+                edits.append({"position": k, "start": start, "end": end, "old": old, "new": new})
+        return parts, {"swaps": swaps, "edits": edits}
