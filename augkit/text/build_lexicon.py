@@ -5,10 +5,11 @@
 
 Debian's files are copied into an NLTK-style ``corpora/wordnet`` folder (nltk ≥ 3.10 refuses
 symlinks and paths outside its data folders; Debian lacks the ``lexnames`` file, rebuilt here from
-``lexnames(5WN)``), read with NLTK's WordNet reader, and every synset with at least two distinct
-lemmas becomes one line: ``pos<TAB>lemma<TAB>lemma...`` (lower case; multi-word lemmas keep WordNet's
-underscores). The WordNet 3.0 licence must travel with the file: it is
-``augkit/text/data/WORDNET_LICENSE``.
+``lexnames(5WN)``), read with NLTK's WordNet reader, and every lemma of every synset with at
+least two distinct lemmas becomes one line: ``lemma<TAB>pos<TAB>synonym...`` (lower case;
+multi-word lemmas keep WordNet's underscores), sorted by lemma so that a lookup is a binary search
+over the lines and loading the table is one decompress and one split. The WordNet 3.0 licence
+must travel with the file: it is ``augkit/text/data/WORDNET_LICENSE``.
 """
 
 from __future__ import annotations
@@ -65,17 +66,17 @@ def wordnet_reader(nltk_data: Path) -> Any:
 
 
 def synonym_lines(wn: Any) -> list[str]:
-    lines = []
+    """The table's rows: ``lemma<TAB>pos<TAB>synonym...`` for every lemma of every synset with at
+    least two distinct lemmas, sorted by lemma (stable: a lemma's synsets keep WordNet's order)."""
+    rows = []
     for synset in wn.all_synsets():
-        lemmas = []
-        for name in synset.lemma_names():
-            lemma = name.lower()
-            if lemma not in lemmas:
-                lemmas.append(lemma)
+        lemmas = list(dict.fromkeys(name.lower() for name in synset.lemma_names()))
         if len(lemmas) >= 2:
             pos = "a" if synset.pos() == "s" else synset.pos()
-            lines.append("\t".join([pos, *lemmas]))
-    return lines
+            for lemma in lemmas:
+                rows.append("\t".join([lemma, pos, *(other for other in lemmas if other != lemma)]))
+    rows.sort(key=lambda row: row[: row.index("\t")])
+    return rows
 
 
 def main() -> None:
@@ -89,7 +90,7 @@ def main() -> None:
     # mtime=0 keeps the file byte-identical from one rebuild to the next
     with open(args.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as fh:
         fh.write(("\n".join(lines) + "\n").encode("utf-8"))
-    print(f"{args.out}: {len(lines)} synsets, {os.path.getsize(args.out) / 1e6:.2f} MB")
+    print(f"{args.out}: {len(lines)} lines, {os.path.getsize(args.out) / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":
