@@ -1,0 +1,81 @@
+"""The audio_pairs preset: deterministic, replayable views of fixed length, each step at its probability."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from audio_support import DATA, SR, speech
+
+from augkit import audio
+
+
+def steps(params: dict) -> list[dict]:
+    return params["ops"]
+
+
+def test_views_are_crops_of_fixed_length_deterministic_and_replayable() -> None:
+    clip = speech()
+    vg = audio.audio_pairs(SR, seconds=1.0, seed=0)
+    views = vg.generate(clip, index=3)
+    assert len(views.items) == 2 and all(v.shape == (1, SR) and v.dtype == torch.float32 for v in views.items)
+    again = audio.audio_pairs(SR, seconds=1.0, seed=0).generate(clip, index=3)
+    assert views.params == again.params
+    assert all(torch.equal(a, b) for a, b in zip(views.items, again.items, strict=True))
+    replayed = vg.replay(clip, json.loads(json.dumps(views.params)))
+    assert all(torch.equal(a, b) for a, b in zip(views.items, replayed, strict=True))
+    other = vg.generate(clip, index=4)
+    assert other.params != views.params
+    offsets = [steps(p)[0]["params"]["offset"] for p in views.params]
+    assert offsets[0] != offsets[1]  # two segments of one recording: the COLA pair
+
+
+def test_each_step_runs_at_its_documented_probability() -> None:
+    clip = speech()[:, : SR // 4]
+    vg = audio.audio_pairs(SR, seconds=0.1, seed=1, n_views=1, gain_p=0.8, noise_p=0.5, stretch_pitch_p=0.3)
+    n = 250
+    applied = np.zeros((n, 3))
+    for i in range(n):
+        record = vg.rng(i)
+        params = vg.pipelines[0].sample(clip, record)
+        applied[i] = [steps(params)[k]["params"]["applied"] for k in (1, 2, 3)]
+    for rate, p in zip(applied.mean(axis=0), (0.8, 0.5, 0.3), strict=True):
+        assert abs(rate - p) < 4 * np.sqrt(p * (1 - p) / n), (rate, p)
+
+
+def test_short_clips_are_padded_and_numpy_int16_comes_back_as_numpy() -> None:
+    pcm = (speech()[0, : SR // 2].numpy() * 20000).astype(np.int16)
+    a, b = audio.audio_pairs(SR, seconds=1.0, seed=0)(pcm, index=0)
+    assert isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (SR,)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(b))
+
+
+def test_background_noise_option_mixes_real_recordings() -> None:
+    vg = audio.audio_pairs(SR, seconds=0.5, seed=0, noise_p=1.0, background_noise=[DATA / "pink_noise.flac"])
+    used = set()
+    for i in range(40):
+        for p in vg.generate(speech(), index=i).params:
+            noise = steps(p)[2]["params"]  # RandomApply's record of the OneOf
+            used.add(noise["params"]["choice"])
+    assert used == {0, 1}  # synthetic noise and the recording both occur
+
+
+def test_no_augmentation_leaves_only_the_crop() -> None:
+    clip = speech()
+    vg = audio.audio_pairs(SR, seconds=1.0, seed=0, gain_p=0, noise_p=0, stretch_pitch_p=0)
+    views = vg.generate(clip, index=0)
+    for view, p in zip(views.items, views.params, strict=True):
+        offset = steps(p)[0]["params"]["offset"]
+        assert torch.equal(view, clip[:, offset : offset + SR])
+
+
+@pytest.mark.parametrize("name", ["gain_p", "noise_p", "stretch_pitch_p"])
+def test_bad_probabilities_name_the_argument(name: str) -> None:
+    with pytest.raises(ValueError, match=rf"{name}=1.5 must be a probability in \[0, 1\]"):
+        audio.audio_pairs(SR, **{name: 1.5})
+    with pytest.raises(ValueError, match="sample_rate=0"):
+        audio.audio_pairs(0)
+    with pytest.raises(ValueError, match="seconds=-1"):
+        audio.audio_pairs(SR, seconds=-1)
