@@ -1,13 +1,18 @@
 """Audio views on torch tensors (they run on a GPU tensor when given one).
 
-Waveforms are float32 ``[channels, time]``; ``[time]``, ``[batch, channels, time]``, numpy arrays
-and int16 are accepted (see :func:`augkit.audio._waveform.as_waveform`). A batch gets
-per-example params ``{"batch": [...]}``. Replay holds on the device type a view was made on (CPU
-and CUDA random streams differ).
+Waveforms are float32 ``[channels, time]``; ``[time]``, ``[batch, channels, time]``, numpy arrays,
+float64 and int16 (scaled by 1/32768) are accepted, and every op returns the caller's layout (numpy
+in, numpy float32 out). Empty waveforms, NaN or inf samples and sample rates ≤ 0 raise ValueError.
+A batch gets per-example params ``{"batch": [p_0, ...]}``, each what the op draws for that clip
+alone, and the batch result equals the per-clip results. Ops whose arguments are in seconds or
+hertz take ``sample_rate`` at construction (torchaudio's convention).
+
+Noise is drawn from an integer ``seed`` kept in params, on the clip's device: replay holds on
+the device type a view was made on (CPU and CUDA random streams differ).
 
 Example:
     >>> from augkit import audio
-    >>> wav, sr = audio.load("speech.wav", sample_rate=16000, mono=True)
+    >>> wav, sr = audio.load("data/audio/speech_digits.flac", sample_rate=16000, mono=True)
     >>> a, b = audio.audio_pairs(sr, seconds=1.0, seed=0)(wav, index=0)
 """
 
@@ -15,14 +20,15 @@ from __future__ import annotations
 
 from augkit.audio.crop import RandomCrop
 from augkit.audio.gain import Gain
-from augkit.audio.io import load, resample, save
-from augkit.audio.noise import AddBackgroundNoise, AddNoise
+from augkit.audio.io import FORMATS, load, resample, save
+from augkit.audio.noise import AddBackgroundNoise, AddNoise, colored_noise, mix_at_snr
 from augkit.audio.pitch_shift import PitchShift
 from augkit.audio.presets import audio_pairs
 from augkit.audio.shift import TimeShift
 from augkit.audio.time_stretch import TimeStretch
 
 __all__ = [
+    "FORMATS",
     "AddBackgroundNoise",
     "AddNoise",
     "Gain",
@@ -31,7 +37,9 @@ __all__ = [
     "TimeShift",
     "TimeStretch",
     "audio_pairs",
+    "colored_noise",
     "load",
+    "mix_at_snr",
     "resample",
     "save",
 ]
