@@ -89,7 +89,9 @@ def mix_at_snr(clip: torch.Tensor, noise: torch.Tensor, snr_db: float) -> torch.
 class AddNoise(WaveOp):
     """Add white, pink or brown Gaussian noise at an SNR drawn uniformly from ``snr_db``.
 
-    The SNR is measured over the whole clip (all channels); a silent clip comes back unchanged.
+    The SNR is measured over the whole clip (all channels, each with its own noise); a silent
+    clip comes back unchanged, and a 1-sample clip gets white noise whatever ``color`` says (one
+    sample has no spectrum to shape).
     The noise comes from an integer ``seed`` kept in params, turned into a ``torch.Generator`` on
     the clip's device, so a view replays bit for bit on the same device type (CPU and CUDA random
     streams differ: a view made on a GPU replays on a GPU).
@@ -135,8 +137,9 @@ class AddNoise(WaveOp):
         for i, p in enumerate(params):
             self._white(wav[i], int(p["seed"]), out=white[i])
         noise = _color(white, _COLORS[self.color])
-        p_signal = wav.pow(2).sum(dim=(1, 2))
-        p_noise = noise.pow(2).sum(dim=(1, 2))
+        # squared norms without a batch-sized temporary
+        p_signal = torch.linalg.vector_norm(wav.reshape(wav.shape[0], -1), dim=1).square()
+        p_noise = torch.linalg.vector_norm(noise.reshape(noise.shape[0], -1), dim=1).square()
         snr = torch.tensor([float(p["snr_db"]) for p in params], device=wav.device, dtype=torch.float32)
         scale = torch.sqrt(p_signal / (p_noise * 10.0 ** (snr / 10.0)))
         scale = torch.where((p_signal > 0) & (p_noise > 0), scale, torch.zeros_like(scale))
