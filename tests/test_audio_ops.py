@@ -114,3 +114,10 @@ def test_bad_arguments() -> None:
             audio.RandomCrop(seconds, SR)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="sample_rate=-8000"):
         audio.RandomCrop(1.0, sample_rate=-8000)
+
+
+def test_batch_params_on_one_clip_are_refused() -> None:
+    batch = torch.zeros(2, 1, 100)
+    params = audio.Gain().sample(batch, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="one clip needs the params dict sample"):
+        audio.Gain().apply(batch[0], params)

@@ -40,6 +40,9 @@ class WaveOp(Augmenter[Any]):
                                  "{'batch': [...]} with one dict per example (from sample() on the batch)")
             out = self._apply_batch(wav, per_example)
         else:
+            if not isinstance(params, dict) or "batch" in params:
+                raise ValueError(f"{type(self).__name__}: one clip needs the params dict sample() drew for one clip, "
+                                 f"got {params!r:.80}")
             out = self._apply(wav[0], params)[None]
         if out.untyped_storage().data_ptr() == wav.untyped_storage().data_ptr():
             out = out.clone()  # an identity (shift 0) or a crop is a view: never hand out the input's memory
