@@ -9,7 +9,7 @@ import numpy as np
 
 from augkit.core import Params
 from augkit.registry import register
-from augkit.text._base import EditOp
+from augkit.text._base import EditOp, draw_index
 from augkit.text._words import check_text, split_words
 
 __all__ = ["RandomSwap"]
@@ -48,10 +48,9 @@ class RandomSwap(EditOp):
         offsets = list(accumulate(map(len, parts), initial=0))
         swaps = []
         for _ in range(self.count(n)):
-            # two distinct positions, uniformly; scalar rng.random() is the cheapest draw numpy has
-            # (rng.choice(replace=False) costs 10× more, rng.integers 3×)
-            i = int(rng.random() * n)
-            j = int(rng.random() * (n - 1))
+            # two distinct positions, uniformly
+            i = draw_index(rng, n)
+            j = draw_index(rng, n - 1)
             j += j >= i
             # word k is parts[2k + 1]
             parts[2 * i + 1], parts[2 * j + 1] = parts[2 * j + 1], parts[2 * i + 1]

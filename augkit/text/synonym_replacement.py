@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
 
+from augkit.core import Params
 from augkit.registry import register
-from augkit.text._base import EditOp
-from augkit.text._words import match_case
+from augkit.text._base import EditOp, draw_index
+from augkit.text._words import check_text, match_case, splice_sorted, split_words
 
 __all__ = ["SynonymReplacement"]
 
@@ -17,7 +19,7 @@ __all__ = ["SynonymReplacement"]
 class SynonymReplacement(EditOp):
     """Replace ``n = max(1, int(alpha · words))`` random non-stop words by a WordNet synonym
     (Wei & Zou 2019, EDA). The case of each replaced word is kept; inflected words get inflected
-    synonyms ("dogs" → "hounds"). Fewer words change when fewer have synonyms.
+    synonyms ("dogs" → "domestic dogs"). Fewer words change when fewer have synonyms.
 
     EDA replaces every occurrence of a chosen word type; augkit replaces word positions, so the
     count of edits is exactly n whenever n words have synonyms.
@@ -34,16 +36,39 @@ class SynonymReplacement(EditOp):
 
     name = "text.synonym_replacement"
 
-    def _edits(self, text: str, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
-        want = self.count(len(spans))
+    def sample(self, x: str, rng: np.random.Generator) -> Params:
+        return {"edits": self._draw(check_text(x, "SynonymReplacement"), rng)}
+
+    def augment(self, x: str, rng: np.random.Generator) -> tuple[str, Params]:
+        text = check_text(x, "SynonymReplacement")
+        edits = self._draw(text, rng)
+        if not edits:
+            return text, {"edits": edits}
+        return splice_sorted(text, [(e["start"], e["end"], e["new"]) for e in edits]), {"edits": edits}
+
+    def _draw(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
+        parts = split_words(text)
+        found = parts[1::2]
+        if not found:
+            return []
+        synonyms = self.synonyms
+        candidates = [k for k, word in enumerate(found) if synonyms(word)]
+        m = len(candidates)
+        take = min(self.count(len(found)), m)
+        # a uniform random subset of the words that have synonyms (partial Fisher-Yates shuffle)
+        for i in range(take):
+            j = i + draw_index(rng, m - i)
+            candidates[i], candidates[j] = candidates[j], candidates[i]
+        chosen = sorted(candidates[:take])
+        if not chosen:
+            return []
+        # word k spans offsets[2k + 1]:offsets[2k + 2]
+        offsets = list(accumulate(map(len, parts), initial=0))
         edits: list[dict[str, Any]] = []
-        # walk a random order of positions and stop at n: a 100k-word text costs n look-ups, not 100k
-        for position in rng.permutation(len(spans)):
-            start, end, word = spans[int(position)]
-            options = self.synonyms(word)
-            if options:
-                new = match_case(word, options[int(rng.integers(len(options)))])
-                edits.append({"position": int(position), "start": start, "end": end, "old": word, "new": new})
-                if len(edits) == want:
-                    break
-        return sorted(edits, key=lambda e: e["start"])
+        for k in chosen:
+            word = found[k]
+            options = synonyms(word)
+            new = match_case(word, options[draw_index(rng, len(options))])
+            start, end = offsets[2 * k + 1], offsets[2 * k + 2]
+            edits.append({"position": k, "start": start, "end": end, "old": word, "new": new})
+        return edits
