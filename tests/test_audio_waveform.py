@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -44,6 +46,10 @@ def test_dtypes_int16_scaled_float64_narrowed_float32_kept() -> None:
     assert as_waveform(big_endian)[0].flatten().tolist() == [0.25, -0.5]
     x = torch.randn(1, 50)
     assert as_waveform(x)[0].data_ptr() == x.data_ptr()  # float32 is not copied
+    read_only = np.frombuffer(pcm.tobytes(), dtype=np.int16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "non-writable array" warning from torch
+        np.testing.assert_array_equal(audio.Gain(0.0)(read_only), pcm / np.float32(32768))
 
 
 def test_int16_numpy_in_gives_float32_numpy_out() -> None:

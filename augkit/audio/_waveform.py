@@ -64,7 +64,10 @@ def as_waveform(x: Any, name: str = "waveform") -> tuple[torch.Tensor, Layout]:
         native = x.dtype.newbyteorder("=") if x.dtype.byteorder not in ("=", "|") else x.dtype
         if native not in _NUMPY_DTYPES:
             raise TypeError(f"{name} has dtype {x.dtype}; accepted: {ACCEPTED}")
-        t = torch.from_numpy(np.ascontiguousarray(x, dtype=native))
+        arr = np.ascontiguousarray(x, dtype=native)
+        if not arr.flags.writeable:  # torch warns on read-only memory (np.frombuffer, memory maps)
+            arr = arr.copy()
+        t = torch.from_numpy(arr)
     elif isinstance(x, torch.Tensor):
         t = x
     else:
