@@ -69,7 +69,8 @@ def test_color_jitter_brightness_and_identity(photo: np.ndarray) -> None:
     params = {"applied": True, "order": ["brightness", "contrast", "saturation", "hue"],
               "brightness": 1.3, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
     out = op.apply(photo, params)
-    np.testing.assert_array_equal(out, np.clip(photo * 1.3, 0, 255).astype(np.uint8))
+    # torchvision blends uint8 images in float32
+    np.testing.assert_array_equal(out, np.clip(photo.astype(np.float32) * np.float32(1.3), 0, 255).astype(np.uint8))
     identity = dict(params, brightness=1.0)
     np.testing.assert_array_equal(op.apply(photo, identity), photo)
 
@@ -92,6 +93,28 @@ def test_color_jitter_matches_torchvision_semantics_for_saturation() -> None:
     out = ColorJitter(p=1.0).apply(rgb, p)
     gray = rgb @ np.array([0.299, 0.587, 0.114])
     assert np.abs(out[..., 1].astype(float) - gray).max() <= 1.0
+
+
+def test_color_kernels_equal_albumentations_torchvision_kernels() -> None:
+    from albumentations.augmentations.pixel import functional as fpixel
+
+    from augkit.image import _color
+
+    rng = np.random.default_rng(3)
+    for trial in range(60):
+        h, w = (int(v) for v in rng.integers(1, 40, 2))
+        img = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        if trial % 4 == 0:
+            img = np.ascontiguousarray(img[..., 0])
+        factor = 0.0 if trial % 10 == 0 else float(rng.uniform(0, 2))
+        hue = float(rng.uniform(-0.5, 0.5))
+        np.testing.assert_array_equal(_color.brightness(img, factor), fpixel.adjust_brightness_torchvision(img, factor))
+        np.testing.assert_array_equal(_color.contrast(img, factor), fpixel.adjust_contrast_torchvision(img, factor))
+        if img.ndim == 3:
+            np.testing.assert_array_equal(
+                _color.saturation(img, factor), fpixel.adjust_saturation_torchvision(img, factor)
+            )
+            np.testing.assert_array_equal(_color.hue(img, hue), fpixel.adjust_hue_torchvision(img.copy(), hue))
 
 
 def test_blur_truncated_at_4_sigma_equals_the_paper_kernel(photo: np.ndarray) -> None:

@@ -130,12 +130,13 @@ class RandomResizedCrop(_Op):
 
 def _resize(img: np.ndarray, size: tuple[int, int], interpolation: str = "linear") -> np.ndarray:
     import cv2
-    from albumentations.augmentations.geometric import functional as fgeometric
 
+    # Albumentations' geometric resize is this cv2.resize call behind a chunking decorator that
+    # costs more than the resize itself on small images; a view has at most 3 channels.
     if img.shape[:2] == size:
         return np.ascontiguousarray(img)
     flag = cv2.INTER_LINEAR if interpolation == "linear" else cv2.INTER_AREA
-    return fgeometric.resize(np.ascontiguousarray(img), size, flag)
+    return cv2.resize(np.ascontiguousarray(img), (size[1], size[0]), interpolation=flag)
 
 
 @register
@@ -163,8 +164,9 @@ class ColorJitter(_Op):
 
     Factors: brightness, contrast and saturation are drawn from ``[max(0, 1 - v), 1 + v]``, hue
     from ``[-hue, hue]`` (a fraction of the colour wheel, at most 0.5). A value of 0 leaves that
-    property alone. Grayscale images only get brightness and contrast. The kernels are
-    Albumentations' torchvision-compatible ``adjust_*_torchvision`` functions.
+    property alone. Grayscale images only get brightness and contrast. The kernels compute exactly
+    what Albumentations' torchvision-compatible ``adjust_*_torchvision`` functions compute, called
+    through OpenCV without their per-call checks (see ``augkit/image/_color.py``).
 
     Params: ``{"applied", "order": [names], "brightness", "contrast", "saturation", "hue"}``.
 
@@ -208,32 +210,20 @@ class ColorJitter(_Op):
         return out
 
     def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        from albumentations.augmentations.pixel import functional as fpixel
+        from augkit.image import _color
 
         gray = x.ndim == 2
         for name in params["order"]:
             factor = params[name]
             if name == "brightness" and factor != 1.0:
-                x = _brightness(x, factor)
+                x = _color.brightness(x, factor)
             elif name == "contrast" and factor != 1.0:
-                x = fpixel.adjust_contrast_torchvision(x, factor)
+                x = _color.contrast(x, factor)
             elif name == "saturation" and factor != 1.0 and not gray:
-                x = fpixel.adjust_saturation_torchvision(x, factor)
+                x = _color.saturation(x, factor)
             elif name == "hue" and factor != 0.0 and not gray:
-                x = fpixel.adjust_hue_torchvision(x, factor)
+                x = _color.hue(x, factor)
         return x
-
-
-@lru_cache(maxsize=4096)
-def _brightness_lut(factor: float) -> np.ndarray:
-    return np.clip(np.arange(256) * factor, 0, 255).astype(np.uint8)
-
-
-def _brightness(x: np.ndarray, factor: float) -> np.ndarray:
-    import cv2
-
-    # the same table albumentations' adjust_brightness_torchvision builds, applied with cv2.LUT
-    return cv2.LUT(x, _brightness_lut(factor))
 
 
 @register
@@ -332,9 +322,9 @@ class Solarize(_Op):
         self._lut = np.where(levels >= self.threshold, 255 - levels, levels).astype(np.uint8)
 
     def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        import cv2
+        from augkit.image._color import apply_lut
 
-        return cv2.LUT(x, self._lut)
+        return apply_lut(x, self._lut)
 
 
 @register

@@ -16,6 +16,7 @@ import numpy as np
 
 from augkit.core import Augmenter, Compose
 from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
+from augkit.image._pipeline import Pipeline
 from augkit.image.ops import (
     CenterCrop,
     ColorJitter,
@@ -58,7 +59,7 @@ def _views(
 
 
 def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, float, float, float],
-                     blur_p: float, solarize_p: float = 0.0) -> Compose:
+                     blur_p: float, solarize_p: float = 0.0) -> Pipeline:
     ops: list[Augmenter[Any]] = [
         RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3)),
         HorizontalFlip(p=0.5),
@@ -69,7 +70,7 @@ def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float,
         ops.append(GaussianBlur(sigma=(0.1, 2.0), kernel_size=paper_kernel_size(size), p=blur_p))
     if solarize_p > 0:
         ops.append(Solarize(threshold=128, p=solarize_p))
-    return Compose(ops)
+    return Pipeline(ops)
 
 
 def simclr(
