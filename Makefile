@@ -42,6 +42,7 @@ bench: install
 	$(PY) -m pip install --quiet -e '.[bench]' $(TORCH_PAIR) torchvision==0.29.1
 	$(PY) benchmarks/image.py
 	$(PY) benchmarks/text.py
+	$(PY) benchmarks/back_translation.py
 	$(PY) benchmarks/audio.py
 
 clean:

@@ -231,7 +231,7 @@ def _default_loader(path: Path) -> Any:
     if suffix in AUDIO_EXTENSIONS:
         from augkit.audio import load
 
-        return load(path)
+        return load(path)[0]  # the waveform; audio ops take a tensor, not the (waveform, rate) pair
     from PIL import Image
 
     with Image.open(path) as img:

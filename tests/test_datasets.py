@@ -67,3 +67,13 @@ def test_folder_dataset_reads_images_with_folder_labels(tmp_path: Path) -> None:
         FolderDataset(tmp_path / "cat", extensions=(".wav",))
     with pytest.raises(FileNotFoundError, match="not a folder"):
         FolderDataset(tmp_path / "missing")
+
+
+def test_folder_dataset_loads_audio_files_as_waveforms(tmp_path: Path) -> None:
+    from augkit import audio
+
+    audio.save(tmp_path / "a.flac", torch.zeros(1, 800) + 0.25, 16000)
+    ds = FolderDataset(tmp_path, extensions=(".flac",))
+    wav = ds[0]
+    assert isinstance(wav, torch.Tensor) and wav.shape == (1, 800)
+    assert audio.Gain(0.0)(wav).shape == (1, 800)  # ready for the audio ops as it is

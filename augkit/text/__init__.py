@@ -24,18 +24,24 @@ _LAZY = {
     "STOP_WORDS": "augkit.text.stopwords",
     "BackTranslation": "augkit.text.back_translation",
     "HFTranslator": "augkit.text.back_translation",
+    "TranslationError": "augkit.text.back_translation",
+    "BackTranslated": "augkit.text.back_translation",
+    "reverse_words_translator": "augkit.text.back_translation",
 }
 
 __all__ = [
     "STOP_WORDS",
+    "BackTranslated",
     "BackTranslation",
     "HFTranslator",
     "RandomDeletion",
     "RandomInsertion",
     "RandomSwap",
     "SynonymReplacement",
+    "TranslationError",
     "eda",
     "get_lexicon",
+    "reverse_words_translator",
 ]
 
 # The registry imports these to find the built-in text augmenters.
@@ -48,7 +54,13 @@ _REGISTERING_MODULES = (
 )
 
 if TYPE_CHECKING:
-    from augkit.text.back_translation import BackTranslation, HFTranslator
+    from augkit.text.back_translation import (
+        BackTranslated,
+        BackTranslation,
+        HFTranslator,
+        TranslationError,
+        reverse_words_translator,
+    )
     from augkit.text.lexicon import get_lexicon
     from augkit.text.presets import eda
     from augkit.text.random_deletion import RandomDeletion
