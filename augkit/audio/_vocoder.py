@@ -30,6 +30,8 @@ ZERO_CROSSINGS = 8
 """Half-length of the resampling kernel in zero crossings of its sinc (quality vs cost)."""
 ROLLOFF = 0.95
 """Cut-off of the resampling low-pass, as a fraction of the lower of the two Nyquist rates."""
+LOCK_JUMPS = 3
+"""Phase locking reach of the vocoder: bins up to 2^3 = 8 bins from a peak follow it."""
 _TWO_PI = 2.0 * math.pi
 
 
@@ -48,30 +50,79 @@ def phase_vocoder(spec: torch.Tensor, rate: float, phase_advance: torch.Tensor) 
     """Time-scale a complex STFT ``[..., bins, frames]`` by ``rate`` (> 1: fewer frames).
 
     Output frame ``k`` reads input position ``k * rate``: magnitudes are interpolated linearly
-    between the two neighbouring frames, and the phase accumulates each input frame's measured
-    phase increment (the bin's instantaneous frequency). Same maths as
-    ``torchaudio.functional.phase_vocoder``, but angles, magnitudes and increments are computed
-    once per input frame instead of twice per output frame, and the frame positions are float64
-    (float32 positions drift by a frame after a few hundred frames).
+    between the two neighbouring frames, and each spectral peak's phase accumulates the measured
+    phase increment of its bin (its instantaneous frequency), as in
+    ``torchaudio.functional.phase_vocoder`` and librosa. Unlike them, the bins around a peak are
+    then phase-locked to it (identity phase locking, Laroche and Dolson 1999): they keep the phase
+    offsets the input frame has relative to the peak. Without it, neighbouring bins of one partial
+    drift apart and cancel in the overlap-add: a slowed-down steady tone loses ~9 % of its level,
+    and a tone that starts after a silence can lose most of its energy (measured in the tests).
+
+    Args:
+        spec: complex STFT, bins first (torch.stft's layout).
+        rate: speed factor.
+        phase_advance: expected phase advance per hop of each bin, ``[bins, 1]``.
 
     Returns:
         Complex tensor ``[..., bins, ceil(frames / rate)]``.
     """
-    frames = spec.shape[-1]
+    return _vocode(spec.transpose(-1, -2), rate, phase_advance.reshape(-1)).transpose(-1, -2)
+
+
+def _vocode(spec: torch.Tensor, rate: float, advance: torch.Tensor) -> torch.Tensor:
+    # The phase vocoder on [..., frames, bins]: frame selections copy contiguous rows and the
+    # scans over bins are contiguous.
+    frames = spec.shape[-2]
     steps = torch.arange(0, frames, rate, dtype=torch.float64, device=spec.device)
     index = steps.long()
-    alpha = (steps - index).to(spec.real.dtype)
-    magnitude = torch.nn.functional.pad(spec.abs(), (0, 2))
+    alpha = (steps - index).to(spec.real.dtype)[:, None]
+    # The expected advance modulo 2 pi: same phasors, but the accumulated phases stay small, where
+    # cos and sin take their fast path (5x faster than on phases of 10^5 radians).
+    advance = advance - _TWO_PI * torch.round(advance / _TWO_PI)
+    magnitude = spec.abs()
     angle = spec.angle()
     # Increment from frame i to i + 1 (past the end: to a silent frame, as torchaudio does),
     # wrapped around the expected advance so that it measures the deviation from the bin centre.
-    delta = torch.diff(angle, dim=-1, append=torch.zeros_like(angle[..., :1])) - phase_advance
-    delta = delta - _TWO_PI * torch.round(delta / _TWO_PI) + phase_advance
-    increments = delta.index_select(-1, index[:-1])
-    phase = torch.cat([angle[..., :1], increments], dim=-1).cumsum_(-1)
-    mag = torch.lerp(magnitude.index_select(-1, index), magnitude.index_select(-1, index + 1), alpha)
+    delta = torch.diff(angle, dim=-2, append=torch.zeros_like(angle[..., :1, :])) - advance
+    delta = delta - _TWO_PI * torch.round(delta / _TWO_PI) + advance
+    phase = torch.cat([angle[..., :1, :], delta.index_select(-2, index[:-1])], dim=-2).cumsum_(-2)
+    later = torch.nn.functional.pad(magnitude, (0, 0, 0, 2)).index_select(-2, index + 1)
+    mag = torch.lerp(magnitude.index_select(-2, index), later, alpha)
+    # Identity phase locking: each bin follows the peak it reaches by climbing to its larger
+    # neighbour (the peak's "region of influence"); pointer jumping climbs 2^LOCK_JUMPS bins.
+    edges = torch.nn.functional.pad(mag, (1, 1))
+    up = (edges[..., 2:] > mag) & (edges[..., 2:] >= edges[..., :-2])
+    down = (edges[..., :-2] > mag) & ~up
+    peak = torch.arange(mag.shape[-1], device=spec.device) + up.long() - down.long()
+    for _ in range(LOCK_JUMPS):
+        peak = peak.gather(-1, peak)
+    reference = angle.index_select(-2, index)
+    locked = phase.gather(-1, peak) + reference - reference.gather(-1, peak)
     # torch.polar is ~3x slower than this on the CPU (torch 2.14)
-    return torch.complex(mag * torch.cos(phase), mag * torch.sin(phase))
+    return torch.complex(mag * torch.cos(locked), mag * torch.sin(locked))
+
+
+def _stft(x: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor) -> torch.Tensor:
+    # [n, time] -> [n, frames, bins]; centred frames (zero padding of n_fft / 2 on both sides).
+    padded = torch.nn.functional.pad(x, (n_fft // 2, n_fft // 2))
+    return torch.fft.rfft(padded.unfold(-1, n_fft, hop) * window)
+
+
+def _istft(spec: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int) -> torch.Tensor:
+    # [n, frames, bins] -> [n, length]: windowed overlap-add divided by the summed squared window
+    # (torch.istft's maths; ~3x faster here because hop divides n_fft, so the overlap-add is a few
+    # shifted additions of [frames, hop] blocks).
+    n, frames = spec.shape[0], spec.shape[1]
+    parts = n_fft // hop
+    blocks = (torch.fft.irfft(spec, n=n_fft) * window).reshape(n, frames, parts, hop)
+    out = blocks.new_zeros(n, frames + parts - 1, hop)
+    envelope = blocks.new_zeros(frames + parts - 1, hop)
+    squared = (window * window).reshape(parts, hop)
+    for j in range(parts):
+        out[:, j : j + frames] += blocks[:, :, j]
+        envelope[j : j + frames] += squared[j]
+    y = (out.reshape(n, -1) / envelope.reshape(-1).clamp_min(1e-11))[:, n_fft // 2 : n_fft // 2 + length]
+    return torch.nn.functional.pad(y, (0, length - y.shape[-1])) if y.shape[-1] < length else y
 
 
 def stretch(x: torch.Tensor, rate: float, n_fft: int = N_FFT) -> torch.Tensor:
@@ -99,10 +150,8 @@ def stretch(x: torch.Tensor, rate: float, n_fft: int = N_FFT) -> torch.Tensor:
     flat = padded.reshape(-1, padded.shape[-1])
     hop = n_fft // 4
     window = _window(n_fft, x.device, x.dtype)
-    spec = torch.stft(flat, n_fft, hop, window=window, center=True, pad_mode="constant", return_complex=True)
-    spec = phase_vocoder(spec, rate, _phase_advance(n_fft, hop, x.device, x.dtype))
-    out = torch.istft(spec, n_fft, hop, window=window, center=True, length=max(target, n_fft))
-    return out[..., :target].reshape(*x.shape[:-1], target)
+    spec = _vocode(_stft(flat, n_fft, hop, window), rate, _phase_advance(n_fft, hop, x.device, x.dtype).reshape(-1))
+    return _istft(spec, n_fft, hop, window, target).reshape(*x.shape[:-1], target)
 
 
 def rational(ratio: float, max_cents: float = MAX_CENTS) -> Fraction:
