@@ -185,7 +185,7 @@ class NLTKWordNet:
         except LookupError:
             raise LookupError(
                 "source='nltk' needs NLTK's WordNet data, which augkit never downloads. Install it "
-                "(e.g. python -m augkit.text.build_lexicon's make_nltk_wordnet from Debian's wordnet-base, "
+                "(e.g. from Debian's wordnet-base: python -m augkit.text.build_lexicon /tmp/t.tsv.gz --nltk-data DIR, "
                 "then set NLTK_DATA), or use the shipped table: source='wordnet'"
             ) from None
         self._wn = wordnet
