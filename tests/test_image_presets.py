@@ -153,6 +153,25 @@ def test_outputs(photo: np.ndarray) -> None:
         image.simclr(output="float")
 
 
+def test_normalize_batch_into_a_reused_buffer_and_its_errors() -> None:
+    batch = torch.randint(0, 256, (4, 3, 8, 8), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    expected = image.normalize_batch(batch)
+    mean = torch.tensor(image.IMAGENET_MEAN).view(3, 1, 1)
+    std = torch.tensor(image.IMAGENET_STD).view(3, 1, 1)
+    torch.testing.assert_close(expected, (batch.float() / 255 - mean) / std, atol=1e-5, rtol=0)
+    buffer = torch.full(batch.shape, float("nan"))
+    assert image.normalize_batch(batch, out=buffer) is buffer
+    torch.testing.assert_close(buffer, expected, atol=0, rtol=0)
+    with pytest.raises(TypeError, match="uint8 torch tensor"):
+        image.normalize_batch(batch.float())
+    with pytest.raises(TypeError, match="float32"):
+        image.normalize_batch(batch, out=torch.empty(batch.shape, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"shape \(4, 3, 8, 4\)"):
+        image.normalize_batch(batch, out=torch.empty(4, 3, 8, 4))
+    with pytest.raises(ValueError, match="2 channels"):
+        image.normalize_batch(batch[:, :2])
+
+
 def test_grayscale_input_gives_one_channel_views() -> None:
     digit = np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)
     v = image.simclr_cifar(28, seed=0)(digit, index=0)
