@@ -187,16 +187,20 @@ def test_bad_arguments_and_inputs() -> None:
 ))
 def test_any_string_gives_a_string(s: str) -> None:
     for op in (text.SynonymReplacement(0.3), text.RandomInsertion(0.3), text.RandomSwap(0.3), text.RandomDeletion(0.3)):
-        out = op(s, np.random.default_rng(0))
+        out, params = op.augment(s, np.random.default_rng(0))
         assert isinstance(out, str)
+        assert op.apply(s, json.loads(json.dumps(params))) == out
+        assert bool(words(out)) == bool(words(s))  # deletion leaves a word; nothing appears from nothing
         if not s.strip():
             assert out == s
 
 
 def test_a_hundred_thousand_words() -> None:
     big = " ".join(["the clever dogs ran quickly home"] * 16_667)
-    out = text.SynonymReplacement(alpha=0.1)(big, np.random.default_rng(0))
-    assert isinstance(out, str) and out != big
+    for op in (text.SynonymReplacement(0.1), text.RandomInsertion(0.1), text.RandomSwap(0.1), text.RandomDeletion(0.1)):
+        out, params = op.augment(big, np.random.default_rng(0))
+        assert isinstance(out, str) and out != big
+        assert len(params["edits"]) > 5_000  # ≈ 10% of 100k words (swaps: two edits per swap)
 
 
 @given(st.one_of(st.integers(), st.none(), st.binary(), st.lists(st.text())))
