@@ -29,6 +29,7 @@ def nltk_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     nltk.data.path.remove(str(root))
 
 
+@pytest.mark.slow  # NLTK reads all 117k synsets: ≈ 15 s
 def test_shipped_table_is_what_the_build_script_makes(nltk_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "synonyms.tsv.gz"
     main([str(out), "--nltk-data", str(nltk_data)])  # python -m augkit.text.build_lexicon OUT --nltk-data DIR
