@@ -20,8 +20,9 @@ __all__ = ["PitchShift"]
 class PitchShift(WaveOp):
     """Shift the pitch by ``semitones`` (drawn uniformly from a range), keeping the duration.
 
-    The clip is time-stretched by ``r ≈ 2^(-n/12)`` with a phase vocoder (512-point STFT, hop
-    128), then resampled by ``r`` with a windowed-sinc kernel. ``r`` is first rounded to the
+    The clip is time-stretched by ``r ≈ 2^(-n/12)`` with a phase vocoder (1024-point STFT, hop
+    256, identity phase locking) and resampled by ``r`` with a windowed-sinc kernel (in the order
+    that keeps the vocoder's input and output at most as long as the clip). ``r`` is first rounded to the
     simplest fraction within 1 cent of it, so the kernel is small, cheap and cached per ratio; the
     shift actually applied is recorded in params as ``applied_semitones`` (within 0.01 semitone of
     ``semitones``). ``torchaudio.functional.pitch_shift`` resamples between the coprime rates
@@ -60,5 +61,7 @@ class PitchShift(WaveOp):
         if r == 1:
             return clip
         n = clip.shape[-1]
-        out = resample_by(stretch(clip, float(r)), r)
+        # Resampling by r and stretching by rate r commute (up to edge effects); the order that
+        # keeps the vocoder on the shorter signal is the cheaper one: up (r < 1) resample first.
+        out = stretch(resample_by(clip, r), float(r)) if r < 1 else resample_by(stretch(clip, float(r)), r)
         return out[..., :n] if out.shape[-1] >= n else torch.nn.functional.pad(out, (0, n - out.shape[-1]))

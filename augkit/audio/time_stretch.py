@@ -15,14 +15,15 @@ __all__ = ["TimeStretch"]
 
 @register
 class TimeStretch(WaveOp):
-    """Change the tempo without changing the pitch (phase vocoder, 512-point STFT, hop 128).
+    """Change the tempo without changing the pitch (phase vocoder with identity phase locking,
+    1024-point STFT, hop 256).
 
     A ``rate`` above 1 makes the clip faster and shorter (torchaudio's and librosa's convention):
     the result has ``round(time / rate)`` samples (at least 1). ``keep_length=True`` crops or
     zero-pads the result back to the input length, which batch mode needs: a batch whose examples
     would come out with different lengths raises ``ValueError`` instead of a ragged batch.
 
-    Short clips: a clip shorter than the FFT (512 samples) is zero-padded for the analysis and cut
+    Short clips: a clip shorter than the FFT (1024 samples) is zero-padded for the analysis and cut
     back to ``round(time / rate)``; a clip of 1 to 3 samples is stretched by repeating (or
     dropping) samples, since it has no spectrum to speak of.
 
