@@ -10,6 +10,7 @@ outputs are new arrays of the same shape.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import cv2
@@ -18,6 +19,8 @@ import stringzilla
 
 _LEVELS = np.arange(256, dtype=np.float32)
 _HUE_LEVELS = np.arange(256, dtype=np.int16)
+# _HUE_TABLES[k] rotates OpenCV's 8-bit hue (0..179) by k steps: (level + k) mod 180.
+_HUE_TABLES = np.mod(_HUE_LEVELS[None, :] + np.arange(180, dtype=np.int16)[:, None], 180).astype(np.uint8)
 
 
 def apply_lut(img: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -45,7 +48,11 @@ def contrast(img: np.ndarray, factor: float) -> np.ndarray:
     mean = cv2.mean(gray)[0]  # the same float64 value as numpy's mean, at a fraction of the cost
     if factor == 0:
         return np.full_like(img, int(mean + 0.5))
-    return apply_lut(img, np.clip(_LEVELS * factor + mean * (1 - factor), 0, 255).astype(np.uint8))
+    table = np.multiply(_LEVELS, factor)  # float32, as albumentations computes it
+    np.add(table, mean * (1 - factor), out=table)
+    np.minimum(table, 255, out=table)  # np.clip's wrapper costs more than the table on small images
+    np.maximum(table, 0, out=table)
+    return apply_lut(img, table.astype(np.uint8))
 
 
 def saturation(img: np.ndarray, factor: float) -> np.ndarray:
@@ -58,6 +65,14 @@ def saturation(img: np.ndarray, factor: float) -> np.ndarray:
 
 def hue(img: np.ndarray, factor: float) -> np.ndarray:
     """Rotate the hue by ``factor`` of a turn, in OpenCV's 8-bit HSV (180 hue steps) (RGB only)."""
-    table = np.mod(_HUE_LEVELS + 180 * factor, 180).astype(np.uint8)
-    h, s, v = cv2.split(cv2.cvtColor(img, cv2.COLOR_RGB2HSV))
-    return cv2.cvtColor(cv2.merge([apply_lut(h, table), s, v]), cv2.COLOR_HSV2RGB)
+    shift = 180 * factor
+    steps = math.floor(shift)
+    if shift - steps < 1e-9 or shift - steps > 1 - 1e-9:
+        # next to a whole step float rounding can tip the truncation: compute it as albumentations does
+        table = np.mod(_HUE_LEVELS + shift, 180).astype(np.uint8)
+    else:
+        # floor((level + shift) mod 180) == (level + floor(shift)) mod 180 for whole levels
+        table = _HUE_TABLES[steps % 180]
+    hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
+    hsv[..., 0] = table[hsv[..., 0]]
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)

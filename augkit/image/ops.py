@@ -104,14 +104,16 @@ class RandomResizedCrop(_Op):
     def _draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
         height, width = x.shape[:2]
         area = height * width
-        for _ in range(10):
-            target = area * uniform(rng, self.scale)
-            aspect = math.exp(uniform(rng, self._log_ratio))
+        (s_lo, s_hi), (r_lo, r_hi) = self.scale, self._log_ratio
+        # all tries in one draw: area fraction, log aspect ratio, top and left offsets
+        for u_scale, u_ratio, u_top, u_left in rng.random((10, 4)).tolist():
+            target = area * (s_lo + (s_hi - s_lo) * u_scale)
+            aspect = math.exp(r_lo + (r_hi - r_lo) * u_ratio)
             w = round(math.sqrt(target * aspect))
             h = round(math.sqrt(target / aspect))
             if 0 < w <= width and 0 < h <= height:
-                top = int(rng.integers(0, height - h + 1))
-                left = int(rng.integers(0, width - w + 1))
+                top = min(int(u_top * (height - h + 1)), height - h)
+                left = min(int(u_left * (width - w + 1)), width - w)
                 return {"top": top, "left": left, "height": h, "width": w}
         # fallback: the whole image, clipped to the allowed aspect ratios, centred
         in_ratio = width / height
@@ -201,10 +203,11 @@ class ColorJitter(_Op):
         }
 
     def _draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
-        order = [self._NAMES[i] for i in rng.permutation(4)]
-        values = rng.random(4)
+        # one draw: 4 factors, then 4 keys whose ranks give a uniformly random order
+        draws = rng.random(8)
+        order = [self._NAMES[i] for i in np.argsort(draws[4:], kind="stable").tolist()]
         out: Params = {"order": order}
-        for name, u in zip(self._NAMES, values, strict=True):
+        for name, u in zip(self._NAMES, draws[:4].tolist(), strict=True):
             lo, hi = self._ranges[name]
             out[name] = float(lo + (hi - lo) * u)
         return out
