@@ -110,16 +110,18 @@ def test_deletion_output_is_the_kept_words_with_their_separators() -> None:
     assert y == "Stop, () and!"
 
 
-def test_swap_output_applies_the_recorded_swaps_in_order() -> None:
+@pytest.mark.parametrize("alpha", [0.1, 0.5])  # one swap (its own code path), four swaps
+def test_swap_output_applies_the_recorded_swaps_in_order(alpha: float) -> None:
     sentence = "one, two; three four (five) six-seven eight's nine."
-    op = text.RandomSwap(alpha=0.5)
-    for seed in range(20):
+    op = text.RandomSwap(alpha=alpha)
+    for seed in range(40):
         y, params = op.augment(sentence, np.random.default_rng(seed))
         order = [w for _, _, w in words(sentence)]
         for i, j in params["swaps"]:
             order[i], order[j] = order[j], order[i]
         assert [w for _, _, w in words(y)] == order
         assert split_words(y)[0::2] == split_words(sentence)[0::2]  # separators stay put
+        assert op.apply(sentence, params) == y
 
 
 def test_swap_moves_words_not_punctuation() -> None:

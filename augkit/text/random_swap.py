@@ -9,7 +9,7 @@ import numpy as np
 
 from augkit.core import Params
 from augkit.registry import register
-from augkit.text._base import EditOp, draw_index
+from augkit.text._base import EditOp
 from augkit.text._words import check_text, split_words
 
 __all__ = ["RandomSwap"]
@@ -41,23 +41,40 @@ class RandomSwap(EditOp):
     def _draw(self, text: str, rng: np.random.Generator) -> tuple[list[str], Params]:
         """The swapped ``[sep, word, ...]`` pieces and the params."""
         parts = split_words(text)
-        n = len(parts) >> 1
+        n = len(parts) >> 1  # word k is parts[2k + 1]
         if n < 2:
             return parts, {"swaps": [], "edits": []}
+        count = self.count(n)
+        # two distinct positions per swap, uniformly, from one vector draw (the mins guard r·n
+        # rounding up to n)
+        draws = rng.random(2 * count).tolist()
+        if count == 1:  # the common case (fewer than 2/alpha words): no offsets table
+            i = min(int(draws[0] * n), n - 1)
+            j = min(int(draws[1] * (n - 1)), n - 2)
+            j += j >= i
+            a, b = (2 * i + 1, 2 * j + 1) if i < j else (2 * j + 1, 2 * i + 1)
+            first, second = parts[a], parts[b]
+            if first == second:
+                return parts, {"swaps": [[i, j]], "edits": []}
+            start = sum(map(len, parts[:a]))
+            start2 = start + len(first) + sum(map(len, parts[a + 1 : b]))
+            parts[a], parts[b] = second, first
+            pair = [
+                {"position": a >> 1, "start": start, "end": start + len(first), "old": first, "new": second},
+                {"position": b >> 1, "start": start2, "end": start2 + len(second), "old": second, "new": first},
+            ]
+            return parts, {"swaps": [[i, j]], "edits": pair}
         # word k of the text spans offsets[2k + 1]:offsets[2k + 2]; the swaps keep separators put
         offsets = list(accumulate(map(len, parts), initial=0))
         swaps = []
-        for _ in range(self.count(n)):
-            # two distinct positions, uniformly
-            i = draw_index(rng, n)
-            j = draw_index(rng, n - 1)
+        for t in range(count):
+            i = min(int(draws[2 * t] * n), n - 1)
+            j = min(int(draws[2 * t + 1] * (n - 1)), n - 2)
             j += j >= i
-            # word k is parts[2k + 1]
             parts[2 * i + 1], parts[2 * j + 1] = parts[2 * j + 1], parts[2 * i + 1]
             swaps.append([i, j])
         edits: list[dict[str, Any]] = []
-        touched = sorted(swaps[0]) if len(swaps) == 1 else sorted(set(chain.from_iterable(swaps)))
-        for k in touched:
+        for k in sorted(set(chain.from_iterable(swaps))):
             new = parts[2 * k + 1]
             start, end = offsets[2 * k + 1], offsets[2 * k + 2]
             old = text[start:end]
