@@ -26,6 +26,7 @@ _LAZY = {
     "Solarize": "augkit.image.ops",
     "Resize": "augkit.image.ops",
     "CenterCrop": "augkit.image.ops",
+    "Pipeline": "augkit.image._pipeline",
     "Albumentations": "augkit.image.albumentations_wrapper",
     "simclr": "augkit.image.presets",
     "simclr_cifar": "augkit.image.presets",
@@ -46,6 +47,7 @@ __all__ = [
     "EvalTransform",
     "GaussianBlur",
     "HorizontalFlip",
+    "Pipeline",
     "RandomResizedCrop",
     "Resize",
     "Solarize",
@@ -67,6 +69,7 @@ _REGISTERING_MODULES = ("augkit.image.ops", "augkit.image.albumentations_wrapper
 
 if TYPE_CHECKING:
     from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output, normalize_batch
+    from augkit.image._pipeline import Pipeline
     from augkit.image.albumentations_wrapper import Albumentations
     from augkit.image.ops import (
         CenterCrop,
