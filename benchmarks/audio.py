@@ -3,9 +3,11 @@
 Run: .venv/bin/python benchmarks/audio.py [--quick] [--skip-torchaudio-pitch]
 
 Clips: 1 s and 4 s at 16 kHz of synthesized speech (espeak-ng, data/audio) and of a 220 Hz
-harmonic tone. Times are the best of interleaved runs (each round calls every contender once, so
-load from other processes hits them alike; the minimum is the least disturbed figure on a shared
-machine, as timeit recommends). Pitch errors are measured on the tone with a
+harmonic tone. Times are the best call of interleaved rounds (each round calls every contender 5
+times in a row, so load from other processes hits them alike; the minimum is the least disturbed
+figure on a shared machine, as timeit recommends). Calling contenders strictly in turn instead
+(cold caches) slows augkit more than librosa: ~1.1-1.6 ms instead of ~0.8 ms for a 1 s stretch.
+Pitch errors are measured on the tone with a
 Blackman-Harris window, a 2^20-point FFT and parabolic interpolation. Memory is measured in child
 processes from /proc/self/status: VmRSS after ``import torch``, then the peak (VmHWM, reset
 through /proc/self/clear_refs right after that reading) while the ops run. torch's CPU allocator
@@ -45,17 +47,18 @@ def clips() -> dict[str, torch.Tensor]:
     return out
 
 
-def race(contenders: dict[str, Callable[[], object]], seconds: float) -> dict[str, float]:
-    """Best seconds per call of each contender, from interleaved rounds."""
+def race(contenders: dict[str, Callable[[], object]], seconds: float, run: int = 5) -> dict[str, float]:
+    """Best seconds per call of each contender, from interleaved rounds of ``run`` calls each."""
     for fn in contenders.values():
         fn()  # warm-up: caches, kernels, lazy imports
     times: dict[str, list[float]] = {name: [] for name in contenders}
     start = time.perf_counter()
-    while time.perf_counter() - start < seconds or min(len(v) for v in times.values()) < 5:
+    while time.perf_counter() - start < seconds or min(len(v) for v in times.values()) < 3 * run:
         for name, fn in contenders.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
+            for _ in range(run):
+                t0 = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - t0)
     return {name: float(np.min(v)) for name, v in times.items()}
 
 
