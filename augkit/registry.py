@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
 from typing import Any
 
 from augkit.core import Augmenter
@@ -61,6 +60,9 @@ def _load() -> None:
         # Packages that serve their names lazily list the modules whose import registers them.
         for submodule in getattr(package, "_REGISTERING_MODULES", ()):
             importlib.import_module(submodule)
+    # importlib.metadata costs ~20 ms to import: only pay for it when names are first looked up
+    from importlib.metadata import entry_points
+
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         obj = ep.load()
         if not (isinstance(obj, type) and issubclass(obj, Augmenter)):
