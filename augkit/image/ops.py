@@ -252,8 +252,7 @@ class ToGray(_Op):
 
         if x.ndim == 2:
             return x
-        gray = cv2.cvtColor(x, cv2.COLOR_RGB2GRAY)
-        return cv2.merge([gray, gray, gray])
+        return cv2.cvtColor(cv2.cvtColor(x, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
 
 
 @register
