@@ -153,6 +153,21 @@ def test_outputs(photo: np.ndarray) -> None:
         image.simclr(output="float")
 
 
+@pytest.mark.parametrize("side", [32, 100])  # the small-image table path and the large-image path
+@pytest.mark.parametrize("gray", [False, True])
+def test_normalized_output_is_contiguous_and_matches_the_formula(side: int, gray: bool) -> None:
+    shape = (side, side) if gray else (side, side, 3)
+    img = np.random.default_rng(side).integers(0, 256, shape, dtype=np.uint8)
+    out = image.make_output("normalized", mean=(0.5, 0.4, 0.3), std=(0.2, 0.25, 0.3))(img)
+    mean = torch.tensor([0.5, 0.4, 0.3]).view(3, 1, 1)
+    std = torch.tensor([0.2, 0.25, 0.3]).view(3, 1, 1)
+    raw = torch.from_numpy(img[None] if gray else img.transpose(2, 0, 1).copy()).float()
+    if gray:
+        mean, std = mean.mean(0, keepdim=True), std.mean(0, keepdim=True)
+    assert out.dtype == torch.float32 and out.is_contiguous() and out.shape == raw.shape
+    torch.testing.assert_close(out, (raw / 255 - mean) / std, atol=1e-5, rtol=0)
+
+
 def test_normalize_batch_into_a_reused_buffer_and_its_errors() -> None:
     batch = torch.randint(0, 256, (4, 3, 8, 8), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
     expected = image.normalize_batch(batch)
