@@ -155,6 +155,7 @@ def stretch(x: torch.Tensor, rate: float, n_fft: int = N_FFT) -> torch.Tensor:
     return _istft(spec, n_fft, hop, window, target).reshape(*x.shape[:-1], target)
 
 
+@lru_cache(maxsize=1024)
 def rational(ratio: float, max_cents: float = MAX_CENTS) -> Fraction:
     """The fraction with the smallest denominator within ``max_cents`` of ``ratio``.
 
