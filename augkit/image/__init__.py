@@ -27,6 +27,8 @@ _LAZY = {
     "Resize": "augkit.image.ops",
     "CenterCrop": "augkit.image.ops",
     "Pipeline": "augkit.image._pipeline",
+    "BatchViews": "augkit.image.batch",
+    "generate_batch": "augkit.image.batch",
     "Albumentations": "augkit.image.albumentations_wrapper",
     "simclr": "augkit.image.presets",
     "simclr_cifar": "augkit.image.presets",
@@ -42,6 +44,7 @@ __all__ = [
     "IMAGENET_MEAN",
     "IMAGENET_STD",
     "Albumentations",
+    "BatchViews",
     "CenterCrop",
     "ColorJitter",
     "EvalTransform",
@@ -56,6 +59,7 @@ __all__ = [
     "byol",
     "dino",
     "eval_transform",
+    "generate_batch",
     "make_output",
     "moco_v2",
     "normalize_batch",
@@ -71,6 +75,7 @@ if TYPE_CHECKING:
     from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output, normalize_batch
     from augkit.image._pipeline import Pipeline
     from augkit.image.albumentations_wrapper import Albumentations
+    from augkit.image.batch import BatchViews, generate_batch
     from augkit.image.ops import (
         CenterCrop,
         ColorJitter,

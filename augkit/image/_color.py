@@ -65,14 +65,18 @@ def saturation(img: np.ndarray, factor: float) -> np.ndarray:
 
 def hue(img: np.ndarray, factor: float) -> np.ndarray:
     """Rotate the hue by ``factor`` of a turn, in OpenCV's 8-bit HSV (180 hue steps) (RGB only)."""
+    table = hue_table(factor)
+    hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
+    hsv[..., 0] = table[hsv[..., 0]]
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+
+
+def hue_table(factor: float) -> np.ndarray:
+    """The uint8 table mapping OpenCV's 8-bit hue to the hue rotated by ``factor`` of a turn."""
     shift = 180 * factor
     steps = math.floor(shift)
     if shift - steps < 1e-9 or shift - steps > 1 - 1e-9:
         # next to a whole step float rounding can tip the truncation: compute it as albumentations does
-        table = np.mod(_HUE_LEVELS + shift, 180).astype(np.uint8)
-    else:
-        # floor((level + shift) mod 180) == (level + floor(shift)) mod 180 for whole levels
-        table = _HUE_TABLES[steps % 180]
-    hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
-    hsv[..., 0] = table[hsv[..., 0]]
-    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+        return np.mod(_HUE_LEVELS + shift, 180).astype(np.uint8)
+    # floor((level + shift) mod 180) == (level + floor(shift)) mod 180 for whole levels
+    return _HUE_TABLES[steps % 180]

@@ -49,9 +49,9 @@ class Pipeline(Compose):
         super().__init__(ops)
         self._fast = [isinstance(op, _Op) for op in self.ops]
 
-    def augment(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+    def _streams(self, rng: np.random.Generator) -> Any:
+        """Yield ``(op, stream)`` in order; each stream is valid until the next one is yielded."""
         keys = rng.integers(0, 2**64, size=(len(self.ops), 2), dtype=np.uint64, endpoint=False)
-        records = []
         for op, fast, key in zip(self.ops, self._fast, keys, strict=True):
             if fast:
                 child = _philox()
@@ -65,6 +65,20 @@ class Pipeline(Compose):
                 }
             else:
                 child = np.random.default_rng(key.tolist())
+            yield op, child
+
+    def augment(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+        records = []
+        for op, child in self._streams(rng):
             x, p = op.augment(x, child)
             records.append({"op": op.name or type(op).__name__, "params": p})
         return x, {"ops": records}
+
+    def draw(self, x: Any, rng: np.random.Generator) -> Params:
+        """The params :meth:`augment` would record, drawn without applying any op.
+
+        Only valid when no op's draw depends on an earlier op's output (true for a leading
+        :class:`RandomResizedCrop` followed by pixel ops); :func:`augkit.image.generate_batch`
+        checks that before using it.
+        """
+        return {"ops": [{"op": op.name, "params": op.sample(x, child)} for op, child in self._streams(rng)]}

@@ -1,0 +1,226 @@
+"""Views of many images at once: the same views and params as ``ViewGenerator.generate``, in batches.
+
+On small images (CIFAR's 32×32) the cost of a view is mostly per-call overhead. ``generate_batch``
+draws every sample's params from the very streams ``generate`` uses, then applies each op to all
+the samples it fired for together (one colour conversion over a stack of images, one lookup table
+per sample applied in one call), and converts the output once per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from augkit.core import Params
+from augkit.image import _color
+from augkit.image._convert import _ToNormalizedTensor, _ToUint8Tensor
+from augkit.image._pipeline import Pipeline
+from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
+from augkit.views import ViewGenerator
+
+__all__ = ["BatchViews", "generate_batch"]
+
+_PIXEL_OPS = (HorizontalFlip, ColorJitter, ToGray, GaussianBlur, Solarize)
+
+
+@dataclass
+class BatchViews:
+    """Views of a batch: ``items[k]`` stacks view ``k`` of every sample; ``params[i][k]`` made it for sample ``i``."""
+
+    items: list[Any]
+    params: list[list[Params]]
+
+
+def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[int], epoch: int = 0) -> BatchViews:
+    """Make the views of ``images`` (sample ``indices``) at once, equal to calling ``vg.generate`` per image.
+
+    ``items[k]`` is a ``[B, C, H, W]`` tensor (``output="normalized"`` or ``"uint8"``) or a
+    ``[B, H, W, C]`` uint8 array (``"numpy"``); ``params[i][k]`` are exactly the params
+    ``vg.generate(images[i], index=indices[i], epoch=epoch).params[k]`` records, and the views are
+    bit for bit the same. The batched path covers the presets' pipelines (a random resized crop
+    then flip, colour jitter, grayscale, blur, solarize) on RGB inputs; anything else (grayscale
+    inputs, other ops, a custom ``output``) falls back to one ``generate`` call per image, stacked.
+
+    Args:
+        vg: a generator from a preset (or any ViewGenerator whose views stack).
+        images: the inputs, in any form the generator accepts.
+        indices: each image's index in its dataset (views are seeded per index, as in ``generate``).
+        epoch: the training epoch.
+
+    Raises:
+        ValueError: when ``images`` is empty or ``indices`` has another length.
+
+    Example:
+        >>> batch = generate_batch(simclr_cifar(32, seed=0, output="uint8"), images, range(len(images)))
+    """
+    if len(images) == 0 or len(images) != len(indices):
+        raise ValueError(f"generate_batch needs one index per image: got {len(images)} images, {len(indices)} indices")
+    indices = [int(i) for i in indices]
+    prepared = [vg.prepare(x) for x in images] if vg.prepare is not None else list(images)
+    if not _batchable(vg, prepared):
+        return _one_by_one(vg, images, indices, epoch)
+    params: list[list[Params]] = [[] for _ in prepared]
+    items = []
+    for k, pipeline in enumerate(vg.pipelines):
+        chain = cast(Pipeline, pipeline)  # _batchable checked it
+        drawn = [chain.draw(x, vg.rng(index, epoch, k)) for x, index in zip(prepared, indices, strict=True)]
+        for row, p in zip(params, drawn, strict=True):
+            row.append(p)
+        items.append(_output(vg.output, _apply(pipeline, prepared, drawn)))
+    return BatchViews(items=items, params=params)
+
+
+def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
+    if not all(isinstance(x, np.ndarray) and x.ndim == 3 and x.dtype == np.uint8 for x in prepared):
+        return False
+    if vg.output is not None and type(vg.output) not in (_ToUint8Tensor, _ToNormalizedTensor):
+        return False
+    return all(
+        type(p) is Pipeline
+        and len(p.ops) > 0
+        and type(p.ops[0]) is RandomResizedCrop
+        and all(type(op) in _PIXEL_OPS for op in p.ops[1:])
+        for p in vg.pipelines
+    )
+
+
+def _one_by_one(vg: ViewGenerator, images: Sequence[Any], indices: list[int], epoch: int) -> BatchViews:
+    views = [vg.generate(x, index=i, epoch=epoch) for x, i in zip(images, indices, strict=True)]
+    items: list[Any] = []
+    for k in range(vg.n_views):
+        column = [v.items[k] for v in views]
+        if isinstance(column[0], np.ndarray):
+            items.append(np.stack(column))
+        else:
+            import torch
+
+            items.append(torch.stack(column))
+    return BatchViews(items=items, params=[v.params for v in views])
+
+
+def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np.ndarray:
+    crop = pipeline.ops[0]
+    h, w = crop.size
+    batch = np.empty((len(prepared), h, w, 3), dtype=np.uint8)
+    for i, (x, p) in enumerate(zip(prepared, drawn, strict=True)):
+        batch[i] = crop.apply(x, p["ops"][0]["params"])
+    for j, op in enumerate(pipeline.ops[1:], start=1):
+        op_params = [p["ops"][j]["params"] for p in drawn]
+        fired = [i for i, p in enumerate(op_params) if p["applied"]]
+        if not fired:
+            continue
+        if isinstance(op, HorizontalFlip):
+            batch[fired] = batch[fired][:, :, ::-1]
+        elif isinstance(op, ToGray):
+            batch[fired] = _per_pixel(batch[fired], _gray)
+        elif isinstance(op, Solarize):
+            batch[fired] = _color.apply_lut(batch[fired], op._lut)
+        elif isinstance(op, GaussianBlur):
+            for i in fired:
+                batch[i] = op.apply(batch[i], op_params[i])
+        else:
+            _jitter(batch, fired, op_params)
+    return batch
+
+
+def _per_pixel(stack: np.ndarray, fn: Any) -> np.ndarray:
+    # per-pixel colour conversions give the same values on a tall stack of images as on each image
+    n, h, w, c = stack.shape
+    return np.asarray(fn(np.ascontiguousarray(stack).reshape(n * h, w, c))).reshape(n, h, w, -1)
+
+
+def _gray(img: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+
+
+def _take(tables: np.ndarray, stack: np.ndarray) -> np.ndarray:
+    """Map each image of ``stack`` through its own 256-entry table (row of ``tables``)."""
+    import stringzilla
+
+    out = np.array(stack, order="C")
+    for row, table in zip(out.reshape(len(out), -1), tables, strict=True):
+        stringzilla.translate(row.data, np.ascontiguousarray(table).data, inplace=True)
+    return out
+
+
+def _jitter(batch: np.ndarray, fired: list[int], params: list[Params]) -> None:
+    """ColorJitter on the fired samples, stage by stage, each stage batched per kind of adjustment."""
+    import cv2
+
+    skip = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
+    for stage in range(4):
+        for name, neutral in skip.items():
+            group = [i for i in fired if params[i]["order"][stage] == name and params[i][name] != neutral]
+            if not group:
+                continue
+            factors = [params[i][name] for i in group]
+            if name == "brightness":
+                f32 = np.asarray(factors, dtype=np.float32)[:, None]
+                tables = np.clip(_color._LEVELS[None, :] * f32, 0, 255).astype(np.uint8)
+                batch[group] = _take(tables, batch[group])
+            elif name == "contrast":
+                _contrast(batch, group, factors)
+            elif name == "saturation":
+                for i, f in zip(group, factors, strict=True):
+                    batch[i] = _color.saturation(batch[i], f)
+            else:
+                tables = np.stack([_color.hue_table(f) for f in factors])
+                hsv = _per_pixel(batch[group], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2HSV))
+                hsv[..., 0] = _take(tables, np.ascontiguousarray(hsv[..., 0]))
+                batch[group] = _per_pixel(hsv, lambda img: cv2.cvtColor(img, cv2.COLOR_HSV2RGB))
+
+
+def _contrast(batch: np.ndarray, group: list[int], factors: list[float]) -> None:
+    import cv2
+
+    zero = [i for i, f in zip(group, factors, strict=True) if f == 0]
+    for i in zero:  # a factor of 0 fills with the rounded mean: the single-image kernel does it
+        batch[i] = _color.contrast(batch[i], 0.0)
+    pairs = [(i, f) for i, f in zip(group, factors, strict=True) if f != 0]
+    if not pairs:
+        return
+    rows = [i for i, _ in pairs]
+    f64 = np.asarray([f for _, f in pairs], dtype=np.float64)
+    stack = batch[rows]
+    gray = _per_pixel(stack, lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))[..., 0]
+    means = np.asarray([cv2.mean(np.ascontiguousarray(g))[0] for g in gray])
+    # float32 tables computed as the single-image kernel computes them
+    tables = _color._LEVELS[None, :] * f64.astype(np.float32)[:, None]
+    tables += (means * (1 - f64)).astype(np.float32)[:, None]
+    np.minimum(tables, 255, out=tables)
+    np.maximum(tables, 0, out=tables)
+    batch[rows] = _take(tables.astype(np.uint8), stack)
+
+
+def _channels_first(stack: np.ndarray) -> np.ndarray:
+    """``[B, H, W, C]`` → contiguous ``[B, C, H, W]``: one ``cv2.split`` per image beats numpy's transposed copy."""
+    import cv2
+
+    n, h, w, c = stack.shape
+    out = np.empty((n, c, h, w), dtype=stack.dtype)
+    for image, planes in zip(stack, out, strict=True):
+        cv2.split(image, list(planes))
+    return out
+
+
+def _output(output: Any, batch: np.ndarray) -> Any:
+    if output is None:
+        return batch
+    import torch
+
+    n, h, w, c = batch.shape
+    if isinstance(output, _ToNormalizedTensor) and h * w <= output._SMALL:
+        import cv2
+
+        # the same per-pixel float table the single-image path uses
+        values = cv2.LUT(batch.reshape(n * h, w, c), output._lut).reshape(n, h, w, c)
+        return torch.from_numpy(_channels_first(values))
+    chw = torch.from_numpy(_channels_first(batch))
+    if isinstance(output, _ToUint8Tensor):
+        return chw
+    return chw.to(torch.float32).mul_(output._scale).add_(output._bias)

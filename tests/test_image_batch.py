@@ -1,0 +1,65 @@
+"""generate_batch: the views and params of ViewGenerator.generate, made for many images at once."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from augkit import image
+from augkit.image import generate_batch
+
+
+@pytest.fixture(scope="module")
+def images() -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    # mixed sizes, some smaller than the crop: the crop resizes all of them to the view size
+    return [rng.integers(0, 256, (int(rng.integers(20, 50)), int(rng.integers(20, 50)), 3), dtype=np.uint8)
+            for _ in range(24)]
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.dtype == b.dtype and torch.equal(a, b)
+    return isinstance(b, np.ndarray) and np.array_equal(a, b)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: image.simclr_cifar(32, seed=1, output="uint8"),
+        lambda: image.simclr_cifar(32, seed=1),
+        lambda: image.simclr_cifar(32, seed=1, output="numpy"),
+        lambda: image.simclr(80, seed=2),  # blur, and the large-image normalization path
+        lambda: image.byol(40, seed=3, output="uint8"),  # asymmetric views, solarize
+    ],
+)
+def test_batch_equals_generate_per_image_bit_for_bit(make, images: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+    vg = make()
+    indices = list(range(100, 100 + len(images)))
+    batch = generate_batch(vg, images, indices, epoch=2)
+    assert len(batch.items) == vg.n_views and len(batch.params) == len(images)
+    fired = set()
+    for i, (x, index) in enumerate(zip(images, indices, strict=True)):
+        views = vg.generate(x, index=index, epoch=2)
+        assert batch.params[i] == views.params
+        assert json.loads(json.dumps(batch.params[i])) == views.params
+        for k in range(vg.n_views):
+            assert _same(views.items[k], batch.items[k][i]), (i, k)
+            fired.update(rec["op"] for rec in views.params[k]["ops"] if rec["params"]["applied"])
+    assert {"image.color_jitter", "image.to_gray", "image.horizontal_flip"} <= fired
+
+
+def test_batch_falls_back_for_grayscale_and_checks_its_arguments() -> None:
+    digits = [np.random.default_rng(i).integers(0, 256, (28, 28), dtype=np.uint8) for i in range(5)]
+    vg = image.simclr_cifar(28, seed=0, output="uint8")
+    batch = generate_batch(vg, digits, range(5))
+    assert batch.items[0].shape == (5, 1, 28, 28)
+    for i, x in enumerate(digits):
+        assert torch.equal(batch.items[1][i], vg(x, index=i)[1])
+    with pytest.raises(ValueError, match="2 images, 1 indices"):
+        generate_batch(vg, digits[:2], [0])
+    with pytest.raises(ValueError, match="0 images"):
+        generate_batch(vg, [], [])
