@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from augkit import audio
-from augkit.audio._vocoder import N_FFT, phase_vocoder, rational, resample_by, stretch
+from augkit.audio._vocoder import N_FFT, _fit, phase_vocoder, rational, resample_by, stretch, stretch_batch
 
 SR = 16000
 DATA = Path(__file__).resolve().parent.parent / "data" / "audio"
@@ -267,6 +267,19 @@ def test_same_seed_replay_and_batch_equals_per_example(op: audio.TimeStretch, sp
     assert len({json.dumps(p) for p in params["batch"]}) == 3  # per-example draws
     for i in range(3):
         torch.testing.assert_close(out[i], op.apply(batch[i], params["batch"][i]), atol=1e-5, rtol=0)
+
+
+def test_one_pass_batch_stretch_equals_per_example() -> None:
+    # the GPU path of TimeStretch(keep_length=True) on batches, checked here on the CPU
+    g = torch.Generator().manual_seed(0)
+    for length in (300, 5000):
+        x = torch.randn(4, 2, length, generator=g) * 0.1
+        rates = [0.8, 1.25, 0.93, 1.1]
+        expected = torch.stack([_fit(stretch(x[i], rate), length) for i, rate in enumerate(rates)])
+        torch.testing.assert_close(stretch_batch(x, rates), expected, atol=1e-5, rtol=0)
+    three = torch.randn(2, 1, 3, generator=g)
+    expected = torch.stack([_fit(stretch(three[0], 0.5), 3), three[1]])  # 3 samples: the per-example path
+    torch.testing.assert_close(stretch_batch(three, [0.5, 1.0]), expected)
 
 
 def test_batch_stretch_without_keep_length_raises_unless_the_lengths_agree() -> None:

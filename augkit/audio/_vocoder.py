@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import torch
 
-__all__ = ["HOP", "MAX_CENTS", "N_FFT", "phase_vocoder", "rational", "resample_by", "stretch"]
+__all__ = ["HOP", "MAX_CENTS", "N_FFT", "phase_vocoder", "rational", "resample_by", "stretch", "stretch_batch"]
 
 N_FFT = 1024
 """STFT size of the vocoder: 64 ms at 16 kHz (librosa: 2048 at 22.05 kHz, 93 ms)."""
@@ -66,16 +66,26 @@ def phase_vocoder(spec: torch.Tensor, rate: float, phase_advance: torch.Tensor) 
     Returns:
         Complex tensor ``[..., bins, ceil(frames / rate)]``.
     """
-    return _vocode(spec.transpose(-1, -2), rate, phase_advance.reshape(-1)).transpose(-1, -2)
+    frames = spec.transpose(-1, -2)
+    flat = frames.reshape(-1, *frames.shape[-2:])
+    steps = torch.arange(0, frames.shape[-2], rate, dtype=torch.float64, device=spec.device)
+    out = _vocode(flat, steps, phase_advance.reshape(-1))
+    return out.reshape(*frames.shape[:-2], *out.shape[-2:]).transpose(-1, -2)
 
 
-def _vocode(spec: torch.Tensor, rate: float, advance: torch.Tensor) -> torch.Tensor:
-    # The phase vocoder on [..., frames, bins]: frame selections copy contiguous rows and the
-    # scans over bins are contiguous. In-place steps keep the temporaries few (cache-bound maths).
-    frames = spec.shape[-2]
-    steps = torch.arange(0, frames, rate, dtype=torch.float64, device=spec.device)
+def _frames(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    # Frames [..., index, :] of x [n, frames, bins]: one index for all rows, or one per row.
+    if index.ndim == 1:
+        return x.index_select(-2, index)
+    return x.gather(-2, index[..., None].expand(-1, -1, x.shape[-1]))
+
+
+def _vocode(spec: torch.Tensor, steps: torch.Tensor, advance: torch.Tensor) -> torch.Tensor:
+    # The phase vocoder on [n, frames, bins], reading input positions ``steps`` (float64,
+    # [out_frames] for every row or [n, out_frames]): frame selections copy contiguous rows and
+    # the scans over bins are contiguous. In-place steps keep the temporaries few (cache-bound).
     index = steps.long()
-    alpha = (steps - index).to(spec.real.dtype)[:, None]
+    alpha = (steps - index).to(spec.real.dtype)[..., None]
     # The expected advance modulo 2 pi: same phasors, but the accumulated phases stay small, where
     # cos and sin take their fast path (5x faster than on phases of 10^5 radians).
     advance = advance - _TWO_PI * torch.round(advance / _TWO_PI)
@@ -83,12 +93,12 @@ def _vocode(spec: torch.Tensor, rate: float, advance: torch.Tensor) -> torch.Ten
     angle = torch.nn.functional.pad(spec.angle(), (0, 0, 0, 1))
     # Increment from frame i to i + 1 (past the end: to a silent frame, as torchaudio does),
     # wrapped around the expected advance so that it measures the deviation from the bin centre.
-    taken = index[:-1]
-    delta = (angle.index_select(-2, taken + 1) - angle.index_select(-2, taken)).sub_(advance)
+    taken = index[..., :-1]
+    delta = (_frames(angle, taken + 1) - _frames(angle, taken)).sub_(advance)
     delta.sub_(torch.round(delta * (1 / _TWO_PI)).mul_(_TWO_PI)).add_(advance)
-    phase = torch.cat([angle[..., :1, :], delta], dim=-2).cumsum_(-2)
-    mag = magnitude.index_select(-2, index)
-    mag.lerp_(magnitude.index_select(-2, index + 1), alpha)
+    phase = torch.cat([angle[..., :1, :].expand(delta.shape[0], 1, -1), delta], dim=-2).cumsum_(-2)
+    mag = _frames(magnitude, index)
+    mag.lerp_(_frames(magnitude, index + 1), alpha)
     # Identity phase locking: each bin follows the peak it reaches by climbing to its larger
     # neighbour (the peak's "region of influence"); pointer jumping climbs 2^LOCK_JUMPS bins.
     edges = torch.nn.functional.pad(mag, (1, 1))
@@ -97,7 +107,7 @@ def _vocode(spec: torch.Tensor, rate: float, advance: torch.Tensor) -> torch.Ten
     peak = up.long().sub_(down.long()).add_(torch.arange(mag.shape[-1], device=spec.device))
     for _ in range(LOCK_JUMPS):
         peak = peak.gather(-1, peak)
-    reference = angle.index_select(-2, index)
+    reference = _frames(angle, index)
     locked = phase.gather(-1, peak).sub_(reference.gather(-1, peak)).add_(reference)
     # torch.polar is ~3x slower than this on the CPU (torch 2.14)
     return torch.complex(torch.cos(locked).mul_(mag), locked.sin_().mul_(mag))
@@ -109,20 +119,24 @@ def _stft(x: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor) -> torch.
     return torch.fft.rfft(padded.unfold(-1, n_fft, hop) * window)
 
 
-def _istft(spec: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int) -> torch.Tensor:
+def _istft(spec: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int,
+           valid: torch.Tensor | None = None) -> torch.Tensor:
     # [n, frames, bins] -> [n, length]: windowed overlap-add divided by the summed squared window
     # (torch.istft's maths; ~3x faster here because hop divides n_fft, so the overlap-add is a few
-    # shifted additions of [frames, hop] blocks).
+    # shifted additions of [frames, hop] blocks). ``valid`` [n, frames] limits each row's window
+    # sum to its own frames (a batch whose rows have different frame counts, zero-padded).
     n, frames = spec.shape[0], spec.shape[1]
     parts = n_fft // hop
     blocks = (torch.fft.irfft(spec, n=n_fft) * window).reshape(n, frames, parts, hop)
     out = blocks.new_zeros(n, frames + parts - 1, hop)
-    envelope = blocks.new_zeros(frames + parts - 1, hop)
     squared = (window * window).reshape(parts, hop)
+    weights = blocks.new_ones(1, frames, 1) if valid is None else valid.to(blocks.dtype)[..., None]
+    envelope = blocks.new_zeros(weights.shape[0], frames + parts - 1, hop)
     for j in range(parts):
         out[:, j : j + frames] += blocks[:, :, j]
-        envelope[j : j + frames] += squared[j]
-    y = (out.reshape(n, -1) / envelope.reshape(-1).clamp_min(1e-11))[:, n_fft // 2 : n_fft // 2 + length]
+        envelope[:, j : j + frames] += weights * squared[j]
+    y = (out.reshape(n, -1) / envelope.reshape(envelope.shape[0], -1).clamp_min(1e-11))
+    y = y[:, n_fft // 2 : n_fft // 2 + length]
     return torch.nn.functional.pad(y, (0, length - y.shape[-1])) if y.shape[-1] < length else y
 
 
@@ -151,8 +165,52 @@ def stretch(x: torch.Tensor, rate: float, n_fft: int = N_FFT) -> torch.Tensor:
     flat = padded.reshape(-1, padded.shape[-1])
     hop = n_fft // 4
     window = _window(n_fft, x.device, x.dtype)
-    spec = _vocode(_stft(flat, n_fft, hop, window), rate, _phase_advance(n_fft, hop, x.device, x.dtype).reshape(-1))
+    spec = _stft(flat, n_fft, hop, window)
+    steps = torch.arange(0, spec.shape[-2], rate, dtype=torch.float64, device=x.device)
+    spec = _vocode(spec, steps, _phase_advance(n_fft, hop, x.device, x.dtype).reshape(-1))
     return _istft(spec, n_fft, hop, window, target).reshape(*x.shape[:-1], target)
+
+
+def stretch_batch(x: torch.Tensor, rates: list[float], n_fft: int = N_FFT) -> torch.Tensor:
+    """Time-stretch each example of ``x`` (``[batch, channels, time]``) by its own rate in one pass,
+    then crop or zero-pad every result to ``time``; equals :func:`stretch` per example, cut or
+    padded the same way (within float rounding).
+
+    Clips shorter than 4 samples and rates of exactly 1 take the per-example path.
+    """
+    length = x.shape[-1]
+    if length < 4 or any(rate == 1.0 for rate in rates):
+        outs = [stretch(clip, rate, n_fft) for clip, rate in zip(x, rates, strict=True)]
+        return torch.stack([_fit(o, length) for o in outs])
+    batch, channels = x.shape[0], x.shape[1]
+    padded = torch.nn.functional.pad(x, (0, max(0, n_fft - length)))
+    hop = n_fft // 4
+    window = _window(n_fft, x.device, x.dtype)
+    spec = _stft(padded.reshape(batch * channels, -1), n_fft, hop, window)
+    frames = spec.shape[-2]
+    counts = [len(torch.arange(0, frames, rate, dtype=torch.float64)) for rate in rates]
+    positions = torch.arange(max(counts), dtype=torch.float64, device=x.device)
+    # the float64 positions torch.arange(0, frames, rate) gives (as in stretch); rows with fewer
+    # output frames are padded with the last frame and masked out below
+    steps = torch.stack([
+        torch.nn.functional.pad(torch.arange(0, frames, rate, dtype=torch.float64, device=x.device),
+                                (0, max(counts) - count), value=float(frames - 1))
+        for rate, count in zip(rates, counts, strict=True)])
+    valid = positions[None, :] < torch.tensor(counts, device=x.device, dtype=torch.float64)[:, None]
+    steps = steps.repeat_interleave(channels, 0)
+    valid = valid.repeat_interleave(channels, 0)
+    spec = _vocode(spec, steps, _phase_advance(n_fft, hop, x.device, x.dtype).reshape(-1))
+    spec = spec * valid[..., None]
+    targets = [max(1, round(length / rate)) for rate in rates]
+    out = _istft(spec, n_fft, hop, window, max(max(targets), length), valid)
+    keep = torch.arange(out.shape[-1], device=x.device)[None, :] < torch.tensor(targets, device=x.device)[:, None]
+    out = out.reshape(batch, channels, -1) * keep[:, None, :]
+    return out[..., :length]
+
+
+def _fit(x: torch.Tensor, length: int) -> torch.Tensor:
+    """Crop or zero-pad the last axis to ``length``."""
+    return x[..., :length] if x.shape[-1] >= length else torch.nn.functional.pad(x, (0, length - x.shape[-1]))
 
 
 @lru_cache(maxsize=1024)
