@@ -7,11 +7,12 @@ harmonic tone. Times are the best call of interleaved rounds (each round calls e
 times in a row, so load from other processes hits them alike; the minimum is the least disturbed
 figure on a shared machine, as timeit recommends). Calling contenders strictly in turn instead
 (cold caches) slows augkit more than librosa: ~1.1-1.6 ms instead of ~0.8 ms for a 1 s stretch.
-Pitch errors are measured on the tone with a
-Blackman-Harris window, a 2^20-point FFT and parabolic interpolation. Memory is measured in child
-processes from /proc/self/status: VmRSS after ``import torch``, then the peak (VmHWM, reset
-through /proc/self/clear_refs right after that reading) while the ops run. torch's CPU allocator
-returns large blocks to the OS, so resident memory is what the op costs the process.
+
+Pitch errors are measured on the tone with a Blackman-Harris window, a 2^20-point FFT and
+parabolic interpolation. Memory is measured in child processes from /proc/self/status: VmRSS
+after ``import torch``, then the peak (VmHWM, reset through /proc/self/clear_refs right after that
+reading) while the ops run. torch's CPU allocator returns large blocks to the OS, so resident
+memory is what the op costs the process.
 """
 
 from __future__ import annotations
