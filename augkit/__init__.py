@@ -12,9 +12,10 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from augkit._lazy import lazy_getattr
 
 # albumentations calls the package index on import unless this is set; augkit never goes online.
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
@@ -79,14 +80,7 @@ if TYPE_CHECKING:
     from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'augkit' has no attribute {name!r}")
-    module = importlib.import_module(module_name)
-    value = module if module_name.endswith("." + name) else getattr(module, name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -11,8 +11,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from augkit._lazy import lazy_getattr
 
 _LAZY = {
     "SynonymReplacement": "augkit.text.synonym_replacement",
@@ -70,10 +71,4 @@ if TYPE_CHECKING:
     from augkit.text.synonym_replacement import SynonymReplacement
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'augkit.text' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)
