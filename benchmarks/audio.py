@@ -84,8 +84,9 @@ def cents(y: np.ndarray, n_steps: float) -> float:
     return 1200 * math.log2(f0(y) / (220 * 2 ** (n_steps / 12)))
 
 
-CHILD_MEMORY = """
-import json, torch
+# Both child scripts start the same way: torch imported, the resident size noted, the peak reset.
+CHILD_PROLOGUE = """
+import json, time, torch
 torch.set_num_threads(1)
 def status(field):
     for line in open("/proc/self/status"):
@@ -94,6 +95,9 @@ def status(field):
 after_torch = status("VmRSS")
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")  # reset the peak (VmHWM) to the current resident size
+"""
+
+CHILD_MEMORY = CHILD_PROLOGUE + """
 from augkit.audio import PitchShift, TimeStretch
 t = torch.arange(4 * 16000) / 16000
 tone = (0.4 * torch.sin(2 * torch.pi * 220 * t))[None]
@@ -108,16 +112,8 @@ PitchShift(semitones=(-4, 4), sample_rate=16000)(batch, np.random.default_rng(0)
 print(json.dumps({"after_torch_mb": after_torch, "peak_mb": status("VmHWM")}))
 """
 
-CHILD_TORCHAUDIO = """
-import json, time, torch, torchaudio.functional as AF
-torch.set_num_threads(1)
-def status(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-after_torch = status("VmRSS")
-with open("/proc/self/clear_refs", "w") as f:
-    f.write("5")
+CHILD_TORCHAUDIO = CHILD_PROLOGUE + """
+import torchaudio.functional as AF
 t = torch.arange(16000) / 16000
 x = (0.4 * torch.sin(2 * torch.pi * 220 * t))[None]
 t0 = time.perf_counter()
