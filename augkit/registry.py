@@ -51,12 +51,7 @@ def _load() -> None:
         return
     _loaded = True
     for module_name in _BUILTIN_MODULES:
-        try:
-            package = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:  # a real missing dependency inside the module: surface it
-                raise
-            continue
+        package = importlib.import_module(module_name)
         # Packages that serve their names lazily list the modules whose import registers them.
         for submodule in getattr(package, "_REGISTERING_MODULES", ()):
             importlib.import_module(submodule)

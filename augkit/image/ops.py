@@ -11,7 +11,6 @@ import math
 import os
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -347,8 +346,8 @@ class Resize(_Op):
     name = "image.resize"
 
     def __init__(self, size: int | Sequence[int] = 256, interpolation: str = "linear") -> None:
-        self.size: int | tuple[int, int] = size if isinstance(size, int) else _size_pair(size)
-        _size_pair(size)
+        pair = _size_pair(size)  # validates both forms
+        self.size: int | tuple[int, int] = size if isinstance(size, int) else pair
         if interpolation not in ("linear", "area"):
             raise ValueError(f"interpolation={interpolation!r} must be 'linear' or 'area'")
         self.interpolation = interpolation
@@ -385,8 +384,3 @@ class CenterCrop(_Op):
             h, w = x.shape[:2]
         top, left = (h - th) // 2, (w - tw) // 2
         return np.ascontiguousarray(x[top : top + th, left : left + tw])
-
-
-def describe(op: Any) -> dict[str, Any]:
-    """The constructor values of an op, for docs and tests of the presets."""
-    return {k: v for k, v in vars(op).items() if not k.startswith("_")}
