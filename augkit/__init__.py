@@ -21,13 +21,16 @@ from augkit._lazy import lazy_getattr
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
 from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply
+from augkit.errors import AugkitError
 from augkit.views import ViewGenerator, Views, multi_crop
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Public names served lazily (PEP 562): name -> module that defines it.
 _LAZY: dict[str, str] = {
     "registry": "augkit.registry",
+    "streams": "augkit.streams",
+    "modalities": "augkit.modalities",
     "image": "augkit.image",
     "text": "augkit.text",
     "audio": "augkit.audio",
@@ -43,6 +46,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "AugkitError",
     "Augmenter",
     "Compose",
     "ContrastiveLoss",
@@ -60,21 +64,27 @@ __all__ = [
     "audio",
     "collate_views",
     "datasets",
+    "errors",
     "image",
     "losses",
+    "modalities",
     "multi_crop",
     "preview",
     "registry",
+    "streams",
     "text",
 ]
 
 if TYPE_CHECKING:
     import augkit.audio as audio
     import augkit.datasets as datasets
+    import augkit.errors as errors
     import augkit.image as image
     import augkit.losses as losses
+    import augkit.modalities as modalities
     import augkit.preview as preview
     import augkit.registry as registry
+    import augkit.streams as streams
     import augkit.text as text
     from augkit.datasets import ViewDataset, collate_views
     from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss

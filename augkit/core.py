@@ -1,78 +1,238 @@
-"""The one contract every augmenter follows, and the composites that combine augmenters.
+"""The one augmenter base, and the composites that combine augmenters.
 
 An augmenter splits *drawing* from *applying*::
 
     params = aug.sample(x, rng)   # all randomness happens here, from the given numpy Generator
     y = aug.apply(x, params)      # pure: the same x and params always give the same y
 
-``params`` is a JSON-safe dict, so a view can be logged, stored next to a generated pair and
-replayed later. Bulky randomness (a noise buffer, a wrapped library's own RNG) is kept in params
-as an integer ``seed`` that ``apply`` turns into its own generator.
+An op declares its constructor arguments (:mod:`augkit.args`) and the keys it records, and writes
+two methods: ``draw(x, rng)`` (the values it needs) and ``transform(x, params)`` (the maths). The
+base does the rest, the same way for every op of every modality:
 
-Composites (:class:`Compose`, :class:`OneOf`, :class:`RandomApply`) work for any modality. Each
-child draws from its own stream (``rng.spawn``), never from one seed shared by all children.
+- the probability ``p``: every record is ``{"applied": bool, ...}``, holding what was drawn only
+  when the op fired;
+- argument checks, ``repr`` and :meth:`Augmenter.arguments` from the declaration;
+- the input check of the op's modality (see :mod:`augkit.modalities`) and, for modalities that
+  have them, batches with one record per example;
+- params checks in :meth:`Augmenter.apply`: a missing or malformed key raises
+  :class:`augkit.errors.InvalidParams` naming it.
+
+``params`` is a JSON-safe dict, so a view can be logged, stored next to a generated pair and
+replayed later. Bulky randomness (a noise buffer, a wrapped library's own RNG) is kept in params as
+an integer ``seed`` that ``transform`` turns into its own generator.
+
+Composites (:class:`Compose`, :class:`OneOf`, :class:`RandomApply`) work for any modality. Child
+``i`` draws from the stream keyed by its place, ``stream(*parent_key, i)`` (:mod:`augkit.streams`).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
-import math
-from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
+from augkit.args import REQUIRED, Arg, Check, Probability, Value
+from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.streams import children, stream
+
 __all__ = [
+    "RECORD_FORMAT",
     "Augmenter",
     "Compose",
     "Identity",
     "OneOf",
     "Params",
+    "Pipeline",
     "RandomApply",
     "check_json_safe",
-    "check_probability",
-    "check_range",
+    "expect",
     "uniform",
 ]
 
 X = TypeVar("X")
 Params = dict[str, Any]
 
+#: The version of the records augkit writes (``"format"`` in each view's record). Format 1 is
+#: augkit 0.1's, which still replays: records hold values, not streams.
+RECORD_FORMAT = 2
 
-class Augmenter(ABC, Generic[X]):
+_P = Arg("p", Probability(), 1.0, "probability of applying the op")
+_NUMBER = (int, float)
+
+
+class Augmenter(Generic[X]):
     """Base class of every augmenter.
 
-    Subclasses set ``name`` (the registry name, e.g. ``"audio.gain"``) and implement
-    :meth:`sample` and :meth:`apply`. Composites override :meth:`augment` so that a chain runs in
-    one pass: a later op may need the output of an earlier one (a crop needs the image size).
+    Class attributes an op sets:
+        name: the registry name, e.g. ``"audio.gain"``.
+        modality: the modality of its inputs (``"image"``, ``"text"``, ``"audio"``); empty for
+            composites, which take whatever their children take.
+        args: the declared constructor arguments, in order (:class:`augkit.args.Arg`). ``p``
+            comes last unless an op declares it itself.
+        drawn: the keys a fired record holds, with their types; ``apply`` checks them.
+
+    An op writes ``draw(x, rng) -> dict`` and ``transform(x, params) -> y``; both see the input in
+    the modality's canonical form. ``setup()`` runs after the arguments are stored, for derived
+    state (a lookup table).
 
     Example:
         >>> params = aug.sample(x, np.random.default_rng(0)); y = aug.apply(x, params)
     """
 
     name: ClassVar[str] = ""
+    modality: ClassVar[str] = ""
+    args: ClassVar[tuple[Arg, ...]] = ()
+    drawn: ClassVar[Mapping[str, type | tuple[type, ...]]] = {}
+    p: float
 
-    @abstractmethod
+    _declared: ClassVar[tuple[Arg, ...]] = ()
+    _own_contract: ClassVar[bool] = False
+    __signature__: ClassVar[inspect.Signature]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = tuple(cls.args)
+        if not any(a.name == "p" for a in declared):
+            declared += (_P,)
+        cls._declared = declared
+        params = [inspect.Parameter(
+            a.name,
+            inspect.Parameter.KEYWORD_ONLY if a.keyword_only else inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=inspect.Parameter.empty if a.default is REQUIRED else a.default,
+        ) for a in declared]
+        cls.__signature__ = inspect.Signature(params)
+        # An op written to the bare protocol (its own sample and apply) keeps working in pipelines.
+        cls._own_contract = cls.sample is not Augmenter.sample or cls.apply is not Augmenter.apply
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        try:
+            bound = cls.__signature__.bind(*args, **kwargs)
+        except TypeError as exc:
+            names = ", ".join(a.name for a in cls._declared)
+            raise WrongArgumentType(f"{cls.__name__}(): {exc}; its arguments are: {names}") from None
+        bound.apply_defaults()
+        for a in cls._declared:
+            value = bound.arguments[a.name]
+            setattr(self, a.attribute, a.check(value, a.name) if isinstance(a.check, Check) else value)
+        self.setup()
+
+    def setup(self) -> None:
+        """Derive state from the stored arguments (runs at the end of construction)."""
+
+    # -- what an op writes ---------------------------------------------------------------------
+
+    def draw(self, x: Any, rng: np.random.Generator) -> Params:
+        """The values this op needs for ``x`` (called only when it fires)."""
+        return {}
+
+    def transform(self, x: Any, params: Params) -> Any:
+        """Apply the drawn ``params`` to ``x`` (canonical form); pure and repeatable."""
+        raise NotImplementedError(f"{type(self).__name__} must implement transform(x, params)")
+
+    def transform_batch(self, batch: Any, records: list[Params]) -> Any:
+        """A batch whose every record fired, in one pass; by default one example at a time."""
+        form = self._form()
+        return form.stack([self.transform(item, r) for item, r in zip(batch, records, strict=True)], self.name)
+
+    # -- the contract --------------------------------------------------------------------------
+
+    def _record(self, x: Any, rng: np.random.Generator) -> Params:
+        if self.p < 1.0 and rng.random() >= self.p:
+            return {"applied": False}
+        return {"applied": True, **self.draw(x, rng)}
+
     def sample(self, x: X, rng: np.random.Generator) -> Params:
-        """Draw this op's parameters for input ``x`` from ``rng`` (the only source of randomness).
+        """Draw this op's record for ``x`` from ``rng`` (the only source of randomness)."""
+        value, batched, _ = self._form().enter(x, type(self).__name__)
+        if batched:
+            records = [self._record(item, rng) for item in value]
+            return {"applied": any(r["applied"] for r in records), "batch": records}
+        return self._record(value, rng)
 
-        Returns:
-            A JSON-safe dict that :meth:`apply` understands.
-        """
-
-    @abstractmethod
     def apply(self, x: X, params: Params) -> X:
-        """Apply the op with ``params``; pure and repeatable."""
+        """Apply a record ``params`` to ``x``: the same record always gives the same output.
+
+        Raises:
+            InvalidParams: when a key is missing or holds a malformed value.
+        """
+        form = self._form()
+        value, batched, ctx = form.enter(x, type(self).__name__)
+        if batched:
+            records = expect(params, "batch", list, self)
+            if len(records) != len(value):
+                raise InvalidParams(f"{type(self).__name__} params['batch'] holds {len(records)} records for a "
+                                    f"batch of {len(value)}: use the params sample() drew for this batch")
+            for r in records:
+                self._check_record(r)
+            return form.leave(self._run_batch(value, records), ctx)
+        if self._check_record(params):
+            value = self.transform(value, params)
+        return form.leave(value, ctx)
 
     def augment(self, x: X, rng: np.random.Generator) -> tuple[X, Params]:
-        """Draw params and apply them in one go; returns ``(output, params)``."""
-        params = self.sample(x, rng)
-        return self.apply(x, params), params
+        """Draw a record and apply it in one go; returns ``(output, params)``."""
+        if self._own_contract:
+            params = self.sample(x, rng)
+            return self.apply(x, params), params
+        form = self._form()
+        value, batched, ctx = form.enter(x, type(self).__name__)
+        if batched:
+            records = [self._record(item, rng) for item in value]
+            out = self._run_batch(value, records)
+            return form.leave(out, ctx), {"applied": any(r["applied"] for r in records), "batch": records}
+        params = self._record(value, rng)
+        if params["applied"]:
+            value = self.transform(value, params)
+        return form.leave(value, ctx), params
 
     def __call__(self, x: X, rng: np.random.Generator | None = None) -> X:
-        """Convenience: augment ``x`` with ``rng`` (a fresh unseeded stream if None)."""
-        return self.augment(x, rng if rng is not None else np.random.default_rng())[0]
+        """Augment ``x`` with ``rng`` (a fresh unseeded stream if None) and return the output."""
+        if rng is None:
+            rng = stream(int(np.random.SeedSequence().generate_state(1, np.uint64)[0]), keep=True)
+        return self.augment(x, rng)[0]
+
+    def _run_batch(self, batch: Any, records: list[Params]) -> Any:
+        if all(r["applied"] for r in records):
+            return self.transform_batch(batch, records)
+        outs = [self.transform(item, r) if r["applied"] else item for item, r in zip(batch, records, strict=True)]
+        return self._form().stack(outs, self.name)
+
+    def _check_record(self, params: Any) -> bool:
+        if not expect(params, "applied", bool, self):
+            return False
+        for key, kind in self.drawn.items():
+            expect(params, key, kind, self)
+        return True
+
+    @classmethod
+    def _form(cls) -> Any:
+        form = cls.__dict__.get("_form_cache")
+        if form is None:
+            from augkit import modalities
+
+            form = modalities.get(cls.modality) if cls.modality else modalities.ANY
+            cls._form_cache = form  # type: ignore[attr-defined]
+        return form
+
+    # -- records across versions ---------------------------------------------------------------
+
+    def upgrade(self, params: Any, from_format: int) -> Params:
+        """A record written in an older format, in today's format (format 1: augkit 0.1)."""
+        if from_format < 2 and isinstance(params, Mapping) and isinstance(params.get("batch"), list):
+            return {"applied": True, **params, "batch": [self.upgrade(r, from_format) for r in params["batch"]]}
+        if from_format < 2 and isinstance(params, Mapping) and "applied" not in params:
+            return {"applied": True, **params}
+        return dict(params) if isinstance(params, Mapping) else params
+
+    # -- declaration-built helpers -------------------------------------------------------------
+
+    def arguments(self) -> dict[str, Any]:
+        """The constructor arguments as stored (normalized): ``type(op)(**op.arguments())`` rebuilds it."""
+        return {a.name: getattr(self, a.attribute) for a in type(self)._declared}
 
     @classmethod
     def example(cls) -> Augmenter[Any]:
@@ -80,21 +240,55 @@ class Augmenter(ABC, Generic[X]):
         return cls()
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.arguments().items())
         return f"{type(self).__name__}({fields})"
 
 
-def _as_augmenter(obj: Any, where: str) -> Augmenter[Any]:
+def _check_augmenter(obj: Any, name: str) -> Augmenter[Any]:
     if not isinstance(obj, Augmenter):
-        raise TypeError(
-            f"{where} must be an augkit Augmenter (with sample/apply), got {type(obj).__name__}; "
+        raise WrongArgumentType(
+            f"{name} must be an augkit Augmenter (with sample/apply), got {type(obj).__name__}; "
             "wrap an albumentations pipeline with augkit.image.Albumentations(...)"
         )
     return obj
 
 
-def _child_record(child: Augmenter[Any], params: Params) -> Params:
+def _check_ops(value: Any, name: str) -> list[Augmenter[Any]]:
+    if isinstance(value, (Augmenter, str, bytes)) or not isinstance(value, Sequence):
+        raise WrongArgumentType(f"{name} takes a list of augmenters, got {type(value).__name__}")
+    return [_check_augmenter(op, f"{name}[{i}]") for i, op in enumerate(value)]
+
+
+_OPS = Value(_check_ops, "a list of augmenters")
+_OP = Value(_check_augmenter, "an augmenter")
+
+
+def _child_record(child: Augmenter[Any], params: Params | None) -> Params:
     return {"op": child.name or type(child).__name__, "params": params}
+
+
+class _Composite(Augmenter[Any]):
+    """What composites share: they run their children, so sampling means running the chain."""
+
+    def sample(self, x: Any, rng: np.random.Generator) -> Params:
+        return self.augment(x, rng)[1]
+
+    def apply(self, x: Any, params: Params) -> Any:
+        if not expect(params, "applied", bool, self):
+            return x
+        return self.replay(x, params)
+
+    def augment(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+        if self.p < 1.0 and rng.random() >= self.p:
+            return x, {"applied": False}
+        y, record = self.run(x, rng)
+        return y, {"applied": True, **record}
+
+    def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+        raise NotImplementedError
+
+    def replay(self, x: Any, params: Params) -> Any:
+        raise NotImplementedError
 
 
 class Identity(Augmenter[Any]):
@@ -102,166 +296,151 @@ class Identity(Augmenter[Any]):
 
     name = "identity"
 
-    def sample(self, x: Any, rng: np.random.Generator) -> Params:
-        return {}
-
-    def apply(self, x: Any, params: Params) -> Any:
+    def transform(self, x: Any, params: Params) -> Any:
         return x
 
 
-class Compose(Augmenter[Any]):
-    """Apply ``ops`` in order; each op draws from its own spawned stream.
+class Compose(_Composite):
+    """Apply ``ops`` in order; op ``i`` draws from the stream of its place in the pipeline.
 
-    Params: ``{"ops": [{"op": name, "params": {...}}, ...]}``.
+    Params: ``{"applied": True, "ops": [{"op": name, "params": {...}}, ...]}``.
 
     Example:
         >>> Compose([Gain(gain_db=(-6, 6)), AddNoise(snr_db=(5, 20))])
     """
 
     name = "compose"
+    args = (Arg("ops", _OPS, REQUIRED, "the ops, in order"),)
+    ops: list[Augmenter[Any]]
 
-    def __init__(self, ops: Sequence[Augmenter[Any]]) -> None:
-        if isinstance(ops, Augmenter) or not isinstance(ops, Sequence):
-            raise TypeError(f"Compose(ops=...) takes a list of augmenters, got {type(ops).__name__}")
-        self.ops = [_as_augmenter(op, f"Compose ops[{i}]") for i, op in enumerate(ops)]
-
-    def augment(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+    def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+        prefix = children(rng)
         records = []
-        for op, child_rng in zip(self.ops, rng.spawn(len(self.ops)), strict=True):
-            x, p = op.augment(x, child_rng)
+        for i, op in enumerate(self.ops):
+            x, p = op.augment(x, stream(*prefix, i))
             records.append(_child_record(op, p))
         return x, {"ops": records}
 
-    def sample(self, x: Any, rng: np.random.Generator) -> Params:
-        # A later op's params can depend on an earlier op's output (a crop on a resized image),
-        # so sampling a chain means running it.
-        return self.augment(x, rng)[1]
-
-    def apply(self, x: Any, params: Params) -> Any:
-        records = _expect(params, "ops", list, self)
+    def replay(self, x: Any, params: Params) -> Any:
+        records = expect(params, "ops", list, self)
         if len(records) != len(self.ops):
-            raise ValueError(f"Compose params hold {len(records)} ops but the pipeline has {len(self.ops)}")
-        for op, rec in zip(self.ops, records, strict=True):
-            x = op.apply(x, rec["params"])
+            raise InvalidParams(f"Compose params['ops'] holds {len(records)} records but the pipeline has "
+                                f"{len(self.ops)} ops")
+        for i, (op, rec) in enumerate(zip(self.ops, records, strict=True)):
+            x = op.apply(x, expect(rec, "params", dict, self, f"ops[{i}]"))
         return x
 
+    def upgrade(self, params: Any, from_format: int) -> Params:
+        out = super().upgrade(params, from_format)
+        if isinstance(out.get("ops"), list) and len(out["ops"]) == len(self.ops):
+            out["ops"] = [{**rec, "params": op.upgrade(rec.get("params"), from_format)} if isinstance(rec, dict)
+                          else rec for op, rec in zip(self.ops, out["ops"], strict=True)]
+        return out
 
-class OneOf(Augmenter[Any]):
+
+def _check_weights(value: Any, name: str) -> list[float] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence) or \
+            not all(isinstance(v, _NUMBER) and not isinstance(v, bool) for v in value):
+        raise WrongArgumentType(f"{name}={value!r} must be a list of numbers or None")
+    w = np.asarray(value, dtype=float)
+    if w.ndim != 1 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise InvalidArgument(f"{name}={value!r} must be finite non-negative numbers with a positive sum")
+    return [float(v) for v in w]
+
+
+#: The image package's name for a chain of ops (augkit 0.1 had a class of its own).
+Pipeline = Compose
+
+
+class OneOf(_Composite):
     """Apply exactly one of ``ops``, chosen with probabilities ``weights`` (uniform by default).
 
-    Params: ``{"choice": i, "op": name, "params": {...}}``.
+    Params: ``{"applied": True, "choice": i, "op": name, "params": {...}}``.
     """
 
     name = "one_of"
+    args = (Arg("ops", _OPS, REQUIRED, "the ops to choose from"),
+            Arg("weights", Value(_check_weights, "a list of non-negative weights, or None"), None,
+                "relative probability of each op (uniform when None)"))
+    ops: list[Augmenter[Any]]
+    weights: list[float] | None
 
-    def __init__(self, ops: Sequence[Augmenter[Any]], weights: Sequence[float] | None = None) -> None:
-        if not ops:
-            raise ValueError("OneOf(ops=...) needs at least one augmenter")
-        self.ops = [_as_augmenter(op, f"OneOf ops[{i}]") for i, op in enumerate(ops)]
-        if weights is None:
-            weights = [1.0] * len(self.ops)
-        w = np.asarray(weights, dtype=float)
-        if w.shape != (len(self.ops),) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-            raise ValueError(
-                f"OneOf(weights={list(weights)!r}) must hold {len(self.ops)} finite non-negative numbers "
-                "with a positive sum"
-            )
-        self.weights = [float(v) for v in w / w.sum()]
+    def setup(self) -> None:
+        if not self.ops:
+            raise WrongArgumentType("OneOf(ops=...) needs at least one augmenter")
+        w = [1.0] * len(self.ops) if self.weights is None else self.weights
+        if len(w) != len(self.ops):
+            raise WrongArgumentType(f"OneOf(weights={self.weights!r}) must hold one weight per op ({len(self.ops)})")
+        total = sum(w)
+        self._cumulative = np.cumsum([v / total for v in w]).tolist()
 
-    def augment(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
-        choose_rng, child_rng = rng.spawn(2)
-        i = int(choose_rng.choice(len(self.ops), p=self.weights))
-        y, p = self.ops[i].augment(x, child_rng)
+    def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+        u = rng.random()
+        i = next((k for k, c in enumerate(self._cumulative) if u < c), len(self.ops) - 1)
+        y, p = self.ops[i].augment(x, stream(*children(rng), i))
         return y, {"choice": i, **_child_record(self.ops[i], p)}
 
-    def sample(self, x: Any, rng: np.random.Generator) -> Params:
-        return self.augment(x, rng)[1]
-
-    def apply(self, x: Any, params: Params) -> Any:
-        i = _expect(params, "choice", int, self)
+    def replay(self, x: Any, params: Params) -> Any:
+        i = expect(params, "choice", int, self)
         if not 0 <= i < len(self.ops):
-            raise ValueError(f"OneOf params choice={i} is out of range for {len(self.ops)} ops")
-        return self.ops[i].apply(x, params["params"])
+            raise InvalidParams(f"OneOf params['choice']={i} is out of range for {len(self.ops)} ops")
+        return self.ops[i].apply(x, expect(params, "params", dict, self))
+
+    def upgrade(self, params: Any, from_format: int) -> Params:
+        out = super().upgrade(params, from_format)
+        i = out.get("choice")
+        if isinstance(i, int) and 0 <= i < len(self.ops):
+            out["params"] = self.ops[i].upgrade(out.get("params"), from_format)
+        return out
 
 
-class RandomApply(Augmenter[Any]):
+class RandomApply(_Composite):
     """Apply ``op`` with probability ``p``; otherwise pass the input through.
 
-    Params: ``{"applied": bool, "op": name, "params": {...} | None}``.
+    Params: ``{"applied": bool, "op": name, "params": {...}}`` (``params`` only when applied).
     """
 
     name = "random_apply"
+    args = (Arg("op", _OP, REQUIRED, "the op to apply"), Arg("p", Probability(), 0.5, "probability of applying it"))
+    op: Augmenter[Any]
 
-    def __init__(self, op: Augmenter[Any], p: float = 0.5) -> None:
-        self.op = _as_augmenter(op, "RandomApply op")
-        self.p = check_probability(p, "p")
+    def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+        y, p = self.op.augment(x, stream(*children(rng), 0))
+        return y, _child_record(self.op, p)
 
-    def augment(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
-        coin_rng, child_rng = rng.spawn(2)
-        if coin_rng.random() >= self.p:
-            return x, {"applied": False, "op": self.op.name, "params": None}
-        y, p = self.op.augment(x, child_rng)
-        return y, {"applied": True, **_child_record(self.op, p)}
+    def replay(self, x: Any, params: Params) -> Any:
+        return self.op.apply(x, expect(params, "params", dict, self))
 
-    def sample(self, x: Any, rng: np.random.Generator) -> Params:
-        return self.augment(x, rng)[1]
-
-    def apply(self, x: Any, params: Params) -> Any:
-        if not _expect(params, "applied", bool, self):
-            return x
-        return self.op.apply(x, params["params"])
+    def upgrade(self, params: Any, from_format: int) -> Params:
+        out = dict(params)
+        if out.get("applied") is True:
+            out["params"] = self.op.upgrade(out.get("params"), from_format)
+        else:
+            out = {"applied": False}
+        return out
 
 
-def _expect(params: Any, key: str, kind: type, owner: Augmenter[Any]) -> Any:
-    if not isinstance(params, Mapping) or key not in params:
-        raise ValueError(f"{type(owner).__name__} params must be a dict with key {key!r}, got {params!r}")
-    value = params[key]
-    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        raise ValueError(f"{type(owner).__name__} params[{key!r}] must be {kind.__name__}, got {value!r}")
-    return value
+def expect(params: Any, key: str, kind: type | tuple[type, ...], owner: Augmenter[Any], where: str = "") -> Any:
+    """``params[key]``, checked to be of ``kind``; raises :class:`InvalidParams` naming the key.
 
-
-# ---------------------------------------------------------------------------------------------
-# Argument helpers shared by every modality: one convention for ranges and probabilities.
-
-
-def check_probability(p: float, name: str = "p") -> float:
-    """Validate a probability argument; returns it as a float or raises ValueError naming it."""
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= float(p) <= 1.0:
-        raise ValueError(f"{name}={p!r} must be a probability in [0, 1]")
-    return float(p)
-
-
-def check_range(
-    value: float | tuple[float, float] | Sequence[float],
-    name: str,
-    *,
-    low: float = -math.inf,
-    high: float = math.inf,
-    low_inclusive: bool = True,
-) -> tuple[float, float]:
-    """Normalize a ``(min, max)`` range argument; a single number means a fixed value.
-
-    Raises:
-        ValueError: naming ``name`` and the allowed interval when the range is malformed.
+    ints are accepted where floats are expected; bools are never taken for numbers.
     """
-    if isinstance(value, bool):
-        raise ValueError(f"{name}={value!r} must be a number or a (min, max) pair")
-    if isinstance(value, (int, float)):
-        lo = hi = float(value)
-    elif isinstance(value, Sequence) and len(value) == 2 and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-    ):
-        lo, hi = float(value[0]), float(value[1])
-    else:
-        raise ValueError(f"{name}={value!r} must be a number or a (min, max) pair")
-    bound = "[" if low_inclusive else "("
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-        raise ValueError(f"{name}={value!r} must be finite with min <= max")
-    below = lo < low if low_inclusive else lo <= low
-    if below or hi > high:
-        raise ValueError(f"{name}={value!r} must lie in {bound}{low}, {high}]")
-    return lo, hi
+    label = f"{type(owner).__name__} params{'' if not where else ' ' + where}"
+    if not isinstance(params, Mapping):
+        raise InvalidParams(f"{label} must be a dict with key {key!r}, got {type(params).__name__} {params!r:.80}")
+    if key not in params:
+        raise InvalidParams(f"{label} are missing key {key!r} (got keys {sorted(params)}); pass the record "
+                            "sample() drew")
+    value = params[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if float in kinds:
+        kinds = (*kinds, int)
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise InvalidParams(f"{label}[{key!r}] must be {names}, got {value!r:.80}")
+    return value
 
 
 def uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
@@ -278,3 +457,4 @@ def check_json_safe(params: Any) -> None:
         raise TypeError(f"params are not JSON-safe: {exc}: {params!r}") from None
     if json.loads(text) != params:
         raise TypeError(f"params change in a JSON round trip (use lists, not tuples): {params!r}")
+

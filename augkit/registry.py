@@ -18,13 +18,14 @@ from typing import Any
 
 from augkit.core import Augmenter
 
-__all__ = ["ENTRY_POINT_GROUP", "create", "get", "names", "register"]
+__all__ = ["ENTRY_POINT_GROUP", "create", "get", "get_preset", "names", "presets", "register", "register_preset"]
 
 ENTRY_POINT_GROUP = "augkit.augmenters"
 # Modules whose import registers augkit's own augmenters.
 _BUILTIN_MODULES = ("augkit.image", "augkit.text", "augkit.audio")
 
 _REGISTRY: dict[str, type[Augmenter[Any]]] = {}
+_PRESETS: dict[str, Any] = {}
 _loaded = False
 
 
@@ -88,3 +89,35 @@ def get(name: str) -> type[Augmenter[Any]]:
 def create(name: str, **kwargs: Any) -> Augmenter[Any]:
     """Instantiate the augmenter registered as ``name`` with ``kwargs``."""
     return get(name)(**kwargs)
+
+
+def register_preset(made: Any) -> Any:
+    """Make a :class:`augkit.presets.Preset` findable by its name (the ``@preset`` decorator calls it).
+
+    Raises:
+        ValueError: when another preset holds the name.
+    """
+    existing = _PRESETS.get(made.name)
+    if existing is not None and existing.__qualname__ != made.__qualname__:
+        raise ValueError(f"preset name {made.name!r} is already registered by {existing.__module__}")
+    _PRESETS[made.name] = made
+    return made
+
+
+def presets() -> list[str]:
+    """All registered preset names, sorted."""
+    _load()
+    return sorted(_PRESETS)
+
+
+def get_preset(name: str) -> Any:
+    """The preset registered as ``name``.
+
+    Raises:
+        KeyError: naming the unknown name and the known ones.
+    """
+    _load()
+    try:
+        return _PRESETS[name]
+    except KeyError:
+        raise KeyError(f"no preset named {name!r}; known: {', '.join(sorted(_PRESETS))}") from None

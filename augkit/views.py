@@ -1,26 +1,32 @@
 """ViewGenerator: n views per sample, reproducible per (seed, epoch, index, view).
 
-View ``k`` of sample ``index`` in ``epoch`` draws from ``np.random.default_rng([seed, epoch, index, k])``,
+View ``k`` of sample ``index`` in ``epoch`` draws from ``augkit.streams.stream(seed, epoch, index, k)``,
 so a sample gets the same views whatever the number of DataLoader workers, their order, or the DDP
 rank that loads it, while views, samples and epochs all get different streams.
+
+Each view's record is its pipeline's record plus ``"format"`` (:data:`augkit.core.RECORD_FORMAT`);
+:meth:`ViewGenerator.replay` reads today's records and those of augkit 0.1 (no ``"format"``).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from augkit.core import Augmenter, Params, _as_augmenter
+from augkit.core import RECORD_FORMAT, Augmenter, Params, _check_augmenter
+from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.streams import stream
 
 __all__ = ["ViewGenerator", "Views", "multi_crop"]
 
-# Tags keep the ad-hoc stream (calls without an index) apart from every indexed stream.
-_AD_HOC = 0x5EED_AD0C
+# A string where the epoch stands keeps ad-hoc streams (calls without an index) apart from every
+# indexed one: keys of ints and keys with strings never encode alike.
+_AD_HOC = "ad-hoc"
 
 
 @dataclass
@@ -49,8 +55,9 @@ def multi_crop(global_view: Augmenter[Any], local_view: Augmenter[Any], n_global
     Example:
         >>> ViewGenerator(multi_crop(global_224, local_96, n_global=2, n_local=6))  # 8 views
     """
-    if n_global < 1 or n_local < 0:
-        raise ValueError(f"multi_crop needs n_global >= 1 and n_local >= 0, got {n_global}, {n_local}")
+    for name, value, low in (("n_global", n_global, 1), ("n_local", n_local, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise InvalidArgument(f"multi_crop({name}={value!r}) must be an int >= {low}")
     return [global_view] * n_global + [local_view] * n_local
 
 
@@ -89,25 +96,25 @@ class ViewGenerator:
         if isinstance(pipeline, Augmenter):
             count = 2 if n_views is None else n_views
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise ValueError(f"n_views={n_views!r} must be a positive integer")
+                raise InvalidArgument(f"n_views={n_views!r} must be a positive integer")
             self.pipelines = [pipeline] * count
         elif isinstance(pipeline, Sequence) and not isinstance(pipeline, (str, bytes)):
             if len(pipeline) == 0:
-                raise ValueError("pipeline list is empty: give one augmenter per view")
+                raise InvalidArgument("pipeline list is empty: give one augmenter per view")
             if n_views is not None and n_views != len(pipeline):
-                raise ValueError(
+                raise InvalidArgument(
                     f"n_views={n_views} does not match the {len(pipeline)} pipelines given (one per view); "
                     "leave n_views out to follow the list"
                 )
-            self.pipelines = [_as_augmenter(p, f"pipeline[{i}]") for i, p in enumerate(pipeline)]
+            self.pipelines = [_check_augmenter(p, f"pipeline[{i}]") for i, p in enumerate(pipeline)]
         else:
-            raise TypeError(
+            raise WrongArgumentType(
                 f"pipeline must be an Augmenter or a list of Augmenters, got {type(pipeline).__name__}"
             )
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed={seed!r} must be a non-negative integer or None")
+            raise InvalidArgument(f"seed={seed!r} must be a non-negative integer or None")
         self.seed = int(seed)
         self.output = output
         self.prepare = prepare
@@ -121,22 +128,19 @@ class ViewGenerator:
     # -- streams -------------------------------------------------------------------------------
 
     def rng(self, index: int, epoch: int = 0, view: int = 0) -> np.random.Generator:
-        """The stream view ``view`` of sample ``index`` in ``epoch`` draws from."""
-        for name, value in (("index", index), ("epoch", epoch)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"{name}={value!r} must be a non-negative integer")
-        return np.random.default_rng([self.seed, int(epoch), int(index), view])
+        """The stream view ``view`` of sample ``index`` in ``epoch`` draws from (a copy you may keep)."""
+        _check_position(index, epoch)
+        return stream(self.seed, int(epoch), int(index), int(view), keep=True)
 
-    def _ad_hoc_stream(self) -> np.random.Generator:
+    def _ad_hoc_call(self) -> int:
         # Re-key the stream when the process or DataLoader worker changes: a forked worker inherits
         # the parent's generator state, and albumentations 2.0.8 repeats views there for that reason.
         worker_seed = _torch_worker_seed()
         key = (os.getpid(), worker_seed)
         if self._ad_hoc is None or key != self._ad_hoc_key:
-            entropy = [self.seed, _AD_HOC] + ([] if worker_seed is None else [worker_seed])
-            self._ad_hoc = np.random.default_rng(entropy)
+            self._ad_hoc = stream(self.seed, _AD_HOC, *([] if worker_seed is None else [worker_seed]), keep=True)
             self._ad_hoc_key = key
-        return self._ad_hoc
+        return int(self._ad_hoc.integers(2**63))
 
     # -- views -----------------------------------------------------------------------------------
 
@@ -149,16 +153,18 @@ class ViewGenerator:
             epoch: the training epoch (only used with ``index``).
         """
         if index is None:
-            rngs = self._ad_hoc_stream().spawn(self.n_views)
+            key: tuple[int | str, ...] = (self.seed, _AD_HOC, self._ad_hoc_call())
         else:
-            rngs = [self.rng(index, epoch, k) for k in range(self.n_views)]
+            _check_position(index, epoch)
+            key = (self.seed, int(epoch), int(index))
         if self.prepare is not None:
             x = self.prepare(x)
         items, params = [], []
-        for pipeline, rng in zip(self.pipelines, rngs, strict=True):
-            y, p = pipeline.augment(x, rng)
+        for k, pipeline in enumerate(self.pipelines):
+            # each view's stream is made once the previous view is done with its own
+            y, p = pipeline.augment(x, stream(*key, k))
             items.append(self.output(y) if self.output is not None else y)
-            params.append(p)
+            params.append({"format": RECORD_FORMAT, **p})
         return Views(items=items, params=params, index=index, epoch=epoch)
 
     def __call__(self, x: Any, index: int | None = None, epoch: int = 0) -> list[Any]:
@@ -166,19 +172,46 @@ class ViewGenerator:
         return self.generate(x, index=index, epoch=epoch).items
 
     def replay(self, x: Any, params: Sequence[Params]) -> list[Any]:
-        """Rebuild the views recorded in ``params`` (one dict per view), bit for bit."""
+        """Rebuild the views recorded in ``params`` (one record per view), bit for bit.
+
+        Records of augkit 0.1 (without ``"format"``) replay too: they hold values, not streams.
+
+        Raises:
+            InvalidParams: for the wrong number of records, a record format newer than this
+                augkit reads, or a record that does not fit the pipeline (naming the key).
+        """
+        if isinstance(params, (str, bytes, Mapping)) or not isinstance(params, Sequence):
+            raise InvalidParams(f"replay takes a list with one record per view, got {type(params).__name__}")
         if len(params) != self.n_views:
-            raise ValueError(f"replay got params for {len(params)} views; this generator makes {self.n_views}")
+            raise InvalidParams(f"replay got params for {len(params)} views; this generator makes {self.n_views}")
         if self.prepare is not None:
             x = self.prepare(x)
         out = []
-        for pipeline, p in zip(self.pipelines, params, strict=True):
-            y = pipeline.apply(x, p)
+        for k, (pipeline, p) in enumerate(zip(self.pipelines, params, strict=True)):
+            y = pipeline.apply(x, _current(pipeline, p, k))
             out.append(self.output(y) if self.output is not None else y)
         return out
 
     def __repr__(self) -> str:
         return f"ViewGenerator(n_views={self.n_views}, seed={self.seed}, pipelines={self.pipelines!r})"
+
+
+def _current(pipeline: Augmenter[Any], record: Any, k: int) -> Params:
+    """A view's record without its format key, upgraded to today's format."""
+    if not isinstance(record, Mapping):
+        raise InvalidParams(f"replay params[{k}] must be a dict (a view's record), got {type(record).__name__}")
+    rec = dict(record)
+    fmt = rec.pop("format", 1)
+    if isinstance(fmt, bool) or not isinstance(fmt, int) or not 1 <= fmt <= RECORD_FORMAT:
+        raise InvalidParams(f"replay params[{k}]['format']={fmt!r}: this augkit reads record formats 1 to "
+                            f"{RECORD_FORMAT}; a newer record needs a newer augkit")
+    return pipeline.upgrade(rec, fmt) if fmt < RECORD_FORMAT else rec
+
+
+def _check_position(index: Any, epoch: Any) -> None:
+    for name, value in (("index", index), ("epoch", epoch)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise InvalidArgument(f"{name}={value!r} must be a non-negative integer")
 
 
 def _torch_worker_seed() -> int | None:

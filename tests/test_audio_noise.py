@@ -13,6 +13,7 @@ from audio_support import DATA, SR, snr_db, speech
 
 from augkit import audio
 from augkit.audio.noise import colored_noise, mix_at_snr
+from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
 
 
 @pytest.mark.parametrize("color", ["white", "pink", "brown"])
@@ -107,13 +108,13 @@ def test_background_noise_is_the_recording_looped_or_cut_at_the_offset() -> None
     ramp = torch.arange(1, 101, dtype=torch.float32)[None] / 100  # a recording we can recognize
     op = audio.AddBackgroundNoise([ramp], snr_db=0.0, sample_rate=SR)
     clip = torch.full((1, 250), 0.3)
-    y = op.apply(clip, {"source": 0, "offset": 30, "snr_db": 0.0})
+    y = op.apply(clip, {"applied": True, "source": 0, "offset": 30, "snr_db": 0.0})
     added = (y - clip)[0]
     expected = torch.cat([ramp[0, 30:], ramp[0], ramp[0], ramp[0]])[:250]  # looped from the offset
     scale = added[0] / expected[0]
     torch.testing.assert_close(added, scale * expected, rtol=1e-4, atol=1e-6)
     short = torch.full((1, 20), 0.3)
-    added = (op.apply(short, {"source": 0, "offset": 90, "snr_db": 0.0}) - short)[0]
+    added = (op.apply(short, {"applied": True, "source": 0, "offset": 90, "snr_db": 0.0}) - short)[0]
     expected = torch.cat([ramp[0, 90:], ramp[0, :10]])  # cut, wrapping round the end
     torch.testing.assert_close(added, added[0] / expected[0] * expected, rtol=1e-4, atol=1e-6)
 
@@ -128,15 +129,18 @@ def test_background_offsets_cover_the_recording_and_sources_are_chosen_evenly() 
     assert 0 <= min(offsets_a) < 50 and 950 < max(offsets_a) < 1000
 
 
+RECORD = {"applied": True, "source": 0, "offset": 0, "snr_db": 6.0}
+
+
 def test_background_channels_mono_is_spread_stereo_is_averaged() -> None:
     mono_noise = torch.randn(1, 300)
     stereo_clip = torch.ones(2, 300) * 0.2
-    y = audio.AddBackgroundNoise([mono_noise], 6.0, SR).apply(stereo_clip, {"source": 0, "offset": 0, "snr_db": 6.0})
+    y = audio.AddBackgroundNoise([mono_noise], 6.0, SR).apply(stereo_clip, RECORD)
     torch.testing.assert_close(y[0], y[1])
     stereo_noise = torch.randn(2, 300)
     mono_clip = torch.ones(1, 300) * 0.2
     op = audio.AddBackgroundNoise([stereo_noise], 6.0, SR)
-    added = op.apply(mono_clip, {"source": 0, "offset": 0, "snr_db": 6.0}) - mono_clip
+    added = op.apply(mono_clip, RECORD) - mono_clip
     mean = stereo_noise.mean(dim=0)
     torch.testing.assert_close(added[0], added[0, 0] / mean[0] * mean, rtol=1e-3, atol=1e-6)
 
@@ -145,7 +149,7 @@ def test_background_files_are_resampled_once_and_not_pickled(tmp_path: Path) -> 
     noise_8k = audio.resample(audio.load(DATA / "pink_noise.flac")[0], SR, 8000)
     path = audio.save(tmp_path / "noise8k.wav", noise_8k, 8000)
     op = audio.AddBackgroundNoise([path, torch.randn(1, 100) * 0.1], (10, 10), sample_rate=SR)
-    params = {"source": 0, "offset": 5, "snr_db": 10.0}
+    params = {"applied": True, "source": 0, "offset": 5, "snr_db": 10.0}
     y = op.apply(speech(), params)
     assert abs(op._source(0).shape[-1] - noise_8k.shape[-1] * 2) <= 2  # loaded at the clips' rate
     clone = pickle.loads(pickle.dumps(op))
@@ -154,29 +158,37 @@ def test_background_files_are_resampled_once_and_not_pickled(tmp_path: Path) -> 
 
 
 def test_background_bad_sources(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"missing\.wav"):
+    with pytest.raises(FileNotFoundError, match=r"sources\[0\]: .*missing\.wav"):
         audio.AddBackgroundNoise(["missing.wav"])
     junk = tmp_path / "junk.wav"
     junk.write_text("not audio")
-    with pytest.raises(ValueError, match=r"junk\.wav is not a readable audio file"):
-        audio.AddBackgroundNoise([junk])
-    for bad in ([], "noise.wav", torch.ones(100)):
-        with pytest.raises(ValueError, match="sources must be a non-empty list"):
+    with pytest.raises(InvalidArgument, match=r"sources\[1\]: .*junk\.wav is not a readable audio file"):
+        audio.AddBackgroundNoise([torch.ones(10), junk])
+    with pytest.raises(InvalidArgument, match=r"sources must be a non-empty list .*got \[\]"):
+        audio.AddBackgroundNoise([])
+    for bad in ("noise.wav", torch.ones(100)):
+        with pytest.raises(WrongArgumentType, match=r"sources must be a non-empty list .*wrap one recording"):
             audio.AddBackgroundNoise(bad)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"sources\[1\] holds NaN"):
+    # a bad recording is a bad argument (still a ValueError / TypeError), named by its place
+    with pytest.raises(InvalidArgument, match=r"sources\[1\] holds NaN"):
         audio.AddBackgroundNoise([torch.ones(10), torch.tensor([float("nan")])])
-    with pytest.raises(ValueError, match=r"sources\[0\] must be one recording"):
+    with pytest.raises(WrongArgumentType, match=r"sources\[0\] has dtype int32"):
+        audio.AddBackgroundNoise([np.ones(10, dtype=np.int32)])
+    with pytest.raises(InvalidArgument, match=r"sources\[0\] must be one recording"):
         audio.AddBackgroundNoise([torch.ones(2, 1, 10)])
-    with pytest.raises(ValueError, match="source=3 is out of range"):
-        audio.AddBackgroundNoise([torch.ones(10)]).apply(torch.ones(1, 5), {"source": 3, "offset": 0, "snr_db": 1.0})
+    with pytest.raises(InvalidParams, match=r"params\['source'\]=3 is out of range for 1 sources"):
+        audio.AddBackgroundNoise([torch.ones(10)]).apply(
+            torch.ones(1, 5), {"applied": True, "source": 3, "offset": 0, "snr_db": 1.0})
 
 
 def test_bad_noise_arguments() -> None:
-    with pytest.raises(ValueError, match="color='blue' must be one of"):
+    with pytest.raises(InvalidArgument, match="color='blue' must be one of 'white', 'pink', 'brown'"):
         audio.AddNoise(color="blue")
-    with pytest.raises(ValueError, match="snr_db"):
+    with pytest.raises(InvalidArgument, match=r"snr_db=\(20, 5\) must be .* min <= max"):
         audio.AddNoise(snr_db=(20, 5))
-    with pytest.raises(ValueError, match=r"snr_db=500 must lie in \[-60, 120\]"):
+    with pytest.raises(InvalidArgument, match=r"snr_db=500 must be .* within \[-60, 120\]"):
         audio.AddNoise(snr_db=500)
-    with pytest.raises(ValueError, match="color='red'"):
+    with pytest.raises(WrongArgumentType, match=r"snr_db=\(1, 2, 3\) must be a number or a \(min, max\) pair"):
+        audio.AddBackgroundNoise([torch.ones(10)], snr_db=(1, 2, 3))  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="color='red'"):
         colored_noise((1, 10), "red", torch.Generator(), torch.device("cpu"))

@@ -10,6 +10,7 @@ import torch
 from audio_support import SR, speech
 
 from augkit import audio
+from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
 
 
 def test_gain_scales_by_decibels() -> None:
@@ -59,8 +60,10 @@ def test_crop_cuts_the_drawn_segment_and_pads_short_clips() -> None:
     assert short.shape == (1, 50)
     assert torch.equal(short[:, :20], x[:, :20]) and torch.equal(short[:, 20:], torch.zeros(1, 30))
     assert torch.equal(crop(x[:, :50]), x[:, :50])  # exactly the crop's length: the whole clip
-    with pytest.raises(ValueError, match="offset=80 lies outside a clip of 60 samples"):
-        crop.apply(x[:, :60], {"offset": 80})
+    with pytest.raises(InvalidParams, match=r"params\['offset'\]=80 lies outside a clip of 60 samples"):
+        crop.apply(x[:, :60], {"applied": True, "offset": 80})
+    with pytest.raises(InvalidParams, match=r"params\['offset'\]=-1 lies outside"):
+        crop.apply(x, {"applied": True, "offset": -1})
 
 
 def test_two_crops_of_one_clip_are_different_segments_of_it() -> None:
@@ -87,7 +90,7 @@ def test_same_seed_same_view_replay_and_batch_equals_per_example(op: audio.Gain)
     batch = torch.stack([clip, 0.5 * clip, torch.flip(clip, [-1])])
     out, params = op.augment(batch, np.random.default_rng(4))
     rng = np.random.default_rng(4)
-    assert len(params["batch"]) == 3
+    assert len(params["batch"]) == 3 and params["applied"] is True
     for i in range(3):
         assert params["batch"][i] == op.sample(batch[i], rng)
         torch.testing.assert_close(out[i], op.apply(batch[i], params["batch"][i]), atol=1e-5, rtol=0)
@@ -96,28 +99,32 @@ def test_same_seed_same_view_replay_and_batch_equals_per_example(op: audio.Gain)
 
 def test_batch_params_must_match_the_batch() -> None:
     batch = torch.zeros(3, 1, 100)
-    with pytest.raises(ValueError, match="a batch of 3 needs params"):
-        audio.Gain().apply(batch, {"gain_db": 1.0})
-    with pytest.raises(ValueError, match="a batch of 3 needs params"):
-        audio.Gain().apply(batch, {"batch": [{"gain_db": 1.0}]})
+    with pytest.raises(InvalidParams, match="Gain params are missing key 'batch'"):
+        audio.Gain().apply(batch, {"applied": True, "gain_db": 1.0})
+    with pytest.raises(InvalidParams, match=r"params\['batch'\] holds 1 records for a batch of 3"):
+        audio.Gain().apply(batch, {"applied": True, "batch": [{"applied": True, "gain_db": 1.0}]})
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(ValueError, match=r"gain_db=\(6, -6\)"):
+    with pytest.raises(InvalidArgument, match=r"gain_db=\(6, -6\) must be .* min <= max"):
         audio.Gain((6, -6))
-    with pytest.raises(ValueError, match=r"fraction=1.5 must lie in \[-1, 1\]"):
+    with pytest.raises(InvalidArgument, match=r"fraction=1.5 must be .* within \[-1, 1\]"):
         audio.TimeShift(1.5)
-    with pytest.raises(ValueError, match="rollover='yes'"):
+    with pytest.raises(WrongArgumentType, match="rollover='yes' must be True or False"):
         audio.TimeShift(rollover="yes")  # type: ignore[arg-type]
-    for seconds in (0, -1.0, float("inf"), "1"):
-        with pytest.raises(ValueError, match=r"seconds=.* must be a positive finite number"):
-            audio.RandomCrop(seconds, SR)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="sample_rate=-8000"):
+    for seconds in (0, -1.0, float("inf")):
+        with pytest.raises(InvalidArgument, match=r"seconds=.* must be a number in \(0, inf\)"):
+            audio.RandomCrop(seconds, SR)
+    with pytest.raises(WrongArgumentType, match=r"seconds='1' must be a number in \(0, inf\)"):
+        audio.RandomCrop("1", SR)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="sample_rate=-8000"):
         audio.RandomCrop(1.0, sample_rate=-8000)
+    with pytest.raises(WrongArgumentType, match="missing a required argument: 'sample_rate'"):
+        audio.RandomCrop(1.0)  # type: ignore[call-arg]
 
 
 def test_batch_params_on_one_clip_are_refused() -> None:
     batch = torch.zeros(2, 1, 100)
     params = audio.Gain().sample(batch, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="one clip needs the params dict sample"):
+    with pytest.raises(InvalidParams, match="Gain params are missing key 'gain_db'"):
         audio.Gain().apply(batch[0], params)

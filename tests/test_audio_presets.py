@@ -79,3 +79,28 @@ def test_bad_probabilities_name_the_argument(name: str) -> None:
         audio.audio_pairs(0)
     with pytest.raises(ValueError, match="seconds=-1"):
         audio.audio_pairs(SR, seconds=-1)
+
+
+def test_is_a_registered_preset_with_the_common_keywords() -> None:
+    from augkit import registry
+
+    assert registry.get_preset("audio.audio_pairs") is audio.audio_pairs
+    assert audio.audio_pairs.modality == "audio" and audio.audio_pairs.default_views == 2
+    vg = audio.audio_pairs(SR, 0.25, n_views=3, seed=5)
+    made = vg.generate(speech(), index=0)
+    assert len(made.items) == 3 and all(v.shape == (1, SR // 4) for v in made.items)
+    assert all(p["format"] == 2 for p in made.params)
+    with pytest.raises(ValueError, match=r"n_views\)=0 must be an int in \[1, inf\)"):
+        audio.audio_pairs(SR, n_views=0)
+    with pytest.raises(TypeError, match=r"audio_pairs\(\): multiple values for argument 'sample_rate'"):
+        audio.audio_pairs(SR, sample_rate=SR)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="too many positional arguments"):
+        audio.audio_pairs(SR, 1.0, 0.8)  # the probabilities are keyword-only
+
+
+def test_records_keep_the_0_1_layout() -> None:
+    """RandomApply wrappers (not the ops' own p), so that augkit 0.1 records still replay."""
+    made = audio.audio_pairs(SR, 0.25, seed=0, stretch_pitch_p=1.0).generate(speech(), index=0)
+    ops = steps(made.params[0])
+    assert [step["op"] for step in ops] == ["audio.random_crop", "random_apply", "random_apply", "random_apply"]
+    assert ops[0]["params"]["applied"] is True and "offset" in ops[0]["params"]

@@ -20,6 +20,9 @@ OPS = [
     audio.TimeShift(fraction=(-1, 1), rollover=False),
     audio.RandomCrop(0.05, SR),
     audio.AddBackgroundNoise([torch.linspace(-0.2, 0.3, 700)]),
+    audio.Gain(p=0.5),  # batches that mix fired and passed-through examples
+    audio.AddNoise(color="pink", p=0.5),
+    audio.TimeShift(rollover=False, p=0.5),
 ]
 
 

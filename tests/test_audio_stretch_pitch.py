@@ -18,7 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from augkit import audio
-from augkit.audio._vocoder import N_FFT, _fit, phase_vocoder, rational, resample_by, stretch, stretch_batch
+from augkit.audio._vocoder import N_FFT, phase_vocoder, rational, resample_by, stretch, stretch_batch
+from augkit.audio._waveform import fit
+from augkit.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType
 
 SR = 16000
 DATA = Path(__file__).resolve().parent.parent / "data" / "audio"
@@ -275,16 +277,16 @@ def test_one_pass_batch_stretch_equals_per_example() -> None:
     for length in (300, 5000):
         x = torch.randn(4, 2, length, generator=g) * 0.1
         rates = [0.8, 1.25, 0.93, 1.1]
-        expected = torch.stack([_fit(stretch(x[i], rate), length) for i, rate in enumerate(rates)])
+        expected = torch.stack([fit(stretch(x[i], rate), length) for i, rate in enumerate(rates)])
         torch.testing.assert_close(stretch_batch(x, rates), expected, atol=1e-5, rtol=0)
     three = torch.randn(2, 1, 3, generator=g)
-    expected = torch.stack([_fit(stretch(three[0], 0.5), 3), three[1]])  # 3 samples: the per-example path
+    expected = torch.stack([fit(stretch(three[0], 0.5), 3), three[1]])  # 3 samples: the per-example path
     torch.testing.assert_close(stretch_batch(three, [0.5, 1.0]), expected)
 
 
 def test_batch_stretch_without_keep_length_raises_unless_the_lengths_agree() -> None:
     batch = torch.randn(2, 1, 4000, generator=torch.Generator().manual_seed(0)) * 0.1
-    with pytest.raises(ValueError, match="ragged batch"):
+    with pytest.raises(InvalidInput, match="ragged batch"):
         audio.TimeStretch(rate=(0.8, 1.25))(batch, np.random.default_rng(0))
     assert audio.TimeStretch(rate=1.25)(batch).shape == (2, 1, 3200)  # one rate: one length
 
@@ -319,18 +321,41 @@ def test_stereo_and_numpy_int16_keep_their_layout() -> None:
 
 
 def test_bad_arguments_name_the_argument() -> None:
-    with pytest.raises(ValueError, match="rate"):
+    with pytest.raises(InvalidArgument, match=r"rate=0.0 must be .* within \[0.1, 10\]"):
         audio.TimeStretch(rate=0.0)
-    with pytest.raises(ValueError, match="rate"):
+    with pytest.raises(InvalidArgument, match=r"rate=\(1.5, 0.5\) must be .* min <= max"):
         audio.TimeStretch(rate=(1.5, 0.5))
-    with pytest.raises(ValueError, match="keep_length"):
+    with pytest.raises(WrongArgumentType, match="keep_length='yes' must be True or False"):
         audio.TimeStretch(keep_length="yes")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="semitones"):
+    with pytest.raises(InvalidArgument, match=r"semitones=\(-30, 4\) must be .* within \[-24, 24\]"):
         audio.PitchShift(semitones=(-30, 4), sample_rate=SR)
-    with pytest.raises(ValueError, match="sample_rate"):
+    with pytest.raises(InvalidArgument, match="sample_rate=0 must be a positive integer number of Hz"):
         audio.PitchShift(semitones=2, sample_rate=0)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(InvalidInput, match="PitchShift input holds NaN"):
         audio.PitchShift(semitones=2, sample_rate=SR)(torch.tensor([[0.1, float("nan")]]))
+
+
+def test_records_the_maths_cannot_take_raise_invalid_params_naming_the_key() -> None:
+    clip = harmonic_tone(seconds=0.1)
+    for rate in (0.0, -1.0, 50.0, float("inf")):
+        with pytest.raises(InvalidParams, match=rf"TimeStretch params\['rate'\]={rate!r} must lie in \[0.1, 10.0\]"):
+            audio.TimeStretch().apply(clip, {"applied": True, "rate": rate})
+    with pytest.raises(InvalidParams, match=r"params\['semitones'\]=1000.0 must lie in \[-24.0, 24.0\]"):
+        audio.PitchShift().apply(clip, {"applied": True, "semitones": 1000.0, "applied_semitones": 0.0})
+    with pytest.raises(InvalidParams, match="PitchShift params are missing key 'semitones'"):
+        audio.PitchShift().apply(clip, {"applied": True, "applied_semitones": 1.0})
+    with pytest.raises(InvalidParams, match=r"TimeStretch params\['rate'\] must be float or int, got '1.2'"):
+        audio.TimeStretch().apply(clip, {"applied": True, "rate": "1.2"})
+
+
+def test_pitch_shift_does_not_depend_on_the_sample_rate_it_records() -> None:
+    # the shift is a ratio of frequencies: the same record gives the same samples at every rate
+    clip = harmonic_tone(seconds=0.25)
+    record = audio.PitchShift(3, sample_rate=SR).sample(clip, np.random.default_rng(0))
+    at_44k = audio.PitchShift(3, sample_rate=44100)
+    assert at_44k.sample_rate == 44100 and "sample_rate=44100" in repr(at_44k)
+    assert at_44k.arguments() == {"semitones": (3.0, 3.0), "sample_rate": 44100, "p": 1.0}
+    assert torch.equal(at_44k.apply(clip, record), audio.PitchShift(3, sample_rate=SR).apply(clip, record))
 
 
 @settings(max_examples=25, deadline=None)

@@ -7,10 +7,11 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from audio_support import SR, speech
+from audio_support import DATA, SR, speech
 
 from augkit import audio
-from augkit.audio._waveform import Layout, as_waveform, check_sample_rate, restore
+from augkit.audio._waveform import Layout, as_waveform, fit, restore
+from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
 MY_OPS = [
     audio.Gain(),
@@ -62,22 +63,25 @@ def test_int16_numpy_in_gives_float32_numpy_out() -> None:
 @pytest.mark.parametrize(
     ("bad", "error", "message"),
     [
-        (torch.zeros(0), ValueError, "empty"),
-        (np.zeros((2, 0), dtype=np.float32), ValueError, "empty"),
-        (torch.tensor([0.1, float("nan")]), ValueError, "NaN"),
-        (torch.tensor([[0.1, float("inf")]]), ValueError, "NaN or inf"),
-        (np.array([-np.inf, 0.0]), ValueError, "NaN or inf"),
-        (np.zeros(10, dtype=np.int32), TypeError, "dtype int32.*accepted: a float32, float64 or int16"),
-        (torch.zeros(10, dtype=torch.float16), TypeError, "dtype torch.float16"),
-        (torch.zeros(1, 1, 1, 10), ValueError, r"shape \(1, 1, 1, 10\)"),
-        (torch.tensor(0.5), ValueError, r"shape \(\)"),
-        ([0.1, 0.2], TypeError, "type list"),
+        (torch.zeros(0), InvalidInput, "empty"),
+        (np.zeros((2, 0), dtype=np.float32), InvalidInput, "empty"),
+        (torch.tensor([0.1, float("nan")]), InvalidInput, "NaN"),
+        (torch.tensor([[0.1, float("inf")]]), InvalidInput, "NaN or inf"),
+        (np.array([-np.inf, 0.0]), InvalidInput, "NaN or inf"),
+        (np.zeros(10, dtype=np.int32), WrongInputType, "dtype int32.*accepted: a float32, float64 or int16"),
+        (torch.zeros(10, dtype=torch.float16), WrongInputType, "dtype torch.float16"),
+        (torch.zeros(1, 1, 1, 10), InvalidInput, r"shape \(1, 1, 1, 10\)"),
+        (torch.tensor(0.5), InvalidInput, r"shape \(\)"),
+        ([0.1, 0.2], WrongInputType, "type list"),
     ],
 )
 @pytest.mark.parametrize("op", MY_OPS, ids=lambda op: op.name)
 def test_bad_input_is_refused_by_every_op(op: audio.Gain, bad: object, error: type[Exception], message: str) -> None:
-    with pytest.raises(error, match=message):
+    # the message names the op; the augkit errors are also ValueError / TypeError
+    with pytest.raises(error, match=f"{type(op).__name__} input .*{message}"):
         op(bad, np.random.default_rng(0))
+    with pytest.raises(error, match=message):
+        op.apply(bad, {"applied": False})  # checked even when the op would not fire
 
 
 def test_huge_but_finite_samples_are_accepted() -> None:
@@ -87,17 +91,31 @@ def test_huge_but_finite_samples_are_accepted() -> None:
 
 @pytest.mark.parametrize("good", [16000, 8000.0, np.int64(44100), np.float32(22050)])
 def test_sample_rates_accepted(good: object) -> None:
-    assert check_sample_rate(good) == int(good)  # type: ignore[call-overload]
+    for op in (audio.RandomCrop(1.0, sample_rate=good), audio.PitchShift(2, sample_rate=good),  # type: ignore[arg-type]
+               audio.AddBackgroundNoise([torch.ones(10)], sample_rate=good)):  # type: ignore[arg-type]
+        assert op.sample_rate == int(good) and type(op.sample_rate) is int  # type: ignore[call-overload]
 
 
-@pytest.mark.parametrize("bad", [0, -8000, 16000.5, float("nan"), float("inf"), True, "16000", None])
-def test_sample_rates_refused(bad: object) -> None:
-    with pytest.raises(ValueError, match=r"sample_rate=.* must be a positive integer number of Hz"):
-        check_sample_rate(bad)
-    with pytest.raises(ValueError, match="sample_rate"):
-        audio.RandomCrop(1.0, sample_rate=bad)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="sample_rate"):
-        audio.AddBackgroundNoise([torch.ones(10)], sample_rate=bad)  # type: ignore[arg-type]
+@pytest.mark.parametrize(("bad", "error"), [(0, InvalidArgument), (-8000, InvalidArgument),
+                                            (16000.5, InvalidArgument), (float("nan"), InvalidArgument),
+                                            (float("inf"), InvalidArgument), (True, WrongArgumentType),
+                                            ("16000", WrongArgumentType), (None, WrongArgumentType)])
+def test_sample_rates_refused(bad: object, error: type[Exception]) -> None:
+    message = r"sample_rate=.* must be a positive integer number of Hz"
+    builds = [lambda: audio.RandomCrop(1.0, sample_rate=bad), lambda: audio.PitchShift(2, sample_rate=bad),
+              lambda: audio.AddBackgroundNoise([torch.ones(10)], sample_rate=bad)]
+    if bad is not None:  # load(sample_rate=None) keeps the file's rate
+        builds.append(lambda: audio.load(DATA / "pink_noise.flac", sample_rate=bad))
+    for build in builds:
+        with pytest.raises(error, match=message):
+            build()
+
+
+def test_fit_crops_or_pads_at_the_end() -> None:
+    x = torch.arange(1.0, 6.0)[None]
+    assert fit(x, 3).tolist() == [[1.0, 2.0, 3.0]]
+    assert fit(x, 7).tolist() == [[1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 0.0]]
+    assert torch.equal(fit(x, 5), x)
 
 
 @pytest.mark.parametrize("op", MY_OPS, ids=lambda op: op.name)

@@ -10,17 +10,46 @@ from augkit import registry
 from augkit.cli import main
 
 
-def test_list_prints_every_registered_augmenter(capsys: pytest.CaptureFixture[str]) -> None:
+def _listed(out: str) -> list[str]:
+    return [line.split()[0] for line in out.splitlines() if line.startswith("  ")]
+
+
+def test_list_prints_every_op_and_preset_grouped_by_modality(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    listed = [line.split()[0] for line in out.splitlines()]
-    assert listed == registry.names()
+    assert sorted(_listed(out)) == sorted(registry.names() + registry.presets())
+    assert {"image:", "text:", "audio:"} <= {line for line in out.splitlines() if not line.startswith(" ")}
+    line = next(x for x in out.splitlines() if x.split()[:1] == ["image.color_jitter"])
+    assert "ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1, p=0.8)" in line
+    assert "``" not in out and ":class:" not in out
+    assert all(not x.rstrip().endswith(",") for x in out.splitlines())  # no summary cut mid-sentence
+    simclr = next(x for x in out.splitlines() if x.split()[:1] == ["image.simclr"])
+    assert "n_views=2" in simclr and "seed=None" in simclr
 
 
 def test_list_filters_by_modality(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list", "--modality", "audio"]) == 0
-    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert listed and all(name.startswith("audio.") for name in listed)
+    listed = _listed(capsys.readouterr().out)
+    assert "audio.audio_pairs" in listed and all(name.startswith("audio.") for name in listed)
+    assert main(["list", "--modality", "smell"]) == 2
+    assert "no modality 'smell'" in capsys.readouterr().err
+
+
+def test_list_name_shows_the_whole_docstring_as_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "audio.gain"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("audio.gain (op)\nGain(gain_db=(-6.0, 6.0), p=1.0)")
+    assert "Example:" in out and "``" not in out
+    assert main(["list", "image.nope"]) == 2
+
+
+def test_python_dash_m_augkit_runs() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "augkit", "list", "--modality", "text"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and "text.eda" in done.stdout
 
 
 def test_unknown_command_exits_with_usage() -> None:
@@ -52,3 +81,11 @@ def test_preview_of_text_is_an_html_page(tmp_path: Path, capsys: pytest.CaptureF
 def test_preview_rejects_a_missing_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["preview", "simclr", str(tmp_path / "nope.jpg"), "--out", str(tmp_path / "x.png")]) == 2
     assert "neither an image file nor a folder" in capsys.readouterr().err
+
+
+def test_preview_refuses_a_view_count_the_preset_cannot_make(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    photos = Path(__file__).resolve().parent.parent / "data" / "images"
+    assert main(["preview", "byol", str(photos), "--out", str(tmp_path / "x.png"), "--views", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "n_views=3" in err and "exactly 2 views" in err

@@ -1,11 +1,14 @@
 """Every registered augmenter, whatever its modality, honours the one contract.
 
-Same rng state → same params; apply is repeatable; params are JSON-safe and replay after a JSON
-round trip; the augmenter pickles (DataLoader workers under spawn need that).
+augment(x, rng) equals apply(x, sample(x, rng)); params are JSON-safe, say ``applied`` and replay
+bit for bit after a JSON round trip; malformed params raise a ValueError naming the key; repr
+round-trips the constructor arguments; the op pickles (DataLoader workers under spawn need that);
+and each op takes the odd inputs its modality accepts.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import pickle
 from typing import Any
@@ -13,25 +16,42 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from augkit import registry
-from augkit.core import check_json_safe
+from augkit.core import Augmenter, check_json_safe
+from augkit.errors import InvalidParams
+from augkit.streams import stream
 
 SENTENCE = "The quick brown foxes were jumping over the lazy dogs, and nobody saw them."
 
 
-def typical_input(name: str) -> Any:
-    modality = name.split(".", 1)[0]
-    if modality == "image":
-        yy, xx = np.mgrid[0:120, 0:160]
-        photo = np.stack([(xx * 1.5) % 256, (yy * 2) % 256, (xx + yy) % 256], axis=-1)
-        return photo.astype(np.uint8)
-    if modality == "text":
-        return SENTENCE
-    if modality == "audio":
-        t = torch.arange(16000, dtype=torch.float32) / 16000
-        return (0.3 * torch.sin(2 * torch.pi * 220 * t) + 0.1 * torch.sin(2 * torch.pi * 440 * t))[None]
-    raise AssertionError(f"no typical input for modality {modality!r} of {name!r}: add one here")
+def _photo() -> np.ndarray:
+    yy, xx = np.mgrid[0:120, 0:160]
+    return np.stack([(xx * 1.5) % 256, (yy * 2) % 256, (xx + yy) % 256], axis=-1).astype(np.uint8)
+
+
+def _tone(channels: int = 1) -> torch.Tensor:
+    t = torch.arange(16000, dtype=torch.float32) / 16000
+    wave = 0.3 * torch.sin(2 * torch.pi * 220 * t) + 0.1 * torch.sin(2 * torch.pi * 440 * t)
+    return wave.repeat(channels, 1)
+
+
+TYPICAL = {"image": _photo, "text": lambda: SENTENCE, "audio": _tone}
+ODD: dict[str, list[tuple[str, Any]]] = {
+    "image": [
+        ("grayscale", lambda: _photo()[..., 0]),
+        ("rgba", lambda: np.dstack([_photo(), np.full((120, 160), 255, np.uint8)])),
+        ("pil", lambda: Image.fromarray(_photo())),
+        ("uint16", lambda: _photo().astype(np.uint16) * 257),
+        ("tiny", lambda: _photo()[:3, :2]),
+    ],
+    "text": [("empty", lambda: ""), ("one word", lambda: "Hello"),
+             ("unicode", lambda: "Ünïcødé 日本語 — café, naïve!")],
+    "audio": [("mono [time]", lambda: _tone()[0]), ("stereo", lambda: _tone(2)), ("numpy", lambda: _tone().numpy())],
+}
+
+NAMES = registry.names()
 
 
 def same(a: Any, b: Any) -> bool:
@@ -39,33 +59,96 @@ def same(a: Any, b: Any) -> bool:
         return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.equal(a, b)
     if isinstance(a, np.ndarray):
         return isinstance(b, np.ndarray) and a.shape == b.shape and np.array_equal(a, b)
-    return bool(a == b)
+    return type(a) is type(b) and bool(a == b)
 
 
-NAMES = registry.names()
+def example(name: str) -> Augmenter[Any]:
+    aug = registry.get(name).example()
+    assert aug.name == name
+    return aug
+
+
+def inputs(aug: Augmenter[Any]) -> list[Any]:
+    return [TYPICAL[aug.modality]()] + [make() for _, make in ODD[aug.modality]]
 
 
 def test_every_modality_registers_augmenters() -> None:
-    modalities = {name.split(".", 1)[0] for name in NAMES}
+    modalities = {registry.get(name).modality for name in NAMES}
     assert {"image", "text", "audio"} <= modalities, NAMES
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_contract(name: str) -> None:
-    aug = registry.get(name).example()
-    assert aug.name == name
-    x = typical_input(name)
-    for seed in range(3):
-        p1 = aug.sample(x, np.random.default_rng(seed))
-        p2 = aug.sample(x, np.random.default_rng(seed))
-        assert p1 == p2, "same rng state must give the same params"
-        check_json_safe(p1)
-        y1 = aug.apply(x, p1)
-        y2 = aug.apply(x, json.loads(json.dumps(p1)))
-        assert same(y1, y2), "apply must be pure and replay from JSON params"
-        assert type(y1) is type(x), "an augmenter maps an input to an input of the same kind"
+def test_augment_equals_apply_of_sample_and_replays_from_json(name: str) -> None:
+    aug = example(name)
+    for x in inputs(aug):
+        for seed in range(3):
+            p1 = aug.sample(x, stream(seed, 0, 0, 0))
+            p2 = aug.sample(x, stream(seed, 0, 0, 0))
+            assert p1 == p2, "same stream must give the same params"
+            check_json_safe(p1)
+            assert isinstance(p1["applied"], bool)
+            y, p3 = aug.augment(x, stream(seed, 0, 0, 0))
+            assert p3 == p1
+            assert same(y, aug.apply(x, p1)), "augment must equal apply(sample)"
+            assert same(y, aug.apply(x, json.loads(json.dumps(p1)))), "replay from JSON params must be exact"
+            assert type(y) is type(x) or aug.modality == "image", "an op maps an input to one of the same kind"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_p_zero_never_fires(name: str) -> None:
+    aug = registry.get(name)(**{**example(name).arguments(), "p": 0.0})
+    x = TYPICAL[aug.modality]()
+    y, params = aug.augment(x, stream(0, 0, 0, 0))
+    assert params == {"applied": False}
+    assert same(y, x) or (isinstance(y, np.ndarray) and np.array_equal(y, x))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_malformed_params_raise_a_value_error_naming_the_key(name: str) -> None:
+    aug = example(name)
+    x = TYPICAL[aug.modality]()
+    with pytest.raises(InvalidParams, match="'applied'"):
+        aug.apply(x, {})
+    with pytest.raises(ValueError, match="'applied'"):
+        aug.apply(x, {"applied": "yes"})
+    fired = next((p for s in range(50) if (p := aug.sample(x, stream(s, 0, 0, 0)))["applied"]), None)
+    assert fired is not None
+    assert set(type(aug).drawn) <= set(fired), "a fired record holds every key the op declares in `drawn`"
+    for key in type(aug).drawn:
+        broken = {k: v for k, v in fired.items() if k != key}
+        with pytest.raises(ValueError, match=repr(key)):
+            aug.apply(x, broken)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_repr_round_trips_the_constructor_arguments(name: str) -> None:
+    aug = example(name)
+    rebuilt = type(aug)(**aug.arguments())
+    assert rebuilt.arguments().keys() == aug.arguments().keys()
+    for key, value in aug.arguments().items():
+        again = rebuilt.arguments()[key]
+        if isinstance(value, list) and value and isinstance(value[0], torch.Tensor):  # recordings
+            assert all(same(a, b) for a, b in zip(value, again, strict=True))
+        elif not callable(value) and not isinstance(value, (list, Augmenter)):
+            assert again == value, key
+    assert repr(rebuilt) == repr(aug) or aug.name == "image.albumentations"  # its repr is albumentations' own
+    literal = True
+    for value in aug.arguments().values():
+        try:
+            ast.literal_eval(repr(value))
+        except (ValueError, SyntaxError):
+            literal = False  # a callable, a tensor or a nested augmenter: rebuilt above instead
+    if literal:
+        namespace = {registry.get(n).__name__: registry.get(n) for n in NAMES}
+        assert eval(repr(aug), namespace).arguments() == aug.arguments()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_augmenters_pickle(name: str) -> None:
+    aug = example(name)
+    x = TYPICAL[aug.modality]()
     clone = pickle.loads(pickle.dumps(aug))
-    p = aug.sample(x, np.random.default_rng(42))
+    p = aug.sample(x, stream(42, 0, 0, 0))
     assert same(clone.apply(x, p), aug.apply(x, p))
 
 

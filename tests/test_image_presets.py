@@ -32,7 +32,8 @@ def recipe(pipeline: Any) -> dict[str, Any]:
         "scale": crop.scale,
         "ratio": _round(crop.ratio),
         "flip_p": flip.p,
-        "jitter": _round((jitter.brightness, jitter.contrast, jitter.saturation, jitter.hue)),
+        # the strengths s the papers give: factors in [max(0, 1 - s), 1 + s], hue in [-s, s]
+        "jitter": _round((jitter.brightness[1] - 1, jitter.contrast[1] - 1, jitter.saturation[1] - 1, jitter.hue[1])),
         "jitter_p": jitter.p,
         "gray_p": gray.p,
         "blur_p": 0.0 if blur is None else blur.p,
@@ -94,7 +95,8 @@ def test_swav_multi_crop() -> None:
 
 
 def test_dino_multi_crop() -> None:
-    vg = image.dino(n_local=6)
+    assert image.dino().n_views == 10
+    vg = image.dino(n_views=8)
     assert vg.n_views == 8
     jitter = (0.4, 0.4, 0.2, 0.1)
     assert recipe(vg.pipelines[0]) == expected(224, (0.4, 1.0), jitter, 1.0, kernel=23)
@@ -113,7 +115,7 @@ def test_each_op_fires_at_its_probability(preset: str) -> None:
     n = 2000
     x = np.zeros((40, 40, 3), np.uint8)
     if preset == "dino":
-        vg: ViewGenerator = image.dino(64, 32, n_local=1, seed=0)
+        vg: ViewGenerator = image.dino(64, 32, n_views=3, seed=0)
     else:
         vg = getattr(image, preset)(64, seed=0)
     for k, pipeline in enumerate(vg.pipelines):
@@ -205,3 +207,27 @@ def test_eval_transform_resizes_and_centre_crops(photo: np.ndarray) -> None:
     assert t(photo).shape == (3, 224, 224)
     small = image.eval_transform(32, resize=32, output="numpy")(np.zeros((10, 20, 3), np.uint8))
     assert small.shape == (32, 32, 3)
+
+
+def test_n_views_is_the_total_and_wrong_counts_are_refused_by_name() -> None:
+    assert image.simclr(64, n_views=3).n_views == 3
+    assert image.swav(n_views=2).n_views == 2 and image.swav().n_views == 8
+    with pytest.raises(ValueError, match=r"byol\(n_views=3\) is not possible: image.byol makes exactly 2 views"):
+        image.byol(n_views=3)
+    for bad in (-1, 0, 1):
+        with pytest.raises(ValueError, match="n_views"):
+            image.dino(n_views=bad)
+    with pytest.raises(ValueError, match="strength=-1"):
+        image.simclr(strength=-1)
+    with pytest.raises(ValueError, match="output='png'"):
+        image.simclr(output="png")
+    with pytest.raises(TypeError, match="n_local"):
+        image.dino(n_local=2)  # type: ignore[call-arg]
+
+
+def test_presets_are_registered_by_name() -> None:
+    from augkit import registry
+
+    assert {f"image.{n}" for n in ("simclr", "simclr_cifar", "moco_v2", "byol", "swav", "dino")} <= set(
+        registry.presets())
+    assert registry.get_preset("image.simclr") is image.simclr

@@ -213,7 +213,7 @@ def test_per_text_sampler_draws_from_the_filtered_distribution(
 ) -> None:
     import torch
 
-    from augkit.text.back_translation import _RowSampler
+    from augkit.text.hf_translator import _RowSampler
 
     n = 4000
     scores = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])).repeat(n, 1)

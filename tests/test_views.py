@@ -10,8 +10,10 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from augkit import Compose, RandomApply, ViewGenerator, multi_crop
-from augkit.core import Augmenter, Params
+from augkit.core import RECORD_FORMAT, Augmenter, Params
 from augkit.datasets import ViewDataset, collate_views
+from augkit.errors import InvalidParams
+from augkit.streams import stream
 
 
 class Jitter(Augmenter[np.ndarray]):
@@ -47,9 +49,21 @@ def test_views_of_a_sample_differ_and_are_deterministic_per_index() -> None:
 def test_view_k_uses_the_documented_stream() -> None:
     vg = ViewGenerator(PIPE, seed=3)
     views = vg.generate(X, index=9, epoch=1)
-    expected = PIPE.augment(X, np.random.default_rng([3, 1, 9, 1]))
+    expected = PIPE.augment(X, stream(3, 1, 9, 1))
     np.testing.assert_array_equal(views.items[1], expected[0])
-    assert views.params[1] == expected[1]
+    assert views.params[1] == {"format": RECORD_FORMAT, **expected[1]}
+    assert vg.rng(9, epoch=1, view=1).random() == stream(3, 1, 9, 1).random()
+
+
+def test_replay_refuses_records_it_cannot_read() -> None:
+    vg = ViewGenerator(PIPE, seed=3)
+    params = vg.generate(X, index=0).params
+    with pytest.raises(InvalidParams, match="record formats 1 to"):
+        vg.replay(X, [{**p, "format": RECORD_FORMAT + 1} for p in params])
+    with pytest.raises(InvalidParams, match="params for 1 views; this generator makes 2"):
+        vg.replay(X, params[:1])
+    with pytest.raises(InvalidParams, match="one record per view"):
+        vg.replay(X, params[0])
 
 
 def test_replay_is_bit_identical_after_json_round_trip() -> None:

@@ -1,11 +1,13 @@
 """Audio views on torch tensors (they run on a GPU tensor when given one).
 
-Waveforms are float32 ``[channels, time]``; ``[time]``, ``[batch, channels, time]``, numpy arrays,
-float64 and int16 (scaled by 1/32768) are accepted, and every op returns the caller's layout (numpy
-in, numpy float32 out). Empty waveforms, NaN or inf samples and sample rates ≤ 0 raise ValueError.
-A batch gets per-example params ``{"batch": [p_0, ...]}``, each what the op draws for that clip
-alone, and the batch result equals the per-clip results. Ops whose arguments are in seconds or
-hertz take ``sample_rate`` at construction (torchaudio's convention).
+Waveforms are float32 ``[channels, time]`` at the rate the pipeline was built for (there is no
+clip type carrying a rate); ``[time]``, ``[batch, channels, time]``, numpy arrays, float64 and int16
+(scaled by 1/32768) are accepted, and every op returns the caller's layout (numpy in, numpy float32
+out). Empty waveforms and NaN or inf samples raise :class:`~augkit.errors.InvalidInput`, other
+types :class:`~augkit.errors.WrongInputType`. Every op takes ``p``, and its record is
+``{"applied": bool, ...}``. A batch gets ``{"applied": any, "batch": [r_0, ...]}``, each ``r_i``
+what the op draws for that clip alone, and the batch result equals the per-clip results. Ops whose
+arguments are in seconds or hertz take ``sample_rate`` at construction (torchaudio's convention).
 
 Noise is drawn from an integer ``seed`` kept in params, on the clip's device: replay holds on
 the device type a view was made on (CPU and CUDA random streams differ).

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import torch
 
+from augkit.audio._waveform import fit
+
 __all__ = ["HOP", "MAX_CENTS", "N_FFT", "phase_vocoder", "rational", "resample_by", "stretch", "stretch_batch"]
 
 N_FFT = 1024
@@ -181,7 +183,7 @@ def stretch_batch(x: torch.Tensor, rates: list[float], n_fft: int = N_FFT) -> to
     length = x.shape[-1]
     if length < 4 or any(rate == 1.0 for rate in rates):
         outs = [stretch(clip, rate, n_fft) for clip, rate in zip(x, rates, strict=True)]
-        return torch.stack([_fit(o, length) for o in outs])
+        return torch.stack([fit(o, length) for o in outs])
     batch, channels = x.shape[0], x.shape[1]
     padded = torch.nn.functional.pad(x, (0, max(0, n_fft - length)))
     hop = n_fft // 4
@@ -206,11 +208,6 @@ def stretch_batch(x: torch.Tensor, rates: list[float], n_fft: int = N_FFT) -> to
     keep = torch.arange(out.shape[-1], device=x.device)[None, :] < torch.tensor(targets, device=x.device)[:, None]
     out = out.reshape(batch, channels, -1) * keep[:, None, :]
     return out[..., :length]
-
-
-def _fit(x: torch.Tensor, length: int) -> torch.Tensor:
-    """Crop or zero-pad the last axis to ``length``."""
-    return x[..., :length] if x.shape[-1] >= length else torch.nn.functional.pad(x, (0, length - x.shape[-1]))
 
 
 @lru_cache(maxsize=1024)

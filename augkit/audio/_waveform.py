@@ -5,6 +5,10 @@ Accepted: float32, float64 or int16 torch tensors or numpy arrays shaped ``[time
 float32 and int16 is scaled by 1/32768 (full scale maps to [-1, 1)). Every op hands its result
 back in the caller's layout: the same number of dimensions, numpy in → numpy float32 out, a torch
 tensor in → a float32 tensor out on the same device.
+
+This is the one audio convention: an op sees a float32 tensor ``[channels, time]`` at the rate its
+pipeline was built for; there is no clip type carrying a rate. Ops whose arguments are in seconds
+or hertz take ``sample_rate`` at construction.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["ACCEPTED", "Layout", "as_waveform", "check_sample_rate", "restore"]
+from augkit.errors import InvalidInput, WrongInputType
+
+__all__ = ["ACCEPTED", "Layout", "as_waveform", "fit", "restore"]
 
 ACCEPTED = (
     "a float32, float64 or int16 torch tensor or numpy array shaped [time], [channels, time] or "
@@ -53,8 +59,8 @@ def as_waveform(x: Any, name: str = "waveform") -> tuple[torch.Tensor, Layout]:
         when ``x`` is already float32 (ops never write into it).
 
     Raises:
-        TypeError: for another type or dtype (the message names it and what is accepted).
-        ValueError: for an empty waveform, NaN or inf samples, or another number of dimensions.
+        WrongInputType: for another type or dtype (the message names it and what is accepted).
+        InvalidInput: for an empty waveform, NaN or inf samples, or another number of dimensions.
 
     Example:
         >>> wav, layout = as_waveform(np.zeros(16000, dtype=np.int16))  # wav.shape == (1, 1, 16000)
@@ -63,7 +69,7 @@ def as_waveform(x: Any, name: str = "waveform") -> tuple[torch.Tensor, Layout]:
     if was_numpy:
         native = x.dtype.newbyteorder("=") if x.dtype.byteorder not in ("=", "|") else x.dtype
         if native not in _NUMPY_DTYPES:
-            raise TypeError(f"{name} has dtype {x.dtype}; accepted: {ACCEPTED}")
+            raise WrongInputType(f"{name} has dtype {x.dtype}; accepted: {ACCEPTED}")
         arr = np.ascontiguousarray(x, dtype=native)
         if not arr.flags.writeable:  # torch warns on read-only memory (np.frombuffer, memory maps)
             arr = arr.copy()
@@ -71,21 +77,21 @@ def as_waveform(x: Any, name: str = "waveform") -> tuple[torch.Tensor, Layout]:
     elif isinstance(x, torch.Tensor):
         t = x
     else:
-        raise TypeError(f"{name} of type {type(x).__name__} is not supported; accepted: {ACCEPTED}")
+        raise WrongInputType(f"{name} of type {type(x).__name__} is not supported; accepted: {ACCEPTED}")
     if t.dtype == torch.int16:
         t = t.to(torch.float32) / 32768.0
     elif t.dtype == torch.float64:
         t = t.to(torch.float32)
     elif t.dtype != torch.float32:
-        raise TypeError(f"{name} has dtype {t.dtype}; accepted: {ACCEPTED}")
+        raise WrongInputType(f"{name} has dtype {t.dtype}; accepted: {ACCEPTED}")
     if t.ndim not in (1, 2, 3):
-        raise ValueError(f"{name} has shape {tuple(t.shape)}; accepted: {ACCEPTED}")
+        raise InvalidInput(f"{name} has shape {tuple(t.shape)}; accepted: {ACCEPTED}")
     if t.numel() == 0:
-        raise ValueError(f"{name} of shape {tuple(t.shape)} is empty; pass at least one sample")
+        raise InvalidInput(f"{name} of shape {tuple(t.shape)} is empty; pass at least one sample")
     # One reduction instead of a boolean mask: a NaN or inf sample makes the sum non-finite. A
     # finite sum can also overflow to inf, so a non-finite sum is confirmed sample by sample.
     if not math.isfinite(float(t.sum())) and not bool(torch.isfinite(t).all()):
-        raise ValueError(f"{name} holds NaN or inf samples; replace them (torch.nan_to_num) before augmenting")
+        raise InvalidInput(f"{name} holds NaN or inf samples; replace them (torch.nan_to_num) before augmenting")
     layout = Layout(ndim=t.ndim, numpy=was_numpy, batched=t.ndim == 3)
     if t.ndim == 1:
         t = t[None, None]
@@ -110,21 +116,15 @@ def restore(y: torch.Tensor, layout: Layout) -> Any:
     return y.detach().cpu().numpy() if layout.numpy else y
 
 
-def check_sample_rate(sample_rate: Any, name: str = "sample_rate") -> int:
-    """Validate a sample rate in Hz and return it as an int.
+def fit(x: torch.Tensor, length: int) -> torch.Tensor:
+    """Crop or zero-pad the last axis of ``x`` to ``length`` samples (padding at the end).
 
-    Integers (python or numpy) and integral floats such as ``16000.0`` are accepted.
-
-    Raises:
-        ValueError: for a rate ≤ 0, a non-integer, or something that is not a number.
+    The one helper for every op whose output has a set length (a crop, ``keep_length=True``, a
+    pitch shift): cropping returns a view of ``x``.
 
     Example:
-        >>> check_sample_rate(16000)
-        16000
+        >>> fit(torch.ones(1, 3), 5).tolist()
+        [[1.0, 1.0, 1.0, 0.0, 0.0]]
     """
-    if isinstance(sample_rate, (bool, np.bool_)) or not isinstance(sample_rate, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name}={sample_rate!r} must be a positive integer number of Hz, e.g. 16000")
-    value = float(sample_rate)
-    if not math.isfinite(value) or value <= 0 or value != int(value):
-        raise ValueError(f"{name}={sample_rate!r} must be a positive integer number of Hz, e.g. 16000")
-    return int(value)
+    n = x.shape[-1]
+    return x[..., :length] if n >= length else torch.nn.functional.pad(x, (0, length - n))

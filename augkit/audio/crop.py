@@ -2,49 +2,59 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
-from augkit.audio._base import WaveOp
-from augkit.audio._waveform import check_sample_rate
-from augkit.core import Params
+from augkit.args import REQUIRED, Arg, Number, Probability, SampleRate
+from augkit.audio._waveform import fit
+from augkit.core import Augmenter, Params
+from augkit.errors import InvalidParams
 from augkit.registry import register
 
 __all__ = ["RandomCrop"]
 
 
 @register
-class RandomCrop(WaveOp):
+class RandomCrop(Augmenter[torch.Tensor]):
     """Cut a random segment of ``seconds`` from the clip (COLA, Saeed et al. 2021).
 
-    The segment has ``max(1, round(seconds * sample_rate))`` samples and starts at an offset drawn
-    uniformly from every position where it fits. A clip shorter than the segment is not an error:
-    it is kept whole and padded with silence at the end (offset 0), so every view has the same
-    length and batches are never ragged.
+    The segment has ``max(1, round(seconds * sample_rate))`` samples (:attr:`length`) and starts
+    at an offset drawn uniformly from every position where it fits. A clip shorter than the
+    segment is not an error: it is kept whole and padded with silence at the end (offset 0), so
+    every view has the same length and batches are never ragged.
+
+    With ``p < 1`` a clip the op does not fire on keeps its own length: give ``p`` only where the
+    views need not share one length.
 
     Args:
         seconds: the segment length in seconds (> 0).
         sample_rate: of the input, in Hz.
+        p: probability of cropping.
 
-    Params: ``{"offset": samples}``.
+    Record: ``{"applied": True, "offset": samples}``.
 
     Raises:
-        ValueError: for ``seconds`` ≤ 0 or not a number, or a sample rate ≤ 0.
+        InvalidArgument: for ``seconds`` ≤ 0 or not finite, or a sample rate ≤ 0.
+        WrongArgumentType: for ``seconds`` or ``sample_rate`` that is not a number.
+        InvalidParams: for a record whose ``offset`` lies outside the clip.
 
     Example:
         >>> crop = RandomCrop(seconds=1.0, sample_rate=16000); a, b = crop(wav), crop(wav)
     """
 
     name = "audio.random_crop"
+    modality = "audio"
+    args = (
+        Arg("seconds", Number(low=0, low_open=True), REQUIRED, "the segment length in seconds"),
+        Arg("sample_rate", SampleRate(), REQUIRED, "of the input, in Hz"),
+        Arg("p", Probability(), 1.0, "probability of cropping"),
+    )
+    drawn = {"offset": int}
+    seconds: float
+    sample_rate: int
+    length: int
 
-    def __init__(self, seconds: float, sample_rate: int) -> None:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds) \
-                or not seconds > 0:
-            raise ValueError(f"seconds={seconds!r} must be a positive finite number of seconds")
-        self.sample_rate = check_sample_rate(sample_rate)
-        self.seconds = float(seconds)
+    def setup(self) -> None:
         self.length = max(1, round(self.seconds * self.sample_rate))
 
     @classmethod
@@ -52,15 +62,13 @@ class RandomCrop(WaveOp):
         """Half-second segments of 16 kHz audio."""
         return cls(seconds=0.5, sample_rate=16000)
 
-    def _draw(self, clip: torch.Tensor, rng: np.random.Generator) -> Params:
-        room = clip.shape[-1] - self.length
+    def draw(self, x: torch.Tensor, rng: np.random.Generator) -> Params:
+        room = x.shape[-1] - self.length
         return {"offset": int(rng.integers(room + 1)) if room > 0 else 0}
 
-    def _apply(self, clip: torch.Tensor, params: Params) -> torch.Tensor:
+    def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         offset = int(params["offset"])
-        if not 0 <= offset < max(1, clip.shape[-1]):
-            raise ValueError(f"RandomCrop params offset={offset} lies outside a clip of {clip.shape[-1]} samples")
-        segment = clip[..., offset : offset + self.length]
-        if segment.shape[-1] < self.length:
-            segment = torch.nn.functional.pad(segment, (0, self.length - segment.shape[-1]))
-        return segment
+        if not 0 <= offset < x.shape[-1]:
+            raise InvalidParams(f"RandomCrop params['offset']={offset} lies outside a clip of {x.shape[-1]} "
+                                "samples: pass the record sample() drew for this clip")
+        return fit(x[..., offset:], self.length)

@@ -12,9 +12,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.audio._waveform import as_waveform, check_sample_rate, restore
+from augkit.args import SampleRate
+from augkit.audio._waveform import as_waveform, restore
+from augkit.errors import InvalidArgument, InvalidInput
 
 __all__ = ["FORMATS", "load", "resample", "save"]
+
+_RATE = SampleRate()
 
 FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
 """File suffixes :func:`save` writes, with the soundfile format each one selects."""
@@ -36,23 +40,24 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
 
     Raises:
         FileNotFoundError: when ``path`` does not exist.
-        ValueError: when the file cannot be decoded, holds no samples, or ``sample_rate`` ≤ 0.
+        InvalidInput: when the file cannot be decoded or holds no samples.
+        InvalidArgument / WrongArgumentType: for a ``sample_rate`` that is not a positive int.
 
     Example:
         >>> wav, sr = load("data/audio/speech_digits.flac", sample_rate=16000, mono=True)
     """
     import soundfile as sf
 
-    target = None if sample_rate is None else check_sample_rate(sample_rate)
+    target = None if sample_rate is None else _RATE(sample_rate, "sample_rate")
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"audio file {path} does not exist")
     try:
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise ValueError(f"cannot decode audio file {path} (WAV, FLAC, OGG and MP3 are read): {exc}") from None
+        raise InvalidInput(f"cannot decode audio file {path} (WAV, FLAC, OGG and MP3 are read): {exc}") from None
     if data.size == 0:
-        raise ValueError(f"audio file {path} holds no samples")
+        raise InvalidInput(f"audio file {path} holds no samples")
     wav = torch.from_numpy(np.ascontiguousarray(data.T))
     if mono and wav.shape[0] > 1:
         wav = wav.mean(dim=0, keepdim=True)
@@ -79,7 +84,8 @@ def save(path: str | Path, waveform: Any, sample_rate: int, subtype: str | None 
         The path written.
 
     Raises:
-        ValueError: for another suffix, a batch, a bad waveform or a sample rate ≤ 0.
+        InvalidArgument: for another suffix, a sample rate ≤ 0 or a subtype the format refuses.
+        InvalidInput / WrongInputType: for a batch or a bad waveform.
 
     Example:
         >>> save("view.flac", view, 16000)
@@ -89,18 +95,18 @@ def save(path: str | Path, waveform: Any, sample_rate: int, subtype: str | None 
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"cannot choose a format for {path}: use one of the suffixes {sorted(FORMATS)}")
-    rate = check_sample_rate(sample_rate)
+        raise InvalidArgument(f"cannot choose a format for {path}: use one of the suffixes {sorted(FORMATS)}")
+    rate = _RATE(sample_rate, "sample_rate")
     wav, layout = as_waveform(waveform)
     if layout.batched:
-        raise ValueError(f"save() writes one clip [time] or [channels, time], got a batch of shape "
+        raise InvalidInput(f"save() writes one clip [time] or [channels, time], got a batch of shape "
                          f"{tuple(wav.shape)}; save the clips one by one")
     path.parent.mkdir(parents=True, exist_ok=True)
     data = wav[0].clamp(-1.0, 1.0).T.detach().cpu().numpy()
     try:
         sf.write(str(path), data, rate, format=fmt, subtype=subtype)
     except (ValueError, TypeError, RuntimeError, sf.LibsndfileError) as exc:
-        raise ValueError(f"cannot write {path} as {fmt} at {rate} Hz (subtype={subtype!r}): {exc}") from None
+        raise InvalidArgument(f"cannot write {path} as {fmt} at {rate} Hz (subtype={subtype!r}): {exc}") from None
     return path
 
 
@@ -117,14 +123,15 @@ def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
         ``ceil(time * new_freq / orig_freq)`` samples.
 
     Raises:
-        ValueError: for a rate ≤ 0 or a bad waveform.
+        InvalidArgument: for a rate ≤ 0 (WrongArgumentType: not a number).
+        InvalidInput / WrongInputType: for a bad waveform.
 
     Example:
         >>> wav8k = resample(wav, 16000, 8000)
     """
     import torchaudio.functional as AF
 
-    orig, new = check_sample_rate(orig_freq, "orig_freq"), check_sample_rate(new_freq, "new_freq")
+    orig, new = _RATE(orig_freq, "orig_freq"), _RATE(new_freq, "new_freq")
     wav, layout = as_waveform(waveform)
     if orig == new:
         return restore(wav.clone(), layout)

@@ -11,14 +11,18 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.audio._base import WaveOp
-from augkit.audio._waveform import as_waveform, check_sample_rate
-from augkit.core import Params, check_range, uniform
+from augkit.args import REQUIRED, Arg, Choice, Probability, Range, SampleRate, Value
+from augkit.audio._records import bounded
+from augkit.audio._waveform import as_waveform
+from augkit.core import Augmenter, Params, expect, uniform
+from augkit.errors import AugkitTypeError, AugkitValueError, InvalidArgument, InvalidParams, WrongArgumentType
 from augkit.registry import register
 
 __all__ = ["AddBackgroundNoise", "AddNoise", "colored_noise", "mix_at_snr"]
 
 _COLORS = {"white": 0.0, "pink": 1.0, "brown": 2.0}
+_SNR_DB = (-60.0, 120.0)
+_SEEDS = (0, 2**64 - 1)  # what torch.Generator.manual_seed takes
 
 
 @lru_cache(maxsize=32)
@@ -45,13 +49,13 @@ def colored_noise(shape: tuple[int, ...], color: str, generator: torch.Generator
         arbitrary (:func:`mix_at_snr` sets it). A series shorter than 2 samples is white.
 
     Raises:
-        ValueError: for an unknown color.
+        InvalidArgument: for an unknown color.
 
     Example:
         >>> colored_noise((1, 16000), "pink", torch.Generator().manual_seed(0), torch.device("cpu"))
     """
     if color not in _COLORS:
-        raise ValueError(f"color={color!r} must be one of {sorted(_COLORS)}")
+        raise InvalidArgument(f"color={color!r} must be one of {sorted(_COLORS)}")
     white = torch.randn(shape, generator=generator, device=device)
     return _color(white, _COLORS[color])
 
@@ -86,68 +90,103 @@ def mix_at_snr(clip: torch.Tensor, noise: torch.Tensor, snr_db: float) -> torch.
 
 
 @register
-class AddNoise(WaveOp):
+class AddNoise(Augmenter[torch.Tensor]):
     """Add white, pink or brown Gaussian noise at an SNR drawn uniformly from ``snr_db``.
 
     The SNR is measured over the whole clip (all channels, each with its own noise); a silent
     clip comes back unchanged, and a 1-sample clip gets white noise whatever ``color`` says (one
     sample has no spectrum to shape).
-    The noise comes from an integer ``seed`` kept in params, turned into a ``torch.Generator`` on
-    the clip's device, so a view replays bit for bit on the same device type (CPU and CUDA random
-    streams differ: a view made on a GPU replays on a GPU).
+    The noise comes from an integer ``seed`` kept in the record, turned into a ``torch.Generator``
+    on the clip's device, so a view replays bit for bit on the same device type (CPU and CUDA
+    random streams differ: a view made on a GPU replays on a GPU).
 
     Args:
         snr_db: signal-to-noise ratio in dB, a ``(min, max)`` range or a fixed value, in [-60, 120].
         color: "white" (flat spectrum), "pink" (1/f) or "brown" (1/f²).
+        p: probability of adding noise.
 
-    Params: ``{"snr_db": float, "seed": int}``.
+    Record: ``{"applied": True, "snr_db": float, "seed": int}``.
 
     Raises:
-        ValueError: for an SNR outside [-60, 120] or an unknown color.
+        InvalidArgument: for an SNR outside [-60, 120] or with min > max, or an unknown color.
+        InvalidParams: for a record whose ``snr_db`` or ``seed`` is missing or out of range.
 
     Example:
         >>> noisy = AddNoise(snr_db=(5, 20), color="pink")(waveform)
     """
 
     name = "audio.add_noise"
+    modality = "audio"
+    args = (
+        Arg("snr_db", Range(*_SNR_DB), (5.0, 20.0), "signal-to-noise ratio in dB"),
+        Arg("color", Choice(tuple(_COLORS)), "white", "spectrum of the noise"),
+        Arg("p", Probability(), 1.0, "probability of adding noise"),
+    )
+    drawn = {"snr_db": float, "seed": int}
+    snr_db: tuple[float, float]
+    color: str
 
-    def __init__(self, snr_db: float | tuple[float, float] = (5.0, 20.0), color: str = "white") -> None:
-        self.snr_db = check_range(snr_db, "snr_db", low=-60, high=120)
-        if color not in _COLORS:
-            raise ValueError(f"color={color!r} must be one of {sorted(_COLORS)}")
-        self.color = color
-
-    def _draw(self, clip: torch.Tensor, rng: np.random.Generator) -> Params:
+    def draw(self, x: torch.Tensor, rng: np.random.Generator) -> Params:
         return {"snr_db": uniform(rng, self.snr_db), "seed": int(rng.integers(2**63))}
 
-    def _white(self, like: torch.Tensor, seed: int, out: torch.Tensor | None = None) -> torch.Tensor:
+    def _white(self, like: torch.Tensor, params: Params, out: torch.Tensor | None = None) -> torch.Tensor:
+        seed = bounded(params, "seed", *_SEEDS, self, kind=int)
         generator = torch.Generator(device=like.device).manual_seed(seed)
         if out is not None:
             return torch.randn(like.shape, generator=generator, device=like.device, out=out)
         return torch.randn(like.shape, generator=generator, device=like.device)
 
-    def _apply(self, clip: torch.Tensor, params: Params) -> torch.Tensor:
-        noise = _color(self._white(clip, int(params["seed"])), _COLORS[self.color])
-        return mix_at_snr(clip, noise, float(params["snr_db"]))
+    def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
+        snr = float(bounded(params, "snr_db", *_SNR_DB, self))
+        noise = _color(self._white(x, params), _COLORS[self.color])
+        return mix_at_snr(x, noise, snr)
 
-    def _apply_batch(self, wav: torch.Tensor, params: Sequence[Params]) -> torch.Tensor:
+    def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
         # Each example's noise comes from its own seed (so it equals the single-clip view); the
         # colouring and the mixing then run on the whole batch at once.
-        white = torch.empty_like(wav)
-        for i, p in enumerate(params):
-            self._white(wav[i], int(p["seed"]), out=white[i])
+        snrs = [float(bounded(r, "snr_db", *_SNR_DB, self)) for r in records]
+        white = torch.empty_like(batch)
+        for i, r in enumerate(records):
+            self._white(batch[i], r, out=white[i])
         noise = _color(white, _COLORS[self.color])
         # squared norms without a batch-sized temporary
-        p_signal = torch.linalg.vector_norm(wav.reshape(wav.shape[0], -1), dim=1).square()
+        p_signal = torch.linalg.vector_norm(batch.reshape(batch.shape[0], -1), dim=1).square()
         p_noise = torch.linalg.vector_norm(noise.reshape(noise.shape[0], -1), dim=1).square()
-        snr = torch.tensor([float(p["snr_db"]) for p in params], device=wav.device, dtype=torch.float32)
+        snr = torch.tensor(snrs, device=batch.device, dtype=torch.float32)
         scale = torch.sqrt(p_signal / (p_noise * 10.0 ** (snr / 10.0)))
         scale = torch.where((p_signal > 0) & (p_noise > 0), scale, torch.zeros_like(scale))
-        return torch.addcmul(wav, noise, scale[:, None, None])
+        return torch.addcmul(batch, noise, scale[:, None, None])
+
+
+def _check_sources(value: Any, name: str) -> list[str | torch.Tensor]:
+    """The recordings as paths (checked readable, read when first used) and float32 waveforms."""
+    if isinstance(value, (str, Path, torch.Tensor, np.ndarray)) or not isinstance(value, Sequence):
+        raise WrongArgumentType(f"{name} must be a non-empty list of audio file paths and/or waveforms, "
+                                f"got {type(value).__name__}; wrap one recording in a list")
+    if len(value) == 0:
+        raise InvalidArgument(f"{name} must be a non-empty list of audio file paths and/or waveforms, got []")
+    sources: list[str | torch.Tensor] = []
+    for i, src in enumerate(value):
+        where = f"{name}[{i}]"
+        if isinstance(src, (str, Path)):
+            sources.append(_check_audio_file(Path(src), where))
+            continue
+        # a bad recording is a bad argument of this op, not a bad input of a call
+        try:
+            wav, layout = as_waveform(src, name=where)
+        except AugkitTypeError as exc:
+            raise WrongArgumentType(str(exc)) from None
+        except AugkitValueError as exc:
+            raise InvalidArgument(str(exc)) from None
+        if layout.batched:
+            raise InvalidArgument(f"{where} must be one recording [time] or [channels, time], "
+                                  f"got shape {tuple(wav.shape)}")
+        sources.append(wav[0].detach().clone())
+    return sources
 
 
 @register
-class AddBackgroundNoise(WaveOp):
+class AddBackgroundNoise(Augmenter[torch.Tensor]):
     """Mix in a real noise recording (a café, a street, a fan) at an SNR drawn from ``snr_db``.
 
     Each view picks one of ``sources`` and a random start offset in it. A recording shorter than
@@ -162,42 +201,36 @@ class AddBackgroundNoise(WaveOp):
         snr_db: signal-to-noise ratio in dB, a ``(min, max)`` range or a fixed value, in [-60, 120].
         sample_rate: of the clips, in Hz; a file at another rate is resampled when first used
             (once per process, then kept in memory).
+        p: probability of mixing in a recording.
 
-    Params: ``{"source": index, "offset": samples, "snr_db": float}``.
+    Record: ``{"applied": True, "source": index, "offset": samples, "snr_db": float}``.
 
     Raises:
-        ValueError: for an empty ``sources``, an unreadable file, an empty / NaN / inf waveform,
-            a bad ``snr_db`` or ``sample_rate``.
+        WrongArgumentType: for ``sources`` that is not a list, or a waveform of another type.
+        InvalidArgument: for an empty ``sources``, an unreadable file, an empty / NaN / inf
+            waveform, a bad ``snr_db`` or ``sample_rate``.
         FileNotFoundError: for a path that does not exist.
+        InvalidParams: for a record whose ``source`` is out of range.
 
     Example:
         >>> AddBackgroundNoise(["cafe.wav", "street.flac"], snr_db=(3, 15), sample_rate=16000)
     """
 
     name = "audio.add_background_noise"
+    modality = "audio"
+    args = (
+        Arg("sources", Value(_check_sources, "a non-empty list of audio file paths and/or waveforms"), REQUIRED,
+            "the noise recordings"),
+        Arg("snr_db", Range(*_SNR_DB), (3.0, 30.0), "signal-to-noise ratio in dB"),
+        Arg("sample_rate", SampleRate(), 16000, "of the clips, in Hz"),
+        Arg("p", Probability(), 1.0, "probability of mixing in a recording"),
+    )
+    drawn = {"source": int, "offset": int, "snr_db": float}
+    sources: list[str | torch.Tensor]
+    snr_db: tuple[float, float]
+    sample_rate: int
 
-    def __init__(
-        self,
-        sources: Sequence[str | Path | torch.Tensor | np.ndarray],
-        snr_db: float | tuple[float, float] = (3.0, 30.0),
-        sample_rate: int = 16000,
-    ) -> None:
-        if isinstance(sources, (str, Path, torch.Tensor, np.ndarray)) or not isinstance(sources, Sequence) \
-                or len(sources) == 0:
-            raise ValueError("sources must be a non-empty list of audio file paths and/or waveforms, "
-                             f"got {type(sources).__name__}")
-        self.sample_rate = check_sample_rate(sample_rate)
-        self.snr_db = check_range(snr_db, "snr_db", low=-60, high=120)
-        self.sources: list[str | torch.Tensor] = []
-        for i, src in enumerate(sources):
-            if isinstance(src, (str, Path)):
-                self.sources.append(_check_audio_file(Path(src)))
-            else:
-                wav, layout = as_waveform(src, name=f"sources[{i}]")
-                if layout.batched:
-                    raise ValueError(f"sources[{i}] must be one recording [time] or [channels, time], "
-                                     f"got shape {tuple(wav.shape)}")
-                self.sources.append(wav[0].detach().clone())
+    def setup(self) -> None:
         self._loaded: dict[int, torch.Tensor] = {}
 
     @classmethod
@@ -208,7 +241,8 @@ class AddBackgroundNoise(WaveOp):
 
     def _source(self, i: int) -> torch.Tensor:
         if not 0 <= i < len(self.sources):
-            raise ValueError(f"AddBackgroundNoise params source={i} is out of range for {len(self.sources)} sources")
+            raise InvalidParams(f"AddBackgroundNoise params['source']={i} is out of range for "
+                                f"{len(self.sources)} sources")
         if i not in self._loaded:
             src = self.sources[i]
             if isinstance(src, str):
@@ -218,23 +252,24 @@ class AddBackgroundNoise(WaveOp):
             self._loaded[i] = src
         return self._loaded[i]
 
-    def _draw(self, clip: torch.Tensor, rng: np.random.Generator) -> Params:
+    def draw(self, x: torch.Tensor, rng: np.random.Generator) -> Params:
         i = int(rng.integers(len(self.sources)))
         length = self._source(i).shape[-1]
         return {"source": i, "offset": int(rng.integers(length)), "snr_db": uniform(rng, self.snr_db)}
 
-    def _apply(self, clip: torch.Tensor, params: Params) -> torch.Tensor:
-        noise = self._source(int(params["source"])).to(clip.device)
-        n, length = clip.shape[-1], noise.shape[-1]
-        offset = int(params["offset"]) % length
+    def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
+        noise = self._source(expect(params, "source", int, self)).to(x.device)
+        snr = float(bounded(params, "snr_db", *_SNR_DB, self))
+        n, length = x.shape[-1], noise.shape[-1]
+        offset = expect(params, "offset", int, self) % length  # any offset names a place in the loop
         reps = -(-(offset + n) // length)
         looped = noise.repeat(1, reps) if reps > 1 else noise
         segment = looped[..., offset : offset + n]
-        if segment.shape[0] != clip.shape[0]:
+        if segment.shape[0] != x.shape[0]:
             if segment.shape[0] != 1:
                 segment = segment.mean(dim=0, keepdim=True)
-            segment = segment.expand(clip.shape[0], -1)
-        return mix_at_snr(clip, segment, float(params["snr_db"]))
+            segment = segment.expand(x.shape[0], -1)
+        return mix_at_snr(x, segment, snr)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -242,16 +277,16 @@ class AddBackgroundNoise(WaveOp):
         return state
 
 
-def _check_audio_file(path: Path) -> str:
+def _check_audio_file(path: Path, where: str) -> str:
     import soundfile as sf
 
     if not path.is_file():
-        raise FileNotFoundError(f"background noise source {path} does not exist")
+        raise FileNotFoundError(f"{where}: background noise source {path} does not exist")
     try:
         info = sf.info(str(path))
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise ValueError(f"background noise source {path} is not a readable audio file "
-                         f"(WAV, FLAC, OGG or MP3): {exc}") from None
+        raise InvalidArgument(f"{where}: background noise source {path} is not a readable audio file "
+                              f"(WAV, FLAC, OGG or MP3): {exc}") from None
     if info.frames == 0:
-        raise ValueError(f"background noise source {path} holds no samples")
+        raise InvalidArgument(f"{where}: background noise source {path} holds no samples")
     return str(path)

@@ -7,24 +7,27 @@ import math
 import numpy as np
 import torch
 
-from augkit.audio._base import WaveOp
+from augkit.args import Arg, Probability, Range, SampleRate
+from augkit.audio._records import bounded
 from augkit.audio._vocoder import rational, resample_by, stretch
-from augkit.audio._waveform import check_sample_rate
-from augkit.core import Params, check_range, uniform
+from augkit.audio._waveform import fit
+from augkit.core import Augmenter, Params, uniform
 from augkit.registry import register
 
 __all__ = ["PitchShift"]
 
+_SEMITONES = (-24.0, 24.0)
+
 
 @register
-class PitchShift(WaveOp):
+class PitchShift(Augmenter[torch.Tensor]):
     """Shift the pitch by ``semitones`` (drawn uniformly from a range), keeping the duration.
 
     The clip is time-stretched by ``r ≈ 2^(-n/12)`` with a phase vocoder (1024-point STFT, hop
     256, identity phase locking) and resampled by ``r`` with a windowed-sinc kernel (in the order
     that keeps the vocoder's input and output at most as long as the clip). ``r`` is first rounded to the
     simplest fraction within 1 cent of it, so the kernel is small, cheap and cached per ratio; the
-    shift actually applied is recorded in params as ``applied_semitones`` (within 0.01 semitone of
+    shift actually applied is recorded as ``applied_semitones`` (within 0.01 semitone of
     ``semitones``). ``torchaudio.functional.pitch_shift`` resamples between the coprime rates
     ``sr`` and ``round(sr·2^(-n/12))``, which costs seconds and gigabytes per clip; this does not.
 
@@ -32,13 +35,26 @@ class PitchShift(WaveOp):
     zero-padded for the analysis; clips of 1 to 3 samples are shifted by repeating samples, then
     resampled (there is no spectrum to speak of).
 
+    Why the result does not depend on ``sample_rate``: a shift of ``n`` semitones multiplies every
+    frequency by ``2^(n/12)``, a ratio. Applied as a resampling ratio and a stretch rate, it moves a
+    220 Hz tone to the same pitch whatever the clip's rate, so the rate never enters the maths
+    (and records replay to the same samples at every rate). ``sample_rate`` is still an argument,
+    checked and kept (in ``repr``, :meth:`arguments` and configs), so that every op of a pipeline
+    states the one rate it was built for, as the ops in seconds or hertz must (audio_pairs gives
+    its rate to each); the STFT is 1024 samples at any rate (64 ms at 16 kHz).
+
     Args:
         semitones: shift, or a ``(min, max)`` range to draw it from, within ±24 (positive: higher).
-        sample_rate: of the input, in Hz (kept for augkit's convention that ops in hertz or
-            resampling take it; the shift itself is a ratio, so any rate works).
+        sample_rate: of the input, in Hz: checked and recorded, not used by the maths (see above).
+        p: probability of shifting.
+
+    Record: ``{"applied": True, "semitones": float, "applied_semitones": float}``; replay reads
+    ``semitones`` (``applied_semitones`` follows from it and is there for the reader).
 
     Raises:
-        ValueError: for a range outside ±24 semitones or a sample rate that is not a positive int.
+        InvalidArgument: for a range outside ±24 semitones or with min > max, or a sample rate that
+            is not a positive int.
+        InvalidParams: for a record whose ``semitones`` lies outside ±24.
 
     Example:
         >>> PitchShift(semitones=(-4, 4), sample_rate=16000)(torch.randn(1, 16000)).shape
@@ -46,22 +62,26 @@ class PitchShift(WaveOp):
     """
 
     name = "audio.pitch_shift"
+    modality = "audio"
+    args = (
+        Arg("semitones", Range(*_SEMITONES), (-4.0, 4.0), "shift in semitones (positive: higher)"),
+        Arg("sample_rate", SampleRate(), 16000, "of the input, in Hz (checked and recorded; the shift is a ratio)"),
+        Arg("p", Probability(), 1.0, "probability of shifting"),
+    )
+    drawn = {"semitones": float}
+    semitones: tuple[float, float]
+    sample_rate: int
 
-    def __init__(self, semitones: float | tuple[float, float] = (-4.0, 4.0), sample_rate: int = 16000) -> None:
-        self.semitones = check_range(semitones, "semitones", low=-24, high=24)
-        self.sample_rate = check_sample_rate(sample_rate)
-
-    def _draw(self, clip: torch.Tensor, rng: np.random.Generator) -> Params:
+    def draw(self, x: torch.Tensor, rng: np.random.Generator) -> Params:
         n = uniform(rng, self.semitones)
         r = rational(2.0 ** (-n / 12.0))
         return {"semitones": n, "applied_semitones": -12.0 * math.log2(float(r))}
 
-    def _apply(self, clip: torch.Tensor, params: Params) -> torch.Tensor:
-        r = rational(2.0 ** (-float(params["semitones"]) / 12.0))
+    def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
+        r = rational(2.0 ** (-float(bounded(params, "semitones", *_SEMITONES, self)) / 12.0))
         if r == 1:
-            return clip
-        n = clip.shape[-1]
+            return x
         # Resampling by r and stretching by rate r commute (up to edge effects); the order that
         # keeps the vocoder on the shorter signal is the cheaper one: up (r < 1) resample first.
-        out = stretch(resample_by(clip, r), float(r)) if r < 1 else resample_by(stretch(clip, float(r)), r)
-        return out[..., :n] if out.shape[-1] >= n else torch.nn.functional.pad(out, (0, n - out.shape[-1]))
+        out = stretch(resample_by(x, r), float(r)) if r < 1 else resample_by(stretch(x, float(r)), r)
+        return fit(out, x.shape[-1])

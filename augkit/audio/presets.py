@@ -9,28 +9,28 @@ from typing import Any
 import numpy as np
 import torch
 
+from augkit.args import Probability
 from augkit.audio.crop import RandomCrop
 from augkit.audio.gain import Gain
 from augkit.audio.noise import AddBackgroundNoise, AddNoise
 from augkit.audio.pitch_shift import PitchShift
 from augkit.audio.time_stretch import TimeStretch
-from augkit.core import Augmenter, Compose, OneOf, RandomApply, check_probability
-from augkit.views import ViewGenerator
+from augkit.core import Augmenter, Compose, OneOf, RandomApply
+from augkit.presets import preset
 
 __all__ = ["audio_pairs"]
 
 
+@preset("audio.audio_pairs", modality="audio", views=2)
 def audio_pairs(
     sample_rate: int = 16000,
     seconds: float = 1.0,
     *,
-    n_views: int = 2,
-    seed: int | None = None,
     gain_p: float = 0.8,
     noise_p: float = 0.5,
     stretch_pitch_p: float = 0.3,
     background_noise: Sequence[str | Path | torch.Tensor | np.ndarray] | None = None,
-) -> ViewGenerator:
+) -> Augmenter[Any]:
     """Contrastive audio views in the COLA / CLAR style.
 
     Per view, in order:
@@ -48,13 +48,16 @@ def audio_pairs(
        kept) or a pitch shift by ±2 semitones. Mild and rarer, because large shifts change what a
        sound is (a speaker, an instrument) and they cost the most.
 
-    Crop first, so the costlier steps only see ``seconds`` of audio.
+    Crop first, so the costlier steps only see ``seconds`` of audio. Steps 2 to 4 are
+    :class:`~augkit.core.RandomApply` wrappers (not the ops' own ``p``), so the records keep the
+    layout of augkit 0.1 and its records replay.
 
     Args:
         sample_rate: of the input clips, in Hz.
         seconds: length of each view.
-        n_views: views per clip.
-        seed: the generator's seed (pass one explicitly with several processes or DDP ranks).
+        n_views: views per clip (keyword only, common to every preset).
+        seed: the generator's seed (keyword only; pass one explicitly with several processes or
+            DDP ranks).
         gain_p: probability of the gain step.
         noise_p: probability of the noise step.
         stretch_pitch_p: probability of the time-stretch-or-pitch-shift step.
@@ -65,19 +68,21 @@ def audio_pairs(
         in the input's layout.
 
     Raises:
-        ValueError: for a sample rate ≤ 0, ``seconds`` ≤ 0, a probability outside [0, 1], or bad
-            background recordings.
+        InvalidArgument: for a sample rate ≤ 0, ``seconds`` ≤ 0, a probability outside [0, 1]
+            (named: ``gain_p=1.5 ...``), or bad background recordings.
+        WrongArgumentType: for an argument of the wrong type.
 
     Example:
         >>> a, b = audio_pairs(16000, seconds=1.0, seed=0)(waveform, index=0)
     """
-    gain_p = check_probability(gain_p, "gain_p")
-    noise_p = check_probability(noise_p, "noise_p")
-    stretch_pitch_p = check_probability(stretch_pitch_p, "stretch_pitch_p")
+    probability = Probability()
+    gain_p = probability(gain_p, "gain_p")
+    noise_p = probability(noise_p, "noise_p")
+    stretch_pitch_p = probability(stretch_pitch_p, "stretch_pitch_p")
     noise: Augmenter[Any] = OneOf([AddNoise((5.0, 20.0), "white"), AddNoise((5.0, 20.0), "pink")])
     if background_noise is not None:
         noise = OneOf([noise, AddBackgroundNoise(background_noise, (5.0, 20.0), sample_rate)])
-    pipeline = Compose([
+    return Compose([
         RandomCrop(seconds, sample_rate),
         RandomApply(Gain((-6.0, 6.0)), p=gain_p),
         RandomApply(noise, p=noise_p),
@@ -86,4 +91,3 @@ def audio_pairs(
             p=stretch_pitch_p,
         ),
     ])
-    return ViewGenerator(pipeline, n_views=n_views, seed=seed)

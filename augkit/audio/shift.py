@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from augkit.audio._base import WaveOp
-from augkit.core import Params, check_range, uniform
+from augkit.args import Arg, Flag, Probability, Range
+from augkit.core import Augmenter, Params, uniform
 from augkit.registry import register
 
 __all__ = ["TimeShift"]
 
 
 @register
-class TimeShift(WaveOp):
+class TimeShift(Augmenter[torch.Tensor]):
     """Shift the waveform in time by a fraction of its length (positive: later).
 
     The shift in samples is ``round(fraction * time)``, so a 1-sample clip never moves. With
@@ -24,41 +24,47 @@ class TimeShift(WaveOp):
         fraction: the shift as a fraction of the clip's length, a ``(min, max)`` range or a fixed
             value, in [-1, 1].
         rollover: wrap round (True) or pad with silence (False).
+        p: probability of shifting.
 
-    Params: ``{"shift": samples}``.
+    Record: ``{"applied": True, "shift": samples}`` (any int: a record drawn for a longer clip
+    still applies, wrapping round or emptying the clip).
 
     Raises:
-        ValueError: for a fraction outside [-1, 1] or a non-bool ``rollover``.
+        InvalidArgument: for a fraction outside [-1, 1] or with min > max.
+        WrongArgumentType: for a non-bool ``rollover``.
 
     Example:
         >>> shifted = TimeShift(fraction=(-0.2, 0.2), rollover=True)(waveform)
     """
 
     name = "audio.time_shift"
+    modality = "audio"
+    args = (
+        Arg("fraction", Range(-1, 1), (-0.2, 0.2), "the shift as a fraction of the clip's length"),
+        Arg("rollover", Flag(), True, "wrap round (True) or pad with silence (False)"),
+        Arg("p", Probability(), 1.0, "probability of shifting"),
+    )
+    drawn = {"shift": int}
+    fraction: tuple[float, float]
+    rollover: bool
 
-    def __init__(self, fraction: float | tuple[float, float] = (-0.2, 0.2), rollover: bool = True) -> None:
-        self.fraction = check_range(fraction, "fraction", low=-1, high=1)
-        if not isinstance(rollover, bool):
-            raise ValueError(f"rollover={rollover!r} must be True (wrap round) or False (pad with silence)")
-        self.rollover = rollover
+    def draw(self, x: torch.Tensor, rng: np.random.Generator) -> Params:
+        return {"shift": round(uniform(rng, self.fraction) * x.shape[-1])}
 
-    def _draw(self, clip: torch.Tensor, rng: np.random.Generator) -> Params:
-        return {"shift": round(uniform(rng, self.fraction) * clip.shape[-1])}
-
-    def _apply(self, clip: torch.Tensor, params: Params) -> torch.Tensor:
-        n = clip.shape[-1]
+    def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
+        n = x.shape[-1]
         shift = int(params["shift"])
         if self.rollover:
             shift %= n
         if shift == 0:
-            return clip
+            return x
         if self.rollover:
-            return torch.roll(clip, shift, dims=-1)
-        out = torch.zeros_like(clip)
+            return torch.roll(x, shift, dims=-1)
+        out = torch.zeros_like(x)
         if abs(shift) >= n:
             return out
         if shift > 0:
-            out[..., shift:] = clip[..., :-shift]
+            out[..., shift:] = x[..., :-shift]
         else:
-            out[..., :shift] = clip[..., -shift:]
+            out[..., :shift] = x[..., -shift:]
         return out

@@ -27,7 +27,7 @@ _LAZY = {
     "Solarize": "augkit.image.ops",
     "Resize": "augkit.image.ops",
     "CenterCrop": "augkit.image.ops",
-    "Pipeline": "augkit.image._pipeline",
+    "Pipeline": "augkit.core",
     "BatchViews": "augkit.image.batch",
     "generate_batch": "augkit.image.batch",
     "Albumentations": "augkit.image.albumentations_wrapper",
@@ -70,11 +70,11 @@ __all__ = [
 ]
 
 # The registry imports this package to find the built-in image augmenters.
-_REGISTERING_MODULES = ("augkit.image.ops", "augkit.image.albumentations_wrapper")
+_REGISTERING_MODULES = ("augkit.image.ops", "augkit.image.albumentations_wrapper", "augkit.image.presets")
 
 if TYPE_CHECKING:
+    from augkit.core import Compose as Pipeline
     from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output, normalize_batch
-    from augkit.image._pipeline import Pipeline
     from augkit.image.albumentations_wrapper import Albumentations
     from augkit.image.batch import BatchViews, generate_batch
     from augkit.image.ops import (

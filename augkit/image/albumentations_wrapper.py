@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from augkit.args import REQUIRED, Arg, Probability, Value
 from augkit.core import Augmenter, Params
+from augkit.errors import InvalidParams, WrongArgumentType
 from augkit.registry import register
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
@@ -17,46 +19,58 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 __all__ = ["Albumentations"]
 
 
+def _check_transform(value: Any, name: str) -> Any:
+    import albumentations as A
+
+    if isinstance(value, A.BaseCompose):
+        pipeline = copy.deepcopy(value)
+        pipeline.save_applied_params = True
+        return pipeline
+    if isinstance(value, A.BasicTransform):
+        return A.Compose([copy.deepcopy(value)], save_applied_params=True)
+    raise WrongArgumentType(f"Albumentations({name}=...) takes an albumentations transform or Compose, "
+                            f"got {type(value).__name__}")
+
+
 @register
 class Albumentations(Augmenter[Any]):
     """Wrap any albumentations transform or ``Compose`` a user already has.
 
-    ``sample`` draws one integer seed from augkit's rng and gives **every** transform in the tree
+    ``draw`` draws one integer seed from augkit's rng and gives **every** transform in the tree
     its own stream derived from it (albumentations' own ``Compose(seed=...)`` hands one seed to all
     children, so two identical-looking transforms draw identical values, and DataLoader workers
-    repeat each other's views). Params hold the seed and what albumentations applied — which
-    transforms fired, with their values — so the record means something to a reader; ``apply``
-    re-seeds the streams and runs the pipeline again, bit for bit.
+    repeat each other's views). The record holds the seed and what albumentations applied — which
+    transforms fired, with their values — so it means something to a reader; ``transform`` re-seeds
+    the streams and runs the pipeline again, bit for bit.
 
     The wrapped pipeline is copied: the caller's object is never re-seeded.
 
     Args:
         transform: an albumentations ``BasicTransform`` or ``Compose``.
+        p: probability of running the pipeline at all.
+
+    Record: ``{"applied": True, "seed": int, "transforms": [{"transform", "params"}, ...]}``
+    (augkit 0.1 kept the list under ``"applied"``; its records are upgraded on replay).
 
     Raises:
-        TypeError: when ``transform`` is not an albumentations transform.
+        WrongArgumentType: when ``transform`` is not an albumentations transform.
 
     Example:
         >>> aug = Albumentations(A.Compose([A.RandomResizedCrop((224, 224)), A.HorizontalFlip()]))
     """
 
     name = "image.albumentations"
+    modality = "image"
+    args = (
+        Arg("transform", Value(_check_transform, "an albumentations transform or Compose"), REQUIRED,
+            "the albumentations pipeline", attr="pipeline"),
+        Arg("p", Probability(), 1.0, "probability of running the pipeline"),
+    )
+    drawn = {"seed": int}
+    pipeline: Any  # the copied albumentations Compose (the argument `transform`)
 
-    def __init__(self, transform: Any) -> None:
-        import albumentations as A
-
-        if isinstance(transform, A.BaseCompose):
-            pipeline = copy.deepcopy(transform)
-            pipeline.save_applied_params = True
-        elif isinstance(transform, A.BasicTransform):
-            pipeline = A.Compose([copy.deepcopy(transform)], save_applied_params=True)
-        else:
-            raise TypeError(
-                "Albumentations(transform=...) takes an albumentations transform or Compose, "
-                f"got {type(transform).__name__}"
-            )
-        self.transform = pipeline
-        self._nodes = _walk(pipeline)
+    def setup(self) -> None:
+        self._nodes = _walk(self.pipeline)
 
     @classmethod
     def example(cls) -> Albumentations:
@@ -72,22 +86,27 @@ class Albumentations(Augmenter[Any]):
             node.py_random = random.Random(int(state))
 
     def _run(self, x: Any, seed: int) -> dict[str, Any]:
+        if not 0 <= seed < 2**64:
+            raise InvalidParams(f"Albumentations params['seed']={seed} must lie in [0, 2**64)")
         self._seed_streams(seed)
-        return dict(self.transform(image=x))
+        return dict(self.pipeline(image=x))
 
-    def augment(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
+    def draw(self, x: Any, rng: np.random.Generator) -> Params:
         seed = int(rng.integers(2**63))
         result = self._run(x, seed)
         applied = [
             {"transform": name, "params": _json_safe(values)} for name, values in result.get("applied_transforms", [])
         ]
-        return result["image"], {"seed": seed, "applied": applied}
+        return {"seed": seed, "transforms": applied}
 
-    def sample(self, x: Any, rng: np.random.Generator) -> Params:
-        return self.augment(x, rng)[1]
-
-    def apply(self, x: Any, params: Params) -> Any:
+    def transform(self, x: Any, params: Params) -> Any:
         return self._run(x, int(params["seed"]))["image"]
+
+    def upgrade(self, params: Any, from_format: int) -> Params:
+        if from_format < 2 and isinstance(params, dict) and isinstance(params.get("applied"), list):
+            rest = {k: v for k, v in params.items() if k != "applied"}
+            return {"applied": True, **rest, "transforms": params["applied"]}
+        return super().upgrade(params, from_format)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -96,7 +115,7 @@ class Albumentations(Augmenter[Any]):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._nodes = _walk(self.transform)
+        self._nodes = _walk(self.pipeline)
 
 
 def _walk(node: Any) -> list[Any]:

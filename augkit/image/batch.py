@@ -14,11 +14,12 @@ from typing import Any, cast
 
 import numpy as np
 
-from augkit.core import Params
-from augkit.image import _color
+from augkit.core import RECORD_FORMAT, Compose, Params
+from augkit.errors import InvalidArgument
+from augkit.image import functional as F
 from augkit.image._convert import _ToNormalizedTensor, _ToUint8Tensor
-from augkit.image._pipeline import Pipeline
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
+from augkit.streams import stream
 from augkit.views import ViewGenerator
 
 __all__ = ["BatchViews", "generate_batch"]
@@ -57,7 +58,8 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
         >>> batch = generate_batch(simclr_cifar(32, seed=0, output="uint8"), images, range(len(images)))
     """
     if len(images) == 0 or len(images) != len(indices):
-        raise ValueError(f"generate_batch needs one index per image: got {len(images)} images, {len(indices)} indices")
+        raise InvalidArgument(f"generate_batch needs one index per image: got {len(images)} images, "
+                              f"{len(indices)} indices")
     indices = [int(i) for i in indices]
     prepared = [vg.prepare(x) for x in images] if vg.prepare is not None else list(images)
     if not _batchable(vg, prepared):
@@ -65,12 +67,23 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
     params: list[list[Params]] = [[] for _ in prepared]
     items = []
     for k, pipeline in enumerate(vg.pipelines):
-        chain = cast(Pipeline, pipeline)  # _batchable checked it
-        drawn = [chain.draw(x, vg.rng(index, epoch, k)) for x, index in zip(prepared, indices, strict=True)]
+        chain = cast(Compose, pipeline)  # _batchable checked it
+        drawn = [_draw(chain, x, (vg.seed, epoch, index, k)) for x, index in zip(prepared, indices, strict=True)]
         for row, p in zip(params, drawn, strict=True):
             row.append(p)
-        items.append(_output(vg.output, _apply(pipeline, prepared, drawn)))
+        items.append(_output(vg.output, _apply(chain, prepared, drawn)))
     return BatchViews(items=items, params=params)
+
+
+def _draw(chain: Compose, x: np.ndarray, key: tuple[int, ...]) -> Params:
+    """The record ``vg.generate`` makes for this view, drawn without applying any op.
+
+    Valid because only the leading crop's draw reads the image (the pixel ops after it draw
+    values that do not depend on the image), so every op can draw from the original. Op ``j``
+    draws from ``stream(*key, j)``, as :class:`augkit.Compose` gives it.
+    """
+    ops = [{"op": op.name, "params": op.sample(x, stream(*key, j))} for j, op in enumerate(chain.ops)]
+    return {"format": RECORD_FORMAT, "applied": True, "ops": ops}
 
 
 def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
@@ -79,7 +92,8 @@ def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
     if vg.output is not None and type(vg.output) not in (_ToUint8Tensor, _ToNormalizedTensor):
         return False
     return all(
-        type(p) is Pipeline
+        type(p) is Compose
+        and p.p == 1.0
         and len(p.ops) > 0
         and type(p.ops[0]) is RandomResizedCrop
         and all(type(op) in _PIXEL_OPS for op in p.ops[1:])
@@ -115,9 +129,9 @@ def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np
         if isinstance(op, HorizontalFlip):
             batch[fired] = batch[fired][:, :, ::-1]
         elif isinstance(op, ToGray):
-            batch[fired] = _per_pixel(batch[fired], _gray)
+            batch[fired] = _per_pixel(batch[fired], F.gray)
         elif isinstance(op, Solarize):
-            batch[fired] = _color.apply_lut(batch[fired], op._lut)
+            batch[fired] = F.apply_lut(batch[fired], op.table)
         elif isinstance(op, GaussianBlur):
             for i in fired:
                 batch[i] = op.apply(batch[i], op_params[i])
@@ -130,12 +144,6 @@ def _per_pixel(stack: np.ndarray, fn: Any) -> np.ndarray:
     # per-pixel colour conversions give the same values on a tall stack of images as on each image
     n, h, w, c = stack.shape
     return np.asarray(fn(np.ascontiguousarray(stack).reshape(n * h, w, c))).reshape(n, h, w, -1)
-
-
-def _gray(img: np.ndarray) -> np.ndarray:
-    import cv2
-
-    return cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
 
 
 def _take(tables: np.ndarray, stack: np.ndarray) -> np.ndarray:
@@ -160,16 +168,14 @@ def _jitter(batch: np.ndarray, fired: list[int], params: list[Params]) -> None:
                 continue
             factors = [params[i][name] for i in group]
             if name == "brightness":
-                f32 = np.asarray(factors, dtype=np.float32)[:, None]
-                tables = np.clip(_color._LEVELS[None, :] * f32, 0, 255).astype(np.uint8)
-                batch[group] = _take(tables, batch[group])
+                batch[group] = _take(F.brightness_tables(np.asarray(factors)), batch[group])
             elif name == "contrast":
                 _contrast(batch, group, factors)
             elif name == "saturation":
                 for i, f in zip(group, factors, strict=True):
-                    batch[i] = _color.saturation(batch[i], f)
+                    batch[i] = F.saturation(batch[i], f)
             else:
-                tables = np.stack([_color.hue_table(f) for f in factors])
+                tables = np.stack([F.hue_table(f) for f in factors])
                 hsv = _per_pixel(batch[group], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2HSV))
                 hsv[..., 0] = _take(tables, np.ascontiguousarray(hsv[..., 0]))
                 batch[group] = _per_pixel(hsv, lambda img: cv2.cvtColor(img, cv2.COLOR_HSV2RGB))
@@ -180,47 +186,16 @@ def _contrast(batch: np.ndarray, group: list[int], factors: list[float]) -> None
 
     zero = [i for i, f in zip(group, factors, strict=True) if f == 0]
     for i in zero:  # a factor of 0 fills with the rounded mean: the single-image kernel does it
-        batch[i] = _color.contrast(batch[i], 0.0)
+        batch[i] = F.contrast(batch[i], 0.0)
     pairs = [(i, f) for i, f in zip(group, factors, strict=True) if f != 0]
     if not pairs:
         return
     rows = [i for i, _ in pairs]
-    f64 = np.asarray([f for _, f in pairs], dtype=np.float64)
     stack = batch[rows]
     gray = _per_pixel(stack, lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))[..., 0]
     means = np.asarray([cv2.mean(np.ascontiguousarray(g))[0] for g in gray])
-    # float32 tables computed as the single-image kernel computes them
-    tables = _color._LEVELS[None, :] * f64.astype(np.float32)[:, None]
-    tables += (means * (1 - f64)).astype(np.float32)[:, None]
-    np.minimum(tables, 255, out=tables)
-    np.maximum(tables, 0, out=tables)
-    batch[rows] = _take(tables.astype(np.uint8), stack)
-
-
-def _channels_first(stack: np.ndarray) -> np.ndarray:
-    """``[B, H, W, C]`` → contiguous ``[B, C, H, W]``: one ``cv2.split`` per image beats numpy's transposed copy."""
-    import cv2
-
-    n, h, w, c = stack.shape
-    out = np.empty((n, c, h, w), dtype=stack.dtype)
-    for image, planes in zip(stack, out, strict=True):
-        cv2.split(image, list(planes))
-    return out
+    batch[rows] = _take(F.contrast_tables(np.asarray([f for _, f in pairs]), means), stack)
 
 
 def _output(output: Any, batch: np.ndarray) -> Any:
-    if output is None:
-        return batch
-    import torch
-
-    n, h, w, c = batch.shape
-    if isinstance(output, _ToNormalizedTensor) and h * w <= output._SMALL:
-        import cv2
-
-        # the same per-pixel float table the single-image path uses
-        values = cv2.LUT(batch.reshape(n * h, w, c), output._lut).reshape(n, h, w, c)
-        return torch.from_numpy(_channels_first(values))
-    chw = torch.from_numpy(_channels_first(batch))
-    if isinstance(output, _ToUint8Tensor):
-        return chw
-    return chw.to(torch.float32).mul_(output._scale).add_(output._bias)
+    return batch if output is None else output.convert_batch(batch)

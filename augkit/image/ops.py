@@ -1,20 +1,20 @@
 """Image augmenters on Albumentations' kernels, with parameters drawn by augkit.
 
 Each op maps a uint8 ``H×W×3`` (RGB) or ``H×W`` (grayscale) numpy image to one of the same kind
-(see :func:`augkit.image.as_image` for the inputs accepted). Ops with a probability ``p`` record
-``{"applied": False}`` when they did not fire, and ``{"applied": True, ...values}`` when they did.
+(other inputs go through :func:`augkit.image.as_image` first). Every op records
+``{"applied": False}`` when it did not fire, and ``{"applied": True, ...values}`` when it did.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
-from augkit.core import Augmenter, Params, check_probability, check_range, uniform
+from augkit.args import Arg, Choice, Integer, Number, Probability, Range, Size, Strength, Value
+from augkit.core import Augmenter, Params, uniform
+from augkit.image import functional as _color
 from augkit.registry import register
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
@@ -31,42 +31,15 @@ __all__ = [
 ]
 
 
-def _size_pair(size: int | Sequence[int], name: str = "size") -> tuple[int, int]:
-    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
-        h = w = int(size)
-    elif isinstance(size, Sequence) and len(size) == 2 and all(isinstance(v, (int, np.integer)) for v in size):
-        h, w = int(size[0]), int(size[1])
-    else:
-        raise ValueError(f"{name}={size!r} must be an int or a (height, width) pair of ints")
-    if h < 1 or w < 1:
-        raise ValueError(f"{name}={size!r} must be positive")
-    return h, w
+_INTERPOLATION = Arg("interpolation", Choice(("linear", "area")), "linear", "'linear' (bilinear) or 'area'")
 
 
-class _Op(Augmenter[np.ndarray]):
-    """An op that fires with probability ``p``; subclasses implement ``_draw`` and ``_apply``."""
-
-    p: float = 1.0
-
-    def sample(self, x: np.ndarray, rng: np.random.Generator) -> Params:
-        if self.p < 1.0 and rng.random() >= self.p:
-            return {"applied": False}
-        return {"applied": True, **self._draw(x, rng)}
-
-    def apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        if not params.get("applied", False):
-            return x
-        return self._apply(x, params)
-
-    def _draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
-        return {}
-
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        raise NotImplementedError
+def _optional_odd(value: object, name: str) -> int | None:
+    return None if value is None else Integer(1, None, odd=True)(value, name)
 
 
 @register
-class RandomResizedCrop(_Op):
+class RandomResizedCrop(Augmenter[np.ndarray]):
     """Crop a random area and aspect ratio, then resize to ``size`` (Inception-style, as torchvision).
 
     Up to 10 tries draw an area fraction from ``scale`` and a log-uniform aspect ratio from
@@ -78,29 +51,33 @@ class RandomResizedCrop(_Op):
         scale: range of the crop's area as a fraction of the image area, in (0, 1].
         ratio: range of the crop's width/height aspect ratio.
         interpolation: ``"linear"`` (bilinear, albumentations' default) or ``"area"``.
+        p: probability of cropping (1.0: always).
+
+    Record: ``{"applied": True, "top", "left", "height", "width"}`` (the crop box in the input).
 
     Example:
         >>> RandomResizedCrop(224, scale=(0.08, 1.0))
     """
 
     name = "image.random_resized_crop"
+    modality = "image"
+    args = (
+        Arg("size", Size(), 224, "output (height, width), or one int for a square"),
+        Arg("scale", Range(0.0, 1.0, low_open=True), (0.08, 1.0), "range of the crop's area fraction"),
+        Arg("ratio", Range(0.0, None, low_open=True), (3 / 4, 4 / 3), "range of the crop's aspect ratio"),
+        _INTERPOLATION,
+        Arg("p", Probability(), 1.0, "probability of cropping"),
+    )
+    drawn = {"top": int, "left": int, "height": int, "width": int}
+    size: tuple[int, int]
+    scale: tuple[float, float]
+    ratio: tuple[float, float]
+    interpolation: str
 
-    def __init__(
-        self,
-        size: int | Sequence[int] = 224,
-        scale: tuple[float, float] = (0.08, 1.0),
-        ratio: tuple[float, float] = (3 / 4, 4 / 3),
-        interpolation: str = "linear",
-    ) -> None:
-        self.size = _size_pair(size)
-        self.scale = check_range(scale, "scale", low=0.0, high=1.0, low_inclusive=False)
-        self.ratio = check_range(ratio, "ratio", low=0.0, low_inclusive=False)
-        if interpolation not in ("linear", "area"):
-            raise ValueError(f"interpolation={interpolation!r} must be 'linear' or 'area'")
-        self.interpolation = interpolation
+    def setup(self) -> None:
         self._log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
 
-    def _draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
+    def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
         height, width = x.shape[:2]
         area = height * width
         (s_lo, s_hi), (r_lo, r_hi) = self.scale, self._log_ratio
@@ -124,8 +101,13 @@ class RandomResizedCrop(_Op):
             w, h = width, height
         return {"top": (height - h) // 2, "left": (width - w) // 2, "height": h, "width": w}
 
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
+    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         top, left, h, w = params["top"], params["left"], params["height"], params["width"]
+        if not (0 <= top and 0 <= left and h >= 1 and w >= 1 and top + h <= x.shape[0] and left + w <= x.shape[1]):
+            from augkit.errors import InvalidParams
+
+            raise InvalidParams(f"RandomResizedCrop params box top={top}, left={left}, height={h}, width={w} lies "
+                                f"outside an image of {x.shape[0]}×{x.shape[1]}; use the params drawn for this image")
         return _resize(x[top : top + h, left : left + w], self.size, self.interpolation)
 
 
@@ -146,67 +128,62 @@ def _resize(img: np.ndarray, size: tuple[int, int], interpolation: str = "linear
 
 
 @register
-class HorizontalFlip(_Op):
+class HorizontalFlip(Augmenter[np.ndarray]):
     """Mirror the image left-right with probability ``p``.
+
+    Record: ``{"applied": bool}``.
 
     Example:
         >>> HorizontalFlip(p=0.5)
     """
 
     name = "image.horizontal_flip"
+    modality = "image"
+    args = (Arg("p", Probability(), 0.5, "probability of flipping"),)
 
-    def __init__(self, p: float = 0.5) -> None:
-        self.p = check_probability(p)
-
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        from albumentations.augmentations.geometric import functional as fgeometric
-
-        return fgeometric.hflip(x)
+    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
+        return _color.hflip(x)
 
 
 @register
-class ColorJitter(_Op):
+class ColorJitter(Augmenter[np.ndarray]):
     """Randomly change brightness, contrast, saturation and hue, in random order (torchvision semantics).
 
-    Factors: brightness, contrast and saturation are drawn from ``[max(0, 1 - v), 1 + v]``, hue
-    from ``[-hue, hue]`` (a fraction of the colour wheel, at most 0.5). A value of 0 leaves that
-    property alone. Grayscale images only get brightness and contrast. The kernels compute exactly
+    Each argument is a jitter strength or an exact range. A number ``v`` keeps torchvision's and
+    albumentations' meaning: brightness, contrast and saturation factors are drawn from
+    ``[max(0, 1 - v), 1 + v]`` and hue from ``[-v, v]`` (a fraction of the colour wheel, within
+    ±0.5); 0 leaves that property alone. A ``(min, max)`` tuple is exactly that range, so a fixed
+    factor is ``(1.2, 1.2)``. This is the one place in augkit where a single number is a strength
+    rather than a fixed value. Grayscale images only get brightness and contrast. The kernels compute exactly
     what Albumentations' torchvision-compatible ``adjust_*_torchvision`` functions compute, called
     through OpenCV without their per-call checks (see ``augkit/image/_color.py``).
 
-    Params: ``{"applied", "order": [names], "brightness", "contrast", "saturation", "hue"}``.
+    Record: ``{"applied", "order": [names], "brightness", "contrast", "saturation", "hue"}``.
 
     Example:
         >>> ColorJitter(0.8, 0.8, 0.8, 0.2, p=0.8)   # SimCLR's colour distortion with s = 1
     """
 
     name = "image.color_jitter"
+    modality = "image"
     _NAMES = ("brightness", "contrast", "saturation", "hue")
+    args = (
+        Arg("brightness", Strength(1.0, low=0.0), 0.4, "brightness factor: strength or (min, max)"),
+        Arg("contrast", Strength(1.0, low=0.0), 0.4, "contrast factor: strength or (min, max)"),
+        Arg("saturation", Strength(1.0, low=0.0), 0.4, "saturation factor: strength or (min, max)"),
+        Arg("hue", Strength(0.0, low=-0.5, high=0.5), 0.1, "hue shift: strength or (min, max)"),
+        Arg("p", Probability(), 0.8, "probability of jittering"),
+    )
+    drawn = {"order": list, "brightness": float, "contrast": float, "saturation": float, "hue": float}
+    brightness: tuple[float, float]
+    contrast: tuple[float, float]
+    saturation: tuple[float, float]
+    hue: tuple[float, float]
 
-    def __init__(
-        self,
-        brightness: float = 0.4,
-        contrast: float = 0.4,
-        saturation: float = 0.4,
-        hue: float = 0.1,
-        p: float = 0.8,
-    ) -> None:
-        for arg, value in (("brightness", brightness), ("contrast", contrast), ("saturation", saturation)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"{arg}={value!r} must be a non-negative number")
-        if isinstance(hue, bool) or not isinstance(hue, (int, float)) or not 0 <= hue <= 0.5:
-            raise ValueError(f"hue={hue!r} must lie in [0, 0.5]")
-        self.brightness, self.contrast = float(brightness), float(contrast)
-        self.saturation, self.hue = float(saturation), float(hue)
-        self.p = check_probability(p)
-        self._ranges = {
-            "brightness": (max(0.0, 1 - self.brightness), 1 + self.brightness),
-            "contrast": (max(0.0, 1 - self.contrast), 1 + self.contrast),
-            "saturation": (max(0.0, 1 - self.saturation), 1 + self.saturation),
-            "hue": (-self.hue, self.hue),
-        }
+    def setup(self) -> None:
+        self._ranges = {name: getattr(self, name) for name in self._NAMES}
 
-    def _draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
+    def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
         # one draw: 4 factors, then 4 keys whose ranks give a uniformly random order
         draws = rng.random(8)
         order = [self._NAMES[i] for i in np.argsort(draws[4:], kind="stable").tolist()]
@@ -216,9 +193,7 @@ class ColorJitter(_Op):
             out[name] = float(lo + (hi - lo) * u)
         return out
 
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        from augkit.image import _color
-
+    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         gray = x.ndim == 2
         for name in params["order"]:
             factor = params[name]
@@ -234,28 +209,25 @@ class ColorJitter(_Op):
 
 
 @register
-class ToGray(_Op):
+class ToGray(Augmenter[np.ndarray]):
     """Convert to grayscale with probability ``p``, keeping 3 channels (ITU-R 601 weights).
+
+    Record: ``{"applied": bool}``.
 
     Example:
         >>> ToGray(p=0.2)
     """
 
     name = "image.to_gray"
+    modality = "image"
+    args = (Arg("p", Probability(), 0.2, "probability of converting"),)
 
-    def __init__(self, p: float = 0.2) -> None:
-        self.p = check_probability(p)
-
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        import cv2
-
-        if x.ndim == 2:
-            return x
-        return cv2.cvtColor(cv2.cvtColor(x, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
+        return x if x.ndim == 2 else _color.gray(x)
 
 
 @register
-class GaussianBlur(_Op):
+class GaussianBlur(Augmenter[np.ndarray]):
     """Gaussian blur with ``sigma`` drawn uniformly from a range, with probability ``p``.
 
     The kernel is truncated where the Gaussian weights vanish, at radius ``ceil(4σ)``, and never
@@ -268,91 +240,76 @@ class GaussianBlur(_Op):
         kernel_size: the largest (odd) kernel side; None leaves only the 4σ truncation.
         p: probability of blurring.
 
+    Record: ``{"applied": True, "sigma": float, "kernel_size": int}``.
+
     Example:
         >>> GaussianBlur(sigma=(0.1, 2.0), kernel_size=23, p=0.5)
     """
 
     name = "image.gaussian_blur"
+    modality = "image"
+    args = (
+        Arg("sigma", Range(0.0, 100.0, low_open=True), (0.1, 2.0), "range of the standard deviation in pixels"),
+        Arg("kernel_size", Value(_optional_odd, "a positive odd int or None"), None, "the largest kernel side"),
+        Arg("p", Probability(), 0.5, "probability of blurring"),
+    )
+    drawn = {"sigma": float, "kernel_size": int}
+    sigma: tuple[float, float]
+    kernel_size: int | None
 
-    def __init__(
-        self, sigma: float | tuple[float, float] = (0.1, 2.0), kernel_size: int | None = None, p: float = 0.5
-    ) -> None:
-        self.sigma = check_range(sigma, "sigma", low=0.0, low_inclusive=False)
-        if kernel_size is not None and (
-            isinstance(kernel_size, bool) or not isinstance(kernel_size, int) or kernel_size < 1 or kernel_size % 2 == 0
-        ):
-            raise ValueError(f"kernel_size={kernel_size!r} must be a positive odd int or None")
-        self.kernel_size = kernel_size
-        self.p = check_probability(p)
-
-    def _draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
+    def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
         sigma = uniform(rng, self.sigma)
         radius = math.ceil(4 * sigma)
         if self.kernel_size is not None:
             radius = min(radius, self.kernel_size // 2)
         return {"sigma": sigma, "kernel_size": 2 * radius + 1}
 
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        import cv2
-
-        ksize = params["kernel_size"]
-        if ksize <= 1:
-            return x
-        kernel = _gaussian_kernel(params["sigma"], ksize)
-        return cv2.sepFilter2D(x, -1, kernel, kernel, borderType=cv2.BORDER_REFLECT_101)
-
-
-@lru_cache(maxsize=4096)
-def _gaussian_kernel(sigma: float, ksize: int) -> np.ndarray:
-    from albumentations.augmentations.blur import functional as fblur
-
-    return fblur.create_gaussian_kernel_1d(sigma, ksize).astype(np.float32)
+    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
+        return _color.blur(x, float(params["sigma"]), int(params["kernel_size"]))
 
 
 @register
-class Solarize(_Op):
+class Solarize(Augmenter[np.ndarray]):
     """Invert every pixel at or above ``threshold`` (grey levels, 0–255), with probability ``p``.
+
+    Record: ``{"applied": bool}``.
 
     Example:
         >>> Solarize(threshold=128, p=0.2)   # BYOL's second view
     """
 
     name = "image.solarize"
+    modality = "image"
+    args = (
+        Arg("threshold", Number(0, 256), 128.0, "grey level from which pixels are inverted"),
+        Arg("p", Probability(), 0.2, "probability of solarizing"),
+    )
+    threshold: float
 
-    def __init__(self, threshold: float = 128, p: float = 0.2) -> None:
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 256:
-            raise ValueError(f"threshold={threshold!r} must lie in [0, 256] grey levels")
-        self.threshold = float(threshold)
-        self.p = check_probability(p)
-        levels = np.arange(256)
-        self._lut = np.where(levels >= self.threshold, 255 - levels, levels).astype(np.uint8)
+    def setup(self) -> None:
+        self.table = _color.solarize_table(self.threshold)
 
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
-        from augkit.image._color import apply_lut
-
-        return apply_lut(x, self._lut)
+    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
+        return _color.apply_lut(x, self.table)
 
 
 @register
-class Resize(_Op):
+class Resize(Augmenter[np.ndarray]):
     """Resize so that the shorter side is ``size`` (keeping the aspect ratio), or to ``(h, w)``.
 
-    Deterministic (no params); the evaluation transforms use it.
+    Deterministic (it draws nothing); the evaluation transforms use it.
 
     Example:
         >>> Resize(256)
     """
 
     name = "image.resize"
+    modality = "image"
+    args = (Arg("size", Size(pair=False), 256, "the shorter side, or (height, width)"), _INTERPOLATION)
+    size: int | tuple[int, int]
+    interpolation: str
 
-    def __init__(self, size: int | Sequence[int] = 256, interpolation: str = "linear") -> None:
-        pair = _size_pair(size)  # validates both forms
-        self.size: int | tuple[int, int] = size if isinstance(size, int) else pair
-        if interpolation not in ("linear", "area"):
-            raise ValueError(f"interpolation={interpolation!r} must be 'linear' or 'area'")
-        self.interpolation = interpolation
-
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
+    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         h, w = x.shape[:2]
         if isinstance(self.size, int):
             short = min(h, w)
@@ -363,7 +320,7 @@ class Resize(_Op):
 
 
 @register
-class CenterCrop(_Op):
+class CenterCrop(Augmenter[np.ndarray]):
     """Crop the centre ``size`` region; an image smaller than ``size`` is first resized up to cover it.
 
     Example:
@@ -371,11 +328,11 @@ class CenterCrop(_Op):
     """
 
     name = "image.center_crop"
+    modality = "image"
+    args = (Arg("size", Size(), 224, "(height, width) of the crop, or one int for a square"),)
+    size: tuple[int, int]
 
-    def __init__(self, size: int | Sequence[int] = 224) -> None:
-        self.size = _size_pair(size)
-
-    def _apply(self, x: np.ndarray, params: Params) -> np.ndarray:
+    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         th, tw = self.size
         h, w = x.shape[:2]
         if h < th or w < tw:

@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from augkit.args import Arg, Choice, Value
 from augkit.core import Augmenter, Compose
+from augkit.errors import InvalidArgument
 from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
-from augkit.image._pipeline import Pipeline
 from augkit.image.ops import (
     CenterCrop,
     ColorJitter,
@@ -27,6 +28,7 @@ from augkit.image.ops import (
     Solarize,
     ToGray,
 )
+from augkit.presets import preset
 from augkit.views import ViewGenerator, multi_crop
 
 __all__ = [
@@ -47,19 +49,34 @@ def paper_kernel_size(size: int) -> int:
     return k if k % 2 == 1 else k + 1
 
 
-def _views(
-    pipelines: Augmenter[Any] | Sequence[Augmenter[Any]],
-    n_views: int | None,
-    seed: int | None,
-    output: str,
-    mean: Sequence[float],
-    std: Sequence[float],
-) -> ViewGenerator:
-    return ViewGenerator(pipelines, n_views=n_views, seed=seed, output=make_output(output, mean, std), prepare=as_image)
+#: The output keywords every image preset takes (after ``n_views`` and ``seed``).
+IMAGE_OPTIONS = (
+    Arg("output", Choice(("normalized", "uint8", "numpy")), "normalized",
+        "'normalized' (float32 C×H×W), 'uint8' (C×H×W) or 'numpy' (H×W×C uint8)", keyword_only=True),
+    Arg("mean", Value(), IMAGENET_MEAN, "normalization mean for 'normalized'", keyword_only=True),
+    Arg("std", Value(), IMAGENET_STD, "normalization std for 'normalized'", keyword_only=True),
+)
+
+
+def _finish(pipelines: Augmenter[Any] | list[Augmenter[Any]], n_views: int, seed: int | None, *, output: str,
+            mean: Sequence[float], std: Sequence[float]) -> ViewGenerator:
+    """The image presets' generator: inputs converted once per sample, the declared output step."""
+    convert = make_output(Choice(("normalized", "uint8", "numpy"))(output, "output"), mean, std)
+    count = n_views if isinstance(pipelines, Augmenter) else None
+    return ViewGenerator(pipelines, n_views=count, seed=seed, output=convert, prepare=as_image)
+
+
+def _image_preset(name: str, **kwargs: Any) -> Any:
+    return preset(name, modality="image", options=IMAGE_OPTIONS, finish=_finish, **kwargs)
+
+
+def _split(n_views: int) -> int:
+    """The local views of a multi-crop recipe: 2 global views, then the rest."""
+    return n_views - 2
 
 
 def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, float, float, float],
-                     blur_p: float, solarize_p: float = 0.0) -> Pipeline:
+                     blur_p: float, solarize_p: float = 0.0) -> Compose:
     ops: list[Augmenter[Any]] = [
         RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3)),
         HorizontalFlip(p=0.5),
@@ -70,20 +87,11 @@ def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float,
         ops.append(GaussianBlur(sigma=(0.1, 2.0), kernel_size=paper_kernel_size(size), p=blur_p))
     if solarize_p > 0:
         ops.append(Solarize(threshold=128, p=solarize_p))
-    return Pipeline(ops)
+    return Compose(ops)
 
 
-def simclr(
-    size: int = 224,
-    *,
-    strength: float = 1.0,
-    blur: bool = True,
-    n_views: int = 2,
-    seed: int | None = None,
-    output: str = "normalized",
-    mean: Sequence[float] = IMAGENET_MEAN,
-    std: Sequence[float] = IMAGENET_STD,
-) -> ViewGenerator:
+@_image_preset("image.simclr")
+def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augmenter[Any]:
     """SimCLR views (Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual
     Representations", Appendix A, and the official ``data_util.py``).
 
@@ -104,23 +112,16 @@ def simclr(
     Example:
         >>> v1, v2 = simclr(224, seed=0)(photo, index=0)
     """
-    if strength < 0:
-        raise ValueError(f"strength={strength!r} must be non-negative")
+    if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength <= 2.5:
+        raise InvalidArgument(f"simclr(strength={strength!r}) must be a number in [0, 2.5] (hue 0.2·s within 0.5)")
+    if not isinstance(blur, bool):
+        raise InvalidArgument(f"simclr(blur={blur!r}) must be True or False")
     s = float(strength)
-    pipeline = _simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0)
-    return _views(pipeline, n_views, seed, output, mean, std)
+    return _simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0)
 
 
-def simclr_cifar(
-    size: int = 32,
-    *,
-    scale: tuple[float, float] = (0.08, 1.0),
-    n_views: int = 2,
-    seed: int | None = None,
-    output: str = "normalized",
-    mean: Sequence[float] = IMAGENET_MEAN,
-    std: Sequence[float] = IMAGENET_STD,
-) -> ViewGenerator:
+@_image_preset("image.simclr_cifar")
+def simclr_cifar(size: int = 32, *, scale: tuple[float, float] = (0.08, 1.0)) -> Augmenter[Any]:
     """SimCLR views for small images (Chen et al. 2020, Appendix B.9, CIFAR-10): no blur, colour
     strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1, p 0.8), grayscale p 0.2, crop 0.08–1, flip.
 
@@ -132,19 +133,11 @@ def simclr_cifar(
     Example:
         >>> vg = simclr_cifar(32, seed=0, output="uint8")
     """
-    pipeline = _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0)
-    return _views(pipeline, n_views, seed, output, mean, std)
+    return _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0)
 
 
-def moco_v2(
-    size: int = 224,
-    *,
-    n_views: int = 2,
-    seed: int | None = None,
-    output: str = "normalized",
-    mean: Sequence[float] = IMAGENET_MEAN,
-    std: Sequence[float] = IMAGENET_STD,
-) -> ViewGenerator:
+@_image_preset("image.moco_v2")
+def moco_v2(size: int = 224) -> Augmenter[Any]:
     """MoCo v2 views (Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning",
     and ``main_moco.py --aug-plus``): crop area 0.2–1, colour jitter (0.4, 0.4, 0.4, 0.1) p 0.8,
     grayscale p 0.2, Gaussian blur σ 0.1–2 p 0.5, flip. Evaluation: :func:`eval_transform`.
@@ -152,22 +145,15 @@ def moco_v2(
     Example:
         >>> q, k = moco_v2(seed=0)(photo, index=0)
     """
-    pipeline = _simclr_pipeline(size, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.5)
-    return _views(pipeline, n_views, seed, output, mean, std)
+    return _simclr_pipeline(size, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.5)
 
 
-def byol(
-    size: int = 224,
-    *,
-    seed: int | None = None,
-    output: str = "normalized",
-    mean: Sequence[float] = IMAGENET_MEAN,
-    std: Sequence[float] = IMAGENET_STD,
-) -> ViewGenerator:
+@_image_preset("image.byol", fixed_views=True)
+def byol(size: int = 224) -> list[Augmenter[Any]]:
     """BYOL's two asymmetric views (Grill et al. 2020, "Bootstrap Your Own Latent", Appendix B,
     Table 6): crop 0.08–1, flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8, grayscale p 0.2;
     view 1: blur p 1.0, solarize p 0; view 2: blur p 0.1, solarize p 0.2. Evaluation:
-    :func:`eval_transform`.
+    :func:`eval_transform`. The two views are different recipes, so ``n_views`` can only be 2.
 
     Example:
         >>> online, target = byol(seed=0)(photo, index=0)
@@ -175,24 +161,16 @@ def byol(
     jitter = (0.4, 0.4, 0.2, 0.1)
     view1 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0)
     view2 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2)
-    return _views([view1, view2], None, seed, output, mean, std)
+    return [view1, view2]
 
 
-def swav(
-    size: int = 224,
-    local_size: int = 96,
-    *,
-    n_global: int = 2,
-    n_local: int = 6,
-    seed: int | None = None,
-    output: str = "normalized",
-    mean: Sequence[float] = IMAGENET_MEAN,
-    std: Sequence[float] = IMAGENET_STD,
-) -> ViewGenerator:
+@_image_preset("image.swav", views=8, min_views=2)
+def swav(size: int = 224, local_size: int = 96, *, n_views: int = 8) -> list[Augmenter[Any]]:
     """SwAV multi-crop (Caron et al. 2020, "Unsupervised Learning of Visual Features by Contrasting
     Cluster Assignments", Section 3.2 and ``main_swav.py``): 2×224 crops at area 0.14–1 and
     6×96 at 0.05–0.14, each with flip, colour distortion s = 1 (0.8, 0.8, 0.8, 0.2, p 0.8),
-    grayscale p 0.2 and Gaussian blur p 0.5, σ 0.1–2. Globals come first in the view list.
+    grayscale p 0.2 and Gaussian blur p 0.5, σ 0.1–2. ``n_views`` (8) is the total: 2 global views
+    first, then ``n_views - 2`` local ones.
 
     Example:
         >>> views = swav(seed=0)(photo, index=0)   # 8 views
@@ -200,22 +178,14 @@ def swav(
     jitter = (0.8, 0.8, 0.8, 0.2)
     g = _simclr_pipeline(size, (0.14, 1.0), jitter, blur_p=0.5)
     local = _simclr_pipeline(local_size, (0.05, 0.14), jitter, blur_p=0.5)
-    return _views(multi_crop(g, local, n_global, n_local), None, seed, output, mean, std)
+    return multi_crop(g, local, 2, _split(n_views))
 
 
-def dino(
-    size: int = 224,
-    local_size: int = 96,
-    *,
-    n_local: int = 8,
-    seed: int | None = None,
-    output: str = "normalized",
-    mean: Sequence[float] = IMAGENET_MEAN,
-    std: Sequence[float] = IMAGENET_STD,
-) -> ViewGenerator:
+@_image_preset("image.dino", views=10, min_views=2)
+def dino(size: int = 224, local_size: int = 96, *, n_views: int = 10) -> list[Augmenter[Any]]:
     """DINO multi-crop (Caron et al. 2021, "Emerging Properties in Self-Supervised Vision
     Transformers", Section 3.1 and ``DataAugmentationDINO``): 2 global crops at area 0.4–1 and
-    ``n_local`` (8) local 96 crops at 0.05–0.4; flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8,
+    ``n_views - 2`` (8) local 96 crops at 0.05–0.4; flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8,
     grayscale p 0.2; global 1: blur p 1.0; global 2: blur p 0.1 and solarize p 0.2; locals: blur
     p 0.5.
 
@@ -226,7 +196,8 @@ def dino(
     global1 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=1.0)
     global2 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=0.1, solarize_p=0.2)
     local = _simclr_pipeline(local_size, (0.05, 0.4), jitter, blur_p=0.5)
-    return _views([global1, global2] + [local] * n_local, None, seed, output, mean, std)
+    views: list[Augmenter[Any]] = [global1, global2, *[local] * _split(n_views)]
+    return views
 
 
 class EvalTransform:
@@ -238,11 +209,12 @@ class EvalTransform:
 
     def __init__(self, size: int, resize: int, output: str, mean: Sequence[float], std: Sequence[float]) -> None:
         self.size, self.resize = size, resize
-        self._ops = Compose([Resize(resize), CenterCrop(size)])
+        self._resize, self._crop = Resize(resize), CenterCrop(size)
         self._output: Callable[[np.ndarray], Any] | None = make_output(output, mean, std)
 
     def __call__(self, x: Any) -> Any:
-        img = self._ops.apply(as_image(x), {"ops": [{"params": {"applied": True}}] * 2})
+        fired = {"applied": True}  # both ops are deterministic: they always fire and draw nothing
+        img = self._crop.transform(self._resize.transform(as_image(x), fired), fired)
         return img if self._output is None else self._output(img)
 
     def __repr__(self) -> str:

@@ -24,10 +24,10 @@ _LAZY = {
     "get_lexicon": "augkit.text.lexicon",
     "STOP_WORDS": "augkit.text.stopwords",
     "BackTranslation": "augkit.text.back_translation",
-    "HFTranslator": "augkit.text.back_translation",
+    "HFTranslator": "augkit.text.hf_translator",
     "TranslationError": "augkit.text.back_translation",
     "BackTranslated": "augkit.text.back_translation",
-    "reverse_words_translator": "augkit.text.back_translation",
+    "reverse_words_translator": "augkit.text.translate_util",
 }
 
 __all__ = [
@@ -52,16 +52,12 @@ _REGISTERING_MODULES = (
     "augkit.text.random_swap",
     "augkit.text.random_deletion",
     "augkit.text.back_translation",
+    "augkit.text.presets",
 )
 
 if TYPE_CHECKING:
-    from augkit.text.back_translation import (
-        BackTranslated,
-        BackTranslation,
-        HFTranslator,
-        TranslationError,
-        reverse_words_translator,
-    )
+    from augkit.text.back_translation import BackTranslated, BackTranslation, TranslationError
+    from augkit.text.hf_translator import HFTranslator
     from augkit.text.lexicon import get_lexicon
     from augkit.text.presets import eda
     from augkit.text.random_deletion import RandomDeletion
@@ -69,6 +65,7 @@ if TYPE_CHECKING:
     from augkit.text.random_swap import RandomSwap
     from augkit.text.stopwords import STOP_WORDS
     from augkit.text.synonym_replacement import SynonymReplacement
+    from augkit.text.translate_util import reverse_words_translator
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY)

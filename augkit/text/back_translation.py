@@ -16,21 +16,20 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import logging
-import os
-import sqlite3
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from augkit.args import REQUIRED, Arg, Choice, Integer, Probability, Value
 from augkit.core import Augmenter, Params
+from augkit.errors import InvalidArgument, WrongArgumentType, WrongInputType
 from augkit.registry import register
-from augkit.text._words import check_text
+from augkit.text.hf_translator import HFTranslator
+from augkit.text.translate_util import accepts_seed, describe, digest, reverse_words_translator
+from augkit.text.translation_cache import TranslationCache
 
 __all__ = [
     "BackTranslated",
@@ -57,73 +56,44 @@ class BackTranslated(NamedTuple):
     fallback: bool
 
 
-def reverse_words_translator(texts: list[str], src: str, tgt: str) -> list[str]:
-    """A deterministic stand-in translator with no model, for examples and tests: reverses word order.
 
-    Translating there and back returns the original text, so it augments nothing; it exists for
-    the contract tests, ``BackTranslation.example()`` and dry runs of a pipeline without a model.
-
-    Example:
-        >>> reverse_words_translator(["a b c"], "en", "de")
-        ['c b a']
-    """
-    return [" ".join(reversed(t.split(" "))) for t in texts]
+def _check_translate(value: Any, name: str) -> Translate:
+    if not callable(value):
+        raise WrongArgumentType(f"{name} must be callable(texts, src, tgt), got {type(value).__name__}")
+    return value
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+def _check_language(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgument(f"{name}={value!r} must be a non-empty language code such as 'de'")
+    return value
 
 
-class _Cache:
-    """sqlite3 cache of translations, usable from several threads and processes.
+def _check_optional_str(value: Any, name: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise WrongArgumentType(f"{name}={value!r} must be a str or None")
+    return value
 
-    One connection per thread and process: a connection must not cross a fork (DataLoader workers),
-    so a process that finds its parent's connection opens its own.
-    """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self._local = threading.local()
-        db = self._connect()
-        with db:
-            db.execute("CREATE TABLE IF NOT EXISTS translations (key TEXT PRIMARY KEY, output TEXT NOT NULL)")
+def _check_optional_bool(value: Any, name: str) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise InvalidArgument(f"{name}={value!r} must be True, False or None")
+    return value
 
-    def _connect(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None or getattr(self._local, "pid", None) != os.getpid():
-            db = sqlite3.connect(self.path, timeout=60)
-            # WAL lets readers in other processes go on while one process writes.
-            db.execute("PRAGMA journal_mode=WAL")
-            self._local.db, self._local.pid = db, os.getpid()
-        return db
 
-    @staticmethod
-    def key(text: str, src: str, tgt: str, model_id: str, seed: int | None) -> str:
-        return _digest(text, src, tgt, model_id, "" if seed is None else str(seed))
+def _check_num_seeds(value: Any, name: str) -> int | None:
+    return None if value is None else Integer(low=1)(value, name)
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        db = self._connect()
-        out: dict[str, str] = {}
-        for i in range(0, len(keys), 500):  # sqlite caps the number of bound variables
-            chunk = list(keys[i : i + 500])
-            marks = ",".join("?" * len(chunk))
-            out.update(db.execute(f"SELECT key, output FROM translations WHERE key IN ({marks})", chunk))
-        return out
 
-    def put_many(self, items: dict[str, str]) -> None:
-        db = self._connect()
-        with db:
-            db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?)", list(items.items()))
-
-    def __len__(self) -> int:
-        return int(self._connect().execute("SELECT COUNT(*) FROM translations").fetchone()[0])
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.path = state["path"]
-        self._local = threading.local()
+def _check_cache(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, (str, Path)):
+        raise WrongArgumentType(f"{name}={value!r} must be a file path (str or Path) or None")
+    path = Path(value)
+    if not path.parent.is_dir():
+        raise InvalidArgument(f"{name}={str(value)!r}: its folder {str(path.parent)!r} does not exist; create it first")
+    return str(value)
 
 
 @register
@@ -167,51 +137,49 @@ class BackTranslation(Augmenter[str]):
 
     name = "text.back_translation"
 
-    def __init__(
-        self,
-        translate: Translate,
-        pivot: str = "de",
-        source: str = "en",
-        model_id: str | None = None,
-        cache: str | Path | None = None,
-        on_error: str = "raise",
-        sample_seed: bool | None = None,
-        num_seeds: int | None = None,
-    ) -> None:
-        if not callable(translate):
-            raise TypeError(f"translate must be callable(texts, src, tgt), got {type(translate).__name__}")
-        if on_error not in ("raise", "fallback"):
-            raise ValueError(f"on_error={on_error!r} must be 'raise' or 'fallback'")
-        for arg, value in (("pivot", pivot), ("source", source)):
-            if not isinstance(value, str) or not value.strip():
-                raise ValueError(f"{arg}={value!r} must be a non-empty language code such as 'de'")
-        if pivot == source:
-            raise ValueError(f"pivot={pivot!r} must differ from source={source!r}")
-        if num_seeds is not None and (isinstance(num_seeds, bool) or not isinstance(num_seeds, int) or num_seeds < 1):
-            raise ValueError(f"num_seeds={num_seeds!r} must be an int >= 1 or None")
-        if sample_seed is not None and not isinstance(sample_seed, bool):
-            raise ValueError(f"sample_seed={sample_seed!r} must be True, False or None")
-        accepts_seed = _accepts_seed(translate)
-        if sample_seed is None:
-            samples = getattr(translate, "samples", None)
-            sample_seed = accepts_seed if samples is None else bool(samples) and accepts_seed
-        if sample_seed and not accepts_seed:
-            raise ValueError("sample_seed=True but the translator takes no seed= keyword")
-        if model_id is None:
-            model_id = getattr(translate, "model_id", None)
-        if cache is not None and not model_id:
-            raise ValueError(
-                f"cache={str(cache)!r} needs model_id= naming the translation model (or a translator with a "
+    modality = "text"
+    args = (
+        Arg("translate", Value(_check_translate, "a callable translate(texts, src, tgt)"), REQUIRED,
+            "the translator"),
+        Arg("pivot", Value(_check_language, "a non-empty language code such as 'de'"), "de", "the pivot language"),
+        Arg("source", Value(_check_language, "a non-empty language code such as 'en'"), "en",
+            "the language of the inputs"),
+        Arg("model_id", Value(_check_optional_str, "a str or None"), None, "names the model in the cache key"),
+        Arg("cache", Value(_check_cache, "a path ending in .sqlite/.db, or None"), None,
+            "sqlite3 file caching translations"),
+        Arg("on_error", Choice(("raise", "fallback")), "raise", "what a failing translator does"),
+        Arg("sample_seed", Value(_check_optional_bool, "True, False or None"), None,
+            "pass a per-view seed= to the translator"),
+        Arg("num_seeds", Value(_check_num_seeds, "an int >= 1 or None"), None, "draw seeds from range(num_seeds)"),
+        Arg("p", Probability(), 1.0, "probability of applying the op"),
+    )
+    drawn = {"seed": (int, type(None))}
+    translate: Translate
+    pivot: str
+    source: str
+    model_id: str | None
+    cache: str | None
+    on_error: str
+    sample_seed: bool | None
+    num_seeds: int | None
+
+    def setup(self) -> None:
+        if self.pivot == self.source:
+            raise InvalidArgument(f"pivot={self.pivot!r} must differ from source={self.source!r}")
+        takes_seed = accepts_seed(self.translate)
+        if self.sample_seed is None:
+            samples = getattr(self.translate, "samples", None)
+            self.sample_seed = takes_seed if samples is None else bool(samples) and takes_seed
+        if self.sample_seed and not takes_seed:
+            raise InvalidArgument("sample_seed=True but the translator takes no seed= keyword")
+        if self.model_id is None:
+            self.model_id = getattr(self.translate, "model_id", None)
+        if self.cache is not None and not self.model_id:
+            raise InvalidArgument(
+                f"cache={self.cache!r} needs model_id= naming the translation model (or a translator with a "
                 "model_id attribute), so that two models never share cached outputs"
             )
-        self.translate = translate
-        self.pivot, self.source = pivot, source
-        self.model_id: str | None = model_id
-        self.cache = None if cache is None else str(cache)
-        self.on_error = on_error
-        self.sample_seed = sample_seed
-        self.num_seeds = num_seeds
-        self._cache = None if cache is None else _Cache(cache)
+        self._cache = None if self.cache is None else TranslationCache(self.cache)
         self.failures = 0
         self.failure_reasons: dict[str, int] = {}
         self.model_calls = 0
@@ -226,20 +194,20 @@ class BackTranslation(Augmenter[str]):
     def _translate(self, texts: list[str], src: str, tgt: str, seed: int | None) -> list[str | None]:
         """Translate unique ``texts`` with the cache in front; None marks a failed text (fallback)."""
         model_id = self.model_id or ""
-        keys = [_Cache.key(t, src, tgt, model_id, seed) for t in texts]
+        keys = [TranslationCache.key(t, src, tgt, model_id, seed) for t in texts]
         found = self._cache.get_many(keys) if self._cache is not None else {}
         todo = [t for t, k in zip(texts, keys, strict=True) if k not in found]
         fresh: dict[str, str | None] = {}
         if todo:
             fresh = self._call_translator(todo, src, tgt, seed)
             if self._cache is not None:
-                good = {_Cache.key(t, src, tgt, model_id, seed): o for t, o in fresh.items() if o is not None}
+                good = {TranslationCache.key(t, src, tgt, model_id, seed): o for t, o in fresh.items() if o is not None}
                 self._cache.put_many(good)
         return [found[k] if k in found else fresh[t] for t, k in zip(texts, keys, strict=True)]
 
     def _call_translator(self, todo: list[str], src: str, tgt: str, seed: int | None) -> dict[str, str | None]:
         self.model_calls += 1
-        where = f"{len(todo)} text(s) {src}->{tgt} with {_describe(self.translate)}"
+        where = f"{len(todo)} text(s) {src}->{tgt} with {describe(self.translate)}"
         try:
             out = self.translate(todo, src, tgt, seed=seed) if self.sample_seed else self.translate(todo, src, tgt)
         except Exception as exc:  # the translator is user code: report what failed, keep the cause
@@ -291,7 +259,11 @@ class BackTranslation(Augmenter[str]):
             ValueError: when ``seed`` is a list of another length than ``texts``.
             TranslationError: when the translator fails and ``on_error="raise"``.
         """
-        texts = [check_text(t, "BackTranslation") for t in texts]
+        bad = next((t for t in texts if not isinstance(t, str)), None) if not isinstance(texts, str) else texts
+        if bad is not None:
+            raise WrongInputType("BackTranslation.back_translate takes a str per text (a list of them), "
+                                 f"got {type(bad).__name__}")
+        texts = list(texts)
         if seed is None or isinstance(seed, (int, np.integer)):
             seeds: list[int | None] = [None if seed is None else int(seed)] * len(texts)
         else:
@@ -321,245 +293,20 @@ class BackTranslation(Augmenter[str]):
 
     # -- the contract ----------------------------------------------------------------------------
 
-    def sample(self, x: str, rng: np.random.Generator) -> Params:
-        """Draw the view's seed and back-translate ``x`` (through the cache); returns the params."""
-        text = check_text(x, "BackTranslation")
+    def draw(self, x: str, rng: np.random.Generator) -> Params:
+        """Draw the view's seed and back-translate ``x`` (through the cache)."""
         seed = None
         if self.sample_seed:
             seed = int(rng.integers(self.num_seeds if self.num_seeds is not None else _SEED_BOUND))
-        pivot, output, fallback = self.back_translate([text], seed=seed)[0]
-        return {"seed": seed, "input_sha256": _digest(text), "pivot_text": pivot, "output": output,
+        pivot, output, fallback = self.back_translate([x], seed=seed)[0]
+        return {"seed": seed, "input_sha256": digest(x), "pivot_text": pivot, "output": output,
                 "fallback": fallback}
 
-    def apply(self, x: str, params: Params) -> str:
+    def transform(self, x: str, params: Params) -> str:
         """Replay the recorded translation of ``x``; translate ``x`` with ``params["seed"]`` otherwise."""
-        text = check_text(x, "BackTranslation")
-        if not isinstance(params, dict) or "seed" not in params:
-            raise ValueError(f"BackTranslation params must be a dict with key 'seed', got {params!r}")
-        if params.get("input_sha256") == _digest(text) and isinstance(params.get("output"), str):
+        if params.get("input_sha256") == digest(x) and isinstance(params.get("output"), str):
             return str(params["output"])
-        return self.back_translate([text], seed=params["seed"])[0].output
-
-
-def _accepts_seed(fn: Callable[..., Any]) -> bool:
-    try:
-        parameters = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == "seed" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
-
-
-def _describe(fn: Callable[..., Any]) -> str:
-    return getattr(fn, "__qualname__", None) or type(fn).__name__
-
-
-class HFTranslator:
-    """A translator over two local Hugging Face seq2seq models (there and back), e.g. Opus-MT.
-
-    Loads with transformers' ``AutoTokenizer`` / ``AutoModelForSeq2SeqLM`` (``local_files_only``:
-    nothing is downloaded, so a model name must already be in the Hugging Face cache) and decodes
-    with ``generate()``. Texts are batched by length, ``batch_size`` per ``generate()`` call.
-
-    Sampling (``do_sample=True``) is seeded per text: each text draws from its own
-    ``torch.Generator`` seeded from the call's ``seed`` and the text, so a text's paraphrase
-    depends only on (text, seed) — never on the rest of the batch — and torch's global RNG is
-    neither used nor changed. A call without a seed uses seed 0. Beam search ignores the seed.
-
-    Args:
-        forward: local path or cached model name for source → pivot.
-        backward: local path or cached model name for pivot → source.
-        device: torch device for generation ("cpu", "cuda", "cuda:1").
-        batch_size: texts per ``generate()`` call (>= 1).
-        num_beams: beam width of deterministic decoding (>= 1; 1 is greedy).
-        do_sample: sample (temperature, top-k, top-p) instead of beam search, for diverse paraphrases.
-        max_new_tokens: cap on the length of each translation (>= 1).
-        min_new_tokens: tokens generated before the end-of-sentence token may be chosen (>= 0);
-            the default 1 keeps a non-empty text from translating to an empty one.
-        top_k: keep the k most likely tokens when sampling (0 keeps all).
-        top_p: keep the smallest set of tokens whose probability reaches top_p, in (0, 1].
-        temperature: divides the logits before sampling (> 0).
-        languages: ``(source, pivot)`` the forward model translates; by default the first
-            ``(src, tgt)`` pair it is called with.
-
-    A text longer than the model's input limit (512 tokens for Opus-MT) is translated up to that
-    limit; each such text is logged as a warning and counted in ``self.truncated``.
-
-    Raises:
-        ImportError: naming the ``translate`` extra when transformers is missing.
-        ValueError: naming the argument when a decoding setting is out of range.
-        OSError: from transformers when a model is not found locally.
-
-    Example:
-        >>> HFTranslator("Helsinki-NLP/opus-mt-en-de", "Helsinki-NLP/opus-mt-de-en", do_sample=True)
-    """
-
-    def __init__(
-        self,
-        forward: str | Path,
-        backward: str | Path,
-        device: str = "cpu",
-        batch_size: int = 32,
-        num_beams: int = 4,
-        do_sample: bool = False,
-        max_new_tokens: int = 256,
-        min_new_tokens: int = 1,
-        top_k: int = 50,
-        top_p: float = 0.95,
-        temperature: float = 1.0,
-        languages: tuple[str, str] | None = None,
-    ) -> None:
-        for arg, value, low in (("batch_size", batch_size, 1), ("num_beams", num_beams, 1),
-                                ("max_new_tokens", max_new_tokens, 1), ("min_new_tokens", min_new_tokens, 0),
-                                ("top_k", top_k, 0)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{arg}={value!r} must be an int >= {low}")
-        if isinstance(top_p, bool) or not isinstance(top_p, (int, float)) or not 0.0 < top_p <= 1.0:
-            raise ValueError(f"top_p={top_p!r} must lie in (0, 1]")
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
-            raise ValueError(f"temperature={temperature!r} must be > 0")
-        if languages is not None and (len(languages) != 2 or not all(isinstance(c, str) for c in languages)):
-            raise ValueError(f"languages={languages!r} must be a (source, pivot) pair of language codes")
-        self._settings: dict[str, Any] = {
-            "forward": str(forward), "backward": str(backward), "device": device, "batch_size": batch_size,
-            "num_beams": num_beams, "do_sample": bool(do_sample), "max_new_tokens": max_new_tokens,
-            "min_new_tokens": min_new_tokens,
-            "top_k": top_k, "top_p": float(top_p), "temperature": float(temperature),
-            "languages": None if languages is None else tuple(languages),
-        }
-        self._load()
-
-    def _load(self) -> None:
-        try:
-            from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-        except ImportError as exc:
-            raise ImportError(
-                "HFTranslator needs transformers and sentencepiece: pip install 'augkit[translate]'"
-            ) from exc
-        s = self._settings
-        self.device: str = s["device"]
-        self.batch_size: int = s["batch_size"]
-        self.samples: bool = s["do_sample"]
-        self.languages: tuple[str, str] | None = s["languages"]
-        self.truncated = 0
-        decoding = (
-            {k: s[k] for k in ("do_sample", "top_k", "top_p", "temperature")}
-            if self.samples else {"num_beams": s["num_beams"]}
-        )
-        # The model id names everything the output depends on besides the text and the seed.
-        lengths = {"max_new_tokens": s["max_new_tokens"], "min_new_tokens": s["min_new_tokens"]}
-        self.model_id = f"{s['forward']}|{s['backward']}|{sorted({**decoding, **lengths}.items())}"
-        self._models: dict[str, tuple[Any, Any]] = {}
-        for direction in ("forward", "backward"):
-            tokenizer = AutoTokenizer.from_pretrained(s[direction], local_files_only=True)
-            model = AutoModelForSeq2SeqLM.from_pretrained(s[direction], local_files_only=True)
-            self._models[direction] = (tokenizer, model.to(self.device).eval())
+        return self.back_translate([x], seed=params["seed"])[0].output
 
     def __getstate__(self) -> dict[str, Any]:
-        # Pickle the recipe, not the weights: a DataLoader worker under spawn reloads from local files.
-        return {"settings": self._settings, "languages": self.languages}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._settings = state["settings"]
-        self._load()
-        self.languages = state["languages"]
-
-    def __repr__(self) -> str:
-        s = self._settings
-        return f"HFTranslator({s['forward']!r}, {s['backward']!r}, device={s['device']!r}, do_sample={s['do_sample']})"
-
-    def __call__(self, texts: list[str], src: str, tgt: str, seed: int | None = None) -> list[str]:
-        """Translate ``texts`` from ``src`` to ``tgt``; returns one str per text, in order.
-
-        Raises:
-            ValueError: when ``(src, tgt)`` is neither direction of this translator.
-        """
-        import torch
-        from transformers import LogitsProcessorList
-
-        if self.languages is None:
-            self.languages = (src, tgt)
-        if (src, tgt) == self.languages:
-            tokenizer, model = self._models["forward"]
-        elif (tgt, src) == self.languages:
-            tokenizer, model = self._models["backward"]
-        else:
-            raise ValueError(f"HFTranslator translates {self.languages[0]}<->{self.languages[1]}, not {src}->{tgt}")
-        s = self._settings
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
-        out: list[str] = [""] * len(texts)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            limit = _input_limit(tokenizer, model)
-            batch = tokenizer([texts[i] for i in rows], return_tensors="pt", padding=True, truncation=True,
-                              max_length=limit)
-            cut = int((batch["attention_mask"].sum(dim=-1) >= limit).sum())
-            if cut:  # not silent: a cut text is translated only up to the model's input limit
-                self.truncated += cut
-                _log.warning("%d text(s) reach the %d-token input limit of %s and are truncated there", cut, limit,
-                             s["forward"] if model is self._models["forward"][1] else s["backward"])
-            kwargs: dict[str, Any] = {
-                "max_new_tokens": s["max_new_tokens"], "min_new_tokens": s["min_new_tokens"], "do_sample": False,
-            }
-            if self.samples:
-                # Greedy decoding over logits that a per-row sampler has reduced to the one token it drew.
-                sampler = _RowSampler([_row_seed(seed, texts[i]) for i in rows], s["top_k"], s["top_p"],
-                                      s["temperature"])
-                kwargs.update(num_beams=1, logits_processor=LogitsProcessorList([sampler]))
-            else:
-                kwargs.update(num_beams=s["num_beams"])
-            with torch.inference_mode():
-                generated = model.generate(**batch.to(self.device), **kwargs)
-            for i, decoded in zip(rows, tokenizer.batch_decode(generated, skip_special_tokens=True), strict=True):
-                out[i] = decoded
-        return out
-
-
-def _input_limit(tokenizer: Any, model: Any) -> int:
-    """The longest input the model takes: the tokenizer's limit, capped by the position table."""
-    limits = [getattr(tokenizer, "model_max_length", None), getattr(model.config, "max_position_embeddings", None)]
-    usable = [int(v) for v in limits if isinstance(v, int) and 0 < v < 1_000_000]
-    return min(usable) if usable else 512
-
-
-def _row_seed(seed: int | None, text: str) -> int:
-    return int(_digest(str(0 if seed is None else seed), text)[:15], 16)
-
-
-class _RowSampler:
-    """A logits processor that samples each row from its own generator (temperature, top-k, top-p).
-
-    It returns logits that are -inf everywhere except at the drawn token, so greedy decoding picks
-    it: the draw of a row never depends on the other rows of the batch. Each row draws one uniform
-    number per step from its generator and inverts the cumulative distribution of the kept tokens.
-    """
-
-    def __init__(self, seeds: list[int], top_k: int, top_p: float, temperature: float) -> None:
-        self.seeds, self.top_k, self.top_p, self.temperature = seeds, top_k, top_p, temperature
-        self._generators: list[Any] | None = None
-
-    def __call__(self, input_ids: Any, scores: Any) -> Any:
-        import torch
-
-        if self._generators is None:
-            self._generators = []
-            for seed in self.seeds:
-                g = torch.Generator(device=scores.device)
-                g.manual_seed(seed)
-                self._generators.append(g)
-        if scores.shape[0] != len(self._generators):
-            raise ValueError(f"expected {len(self._generators)} rows of scores, got {scores.shape[0]}")
-        logits = scores.float() / self.temperature
-        # Candidates in descending order: the top k only (cheaper than sorting a 60k vocabulary).
-        if 0 < self.top_k < logits.shape[-1]:
-            values, index = torch.topk(logits, self.top_k, dim=-1)
-        else:
-            values, index = torch.sort(logits, descending=True, dim=-1)
-        probs = values.softmax(dim=-1)
-        if self.top_p < 1.0:
-            # drop a token when the tokens before it already reach top_p (the first always stays)
-            probs = probs.masked_fill((probs.cumsum(dim=-1) - probs) >= self.top_p, 0.0)
-        cdf = probs.cumsum(dim=-1)
-        u = torch.cat([torch.rand(1, generator=g, device=scores.device) for g in self._generators])
-        pick = torch.searchsorted(cdf, (u * cdf[:, -1]).unsqueeze(-1)).clamp_(max=cdf.shape[-1] - 1)
-        drawn = index.gather(-1, pick)
-        return torch.full_like(scores, -torch.inf).scatter(-1, drawn, 0.0)
+        return dict(self.__dict__)

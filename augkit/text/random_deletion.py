@@ -7,41 +7,47 @@ from typing import Any
 
 import numpy as np
 
-from augkit.core import Params
+from augkit.core import Augmenter, Params
 from augkit.registry import register
-from augkit.text._base import EditOp
-from augkit.text._words import check_text, splice_sorted, split_words
+from augkit.text._eda import EDA_ARGS, apply_edits
+from augkit.text._words import split_words
 
 __all__ = ["RandomDeletion"]
 
 
 @register
-class RandomDeletion(EditOp):
+class RandomDeletion(Augmenter[str]):
     """Delete each word with probability ``alpha`` (Wei & Zou 2019, EDA); a non-empty text keeps
     at least one word (a random one survives when every word was drawn for deletion).
 
     A deleted word takes one neighbouring run of whitespace with it (the one after it, or before
     it at the end of the text), so no double spaces appear; punctuation stays.
 
-    Params: ``{"edits": [{"position", "start", "end", "old", "new": ""}, ...]}``.
+    Args:
+        alpha: each word's probability of deletion, in (0, 1].
+        source: unused by deletion; declared like the other EDA ops so that one ``eda(source=...)`` builds all four.
+        p: probability of applying the op.
+
+    Record: ``{"applied": True, "edits": [{"position", "start", "end", "old", "new": ""}, ...]}``.
 
     Example:
         >>> RandomDeletion(alpha=0.1)("The quick brown fox jumps", np.random.default_rng(0))
     """
 
     name = "text.random_deletion"
+    modality = "text"
+    args = EDA_ARGS
+    drawn = {"edits": list}
+    alpha: float
+    source: str
 
-    def sample(self, x: str, rng: np.random.Generator) -> Params:
-        return {"edits": self._draw(check_text(x, "RandomDeletion"), rng)}
+    def draw(self, x: str, rng: np.random.Generator) -> Params:
+        return {"edits": self._edits(x, rng)}
 
-    def augment(self, x: str, rng: np.random.Generator) -> tuple[str, Params]:
-        text = check_text(x, "RandomDeletion")
-        edits = self._draw(text, rng)
-        if not edits:
-            return text, {"edits": edits}
-        return splice_sorted(text, [(e["start"], e["end"], "") for e in edits]), {"edits": edits}
+    def transform(self, x: str, params: Params) -> str:
+        return apply_edits(x, params["edits"], type(self).__name__)
 
-    def _draw(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
+    def _edits(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
         parts = split_words(text)
         n = len(parts) >> 1
         if n == 0:

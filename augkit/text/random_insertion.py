@@ -6,36 +6,55 @@ from typing import Any
 
 import numpy as np
 
+from augkit.core import Augmenter, Params
 from augkit.registry import register
-from augkit.text._base import EditOp
+from augkit.text._eda import EDA_ARGS, apply_edits, count, synonyms
+from augkit.text._words import words
 
 __all__ = ["RandomInsertion"]
 
 
 @register
-class RandomInsertion(EditOp):
+class RandomInsertion(Augmenter[str]):
     """Insert a synonym of a random non-stop word at a random word boundary, n times
     (``n = max(1, int(alpha · words))``; Wei & Zou 2019, EDA). Nothing is inserted when no word
     has a synonym.
 
-    Params: ``{"edits": [{"position" (the word it goes before; len(words) = at the end),
-    "source_word", "start", "end", "old": "", "new"}, ...]}``.
+    Args:
+        alpha: the fraction of words inserted, in (0, 1].
+        source: ``"wordnet"`` (the shipped WordNet 3.0 table) or ``"nltk"`` (NLTK's WordNet data).
+        p: probability of applying the op.
+
+    Record: ``{"applied": True, "edits": [{"position" (the word it goes before; len(words) = at the
+    end), "source_word", "start", "end", "old": "", "new"}, ...]}``.
 
     Example:
         >>> RandomInsertion(alpha=0.1)("The quick brown fox jumps", np.random.default_rng(0))
     """
 
     name = "text.random_insertion"
+    modality = "text"
+    args = EDA_ARGS
+    drawn = {"edits": list}
+    alpha: float
+    source: str
 
-    def _edits(self, text: str, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
+    def draw(self, x: str, rng: np.random.Generator) -> Params:
+        spans = words(x)
+        return {"edits": self._edits(spans, rng) if spans else []}
+
+    def transform(self, x: str, params: Params) -> str:
+        return apply_edits(x, params["edits"], type(self).__name__)
+
+    def _edits(self, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
         edits: list[dict[str, Any]] = []
         order = iter(rng.permutation(len(spans)))
-        for _ in range(self.count(len(spans))):
+        for _ in range(count(self.alpha, len(spans))):
             options: list[str] = []
             source = ""
             for position in order:  # the next word, in random order, that has synonyms
                 source = spans[int(position)][2]
-                options = self.synonyms(source)
+                options = synonyms(self.source, source)
                 if options:
                     break
             if not options:

@@ -7,48 +7,56 @@ from typing import Any
 
 import numpy as np
 
-from augkit.core import Params
+from augkit.core import Augmenter, Params
 from augkit.registry import register
-from augkit.text._base import EditOp
-from augkit.text._words import check_text, split_words
+from augkit.text._eda import EDA_ARGS, apply_edits, count
+from augkit.text._words import split_words
 
 __all__ = ["RandomSwap"]
 
 
 @register
-class RandomSwap(EditOp):
+class RandomSwap(Augmenter[str]):
     """Swap two random words, n times (``n = max(1, int(alpha · words))``; Wei & Zou 2019, EDA).
 
     Words move; the punctuation and spacing between them stay where they were. A one-word text is
     returned unchanged.
 
-    Params: ``{"swaps": [[i, j], ...], "edits": [...]}`` (the edits are the net effect).
+    Args:
+        alpha: the fraction of words swapped, in (0, 1].
+        source: unused by swapping; declared like the other EDA ops.
+        p: probability of applying the op.
+
+    Record: ``{"applied": True, "swaps": [[i, j], ...], "edits": [...]}`` (the edits are the net effect).
 
     Example:
         >>> RandomSwap(alpha=0.1)("The quick brown fox jumps", np.random.default_rng(0))
     """
 
     name = "text.random_swap"
+    modality = "text"
+    args = EDA_ARGS
+    drawn = {"swaps": list, "edits": list}
+    alpha: float
+    source: str
 
-    def sample(self, x: str, rng: np.random.Generator) -> Params:
-        return self._draw(check_text(x, "RandomSwap"), rng)[1]
+    def draw(self, x: str, rng: np.random.Generator) -> Params:
+        return self._swap(x, rng)[1]
 
-    def augment(self, x: str, rng: np.random.Generator) -> tuple[str, Params]:
-        text = check_text(x, "RandomSwap")
-        parts, params = self._draw(text, rng)
-        return ("".join(parts) if params["edits"] else text), params
+    def transform(self, x: str, params: Params) -> str:
+        return apply_edits(x, params["edits"], type(self).__name__)
 
-    def _draw(self, text: str, rng: np.random.Generator) -> tuple[list[str], Params]:
+    def _swap(self, text: str, rng: np.random.Generator) -> tuple[list[str], Params]:
         """The swapped ``[sep, word, ...]`` pieces and the params."""
         parts = split_words(text)
         n = len(parts) >> 1  # word k is parts[2k + 1]
         if n < 2:
             return parts, {"swaps": [], "edits": []}
-        count = self.count(n)
+        count_ = count(self.alpha, n)
         # two distinct positions per swap, uniformly, from one vector draw (the mins guard r·n
         # rounding up to n)
-        draws = rng.random(2 * count).tolist()
-        if count == 1:  # the common case (fewer than 2/alpha words): no offsets table
+        draws = rng.random(2 * count_).tolist()
+        if count_ == 1:  # the common case (fewer than 2/alpha words): no offsets table
             i = min(int(draws[0] * n), n - 1)
             j = min(int(draws[1] * (n - 1)), n - 2)
             j += j >= i
@@ -67,7 +75,7 @@ class RandomSwap(EditOp):
         # word k of the text spans offsets[2k + 1]:offsets[2k + 2]; the swaps keep separators put
         offsets = list(accumulate(map(len, parts), initial=0))
         swaps = []
-        for t in range(count):
+        for t in range(count_):
             i = min(int(draws[2 * t] * n), n - 1)
             j = min(int(draws[2 * t + 1] * (n - 1)), n - 2)
             j += j >= i

@@ -7,16 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from augkit.core import Params
+from augkit.core import Augmenter, Params
 from augkit.registry import register
-from augkit.text._base import EditOp, draw_index
-from augkit.text._words import check_text, match_case, splice_sorted, split_words
+from augkit.text._eda import EDA_ARGS, apply_edits, count, draw_index, synonyms
+from augkit.text._words import match_case, split_words
 
 __all__ = ["SynonymReplacement"]
 
 
 @register
-class SynonymReplacement(EditOp):
+class SynonymReplacement(Augmenter[str]):
     """Replace ``n = max(1, int(alpha · words))`` random non-stop words by a WordNet synonym
     (Wei & Zou 2019, EDA). The case of each replaced word is kept; inflected words get inflected
     synonyms ("dogs" → "domestic dogs"). Fewer words change when fewer have synonyms.
@@ -27,34 +27,36 @@ class SynonymReplacement(EditOp):
     Args:
         alpha: the fraction of words to replace, in (0, 1].
         source: ``"wordnet"`` (the shipped WordNet 3.0 table) or ``"nltk"`` (NLTK's WordNet data).
+        p: probability of applying the op.
 
-    Params: ``{"edits": [{"position", "start", "end", "old", "new"}, ...]}``.
+    Record: ``{"applied": True, "edits": [{"position", "start", "end", "old", "new"}, ...]}``.
 
     Example:
         >>> SynonymReplacement(alpha=0.1)("The quick brown fox jumps", np.random.default_rng(0))
     """
 
     name = "text.synonym_replacement"
+    modality = "text"
+    args = EDA_ARGS
+    drawn = {"edits": list}
+    alpha: float
+    source: str
 
-    def sample(self, x: str, rng: np.random.Generator) -> Params:
-        return {"edits": self._draw(check_text(x, "SynonymReplacement"), rng)}
+    def draw(self, x: str, rng: np.random.Generator) -> Params:
+        return {"edits": self._edits(x, rng)}
 
-    def augment(self, x: str, rng: np.random.Generator) -> tuple[str, Params]:
-        text = check_text(x, "SynonymReplacement")
-        edits = self._draw(text, rng)
-        if not edits:
-            return text, {"edits": edits}
-        return splice_sorted(text, [(e["start"], e["end"], e["new"]) for e in edits]), {"edits": edits}
+    def transform(self, x: str, params: Params) -> str:
+        return apply_edits(x, params["edits"], type(self).__name__)
 
-    def _draw(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
+    def _edits(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
         parts = split_words(text)
         found = parts[1::2]
         if not found:
             return []
-        synonyms = self.synonyms
-        candidates = [k for k, word in enumerate(found) if synonyms(word)]
+        source = self.source
+        candidates = [k for k, word in enumerate(found) if synonyms(source, word)]
         m = len(candidates)
-        take = min(self.count(len(found)), m)
+        take = min(count(self.alpha, len(found)), m)
         # a uniform random subset of the words that have synonyms (partial Fisher-Yates shuffle)
         for i in range(take):
             j = i + draw_index(rng, m - i)
@@ -67,7 +69,7 @@ class SynonymReplacement(EditOp):
         edits: list[dict[str, Any]] = []
         for k in chosen:
             word = found[k]
-            options = synonyms(word)
+            options = synonyms(source, word)
             new = match_case(word, options[draw_index(rng, len(options))])
             start, end = offsets[2 * k + 1], offsets[2 * k + 2]
             edits.append({"position": k, "start": start, "end": end, "old": word, "new": new})

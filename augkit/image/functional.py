@@ -1,5 +1,9 @@
-"""Colour kernels for :class:`augkit.image.ColorJitter` and :class:`augkit.image.Solarize`.
+"""The image kernels: the maths of the image ops, shared by the single-image and the batch paths.
 
+The ops in :mod:`augkit.image.ops` draw their values and call these functions; the batch path
+(:mod:`augkit.image.batch`) calls the same functions, or their batched forms here, on stacks.
+
+The colour kernels of :class:`augkit.image.ColorJitter`:
 Each function computes exactly what Albumentations' ``adjust_*_torchvision`` kernel computes on a
 uint8 image (the same tables, blends and colour conversions; ``tests/test_image_ops.py`` checks
 equality), without its decorators and per-call checks: on a 32×32 image those cost more than the
@@ -80,3 +84,53 @@ def hue_table(factor: float) -> np.ndarray:
         return np.mod(_HUE_LEVELS + shift, 180).astype(np.uint8)
     # floor((level + shift) mod 180) == (level + floor(shift)) mod 180 for whole levels
     return _HUE_TABLES[steps % 180]
+
+
+def brightness_tables(factors: np.ndarray) -> np.ndarray:
+    """One brightness table per factor (rows), equal to :func:`brightness`'s table for each."""
+    f32 = np.asarray(factors, dtype=np.float32)[:, None]
+    return np.clip(_LEVELS[None, :] * f32, 0, 255).astype(np.uint8)
+
+
+def contrast_tables(factors: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """One contrast table per (non-zero) factor and grey mean, equal to :func:`contrast`'s table."""
+    f64 = np.asarray(factors, dtype=np.float64)
+    tables = _LEVELS[None, :] * f64.astype(np.float32)[:, None]  # float32, as the single-image kernel
+    tables += (np.asarray(means) * (1 - f64)).astype(np.float32)[:, None]
+    np.minimum(tables, 255, out=tables)
+    np.maximum(tables, 0, out=tables)
+    return tables.astype(np.uint8)
+
+
+def solarize_table(threshold: float) -> np.ndarray:
+    """The table that inverts every grey level at or above ``threshold``."""
+    levels = np.arange(256)
+    return np.where(levels >= threshold, 255 - levels, levels).astype(np.uint8)
+
+
+def hflip(img: np.ndarray) -> np.ndarray:
+    """Mirror left-right (albumentations' kernel)."""
+    from albumentations.augmentations.geometric import functional as fgeometric
+
+    return np.asarray(fgeometric.hflip(img))
+
+
+def gray(img: np.ndarray) -> np.ndarray:
+    """ITU-R 601 grayscale of an RGB image, back to 3 channels (works on a tall stack of images too)."""
+    return cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+
+
+@lru_cache(maxsize=4096)
+def gaussian_kernel(sigma: float, ksize: int) -> np.ndarray:
+    """The 1-D Gaussian kernel albumentations builds, as float32."""
+    from albumentations.augmentations.blur import functional as fblur
+
+    return np.asarray(fblur.create_gaussian_kernel_1d(sigma, ksize), dtype=np.float32)
+
+
+def blur(img: np.ndarray, sigma: float, ksize: int) -> np.ndarray:
+    """Separable Gaussian blur with reflected borders; a kernel of side 1 leaves the image as it is."""
+    if ksize <= 1:
+        return img
+    kernel = gaussian_kernel(sigma, ksize)
+    return cv2.sepFilter2D(img, -1, kernel, kernel, borderType=cv2.BORDER_REFLECT_101)

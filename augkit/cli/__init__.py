@@ -1,0 +1,29 @@
+"""The ``augkit`` command: thin glue over the library, one module per subcommand.
+
+    augkit list [--modality NAME] [NAME]
+    augkit preview PRESET INPUT... [--out views.html|views.png] [--views N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from augkit.cli import listing, preview
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``augkit`` argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="augkit", description="Positive pairs (n views) for contrastive learning.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for module in (listing, preview):
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``augkit`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

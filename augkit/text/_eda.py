@@ -1,0 +1,77 @@
+"""What the EDA operations share, as plain functions: their declared arguments, the EDA count,
+the synonym memo, cheap index draws, and applying a record's span edits."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from augkit.args import Arg, Choice, Number, Probability
+from augkit.errors import InvalidParams
+from augkit.text._words import splice_sorted
+from augkit.text.lexicon import get_lexicon
+from augkit.text.stopwords import is_stop_word
+
+__all__ = ["EDA_ARGS", "apply_edits", "count", "draw_index", "synonyms"]
+
+#: The arguments every EDA op declares, in this order.
+EDA_ARGS = (
+    Arg("alpha", Number(0.0, 1.0, low_open=True), 0.1, "the fraction of words changed"),
+    Arg("source", Choice(("wordnet", "nltk")), "wordnet", "'wordnet' (the shipped table) or 'nltk' (NLTK's data)"),
+    Arg("p", Probability(), 1.0, "probability of applying the op"),
+)
+
+_EDIT_KEYS = (("start", int), ("end", int), ("old", str), ("new", str))
+# per source, per word form as written: its usable synonyms (stop words and numbers excluded)
+_MEMO: dict[str, dict[str, list[str]]] = {}
+
+
+def count(alpha: float, n_words: int) -> int:
+    """EDA's n = max(1, int(alpha · words))."""
+    return max(1, math.floor(alpha * n_words))
+
+
+def synonyms(source: str, word: str) -> list[str]:
+    """Synonyms of ``word`` that an op may use: none for stop words and numbers."""
+    memo = _MEMO.setdefault(source, {})
+    found = memo.get(word)
+    if found is None:
+        found = memo[word] = [] if is_stop_word(word) or word.isdigit() else get_lexicon(source).synonyms(word)
+    return found
+
+
+def draw_index(rng: np.random.Generator, n: int) -> int:
+    """A uniform index in ``range(n)`` (n ≥ 1) from one scalar ``rng.random()``: the cheapest draw
+    numpy has (``rng.integers`` costs ≈ 3×, ``rng.choice`` ≈ 10×)."""
+    return min(int(rng.random() * n), n - 1)  # the min guards r·n rounding up to n
+
+
+def apply_edits(text: str, edits: Any, op: str) -> str:
+    """Splice a record's ``edits`` into ``text``, checking that each ``old`` is what the text holds.
+
+    Raises:
+        InvalidParams: naming the edit and key that is missing or malformed, or the edit whose
+            ``old`` text is not at ``start:end`` (params drawn for another text).
+    """
+    if not isinstance(edits, list):
+        raise InvalidParams(f"{op} params['edits'] must be a list of edits, got {edits!r:.80}")
+    spans = []
+    for i, e in enumerate(edits):
+        if not isinstance(e, dict):
+            raise InvalidParams(f"{op} params['edits'][{i}] must be a dict, got {e!r:.80}")
+        for key, kind in _EDIT_KEYS:
+            value = e.get(key)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise InvalidParams(f"{op} params['edits'][{i}][{key!r}] must be {kind.__name__}, got {value!r:.80}")
+        start, end = e["start"], e["end"]
+        if text[start:end] != e["old"] or not 0 <= start <= end <= len(text):
+            raise InvalidParams(f"{op} params do not fit this text: expected {e['old']!r} at {start}:{end}, "
+                                f"found {text[start:end]!r}")
+        spans.append((start, end, e["new"]))
+    spans.sort(key=lambda s: (s[0], s[1]))
+    try:
+        return splice_sorted(text, spans)
+    except ValueError as exc:  # overlapping edits
+        raise InvalidParams(f"{op} params['edits']: {exc}") from None
