@@ -203,3 +203,37 @@ def test_pipeline_gives_each_op_its_own_stream_deterministically(photo: np.ndarr
     with ThreadPoolExecutor(4) as pool:
         threaded = list(pool.map(lambda s: mixed.augment(small, np.random.default_rng(s))[1], range(40)))
     assert threaded == runs
+
+
+def test_color_jitter_takes_strengths_and_exact_ranges() -> None:
+    from augkit.image import ColorJitter
+
+    strong = ColorJitter(0.8, 0.8, 0.8, 0.2)
+    assert strong.brightness == (pytest.approx(0.2), 1.8) and strong.hue == (-0.2, 0.2)
+    fixed = ColorJitter(brightness=(1.2, 1.2), contrast=0, saturation=0, hue=0, p=1.0)
+    record = fixed.sample(np.zeros((4, 4, 3), np.uint8), np.random.default_rng(0))
+    assert record["brightness"] == 1.2 and record["contrast"] == 1.0 and record["hue"] == 0.0
+    with pytest.raises(ValueError, match=r"hue=\(-0.6, 0.1\)"):
+        ColorJitter(hue=(-0.6, 0.1))
+    with pytest.raises(ValueError, match=r"brightness=-1"):
+        ColorJitter(brightness=-1)
+
+
+def test_image_ops_convert_other_image_forms_and_check_their_records() -> None:
+    from PIL import Image
+
+    from augkit.errors import InvalidParams
+    from augkit.image import HorizontalFlip, RandomResizedCrop
+
+    rgb = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
+    flip = HorizontalFlip(p=1.0)
+    np.testing.assert_array_equal(flip.apply(Image.fromarray(rgb), {"applied": True}), rgb[:, ::-1])
+    np.testing.assert_array_equal(flip.apply(rgb.astype(np.uint16) * 257, {"applied": True}), rgb[:, ::-1])
+    rgba = np.dstack([rgb, np.full((4, 6), 255, np.uint8)])
+    np.testing.assert_array_equal(flip.apply(rgba, {"applied": True}), rgb[:, ::-1])
+    with pytest.raises(InvalidParams, match="'applied'"):
+        flip.apply(rgb, {})  # augkit 0.1 accepted this silently
+    with pytest.raises(TypeError, match="float16"):
+        flip.apply(rgb.astype(np.float16), {"applied": True})
+    with pytest.raises(InvalidParams, match="outside an image of 4×6"):
+        RandomResizedCrop(8).apply(rgb, {"applied": True, "top": 2, "left": 0, "height": 4, "width": 4})

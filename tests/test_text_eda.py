@@ -209,3 +209,30 @@ def test_a_hundred_thousand_words() -> None:
 def test_non_strings_raise_type_error(x: object) -> None:
     with pytest.raises(TypeError):
         text.RandomDeletion()(x, np.random.default_rng(0))  # type: ignore[arg-type]
+
+
+def test_malformed_edits_name_the_edit_and_key() -> None:
+    from augkit.errors import InvalidParams
+
+    op = text.RandomSwap(alpha=0.5)
+    sentence = "one two three four"
+    params = op.sample(sentence, np.random.default_rng(1))
+    assert params["applied"] is True and params["edits"]
+    broken = {**params, "edits": [{k: v for k, v in params["edits"][0].items() if k != "old"}]}
+    with pytest.raises(InvalidParams, match=r"\['edits'\]\[0\]\['old'\]"):
+        op.apply(sentence, broken)
+    with pytest.raises(InvalidParams, match=r"\['edits'\] must be list"):
+        op.apply(sentence, {**params, "edits": "x"})
+
+
+@pytest.mark.parametrize("cls", ["SynonymReplacement", "RandomInsertion", "RandomSwap", "RandomDeletion"])
+def test_every_eda_op_takes_p_and_declares_alpha(cls: str) -> None:
+    make = getattr(text, cls)
+    sentence = "The quick brown foxes were jumping over the lazy dogs."
+    never = make(alpha=0.3, p=0.0)
+    assert all(never.augment(sentence, np.random.default_rng(i)) == (sentence, {"applied": False}) for i in range(20))
+    with pytest.raises(ValueError, match=r"alpha=0 must be a number in \(0, 1\]"):
+        make(alpha=0)
+    with pytest.raises(ValueError, match="source='web'"):
+        make(source="web")
+    assert repr(make(0.2)) == f"{cls}(alpha=0.2, source='wordnet', p=1.0)"
