@@ -133,6 +133,11 @@ class Augmenter(Generic[X]):
         """Apply the drawn ``params`` to ``x`` (canonical form); pure and repeatable."""
         raise NotImplementedError(f"{type(self).__name__} must implement transform(x, params)")
 
+    def check_params(self, x: Any, params: Params) -> None:
+        """Check a fired record against ``x`` before :meth:`apply` replays it (beyond the ``drawn``
+        keys the base checks); raise :class:`InvalidParams` naming the key. ``augment`` skips it:
+        a record it has just drawn fits its input."""
+
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
         """A batch whose every record fired, in one pass; by default one example at a time."""
         form = self._form()
@@ -166,10 +171,12 @@ class Augmenter(Generic[X]):
             if len(records) != len(value):
                 raise InvalidParams(f"{type(self).__name__} params['batch'] holds {len(records)} records for a "
                                     f"batch of {len(value)}: use the params sample() drew for this batch")
-            for r in records:
-                self._check_record(r)
+            for item, r in zip(value, records, strict=True):
+                if self._check_record(r):
+                    self.check_params(item, r)
             return form.leave(self._run_batch(value, records), ctx)
         if self._check_record(params):
+            self.check_params(value, params)
             value = self.transform(value, params)
         return form.leave(value, ctx)
 

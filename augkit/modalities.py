@@ -18,8 +18,9 @@ from typing import Any, Protocol, runtime_checkable
 __all__ = ["ANY", "ENTRY_POINT_GROUP", "Modality", "get", "names", "register"]
 
 ENTRY_POINT_GROUP = "augkit.modalities"
-# The built-in descriptors; third parties register theirs through the entry-point group.
-_BUILTIN = ("augkit.image.modality", "augkit.text.modality", "augkit.audio.modality")
+# The built-in descriptors, by name; third parties register theirs through the entry-point group.
+# A lookup imports only the one asked for: a text-only user never imports torch for audio.
+_BUILTIN = {"image": "augkit.image.modality", "text": "augkit.text.modality", "audio": "augkit.audio.modality"}
 
 
 @runtime_checkable
@@ -83,7 +84,7 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    for module in _BUILTIN:
+    for module in _BUILTIN.values():
         importlib.import_module(module)
     from importlib.metadata import entry_points
 
@@ -100,6 +101,10 @@ def get(name: str) -> Modality:
     found = _REGISTRY.get(name)
     if found is not None:
         return found
+    if name in _BUILTIN:
+        importlib.import_module(_BUILTIN[name])
+        if name in _REGISTRY:
+            return _REGISTRY[name]
     _load()
     try:
         return _REGISTRY[name]

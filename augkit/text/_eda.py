@@ -14,7 +14,7 @@ from augkit.text._words import splice_sorted
 from augkit.text.lexicon import get_lexicon
 from augkit.text.stopwords import is_stop_word
 
-__all__ = ["EDA_ARGS", "apply_edits", "count", "draw_index", "synonyms"]
+__all__ = ["EDA_ARGS", "check_edits", "count", "draw_index", "splice_edits", "synonyms"]
 
 #: The arguments every EDA op declares, in this order.
 EDA_ARGS = (
@@ -48,8 +48,9 @@ def draw_index(rng: np.random.Generator, n: int) -> int:
     return min(int(rng.random() * n), n - 1)  # the min guards r·n rounding up to n
 
 
-def apply_edits(text: str, edits: Any, op: str) -> str:
-    """Splice a record's ``edits`` into ``text``, checking that each ``old`` is what the text holds.
+def check_edits(text: str, edits: Any, op: str) -> None:
+    """Check a record's ``edits`` against ``text``: each a dict whose ``old`` is what the text holds
+    at ``start:end``, none overlapping.
 
     Raises:
         InvalidParams: naming the edit and key that is missing or malformed, or the edit whose
@@ -57,8 +58,8 @@ def apply_edits(text: str, edits: Any, op: str) -> str:
     """
     if not isinstance(edits, list):
         raise InvalidParams(f"{op} params['edits'] must be a list of edits, got {edits!r:.80}")
-    spans = []
-    for i, e in enumerate(edits):
+    last = 0
+    for i, e in sorted(enumerate(edits), key=lambda ie: _span(ie[1])):
         if not isinstance(e, dict):
             raise InvalidParams(f"{op} params['edits'][{i}] must be a dict, got {e!r:.80}")
         for key, kind in _EDIT_KEYS:
@@ -69,9 +70,20 @@ def apply_edits(text: str, edits: Any, op: str) -> str:
         if text[start:end] != e["old"] or not 0 <= start <= end <= len(text):
             raise InvalidParams(f"{op} params do not fit this text: expected {e['old']!r} at {start}:{end}, "
                                 f"found {text[start:end]!r}")
-        spans.append((start, end, e["new"]))
-    spans.sort(key=lambda s: (s[0], s[1]))
-    try:
-        return splice_sorted(text, spans)
-    except ValueError as exc:  # overlapping edits
-        raise InvalidParams(f"{op} params['edits']: {exc}") from None
+        if start < last:
+            raise InvalidParams(f"{op} params['edits'][{i}] overlaps an earlier edit at character {start}")
+        last = end
+
+
+def _span(e: Any) -> tuple[int, int]:
+    if isinstance(e, dict) and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+        return e["start"], e["end"]
+    return -1, -1  # malformed edits sort first, so their error names them
+
+
+def splice_edits(text: str, edits: list[dict[str, Any]]) -> str:
+    """``text`` with a (checked) record's edits spliced in, in text order."""
+    if not edits:
+        return text
+    spans = sorted((e["start"], e["end"], e["new"]) for e in edits)
+    return splice_sorted(text, spans)
