@@ -21,22 +21,23 @@ base does the rest, the same way for every op of every modality:
 replayed later. Bulky randomness (a noise buffer, a wrapped library's own RNG) is kept in params as
 an integer ``seed`` that ``transform`` turns into its own generator.
 
-Composites (:class:`Compose`, :class:`OneOf`, :class:`RandomApply`) work for any modality. Child
-``i`` draws from the stream keyed by its place, ``stream(*parent_key, i)`` (:mod:`augkit.streams`).
+Composites (:class:`Compose`, :class:`OneOf`, :class:`RandomApply`, in :mod:`augkit.composites`)
+work for any modality. Child ``i`` draws from the stream keyed by its place,
+``stream(*parent_key, i)`` (:mod:`augkit.streams`).
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
-from augkit.args import REQUIRED, Arg, Check, Probability, Value
-from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
-from augkit.streams import children, stream
+from augkit.args import REQUIRED, Arg, Check, Probability
+from augkit.errors import InvalidParams, WrongArgumentType
+from augkit.streams import stream
 
 __all__ = [
     "RECORD_FORMAT",
@@ -47,6 +48,7 @@ __all__ = [
     "Params",
     "Pipeline",
     "RandomApply",
+    "check_augmenter",
     "check_json_safe",
     "expect",
     "uniform",
@@ -251,184 +253,6 @@ class Augmenter(Generic[X]):
         return f"{type(self).__name__}({fields})"
 
 
-def _check_augmenter(obj: Any, name: str) -> Augmenter[Any]:
-    if not isinstance(obj, Augmenter):
-        raise WrongArgumentType(
-            f"{name} must be an augkit Augmenter (with sample/apply), got {type(obj).__name__}; "
-            "wrap an albumentations pipeline with augkit.image.Albumentations(...)"
-        )
-    return obj
-
-
-def _check_ops(value: Any, name: str) -> list[Augmenter[Any]]:
-    if isinstance(value, (Augmenter, str, bytes)) or not isinstance(value, Sequence):
-        raise WrongArgumentType(f"{name} takes a list of augmenters, got {type(value).__name__}")
-    return [_check_augmenter(op, f"{name}[{i}]") for i, op in enumerate(value)]
-
-
-_OPS = Value(_check_ops, "a list of augmenters")
-_OP = Value(_check_augmenter, "an augmenter")
-
-
-def _child_record(child: Augmenter[Any], params: Params | None) -> Params:
-    return {"op": child.name or type(child).__name__, "params": params}
-
-
-class _Composite(Augmenter[Any]):
-    """What composites share: they run their children, so sampling means running the chain."""
-
-    def sample(self, x: Any, rng: np.random.Generator) -> Params:
-        return self.augment(x, rng)[1]
-
-    def apply(self, x: Any, params: Params) -> Any:
-        if not expect(params, "applied", bool, self):
-            return x
-        return self.replay(x, params)
-
-    def augment(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
-        if self.p < 1.0 and rng.random() >= self.p:
-            return x, {"applied": False}
-        y, record = self.run(x, rng)
-        return y, {"applied": True, **record}
-
-    def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
-        raise NotImplementedError
-
-    def replay(self, x: Any, params: Params) -> Any:
-        raise NotImplementedError
-
-
-class Identity(Augmenter[Any]):
-    """Returns its input unchanged (a view with no augmentation)."""
-
-    name = "identity"
-
-    def transform(self, x: Any, params: Params) -> Any:
-        return x
-
-
-class Compose(_Composite):
-    """Apply ``ops`` in order; op ``i`` draws from the stream of its place in the pipeline.
-
-    Params: ``{"applied": True, "ops": [{"op": name, "params": {...}}, ...]}``.
-
-    Example:
-        >>> Compose([Gain(gain_db=(-6, 6)), AddNoise(snr_db=(5, 20))])
-    """
-
-    name = "compose"
-    args = (Arg("ops", _OPS, REQUIRED, "the ops, in order"),)
-    ops: list[Augmenter[Any]]
-
-    def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
-        prefix = children(rng)
-        records = []
-        for i, op in enumerate(self.ops):
-            x, p = op.augment(x, stream(*prefix, i))
-            records.append(_child_record(op, p))
-        return x, {"ops": records}
-
-    def replay(self, x: Any, params: Params) -> Any:
-        records = expect(params, "ops", list, self)
-        if len(records) != len(self.ops):
-            raise InvalidParams(f"Compose params['ops'] holds {len(records)} records but the pipeline has "
-                                f"{len(self.ops)} ops")
-        for i, (op, rec) in enumerate(zip(self.ops, records, strict=True)):
-            x = op.apply(x, expect(rec, "params", dict, self, f"ops[{i}]"))
-        return x
-
-    def upgrade(self, params: Any, from_format: int) -> Params:
-        out = super().upgrade(params, from_format)
-        if isinstance(out.get("ops"), list) and len(out["ops"]) == len(self.ops):
-            out["ops"] = [{**rec, "params": op.upgrade(rec.get("params"), from_format)} if isinstance(rec, dict)
-                          else rec for op, rec in zip(self.ops, out["ops"], strict=True)]
-        return out
-
-
-def _check_weights(value: Any, name: str) -> list[float] | None:
-    if value is None:
-        return None
-    if isinstance(value, str) or not isinstance(value, Sequence) or \
-            not all(isinstance(v, _NUMBER) and not isinstance(v, bool) for v in value):
-        raise WrongArgumentType(f"{name}={value!r} must be a list of numbers or None")
-    w = np.asarray(value, dtype=float)
-    if w.ndim != 1 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise InvalidArgument(f"{name}={value!r} must be finite non-negative numbers with a positive sum")
-    return [float(v) for v in w]
-
-
-#: The image package's name for a chain of ops (augkit 0.1 had a class of its own).
-Pipeline = Compose
-
-
-class OneOf(_Composite):
-    """Apply exactly one of ``ops``, chosen with probabilities ``weights`` (uniform by default).
-
-    Params: ``{"applied": True, "choice": i, "op": name, "params": {...}}``.
-    """
-
-    name = "one_of"
-    args = (Arg("ops", _OPS, REQUIRED, "the ops to choose from"),
-            Arg("weights", Value(_check_weights, "a list of non-negative weights, or None"), None,
-                "relative probability of each op (uniform when None)"))
-    ops: list[Augmenter[Any]]
-    weights: list[float] | None
-
-    def setup(self) -> None:
-        if not self.ops:
-            raise WrongArgumentType("OneOf(ops=...) needs at least one augmenter")
-        w = [1.0] * len(self.ops) if self.weights is None else self.weights
-        if len(w) != len(self.ops):
-            raise WrongArgumentType(f"OneOf(weights={self.weights!r}) must hold one weight per op ({len(self.ops)})")
-        total = sum(w)
-        self._cumulative = np.cumsum([v / total for v in w]).tolist()
-
-    def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
-        u = rng.random()
-        i = next((k for k, c in enumerate(self._cumulative) if u < c), len(self.ops) - 1)
-        y, p = self.ops[i].augment(x, stream(*children(rng), i))
-        return y, {"choice": i, **_child_record(self.ops[i], p)}
-
-    def replay(self, x: Any, params: Params) -> Any:
-        i = expect(params, "choice", int, self)
-        if not 0 <= i < len(self.ops):
-            raise InvalidParams(f"OneOf params['choice']={i} is out of range for {len(self.ops)} ops")
-        return self.ops[i].apply(x, expect(params, "params", dict, self))
-
-    def upgrade(self, params: Any, from_format: int) -> Params:
-        out = super().upgrade(params, from_format)
-        i = out.get("choice")
-        if isinstance(i, int) and 0 <= i < len(self.ops):
-            out["params"] = self.ops[i].upgrade(out.get("params"), from_format)
-        return out
-
-
-class RandomApply(_Composite):
-    """Apply ``op`` with probability ``p``; otherwise pass the input through.
-
-    Params: ``{"applied": bool, "op": name, "params": {...}}`` (``params`` only when applied).
-    """
-
-    name = "random_apply"
-    args = (Arg("op", _OP, REQUIRED, "the op to apply"), Arg("p", Probability(), 0.5, "probability of applying it"))
-    op: Augmenter[Any]
-
-    def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
-        y, p = self.op.augment(x, stream(*children(rng), 0))
-        return y, _child_record(self.op, p)
-
-    def replay(self, x: Any, params: Params) -> Any:
-        return self.op.apply(x, expect(params, "params", dict, self))
-
-    def upgrade(self, params: Any, from_format: int) -> Params:
-        out = dict(params)
-        if out.get("applied") is True:
-            out["params"] = self.op.upgrade(out.get("params"), from_format)
-        else:
-            out = {"applied": False}
-        return out
-
-
 def expect(params: Any, key: str, kind: type | tuple[type, ...], owner: Augmenter[Any], where: str = "") -> Any:
     """``params[key]``, checked to be of ``kind``; raises :class:`InvalidParams` naming the key.
 
@@ -465,3 +289,6 @@ def check_json_safe(params: Any) -> None:
     if json.loads(text) != params:
         raise TypeError(f"params change in a JSON round trip (use lists, not tuples): {params!r}")
 
+
+# The composites live in augkit.composites; they are part of the core API.
+from augkit.composites import Compose, Identity, OneOf, Pipeline, RandomApply, check_augmenter  # noqa: E402

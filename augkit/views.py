@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from augkit.core import RECORD_FORMAT, Augmenter, Params, _check_augmenter
+from augkit.core import RECORD_FORMAT, Augmenter, Params, check_augmenter
 from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
 from augkit.streams import stream
 
@@ -106,7 +106,7 @@ class ViewGenerator:
                     f"n_views={n_views} does not match the {len(pipeline)} pipelines given (one per view); "
                     "leave n_views out to follow the list"
                 )
-            self.pipelines = [_check_augmenter(p, f"pipeline[{i}]") for i, p in enumerate(pipeline)]
+            self.pipelines = [check_augmenter(p, f"pipeline[{i}]") for i, p in enumerate(pipeline)]
         else:
             raise WrongArgumentType(
                 f"pipeline must be an Augmenter or a list of Augmenters, got {type(pipeline).__name__}"

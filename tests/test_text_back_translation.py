@@ -330,3 +330,17 @@ def test_hf_translator_arguments_and_missing_extra(tiny_marian: Path, monkeypatc
     monkeypatch.setitem(sys.modules, "transformers", None)  # as if the extra were not installed
     with pytest.raises(ImportError, match=r"pip install 'augkit\[translate\]'"):
         HFTranslator(tiny_marian, tiny_marian)
+
+
+def test_p_on_back_translation_skips_the_translator() -> None:
+    calls: list[int] = []
+
+    def counting(texts: list[str], src: str, tgt: str) -> list[str]:
+        calls.append(len(texts))
+        return reverse_words_translator(texts, src, tgt)
+
+    never = BackTranslation(counting, p=0.0)
+    assert never.augment("a b c", np.random.default_rng(0)) == ("a b c", {"applied": False})
+    assert calls == []
+    y, record = BackTranslation(counting).augment("a b c", np.random.default_rng(0))
+    assert record["applied"] is True and record["output"] == y and calls

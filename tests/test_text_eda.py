@@ -236,3 +236,22 @@ def test_every_eda_op_takes_p_and_declares_alpha(cls: str) -> None:
     with pytest.raises(ValueError, match="source='web'"):
         make(source="web")
     assert repr(make(0.2)) == f"{cls}(alpha=0.2, source='wordnet', p=1.0)"
+
+
+def test_insertions_at_one_point_keep_their_recorded_order() -> None:
+    # an augkit 0.1 record: two insertions before word 0, in draw order; 0.1 replays it to this text
+    record = {"applied": True, "edits": [
+        {"position": 0, "source_word": "one", "start": 0, "end": 0, "old": "", "new": "zeta "},
+        {"position": 0, "source_word": "two", "start": 0, "end": 0, "old": "", "new": "alpha "},
+    ]}
+    op = text.RandomInsertion(alpha=0.5)
+    assert op.apply("one two", record) == "zeta alpha one two"
+    # a drawn record whose insertions share slots ("ruined" is drawn before "instructor", both
+    # before "teacher"): the view augkit 0.1 made from the same draws
+    y, params = op.augment(TWENTY, np.random.default_rng(0))
+    starts = [e["start"] for e in params["edits"]]
+    assert len(starts) > len(set(starts))
+    assert y == ("bookman The clever glistening student quickly finished felicitous the nowadays difficult "
+                 "exam, hard then champion the happy ruined instructor teacher gave her rapidly a big test "
+                 "shiny golden star today.")
+    assert op.apply(TWENTY, json.loads(json.dumps(params))) == y

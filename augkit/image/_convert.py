@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "as_image", "make_output", "normalize_batch"]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -32,15 +34,15 @@ def as_image(x: Any) -> np.ndarray:
     - torch tensors: ``C×H×W`` (or ``H×W``) uint8, as torchvision's ``read_image`` gives them.
 
     Raises:
-        TypeError: for unsupported types or dtypes (bool, int8, int32, ...).
-        ValueError: for a wrong number of dimensions, zero-size images, 2 or more than 4 channels,
+        WrongInputType: (a TypeError) for unsupported types or dtypes (bool, int8, int32, ...).
+        InvalidInput: (a ValueError) for a wrong number of dimensions, zero-size images, 2 or more than 4 channels,
             NaN/inf floats or floats outside [0, 1].
     """
     arr = _to_array(x)
     if arr.ndim not in (2, 3):
-        raise ValueError(f"image has shape {arr.shape}: expected H×W or H×W×C; accepted: {_ACCEPTED}")
+        raise InvalidInput(f"image has shape {arr.shape}: expected H×W or H×W×C; accepted: {_ACCEPTED}")
     if arr.size == 0:
-        raise ValueError(f"image has shape {arr.shape} with no pixels; accepted: {_ACCEPTED}")
+        raise InvalidInput(f"image has shape {arr.shape} with no pixels; accepted: {_ACCEPTED}")
     if arr.ndim == 3:
         channels = arr.shape[2]
         if channels == 1:
@@ -48,7 +50,7 @@ def as_image(x: Any) -> np.ndarray:
         elif channels == 4:
             arr = arr[:, :, :3]
         elif channels != 3:
-            raise ValueError(
+            raise InvalidInput(
                 f"image has shape {arr.shape} with {channels} channels: expected 1 (gray), 3 (RGB) or 4 (RGBA)"
             )
     arr = _to_uint8(arr)
@@ -63,13 +65,13 @@ def _to_array(x: Any) -> np.ndarray:
         import torch
 
         if not isinstance(x, torch.Tensor):
-            raise TypeError(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
+            raise WrongInputType(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
         if x.dtype != torch.uint8:
-            raise TypeError(f"torch image has dtype {x.dtype}; accepted: {_ACCEPTED}")
+            raise WrongInputType(f"torch image has dtype {x.dtype}; accepted: {_ACCEPTED}")
         t = x.detach().cpu()
         if t.ndim == 3:
             if t.shape[0] not in (1, 3, 4):
-                raise ValueError(
+                raise InvalidInput(
                     f"torch image has shape {tuple(t.shape)}: expected C×H×W with C in 1, 3, 4 (channels first)"
                 )
             t = t.permute(1, 2, 0)
@@ -82,7 +84,7 @@ def _to_array(x: Any) -> np.ndarray:
             arr = np.asarray(x)
             return arr.astype(np.uint16) if mode != "I" else arr
         return np.asarray(x.convert("RGB"))
-    raise TypeError(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
+    raise WrongInputType(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
@@ -92,14 +94,14 @@ def _to_uint8(arr: np.ndarray) -> np.ndarray:
         return ((arr.astype(np.uint32) + 128) // 257).astype(np.uint8)
     if arr.dtype in (np.float32, np.float64):
         if not np.all(np.isfinite(arr)):
-            raise ValueError(f"image of dtype {arr.dtype} and shape {arr.shape} holds NaN or inf values")
+            raise InvalidInput(f"image of dtype {arr.dtype} and shape {arr.shape} holds NaN or inf values")
         lo, hi = float(arr.min()), float(arr.max())
         if lo < 0.0 or hi > 1.0:
-            raise ValueError(
+            raise InvalidInput(
                 f"float image values lie in [{lo:g}, {hi:g}]; float images must lie in [0, 1] (or pass uint8)"
             )
         return np.rint(arr * 255.0).astype(np.uint8)
-    raise TypeError(f"image dtype {arr.dtype} is not supported; accepted: {_ACCEPTED}")
+    raise WrongInputType(f"image dtype {arr.dtype} is not supported; accepted: {_ACCEPTED}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,10 +122,11 @@ def make_output(
         mean, std: per-channel statistics in [0, 1] units (ImageNet by default).
 
     Raises:
-        ValueError: for an unknown ``output`` or a ``std`` with zeros.
+        InvalidArgument: for an unknown ``output``, or ``mean``/``std`` that are not 1 or 3 finite
+            numbers (``std`` positive).
     """
     if output not in OUTPUTS:
-        raise ValueError(f"output={output!r} must be one of {OUTPUTS}")
+        raise InvalidArgument(f"output={output!r} must be one of {OUTPUTS}")
     if output == "numpy":
         return None
     if output == "uint8":
@@ -225,12 +228,17 @@ class _ToNormalizedTensor:
 
 
 def _check_stats(mean: Sequence[float], std: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    mean_a = np.asarray(mean, dtype=np.float64).reshape(-1)
-    std_a = np.asarray(std, dtype=np.float64).reshape(-1)
+    try:
+        mean_a = np.asarray(mean, dtype=np.float64).reshape(-1)
+        std_a = np.asarray(std, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise WrongArgumentType(f"mean={mean!r} and std={std!r} must both be sequences of 1 or 3 numbers") from None
     if mean_a.shape != std_a.shape or mean_a.size not in (1, 3):
-        raise ValueError(f"mean={list(mean)} and std={list(std)} must both hold 1 or 3 numbers")
+        raise InvalidArgument(f"mean={list(mean)} and std={list(std)} must both hold 1 or 3 numbers")
+    if not (np.all(np.isfinite(mean_a)) and np.all(np.isfinite(std_a))):
+        raise InvalidArgument(f"mean={list(mean)} and std={list(std)} must be finite numbers")
     if np.any(std_a <= 0):
-        raise ValueError(f"std={list(std)} must be positive")
+        raise InvalidArgument(f"std={list(std)} must be positive")
     return mean_a, std_a
 
 
@@ -260,9 +268,10 @@ def normalize_batch(
         The float32 tensor ``(batch / 255 - mean) / std`` (``out`` when given).
 
     Raises:
-        TypeError: when ``batch`` is not a uint8 torch tensor, or ``out`` not a float32 tensor.
-        ValueError: when its channel axis does not match ``mean``/``std``, or ``out`` has another
-            shape or device.
+        WrongInputType: when ``batch`` is not a uint8 torch tensor.
+        InvalidInput: when its channel axis does not match ``mean``/``std``.
+        WrongArgumentType, InvalidArgument: when ``out`` is not a float32 tensor, or has another
+            shape or device; or ``mean``/``std`` are malformed.
 
     Example:
         >>> x = normalize_batch(views.cuda(non_blocking=True))
@@ -271,11 +280,11 @@ def normalize_batch(
 
     if not isinstance(batch, torch.Tensor) or batch.dtype != torch.uint8:
         got = batch.dtype if isinstance(batch, torch.Tensor) else type(batch).__name__
-        raise TypeError(f"normalize_batch expects a uint8 torch tensor [B, C, H, W], got {got}")
+        raise WrongInputType(f"normalize_batch expects a uint8 torch tensor [B, C, H, W], got {got}")
     mean_a, std_a = _check_stats(mean, std)
     channels = batch.shape[-3] if batch.ndim >= 3 else 0
     if channels not in (1, mean_a.size) and mean_a.size != 1:
-        raise ValueError(f"batch has {channels} channels (shape {tuple(batch.shape)}) but mean/std hold {mean_a.size}")
+        raise InvalidInput(f"batch has {channels} channels (shape {tuple(batch.shape)}) but mean/std hold {mean_a.size}")
     if channels == 1 and mean_a.size == 3:
         mean_a, std_a = mean_a.mean(keepdims=True), std_a.mean(keepdims=True)
     shape = (-1, 1, 1)
@@ -286,9 +295,9 @@ def normalize_batch(
     else:
         if not isinstance(out, torch.Tensor) or out.dtype != torch.float32:
             got = out.dtype if isinstance(out, torch.Tensor) else type(out).__name__
-            raise TypeError(f"normalize_batch(out=...) must be a float32 torch tensor, got {got}")
+            raise WrongArgumentType(f"normalize_batch(out=...) must be a float32 torch tensor, got {got}")
         if out.shape != batch.shape or out.device != batch.device:
-            raise ValueError(
+            raise InvalidArgument(
                 f"normalize_batch(out=...) has shape {tuple(out.shape)} on {out.device}; the batch has "
                 f"shape {tuple(batch.shape)} on {batch.device}"
             )

@@ -18,7 +18,8 @@ __all__ = ["EDA_ARGS", "check_edits", "count", "draw_index", "splice_edits", "sy
 
 #: The arguments every EDA op declares, in this order.
 EDA_ARGS = (
-    Arg("alpha", Number(0.0, 1.0, low_open=True), 0.1, "the fraction of words changed"),
+    Arg("alpha", Number(0.0, 1.0, low_open=True), 0.1,
+        "the fraction of words changed (deletion: each word's probability of deletion)"),
     Arg("source", Choice(("wordnet", "nltk")), "wordnet", "'wordnet' (the shipped table) or 'nltk' (NLTK's data)"),
     Arg("p", Probability(), 1.0, "probability of applying the op"),
 )
@@ -85,5 +86,7 @@ def splice_edits(text: str, edits: list[dict[str, Any]]) -> str:
     """``text`` with a (checked) record's edits spliced in, in text order."""
     if not edits:
         return text
-    spans = sorted((e["start"], e["end"], e["new"]) for e in edits)
+    # sort on the span only, and stably: insertions at one point keep their recorded order (as in
+    # augkit 0.1); sorting the tuples would order them by their text instead
+    spans = sorted(((e["start"], e["end"], e["new"]) for e in edits), key=lambda s: (s[0], s[1]))
     return splice_sorted(text, spans)

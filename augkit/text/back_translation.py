@@ -77,7 +77,7 @@ def _check_optional_str(value: Any, name: str) -> str | None:
 
 def _check_optional_bool(value: Any, name: str) -> bool | None:
     if value is not None and not isinstance(value, bool):
-        raise InvalidArgument(f"{name}={value!r} must be True, False or None")
+        raise WrongArgumentType(f"{name}={value!r} must be True, False or None")
     return value
 
 
@@ -120,23 +120,23 @@ class BackTranslation(Augmenter[str]):
         num_seeds: draw the view's seed from ``range(num_seeds)`` (a pool of paraphrases per
             text that :meth:`back_translate` can pre-translate into the cache); None draws from
             ``[0, 2**31)``.
+        p: probability of back-translating a view.
 
-    Params: ``{"seed": int | None, "input_sha256": str, "pivot_text": str, "output": str,
+    Record: ``{"applied": True, "seed": int | None, "input_sha256": str, "pivot_text": str, "output": str,
     "fallback": bool}``. The translation is recorded, so ``apply`` replays it without the model;
     given another input than the one the params were drawn for, ``apply`` translates that input
     with the recorded seed.
 
     Raises:
-        TypeError: when ``translate`` is not callable.
-        ValueError: naming the argument for a bad ``on_error``, ``pivot``, ``source``,
-            ``num_seeds``, ``sample_seed``, or a ``cache`` without a model id.
+        WrongArgumentType: when ``translate`` is not callable, or an argument has the wrong type.
+        InvalidArgument: naming the argument for a bad ``on_error``, ``pivot``, ``source`` or
+            ``num_seeds``, a ``cache`` without a model id or in a missing folder.
 
     Example:
         >>> bt = BackTranslation(HFTranslator("models/en-de", "models/de-en"), pivot="de", cache="bt.sqlite")
     """
 
     name = "text.back_translation"
-
     modality = "text"
     args = (
         Arg("translate", Value(_check_translate, "a callable translate(texts, src, tgt)"), REQUIRED,
@@ -145,7 +145,7 @@ class BackTranslation(Augmenter[str]):
         Arg("source", Value(_check_language, "a non-empty language code such as 'en'"), "en",
             "the language of the inputs"),
         Arg("model_id", Value(_check_optional_str, "a str or None"), None, "names the model in the cache key"),
-        Arg("cache", Value(_check_cache, "a path ending in .sqlite/.db, or None"), None,
+        Arg("cache", Value(_check_cache, "a file path in an existing folder, or None"), None,
             "sqlite3 file caching translations"),
         Arg("on_error", Choice(("raise", "fallback")), "raise", "what a failing translator does"),
         Arg("sample_seed", Value(_check_optional_bool, "True, False or None"), None,
