@@ -63,3 +63,65 @@ def test_batch_falls_back_for_grayscale_and_checks_its_arguments() -> None:
         generate_batch(vg, digits[:2], [0])
     with pytest.raises(ValueError, match="0 images"):
         generate_batch(vg, [], [])
+
+
+def test_batch_records_are_drawn_from_each_op_s_stream(images: list[np.ndarray]) -> None:
+    from augkit.core import RECORD_FORMAT
+    from augkit.streams import stream
+
+    vg = image.simclr_cifar(32, seed=4, output="uint8")
+    batch = generate_batch(vg, images[:6], [3, 1, 4, 1, 5, 9], epoch=1)
+    for i, (x, index) in enumerate(zip(images[:6], [3, 1, 4, 1, 5, 9], strict=True)):
+        for k, pipeline in enumerate(vg.pipelines):
+            record = batch.params[i][k]
+            assert record["format"] == RECORD_FORMAT and record["applied"] is True
+            assert [r["op"] for r in record["ops"]] == [op.name for op in pipeline.ops]
+            for j, (op, rec) in enumerate(zip(pipeline.ops, record["ops"], strict=True)):
+                assert isinstance(rec["params"]["applied"], bool)
+                assert rec["params"] == op.sample(x, stream(vg.seed, 1, index, k, j))
+    # the records replay to the batch's views
+    for i, x in enumerate(images[:6]):
+        for k, view in enumerate(vg.replay(x, batch.params[i])):
+            assert torch.equal(view, batch.items[k][i])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: image.dino(40, 24, n_views=4, seed=6, output="uint8"),  # globals and locals of other sizes
+        lambda: image.swav(40, 24, n_views=3, seed=7),
+        lambda: image.moco_v2(36, seed=8, output="numpy", mean=(0.5,), std=(0.25,)),
+    ],
+)
+def test_multi_crop_and_other_presets_batch_bit_for_bit(make, images: list[np.ndarray]) -> None:  # type: ignore[no-untyped-def]
+    vg = make()
+    batch = generate_batch(vg, images[:8], range(8))
+    for i, x in enumerate(images[:8]):
+        views = vg.generate(x, index=i)
+        assert batch.params[i] == views.params
+        for k in range(vg.n_views):
+            assert _same(views.items[k], batch.items[k][i]), (i, k)
+
+
+def test_batch_falls_back_for_other_outputs_and_pipelines(images: list[np.ndarray]) -> None:
+    from augkit import Compose, ViewGenerator
+    from augkit.image import ColorJitter, RandomResizedCrop
+
+    def shifted(img: np.ndarray) -> torch.Tensor:  # an output step with no convert_batch
+        return torch.from_numpy(img.astype(np.int16) - 128)
+
+    crop_jitter = Compose([RandomResizedCrop(16), ColorJitter(p=1.0)])
+    generators = [
+        ViewGenerator(crop_jitter, n_views=2, seed=0, output=shifted, prepare=image.as_image),
+        # views that did not fire keep the input's 20×20, so the crop makes 20×20 too (views must stack)
+        ViewGenerator(Compose([RandomResizedCrop(20), ColorJitter(p=1.0)], p=0.5), seed=0, prepare=image.as_image),
+        ViewGenerator(Compose([ColorJitter(p=1.0), RandomResizedCrop(16)]), seed=0, prepare=image.as_image),
+    ]
+    small = [np.ascontiguousarray(x[:20, :20]) for x in images[:5]]
+    for vg in generators:
+        batch = generate_batch(vg, small, range(5))
+        for i, x in enumerate(small):
+            views = vg.generate(x, index=i)
+            assert batch.params[i] == views.params
+            for k in range(vg.n_views):
+                assert _same(views.items[k], batch.items[k][i])

@@ -10,6 +10,7 @@ import json
 
 import albumentations as A
 import numpy as np
+import pytest
 import torch
 from torch.utils.data import DataLoader, Dataset
 
@@ -106,3 +107,27 @@ def test_wrapper_gives_identical_children_their_own_streams(photo: np.ndarray) -
     _, params = image.Albumentations(twins()).augment(photo, np.random.default_rng(3))
     first, second = (rec["params"]["alpha"] for rec in params["transforms"])
     assert first != second
+
+
+def test_wrapper_upgrades_a_0_1_record_and_checks_its_argument(photo: np.ndarray) -> None:
+    import pickle
+
+    from augkit.errors import InvalidParams, WrongArgumentType
+
+    aug = image.Albumentations.example()
+    x = np.ascontiguousarray(photo[::4, ::4])
+    y, params = aug.augment(x, np.random.default_rng(0))
+    assert set(params) == {"applied", "seed", "transforms"} and params["applied"] is True
+    old = {"seed": params["seed"], "applied": params["transforms"]}  # augkit 0.1's layout
+    assert aug.upgrade(old, 1) == params
+    np.testing.assert_array_equal(aug.apply(x, aug.upgrade(old, 1)), y)
+    vg = ViewGenerator(aug, n_views=1, seed=0)
+    np.testing.assert_array_equal(vg.replay(x, [old])[0], y)  # a record without "format" is 0.1's
+    with pytest.raises(InvalidParams, match="'seed'"):
+        aug.apply(x, {"applied": True})
+    with pytest.raises(WrongArgumentType, match=r"transform=\.\.\.\) takes an albumentations transform"):
+        image.Albumentations(lambda image: image)
+    never = image.Albumentations(A.HorizontalFlip(p=1.0), p=0.0)
+    assert never.sample(x, np.random.default_rng(0)) == {"applied": False}
+    clone = pickle.loads(pickle.dumps(aug))
+    np.testing.assert_array_equal(clone.apply(x, params), y)

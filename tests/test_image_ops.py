@@ -170,23 +170,39 @@ def test_bad_inputs_name_the_problem(bad: object, error: type[Exception], messag
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: RandomResizedCrop(32, scale=(0, 1)), "scale"),
-        (lambda: RandomResizedCrop(0), "size=0"),
-        (lambda: ColorJitter(hue=0.7), "hue=0.7"),
-        (lambda: GaussianBlur(kernel_size=4), "kernel_size=4"),
-        (lambda: Solarize(threshold=300), "threshold=300"),
-        (lambda: ToGray(p=2), "p=2"),
+        (lambda: RandomResizedCrop(32, scale=(0, 1)), r"scale=\(0, 1\) must be .* within \(0, 1\]"),
+        (lambda: RandomResizedCrop(0), r"size=0 must be .* each in \[1, 16384\]"),
+        (lambda: RandomResizedCrop(8, interpolation="cubic"), "interpolation='cubic' must be one of 'linear', 'area'"),
+        (lambda: ColorJitter(hue=0.7), r"hue=0.7 must be a strength .* within \[-0.5, 0.5\]"),
+        (lambda: ColorJitter(brightness=(1.5, 1.2)), r"brightness=\(1.5, 1.2\) must be .* min <= max"),
+        (lambda: GaussianBlur(kernel_size=4), r"kernel_size=4 must be an odd int in \[1, inf\)"),
+        (lambda: GaussianBlur(sigma=0), r"sigma=0 must be .* within \(0, 100\]"),
+        (lambda: Solarize(threshold=300), r"threshold=300 must be a number in \[0, 256\]"),
+        (lambda: ToGray(p=2), r"p=2 must be a probability in \[0, 1\]"),
+        (lambda: Resize((0, 3)), r"size=\(0, 3\) must be .* each in \[1, 16384\]"),
+        (lambda: CenterCrop(20000), r"size=20000 must be .* each in \[1, 16384\]"),
     ],
 )
-def test_bad_arguments_name_the_argument(make, message: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments_name_the_argument_and_the_allowed_range(make, message: str) -> None:  # type: ignore[no-untyped-def]
+    from augkit.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match=message):
         make()
+
+
+def test_wrong_argument_types_are_type_errors_naming_the_argument() -> None:
+    from augkit.errors import WrongArgumentType
+
+    with pytest.raises(WrongArgumentType, match="size='a'"):
+        Resize("a")  # type: ignore[arg-type]
+    with pytest.raises(WrongArgumentType, match="its arguments are: p"):
+        HorizontalFlip(0.5, 3)  # type: ignore[call-arg]
 
 
 def test_pipeline_gives_each_op_its_own_stream_deterministically(photo: np.ndarray) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from augkit.core import RandomApply
+    from augkit.core import Compose, RandomApply
     from augkit.image import Pipeline
 
     twins = Pipeline([ColorJitter(0.8, 0.8, 0.8, 0.2, p=1.0), ColorJitter(0.8, 0.8, 0.8, 0.2, p=1.0)])
@@ -194,7 +210,8 @@ def test_pipeline_gives_each_op_its_own_stream_deterministically(photo: np.ndarr
     _, params = twins.augment(small, np.random.default_rng(0))
     first, second = (rec["params"] for rec in params["ops"])
     assert first["brightness"] != second["brightness"] and first["hue"] != second["hue"]
-    # a core composite inside gets a full generator (it spawns), still derived from the view's stream
+    # a composite inside keys its own child streams by place, still derived from the view's stream
+    assert image.Pipeline is Compose
     mixed = Pipeline([RandomApply(HorizontalFlip(p=1.0), p=0.5), ColorJitter(p=1.0)])
     runs = [mixed.augment(small, np.random.default_rng(seed))[1] for seed in range(40)]
     assert runs == [mixed.augment(small, np.random.default_rng(seed))[1] for seed in range(40)]
@@ -237,3 +254,117 @@ def test_image_ops_convert_other_image_forms_and_check_their_records() -> None:
         flip.apply(rgb.astype(np.float16), {"applied": True})
     with pytest.raises(InvalidParams, match="outside an image of 4×6"):
         RandomResizedCrop(8).apply(rgb, {"applied": True, "top": 2, "left": 0, "height": 4, "width": 4})
+
+
+PIXELS = np.random.default_rng(7).integers(0, 256, (20, 24, 3), dtype=np.uint8)
+# every image op with its default p (deterministic ops always fire)
+DEFAULT_P = [
+    (RandomResizedCrop, {"size": 8}, 1.0), (HorizontalFlip, {}, 0.5), (ColorJitter, {}, 0.8), (ToGray, {}, 0.2),
+    (GaussianBlur, {}, 0.5), (Solarize, {}, 0.2), (Resize, {"size": 10}, 1.0), (CenterCrop, {"size": 8}, 1.0),
+]
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "default"), DEFAULT_P, ids=[c.__name__ for c, _, _ in DEFAULT_P])
+def test_every_image_op_declares_p_with_its_default(cls, kwargs, default: float) -> None:  # type: ignore[no-untyped-def]
+    import inspect
+
+    assert inspect.signature(cls).parameters["p"].default == default
+    op = cls(**kwargs)
+    assert op.p == default and op.arguments()["p"] == default and f"p={default}" in repr(op)
+    never = cls(**kwargs, p=0.0)
+    record = never.sample(PIXELS, np.random.default_rng(0))
+    assert record == {"applied": False}
+    assert never.apply(PIXELS, record) is PIXELS
+    always = cls(**kwargs, p=1.0)
+    fired = always.sample(PIXELS, np.random.default_rng(0))
+    assert fired["applied"] is True and set(fired) == {"applied", *cls.drawn}
+    # fired with p = 1 and drawn with p < 1: the same maths for the same record
+    np.testing.assert_array_equal(op.apply(PIXELS, fired), always.apply(PIXELS, fired))
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "default"), DEFAULT_P, ids=[c.__name__ for c, _, _ in DEFAULT_P])
+def test_apply_without_applied_names_the_key(cls, kwargs, default: float) -> None:  # type: ignore[no-untyped-def]
+    from augkit.errors import InvalidParams
+
+    op = cls(**kwargs)
+    with pytest.raises(ValueError, match="'applied'"):
+        op.apply(PIXELS, {})
+    with pytest.raises(InvalidParams, match=r"\['applied'\] must be bool"):
+        op.apply(PIXELS, {"applied": 1})
+    for key in cls.drawn:
+        record = op.sample(PIXELS, np.random.default_rng(0)) if op.p == 1.0 else cls(**kwargs, p=1.0).sample(
+            PIXELS, np.random.default_rng(0))
+        del record[key]
+        with pytest.raises(InvalidParams, match=repr(key)):
+            op.apply(PIXELS, record)
+
+
+@pytest.mark.parametrize("form", ["pil", "uint16", "rgba", "float", "tensor"])
+def test_ops_convert_other_image_forms_given_directly(form: str) -> None:
+    rgb = PIXELS
+    given = {
+        "pil": lambda: Image.fromarray(rgb),
+        "uint16": lambda: rgb.astype(np.uint16) * 257,
+        "rgba": lambda: np.dstack([rgb, np.full(rgb.shape[:2], 9, np.uint8)]),
+        "float": lambda: rgb / 255.0,
+        "tensor": lambda: torch.from_numpy(rgb).permute(2, 0, 1),
+    }[form]()
+    pipeline = image.Pipeline([RandomResizedCrop(12), ColorJitter(p=1.0), GaussianBlur(p=1.0), Solarize(p=1.0)])
+    out, params = pipeline.augment(given, np.random.default_rng(1))
+    ref, ref_params = pipeline.augment(rgb, np.random.default_rng(1))
+    assert params == ref_params and out.dtype == np.uint8 and out.shape == (12, 12, 3)
+    np.testing.assert_array_equal(out, ref)
+    for op in (ToGray(p=1.0), Resize(10), CenterCrop(8)):
+        np.testing.assert_array_equal(op.apply(given, {"applied": True}), op.apply(rgb, {"applied": True}))
+
+
+def test_image_input_errors_are_augkit_errors() -> None:
+    from augkit.errors import InvalidInput, WrongInputType
+
+    with pytest.raises(WrongInputType, match="dtype int32"):
+        HorizontalFlip(p=1.0).apply(np.zeros((4, 4, 3), np.int32), {"applied": True})
+    with pytest.raises(InvalidInput, match="5 channels"):
+        ToGray().sample(np.zeros((4, 4, 5), np.uint8), np.random.default_rng(0))
+    with pytest.raises(WrongInputType, match="unsupported image type list"):
+        as_image([[1, 2], [3, 4]])
+    with pytest.raises(InvalidInput, match="NaN"):
+        as_image(np.full((2, 2), np.inf))
+
+
+def test_output_and_statistics_errors_name_the_argument() -> None:
+    from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+
+    with pytest.raises(InvalidArgument, match="output='float'"):
+        image.make_output("float")
+    with pytest.raises(InvalidArgument, match=r"std=.* must be positive"):
+        image.make_output("normalized", std=(0.2, 0.0, 0.3))
+    with pytest.raises(InvalidArgument, match="1 or 3 numbers"):
+        image.make_output("normalized", mean=(0.5, 0.5), std=(0.2, 0.2))
+    with pytest.raises(InvalidArgument, match="finite"):
+        image.make_output("normalized", mean=(float("nan"),), std=(0.2,))
+    with pytest.raises(WrongArgumentType, match="mean='grey'"):
+        image.make_output("normalized", mean="grey")  # type: ignore[arg-type]
+    batch = torch.zeros(2, 3, 4, 4, dtype=torch.uint8)
+    with pytest.raises(WrongInputType, match="uint8 torch tensor"):
+        image.normalize_batch(batch.numpy())
+    with pytest.raises(InvalidInput, match="2 channels"):
+        image.normalize_batch(batch[:, :2])
+    with pytest.raises(WrongArgumentType, match="float32"):
+        image.normalize_batch(batch, out=torch.empty(batch.shape, dtype=torch.float64))
+    with pytest.raises(InvalidArgument, match="shape"):
+        image.normalize_batch(batch, out=torch.empty(2, 3, 4, 2))
+
+
+def test_color_jitter_stores_normalized_ranges_and_draws_within_them() -> None:
+    clipped = ColorJitter(brightness=1.5, contrast=0, saturation=(0.5, 1.5), hue=(-0.3, 0.1), p=1.0)
+    assert clipped.brightness == (0.0, 2.5)  # max(0, 1 - b)
+    assert clipped.contrast == (1.0, 1.0) and clipped.saturation == (0.5, 1.5) and clipped.hue == (-0.3, 0.1)
+    assert ColorJitter(brightness=(1.2, 1.2)).brightness == (1.2, 1.2)  # a fixed factor
+    assert ColorJitter(hue=0.5).hue == (-0.5, 0.5)
+    for seed in range(50):
+        r = clipped.sample(PIXELS, np.random.default_rng(seed))
+        assert 0.0 <= r["brightness"] <= 2.5 and r["contrast"] == 1.0
+        assert 0.5 <= r["saturation"] <= 1.5 and -0.3 <= r["hue"] <= 0.1
+    # the stored ranges rebuild the same op
+    again = ColorJitter(**clipped.arguments())
+    assert again.arguments() == clipped.arguments()

@@ -231,3 +231,67 @@ def test_presets_are_registered_by_name() -> None:
     assert {f"image.{n}" for n in ("simclr", "simclr_cifar", "moco_v2", "byol", "swav", "dino")} <= set(
         registry.presets())
     assert registry.get_preset("image.simclr") is image.simclr
+
+
+PRESETS = ["simclr", "simclr_cifar", "moco_v2", "byol", "swav", "dino"]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_image_preset_takes_the_common_keywords_declared_once(name: str) -> None:
+    import inspect
+
+    from augkit.image.presets import IMAGE_OPTIONS
+
+    preset = getattr(image, name)
+    params = inspect.signature(preset).parameters
+    keywords = ["n_views", "seed", *(a.name for a in IMAGE_OPTIONS)]
+    assert list(params)[-len(keywords):] == keywords
+    assert all(params[k].kind is inspect.Parameter.KEYWORD_ONLY for k in keywords)
+    # the recipe itself does not repeat them
+    assert not {"seed", "output", "mean", "std"} & set(inspect.signature(preset.build).parameters)
+    vg = preset(48, seed=3, output="uint8") if name not in ("swav", "dino") else preset(48, 24, seed=3, output="uint8")
+    assert vg.seed == 3 and vg.prepare is image.as_image
+    assert vg(np.zeros((30, 30, 3), np.uint8), index=0)[0].dtype == torch.uint8
+    with pytest.raises(ValueError, match=r"std=.* must be positive"):
+        preset(seed=0, std=(0.2, 0.0, 0.2))
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: image.simclr(0), ValueError, r"simclr\(\): size=0 must be an int in \[1, 16384\]"),
+        (lambda: image.simclr(strength=3), ValueError, r"simclr\(\): strength=3 must be a number in \[0, 2.5\]"),
+        (lambda: image.simclr(blur=1), TypeError, r"simclr\(\): blur=1 must be True or False"),
+        (lambda: image.simclr_cifar(scale=(0.5, 0.2)), ValueError, r"simclr_cifar\(\): scale=\(0.5, 0.2\)"),
+        (lambda: image.moco_v2(1.5), TypeError, r"moco_v2\(\): size=1.5 must be an int"),
+        (lambda: image.swav(local_size=0), ValueError, r"swav\(\): local_size=0"),
+        (lambda: image.dino(size=(3, 4)), TypeError, r"dino\(\): size=\(3, 4\)"),
+        (lambda: image.simclr(n_views=0), ValueError, r"simclr\(n_views\)=0 must be an int in \[1, inf\)"),
+        (lambda: image.swav(n_views=1), ValueError, r"swav\(n_views\)=1 must be an int in \[2, inf\)"),
+        (lambda: image.byol(n_views=1), ValueError, r"byol\(n_views=1\) is not possible"),
+        (lambda: image.simclr(seed=-1), ValueError, r"seed=-1"),
+    ],
+)
+def test_preset_arguments_are_checked_by_name(make, error: type[Exception], message: str) -> None:  # type: ignore[no-untyped-def]
+    from augkit.errors import AugkitError
+
+    with pytest.raises(error, match=message) as caught:
+        make()
+    assert isinstance(caught.value, AugkitError)
+
+
+def test_multi_crop_presets_split_n_views_into_two_globals_and_locals() -> None:
+    for preset, local in ((image.swav, 96), (image.dino, 96)):
+        for n in (2, 3, 12):
+            vg = preset(n_views=n)
+            sizes = [ops_of(p)["random_resized_crop"].size[0] for p in vg.pipelines]
+            assert sizes == [224, 224] + [local] * (n - 2)
+
+
+def test_a_dino_record_replays_with_n_views(photo: np.ndarray) -> None:
+    vg = image.dino(48, 24, n_views=3, seed=0, output="numpy")
+    x = np.ascontiguousarray(photo[::4, ::4])
+    made = vg.generate(x, index=2)
+    assert [v.shape for v in made.items] == [(48, 48, 3), (48, 48, 3), (24, 24, 3)]
+    for a, b in zip(made.items, vg.replay(x, json.loads(json.dumps(made.params))), strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -35,8 +35,8 @@ def as_image(x: Any) -> np.ndarray:
 
     Raises:
         WrongInputType: (a TypeError) for unsupported types or dtypes (bool, int8, int32, ...).
-        InvalidInput: (a ValueError) for a wrong number of dimensions, zero-size images, 2 or more than 4 channels,
-            NaN/inf floats or floats outside [0, 1].
+        InvalidInput: (a ValueError) for a wrong number of dimensions, zero-size images, 2 or more
+            than 4 channels, NaN/inf floats or floats outside [0, 1].
     """
     arr = _to_array(x)
     if arr.ndim not in (2, 3):
@@ -234,11 +234,11 @@ def _check_stats(mean: Sequence[float], std: Sequence[float]) -> tuple[np.ndarra
     except (TypeError, ValueError):
         raise WrongArgumentType(f"mean={mean!r} and std={std!r} must both be sequences of 1 or 3 numbers") from None
     if mean_a.shape != std_a.shape or mean_a.size not in (1, 3):
-        raise InvalidArgument(f"mean={list(mean)} and std={list(std)} must both hold 1 or 3 numbers")
+        raise InvalidArgument(f"mean={mean!r} and std={std!r} must both hold 1 or 3 numbers")
     if not (np.all(np.isfinite(mean_a)) and np.all(np.isfinite(std_a))):
-        raise InvalidArgument(f"mean={list(mean)} and std={list(std)} must be finite numbers")
+        raise InvalidArgument(f"mean={mean!r} and std={std!r} must be finite numbers")
     if np.any(std_a <= 0):
-        raise InvalidArgument(f"std={list(std)} must be positive")
+        raise InvalidArgument(f"std={std!r} must be positive")
     return mean_a, std_a
 
 
@@ -284,7 +284,8 @@ def normalize_batch(
     mean_a, std_a = _check_stats(mean, std)
     channels = batch.shape[-3] if batch.ndim >= 3 else 0
     if channels not in (1, mean_a.size) and mean_a.size != 1:
-        raise InvalidInput(f"batch has {channels} channels (shape {tuple(batch.shape)}) but mean/std hold {mean_a.size}")
+        raise InvalidInput(f"batch has {channels} channels (shape {tuple(batch.shape)}) but mean/std hold "
+                           f"{mean_a.size}")
     if channels == 1 and mean_a.size == 3:
         mean_a, std_a = mean_a.mean(keepdims=True), std_a.mean(keepdims=True)
     shape = (-1, 1, 1)

@@ -17,7 +17,6 @@ import numpy as np
 from augkit.core import RECORD_FORMAT, Compose, Params
 from augkit.errors import InvalidArgument
 from augkit.image import functional as F
-from augkit.image._convert import _ToNormalizedTensor, _ToUint8Tensor
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
 from augkit.streams import stream
 from augkit.views import ViewGenerator
@@ -42,8 +41,9 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
     ``[B, H, W, C]`` uint8 array (``"numpy"``); ``params[i][k]`` are exactly the params
     ``vg.generate(images[i], index=indices[i], epoch=epoch).params[k]`` records, and the views are
     bit for bit the same. The batched path covers the presets' pipelines (a random resized crop
-    then flip, colour jitter, grayscale, blur, solarize) on RGB inputs; anything else (grayscale
-    inputs, other ops, a custom ``output``) falls back to one ``generate`` call per image, stacked.
+    then flip, colour jitter, grayscale, blur, solarize) on RGB inputs, with an ``output`` that has
+    a ``convert_batch(stack)`` method (the presets' do); anything else (grayscale inputs, other
+    ops, another ``output``) falls back to one ``generate`` call per image, stacked.
 
     Args:
         vg: a generator from a preset (or any ViewGenerator whose views stack).
@@ -52,7 +52,7 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
         epoch: the training epoch.
 
     Raises:
-        ValueError: when ``images`` is empty or ``indices`` has another length.
+        InvalidArgument: (a ValueError) when ``images`` is empty or ``indices`` has another length.
 
     Example:
         >>> batch = generate_batch(simclr_cifar(32, seed=0, output="uint8"), images, range(len(images)))
@@ -89,7 +89,8 @@ def _draw(chain: Compose, x: np.ndarray, key: tuple[int, ...]) -> Params:
 def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
     if not all(isinstance(x, np.ndarray) and x.ndim == 3 and x.dtype == np.uint8 for x in prepared):
         return False
-    if vg.output is not None and type(vg.output) not in (_ToUint8Tensor, _ToNormalizedTensor):
+    # an output step converts a whole stack only when it says how (the presets' converters do)
+    if vg.output is not None and not callable(getattr(vg.output, "convert_batch", None)):
         return False
     return all(
         type(p) is Compose
@@ -127,14 +128,14 @@ def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np
         if not fired:
             continue
         if isinstance(op, HorizontalFlip):
-            batch[fired] = batch[fired][:, :, ::-1]
+            batch[fired] = batch[fired][:, :, ::-1]  # F.hflip's mirror, on the width axis of a stack
         elif isinstance(op, ToGray):
             batch[fired] = _per_pixel(batch[fired], F.gray)
         elif isinstance(op, Solarize):
             batch[fired] = F.apply_lut(batch[fired], op.table)
         elif isinstance(op, GaussianBlur):
             for i in fired:
-                batch[i] = op.apply(batch[i], op_params[i])
+                batch[i] = F.blur(batch[i], float(op_params[i]["sigma"]), int(op_params[i]["kernel_size"]))
         else:
             _jitter(batch, fired, op_params)
     return batch

@@ -14,7 +14,8 @@ import numpy as np
 
 from augkit.args import Arg, Choice, Integer, Number, Probability, Range, Size, Strength, Value
 from augkit.core import Augmenter, Params, uniform
-from augkit.image import functional as _color
+from augkit.errors import InvalidParams
+from augkit.image import functional as F
 from augkit.registry import register
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
@@ -104,8 +105,6 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         top, left, h, w = params["top"], params["left"], params["height"], params["width"]
         if not (0 <= top and 0 <= left and h >= 1 and w >= 1 and top + h <= x.shape[0] and left + w <= x.shape[1]):
-            from augkit.errors import InvalidParams
-
             raise InvalidParams(f"RandomResizedCrop params box top={top}, left={left}, height={h}, width={w} lies "
                                 f"outside an image of {x.shape[0]}×{x.shape[1]}; use the params drawn for this image")
         return _resize(x[top : top + h, left : left + w], self.size, self.interpolation)
@@ -131,6 +130,9 @@ def _resize(img: np.ndarray, size: tuple[int, int], interpolation: str = "linear
 class HorizontalFlip(Augmenter[np.ndarray]):
     """Mirror the image left-right with probability ``p``.
 
+    Args:
+        p: probability of flipping.
+
     Record: ``{"applied": bool}``.
 
     Example:
@@ -142,7 +144,7 @@ class HorizontalFlip(Augmenter[np.ndarray]):
     args = (Arg("p", Probability(), 0.5, "probability of flipping"),)
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return _color.hflip(x)
+        return F.hflip(x)
 
 
 @register
@@ -154,11 +156,21 @@ class ColorJitter(Augmenter[np.ndarray]):
     ``[max(0, 1 - v), 1 + v]`` and hue from ``[-v, v]`` (a fraction of the colour wheel, within
     ±0.5); 0 leaves that property alone. A ``(min, max)`` tuple is exactly that range, so a fixed
     factor is ``(1.2, 1.2)``. This is the one place in augkit where a single number is a strength
-    rather than a fixed value. Grayscale images only get brightness and contrast. The kernels compute exactly
-    what Albumentations' torchvision-compatible ``adjust_*_torchvision`` functions compute, called
-    through OpenCV without their per-call checks (see ``augkit/image/_color.py``).
+    rather than a fixed value. Grayscale images only get brightness and contrast. The kernels
+    compute exactly what Albumentations' torchvision-compatible ``adjust_*_torchvision`` functions
+    compute, called through OpenCV without their per-call checks (see :mod:`augkit.image.functional`).
+
+    Args:
+        brightness, contrast, saturation: a strength ``v >= 0`` (factors in ``[max(0, 1 - v), 1 + v]``)
+            or an exact ``(min, max)`` range of factors, min >= 0; stored as the normalized range.
+        hue: a strength ``h`` (shifts in ``[-h, h]``, h <= 0.5) or an exact ``(min, max)`` range
+            within [-0.5, 0.5], in turns of the colour wheel; stored as the normalized range.
+        p: probability of jittering.
 
     Record: ``{"applied", "order": [names], "brightness", "contrast", "saturation", "hue"}``.
+
+    Raises:
+        InvalidArgument: for a negative strength, a hue beyond 0.5, or a range with min > max.
 
     Example:
         >>> ColorJitter(0.8, 0.8, 0.8, 0.2, p=0.8)   # SimCLR's colour distortion with s = 1
@@ -198,19 +210,24 @@ class ColorJitter(Augmenter[np.ndarray]):
         for name in params["order"]:
             factor = params[name]
             if name == "brightness" and factor != 1.0:
-                x = _color.brightness(x, factor)
+                x = F.brightness(x, factor)
             elif name == "contrast" and factor != 1.0:
-                x = _color.contrast(x, factor)
+                x = F.contrast(x, factor)
             elif name == "saturation" and factor != 1.0 and not gray:
-                x = _color.saturation(x, factor)
+                x = F.saturation(x, factor)
             elif name == "hue" and factor != 0.0 and not gray:
-                x = _color.hue(x, factor)
+                x = F.hue(x, factor)
         return x
 
 
 @register
 class ToGray(Augmenter[np.ndarray]):
     """Convert to grayscale with probability ``p``, keeping 3 channels (ITU-R 601 weights).
+
+    A grayscale (``H×W``) input is returned as it is.
+
+    Args:
+        p: probability of converting.
 
     Record: ``{"applied": bool}``.
 
@@ -223,7 +240,7 @@ class ToGray(Augmenter[np.ndarray]):
     args = (Arg("p", Probability(), 0.2, "probability of converting"),)
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return x if x.ndim == 2 else _color.gray(x)
+        return x if x.ndim == 2 else F.gray(x)
 
 
 @register
@@ -265,12 +282,16 @@ class GaussianBlur(Augmenter[np.ndarray]):
         return {"sigma": sigma, "kernel_size": 2 * radius + 1}
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return _color.blur(x, float(params["sigma"]), int(params["kernel_size"]))
+        return F.blur(x, float(params["sigma"]), int(params["kernel_size"]))
 
 
 @register
 class Solarize(Augmenter[np.ndarray]):
     """Invert every pixel at or above ``threshold`` (grey levels, 0–255), with probability ``p``.
+
+    Args:
+        threshold: the grey level from which pixels are inverted, in [0, 256] (256: none).
+        p: probability of solarizing.
 
     Record: ``{"applied": bool}``.
 
@@ -287,10 +308,10 @@ class Solarize(Augmenter[np.ndarray]):
     threshold: float
 
     def setup(self) -> None:
-        self.table = _color.solarize_table(self.threshold)
+        self.table = F.solarize_table(self.threshold)
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return _color.apply_lut(x, self.table)
+        return F.apply_lut(x, self.table)
 
 
 @register
@@ -298,6 +319,13 @@ class Resize(Augmenter[np.ndarray]):
     """Resize so that the shorter side is ``size`` (keeping the aspect ratio), or to ``(h, w)``.
 
     Deterministic (it draws nothing); the evaluation transforms use it.
+
+    Args:
+        size: the shorter side (one int), or the exact ``(height, width)``, in [1, MAX_SIDE].
+        interpolation: ``"linear"`` (bilinear) or ``"area"``.
+        p: probability of resizing (1.0: always).
+
+    Record: ``{"applied": bool}``.
 
     Example:
         >>> Resize(256)
@@ -322,6 +350,14 @@ class Resize(Augmenter[np.ndarray]):
 @register
 class CenterCrop(Augmenter[np.ndarray]):
     """Crop the centre ``size`` region; an image smaller than ``size`` is first resized up to cover it.
+
+    Deterministic (it draws nothing).
+
+    Args:
+        size: ``(height, width)`` of the crop, or one int for a square, in [1, MAX_SIDE].
+        p: probability of cropping (1.0: always).
+
+    Record: ``{"applied": bool}``.
 
     Example:
         >>> CenterCrop(224)

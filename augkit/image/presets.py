@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from augkit.args import Arg, Choice, Value
+from augkit.args import MAX_SIDE, Arg, Check, Choice, Flag, Integer, Number, Range, Value
 from augkit.core import Augmenter, Compose
-from augkit.errors import InvalidArgument
+from augkit.errors import AugkitError
 from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
 from augkit.image.ops import (
     CenterCrop,
@@ -70,6 +70,17 @@ def _image_preset(name: str, **kwargs: Any) -> Any:
     return preset(name, modality="image", options=IMAGE_OPTIONS, finish=_finish, **kwargs)
 
 
+_SIDE = Integer(1, MAX_SIDE)  # a view's side in pixels (the blur kernel is 10 % of it)
+
+
+def _arg(recipe: str, name: str, check: Check, value: Any) -> Any:
+    """``value`` checked by ``check``; the error names the preset and the argument, with the same class."""
+    try:
+        return check(value, name)
+    except AugkitError as err:
+        raise type(err)(f"{recipe}(): {err}") from None
+
+
 def _split(n_views: int) -> int:
     """The local views of a multi-crop recipe: 2 global views, then the rest."""
     return n_views - 2
@@ -112,11 +123,9 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     Example:
         >>> v1, v2 = simclr(224, seed=0)(photo, index=0)
     """
-    if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength <= 2.5:
-        raise InvalidArgument(f"simclr(strength={strength!r}) must be a number in [0, 2.5] (hue 0.2·s within 0.5)")
-    if not isinstance(blur, bool):
-        raise InvalidArgument(f"simclr(blur={blur!r}) must be True or False")
-    s = float(strength)
+    size = _arg("simclr", "size", _SIDE, size)
+    s = _arg("simclr", "strength", Number(0.0, 2.5), strength)  # at most 2.5: the hue shift 0.2·s stays within 0.5
+    blur = _arg("simclr", "blur", Flag(), blur)
     return _simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0)
 
 
@@ -133,6 +142,8 @@ def simclr_cifar(size: int = 32, *, scale: tuple[float, float] = (0.08, 1.0)) ->
     Example:
         >>> vg = simclr_cifar(32, seed=0, output="uint8")
     """
+    size = _arg("simclr_cifar", "size", _SIDE, size)
+    scale = _arg("simclr_cifar", "scale", Range(0.0, 1.0, low_open=True), scale)
     return _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0)
 
 
@@ -145,6 +156,7 @@ def moco_v2(size: int = 224) -> Augmenter[Any]:
     Example:
         >>> q, k = moco_v2(seed=0)(photo, index=0)
     """
+    size = _arg("moco_v2", "size", _SIDE, size)
     return _simclr_pipeline(size, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.5)
 
 
@@ -158,6 +170,7 @@ def byol(size: int = 224) -> list[Augmenter[Any]]:
     Example:
         >>> online, target = byol(seed=0)(photo, index=0)
     """
+    size = _arg("byol", "size", _SIDE, size)
     jitter = (0.4, 0.4, 0.2, 0.1)
     view1 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0)
     view2 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2)
@@ -175,6 +188,7 @@ def swav(size: int = 224, local_size: int = 96, *, n_views: int = 8) -> list[Aug
     Example:
         >>> views = swav(seed=0)(photo, index=0)   # 8 views
     """
+    size, local_size = _arg("swav", "size", _SIDE, size), _arg("swav", "local_size", _SIDE, local_size)
     jitter = (0.8, 0.8, 0.8, 0.2)
     g = _simclr_pipeline(size, (0.14, 1.0), jitter, blur_p=0.5)
     local = _simclr_pipeline(local_size, (0.05, 0.14), jitter, blur_p=0.5)
@@ -192,6 +206,7 @@ def dino(size: int = 224, local_size: int = 96, *, n_views: int = 10) -> list[Au
     Example:
         >>> views = dino(seed=0)(photo, index=0)   # 2 + 8 views
     """
+    size, local_size = _arg("dino", "size", _SIDE, size), _arg("dino", "local_size", _SIDE, local_size)
     jitter = (0.4, 0.4, 0.2, 0.1)
     global1 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=1.0)
     global2 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=0.1, solarize_p=0.2)
