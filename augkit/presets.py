@@ -90,7 +90,7 @@ class Preset:
         values = dict(bound.arguments)
         n_views = self.check_views(values.pop("n_views"))
         seed = values.pop("seed")
-        options = {a.name: values.pop(a.name) for a in self.options}
+        options = {a.name: a.check(values.pop(a.name), a.name) for a in self.options}  # the declared checks
         if self._takes_n_views:
             values["n_views"] = n_views
         pipelines = self.build(**values)

@@ -61,7 +61,7 @@ IMAGE_OPTIONS = (
 def _finish(pipelines: Augmenter[Any] | list[Augmenter[Any]], n_views: int, seed: int | None, *, output: str,
             mean: Sequence[float], std: Sequence[float]) -> ViewGenerator:
     """The image presets' generator: inputs converted once per sample, the declared output step."""
-    convert = make_output(Choice(("normalized", "uint8", "numpy"))(output, "output"), mean, std)
+    convert = make_output(output, mean, std)  # output was checked by its declaration
     count = n_views if isinstance(pipelines, Augmenter) else None
     return ViewGenerator(pipelines, n_views=count, seed=seed, output=convert, prepare=as_image)
 
