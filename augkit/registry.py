@@ -79,11 +79,7 @@ def get(name: str) -> type[Augmenter[Any]]:
     Raises:
         KeyError: naming the unknown name and the known ones.
     """
-    _load()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"no augmenter named {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+    return _lookup(_REGISTRY, "augmenter", name)
 
 
 def create(name: str, **kwargs: Any) -> Augmenter[Any]:
@@ -116,8 +112,12 @@ def get_preset(name: str) -> Any:
     Raises:
         KeyError: naming the unknown name and the known ones.
     """
+    return _lookup(_PRESETS, "preset", name)
+
+
+def _lookup(table: dict[str, Any], kind: str, name: str) -> Any:
     _load()
     try:
-        return _PRESETS[name]
+        return table[name]
     except KeyError:
-        raise KeyError(f"no preset named {name!r}; known: {', '.join(sorted(_PRESETS))}") from None
+        raise KeyError(f"no {kind} named {name!r}; known: {', '.join(sorted(table))}") from None

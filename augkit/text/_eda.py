@@ -14,7 +14,16 @@ from augkit.text._words import splice_sorted
 from augkit.text.lexicon import get_lexicon
 from augkit.text.stopwords import is_stop_word
 
-__all__ = ["EDA_ARGS", "check_edits", "count", "draw_index", "splice_edits", "synonyms"]
+__all__ = [
+    "EDA_ARGS",
+    "check_edit_record",
+    "check_edits",
+    "count",
+    "draw_index",
+    "splice_edit_record",
+    "splice_edits",
+    "synonyms",
+]
 
 #: The arguments every EDA op declares, in this order.
 EDA_ARGS = (
@@ -90,3 +99,15 @@ def splice_edits(text: str, edits: list[dict[str, Any]]) -> str:
     # augkit 0.1); sorting the tuples would order them by their text instead
     spans = sorted(((e["start"], e["end"], e["new"]) for e in edits), key=lambda s: (s[0], s[1]))
     return splice_sorted(text, spans)
+
+
+# Every EDA op's record is a list of span edits: the ops share these two as their
+# ``check_params`` and ``transform`` (assigned in each class, so no base class is needed).
+def check_edit_record(op: Any, x: str, params: dict[str, Any]) -> None:
+    """``check_params`` of the EDA ops: the record's edits fit ``x``."""
+    check_edits(x, params["edits"], type(op).__name__)
+
+
+def splice_edit_record(op: Any, x: str, params: dict[str, Any]) -> str:
+    """``transform`` of the EDA ops: ``x`` with the record's edits spliced in."""
+    return splice_edits(x, params["edits"])

@@ -9,7 +9,7 @@ import numpy as np
 
 from augkit.core import Augmenter, Params
 from augkit.registry import register
-from augkit.text._eda import EDA_ARGS, check_edits, splice_edits
+from augkit.text._eda import EDA_ARGS, check_edit_record, splice_edit_record
 from augkit.text._words import split_words
 
 __all__ = ["RandomDeletion"]
@@ -44,11 +44,8 @@ class RandomDeletion(Augmenter[str]):
     def draw(self, x: str, rng: np.random.Generator) -> Params:
         return {"edits": self._edits(x, rng)}
 
-    def check_params(self, x: str, params: Params) -> None:
-        check_edits(x, params["edits"], type(self).__name__)
-
-    def transform(self, x: str, params: Params) -> str:
-        return splice_edits(x, params["edits"])
+    check_params = check_edit_record
+    transform = splice_edit_record
 
     def _edits(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
         parts = split_words(text)

@@ -8,7 +8,7 @@ import numpy as np
 
 from augkit.core import Augmenter, Params
 from augkit.registry import register
-from augkit.text._eda import EDA_ARGS, check_edits, count, splice_edits, synonyms
+from augkit.text._eda import EDA_ARGS, check_edit_record, count, splice_edit_record, synonyms
 from augkit.text._words import words
 
 __all__ = ["RandomInsertion"]
@@ -43,11 +43,8 @@ class RandomInsertion(Augmenter[str]):
         spans = words(x)
         return {"edits": self._edits(spans, rng) if spans else []}
 
-    def check_params(self, x: str, params: Params) -> None:
-        check_edits(x, params["edits"], type(self).__name__)
-
-    def transform(self, x: str, params: Params) -> str:
-        return splice_edits(x, params["edits"])
+    check_params = check_edit_record
+    transform = splice_edit_record
 
     def _edits(self, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
         edits: list[dict[str, Any]] = []

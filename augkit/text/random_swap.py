@@ -9,7 +9,7 @@ import numpy as np
 
 from augkit.core import Augmenter, Params
 from augkit.registry import register
-from augkit.text._eda import EDA_ARGS, check_edits, count, splice_edits
+from augkit.text._eda import EDA_ARGS, check_edit_record, count, splice_edit_record
 from augkit.text._words import split_words
 
 __all__ = ["RandomSwap"]
@@ -43,11 +43,8 @@ class RandomSwap(Augmenter[str]):
     def draw(self, x: str, rng: np.random.Generator) -> Params:
         return self._swap(x, rng)[1]
 
-    def check_params(self, x: str, params: Params) -> None:
-        check_edits(x, params["edits"], type(self).__name__)
-
-    def transform(self, x: str, params: Params) -> str:
-        return splice_edits(x, params["edits"])
+    check_params = check_edit_record
+    transform = splice_edit_record
 
     def _swap(self, text: str, rng: np.random.Generator) -> tuple[list[str], Params]:
         """The swapped ``[sep, word, ...]`` pieces and the params."""

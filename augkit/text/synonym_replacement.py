@@ -9,7 +9,7 @@ import numpy as np
 
 from augkit.core import Augmenter, Params
 from augkit.registry import register
-from augkit.text._eda import EDA_ARGS, check_edits, count, draw_index, splice_edits, synonyms
+from augkit.text._eda import EDA_ARGS, check_edit_record, count, draw_index, splice_edit_record, synonyms
 from augkit.text._words import match_case, split_words
 
 __all__ = ["SynonymReplacement"]
@@ -45,11 +45,8 @@ class SynonymReplacement(Augmenter[str]):
     def draw(self, x: str, rng: np.random.Generator) -> Params:
         return {"edits": self._edits(x, rng)}
 
-    def check_params(self, x: str, params: Params) -> None:
-        check_edits(x, params["edits"], type(self).__name__)
-
-    def transform(self, x: str, params: Params) -> str:
-        return splice_edits(x, params["edits"])
+    check_params = check_edit_record
+    transform = splice_edit_record
 
     def _edits(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
         parts = split_words(text)
