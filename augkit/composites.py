@@ -90,6 +90,10 @@ class Compose(_Composite):
     args = (Arg("ops", _OPS, REQUIRED, "the ops, in order"),)
     ops: list[Augmenter[Any]]
 
+    @classmethod
+    def example(cls) -> Compose:
+        return cls([Identity()])
+
     def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
         prefix = children(rng)
         records = []
@@ -153,6 +157,10 @@ class OneOf(_Composite):
         total = sum(w)
         self._cumulative = np.cumsum([v / total for v in w]).tolist()
 
+    @classmethod
+    def example(cls) -> OneOf:
+        return cls([Identity(), Identity()])
+
     def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
         u = rng.random()
         i = next((k for k, c in enumerate(self._cumulative) if u < c), len(self.ops) - 1)
@@ -182,6 +190,10 @@ class RandomApply(_Composite):
     name = "random_apply"
     args = (Arg("op", _OP, REQUIRED, "the op to apply"), Arg("p", Probability(), 0.5, "probability of applying it"))
     op: Augmenter[Any]
+
+    @classmethod
+    def example(cls) -> RandomApply:
+        return cls(Identity())
 
     def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
         y, p = self.op.augment(x, stream(*children(rng), 0))

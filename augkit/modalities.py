@@ -1,21 +1,40 @@
 """Modalities: what augkit knows about each kind of input, in one descriptor per modality.
 
 A descriptor lives in its modality's package (``augkit/image/modality.py``, ...). It is the only
-place that knows what an input of that modality looks like; ops, composites and generators ask it.
+place that knows what an input of that modality looks like, how to read one from a file, how to
+store and batch a view, and how to show one; ops, generators, datasets, the CLI and previews ask it.
+A fourth modality is one descriptor (usually a :class:`BaseModality` subclass) plus its ops, made
+known with :func:`register` or the entry-point group ``augkit.modalities``.
 
 Example:
     >>> from augkit import modalities
-    >>> modalities.get("text").enter("a text", "RandomSwap")
-    ('a text', False, None)
+    >>> modalities.get("text").check("a text")
+    'a text'
 """
 
 from __future__ import annotations
 
+import html
 import importlib
-from collections.abc import Sequence
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["ANY", "ENTRY_POINT_GROUP", "Modality", "get", "names", "register"]
+from augkit.errors import InvalidArgument, InvalidInput, WrongInputType
+
+__all__ = [
+    "ANY",
+    "ENTRY_POINT_GROUP",
+    "BaseModality",
+    "Modality",
+    "for_path",
+    "get",
+    "names",
+    "of_augmenters",
+    "register",
+    "walk",
+]
 
 ENTRY_POINT_GROUP = "augkit.modalities"
 # The built-in descriptors, by name; third parties register theirs through the entry-point group.
@@ -25,15 +44,44 @@ _BUILTIN = {"image": "augkit.image.modality", "text": "augkit.text.modality", "a
 
 @runtime_checkable
 class Modality(Protocol):
-    """What an op needs to know about its inputs.
+    """Everything augkit needs to know about one kind of input.
 
-    ``enter(x, where)`` checks ``x`` and returns ``(value, batched, ctx)``: the canonical form (or
-    a sequence of canonical items when ``batched``), and whatever ``leave`` needs to hand a result
-    back in the caller's form. Errors name ``where`` (the op) and what is wrong with ``x``.
-    ``stack(items, where)`` rebuilds a batch from per-item results.
+    Attributes:
+        name: the registry name (``"image"``); ops declare it as their ``modality``.
+        extensions: lower-case file suffixes :meth:`load` reads (``(".jpg", ".png", ...)``).
+        formats: the storage formats :meth:`encode` writes, the default first (``("jpg", "png", "npy")``).
+        ops_modules: modules whose import registers the modality's ops and presets.
+
+    Methods:
+        check(x, **options): ``x`` in the canonical form (converting the forms the modality accepts),
+            or one error naming what is wrong and what to do. The generator runs it once per sample.
+        enter / leave / stack: how an op sees its input (:meth:`BaseModality.enter`).
+        load(path, **options): one sample from a file, in the canonical form.
+        read(path, **options): the samples a file named as a source holds (a text file: its lines).
+        encode(view, format=None) -> (bytes, extension) and decode(data, extension): store a view
+            taken before the generator's output step; decode(encode(v)) equals v up to the format.
+        collate(items, **options): one view position across a batch.
+        render(view, params=None, source=None, **context): an HTML fragment showing the view;
+            context holds what the generator knows (:meth:`context`: the output's mean/std, a rate).
+        picture(view, **context): the view as an RGB uint8 ``H×W×3`` array for a PNG grid.
+        context(vg): the options :meth:`load` and :meth:`render` need for a generator's views.
+        output(spec): the declared output step named by a spec (``{"type": "uint8"}``), or None.
+        example(): a typical input; examples(): labelled odd inputs the modality accepts.
     """
 
-    name: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def extensions(self) -> tuple[str, ...]: ...
+
+    @property
+    def formats(self) -> tuple[str, ...]: ...
+
+    @property
+    def ops_modules(self) -> tuple[str, ...]: ...
+
+    def check(self, x: Any, **options: Any) -> Any: ...
 
     def enter(self, x: Any, where: str) -> tuple[Any, bool, Any]: ...
 
@@ -41,20 +89,123 @@ class Modality(Protocol):
 
     def stack(self, items: Sequence[Any], where: str) -> Any: ...
 
+    def load(self, path: str | Path, **options: Any) -> Any: ...
 
-class _Any:
-    """The pass-through form of ops that take any input (Identity, composites)."""
+    def read(self, path: str | Path, **options: Any) -> list[Any]: ...
 
-    name = ""
+    def encode(self, view: Any, format: str | None = None) -> tuple[bytes, str]: ...
+
+    def decode(self, data: bytes, extension: str) -> Any: ...
+
+    def collate(self, items: Sequence[Any], **options: Any) -> Any: ...
+
+    def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str: ...
+
+    def picture(self, view: Any, **context: Any) -> Any: ...
+
+    def context(self, vg: Any) -> dict[str, Any]: ...
+
+    def output(self, spec: Mapping[str, Any] | None) -> Any: ...
+
+    def example(self) -> Any: ...
+
+    def examples(self) -> list[tuple[str, Any]]: ...
+
+
+class BaseModality:
+    """Defaults for a descriptor: subclass it and write at least ``name`` and :meth:`check`.
+
+    The defaults: ops see ``check(x)``; a batch is a list; :meth:`load` reads nothing; views are
+    stored as ``.npy`` (``numpy.save`` without pickles) and collated with
+    :func:`augkit.datasets.collate_items`; :meth:`render` shows ``repr`` in a ``<pre>``.
+    """
+
+    name: str = ""
+    extensions: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ("npy",)
+    ops_modules: tuple[str, ...] = ()
+
+    def check(self, x: Any, **options: Any) -> Any:
+        return x
 
     def enter(self, x: Any, where: str) -> tuple[Any, bool, Any]:
-        return x, False, None
+        """``(value, batched, ctx)``: ``x`` in canonical form for the op named ``where``."""
+        try:
+            return self.check(x), False, None
+        except (InvalidInput, WrongInputType) as err:
+            raise type(err)(f"{where}: {err}") from None
 
     def leave(self, y: Any, ctx: Any) -> Any:
+        """Hand an op's result back in the caller's form (``ctx`` is what :meth:`enter` returned)."""
         return y
 
     def stack(self, items: Sequence[Any], where: str) -> Any:
+        """Rebuild a batch from per-item results."""
         return list(items)
+
+    def load(self, path: str | Path, **options: Any) -> Any:
+        raise InvalidInput(f"the {self.name} modality reads no files ({path})")
+
+    def read(self, path: str | Path, **options: Any) -> list[Any]:
+        return [self.load(path, **options)]
+
+    def encode(self, view: Any, format: str | None = None) -> tuple[bytes, str]:
+        import numpy as np
+
+        self.check_format(format)
+        buf = io.BytesIO()
+        np.save(buf, np.asarray(view), allow_pickle=False)
+        return buf.getvalue(), "npy"
+
+    def decode(self, data: bytes, extension: str) -> Any:
+        import numpy as np
+
+        self.check_format(extension)
+        return np.load(io.BytesIO(data), allow_pickle=False)
+
+    def check_format(self, format: str | None) -> str:
+        """``format`` (None: the default) if this modality stores views in it, else an error naming them."""
+        if format is None:
+            return self.formats[0]
+        fmt = format.lower().lstrip(".")
+        if fmt not in self.formats:
+            raise InvalidArgument(f"{self.name} views are stored as {', '.join(self.formats)}; got format={format!r}")
+        return fmt
+
+    def collate(self, items: Sequence[Any], **options: Any) -> Any:
+        from augkit.datasets import collate_items
+
+        return collate_items(items, **options)
+
+    def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
+        return f"<pre class='view'>{html.escape(repr(view))}</pre>"
+
+    def picture(self, view: Any, **context: Any) -> Any:
+        raise InvalidInput(f"{self.name} views have no picture for a PNG grid; write an .html page instead")
+
+    def context(self, vg: Any) -> dict[str, Any]:
+        return {}
+
+    def output(self, spec: Mapping[str, Any] | None) -> Any:
+        if spec is None:
+            return None
+        raise InvalidInput(f"the {self.name} modality declares no output step; got {dict(spec)!r}")
+
+    def example(self) -> Any:
+        raise NotImplementedError(f"the {self.name} modality gives no example input")
+
+    def examples(self) -> list[tuple[str, Any]]:
+        return [("typical", self.example())]
+
+    def __repr__(self) -> str:
+        return f"<modality {self.name}>"
+
+
+class _Any(BaseModality):
+    """The pass-through form of ops that take any input (Identity, composites)."""
+
+    def enter(self, x: Any, where: str) -> tuple[Any, bool, Any]:
+        return x, False, None
 
 
 ANY: Modality = _Any()
@@ -109,10 +260,58 @@ def get(name: str) -> Modality:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ValueError(f"no modality named {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+        raise InvalidArgument(f"no modality named {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
 
 
 def names() -> list[str]:
     """The registered modality names, sorted."""
     _load()
     return sorted(_REGISTRY)
+
+
+def builtin_names() -> list[str]:
+    """The names of augkit's own modalities (no import needed)."""
+    return list(_BUILTIN)
+
+
+def for_path(path: str | Path) -> Modality | None:
+    """The modality whose :attr:`~Modality.extensions` hold ``path``'s suffix, or None."""
+    suffix = Path(path).suffix.lower()
+    if not suffix:
+        return None
+    for name in names():
+        m = _REGISTRY[name]
+        if suffix in getattr(m, "extensions", ()):
+            return m
+    return None
+
+
+def of_augmenters(augmenters: Iterable[Any]) -> str:
+    """The one modality a set of augmenters (and their children) takes; ``""`` when they take anything.
+
+    Raises:
+        ValueError: when they mix modalities, naming them.
+    """
+    found: set[str] = set()
+    for aug in augmenters:
+        found |= _modalities_in(aug)
+    if len(found) > 1:
+        raise InvalidArgument(f"the pipelines mix modalities {sorted(found)}; one generator takes one modality "
+                              "(a dict sample gives each field its own pipeline)")
+    return found.pop() if found else ""
+
+
+def _modalities_in(aug: Any) -> set[str]:
+    return {m for op in walk([aug]) if (m := getattr(op, "modality", ""))}
+
+
+def walk(augmenters: Iterable[Any]) -> Iterable[Any]:
+    """Every augmenter in ``augmenters`` and, depth first, the children composites hold in their arguments."""
+    for aug in augmenters:
+        yield aug
+        arguments = getattr(aug, "arguments", None)
+        if arguments is None:
+            continue
+        for value in arguments().values():
+            children = value if isinstance(value, (list, tuple)) else [value]
+            yield from walk(c for c in children if hasattr(c, "augment") and hasattr(c, "arguments"))

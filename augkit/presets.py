@@ -93,12 +93,16 @@ class Preset:
         options = {a.name: a.check(values.pop(a.name), a.name) for a in self.options}  # the declared checks
         if self._takes_n_views:
             values["n_views"] = n_views
+        own = dict(values)
+        if self._takes_n_views:
+            own.pop("n_views")
         pipelines = self.build(**values)
         if not isinstance(pipelines, Augmenter) and len(pipelines) != n_views:
             raise AssertionError(f"{self.name} built {len(pipelines)} pipelines for n_views={n_views}")
-        if self.finish is None:
-            return _plain(pipelines, n_views, seed)
-        return self.finish(pipelines, n_views, seed, **options)
+        vg = _plain(pipelines, n_views, seed) if self.finish is None else \
+            self.finish(pipelines, n_views, seed, **options)
+        vg.origin = {"preset": self.name, "args": {**own, **options}}
+        return vg
 
     def __repr__(self) -> str:
         return f"<preset {self.name}{self.__signature__}>"

@@ -1,7 +1,9 @@
 """Registry: augmenter name -> class, extended by third-party packages through entry points.
 
-Built-in augmenters register themselves with :func:`register` when their module is imported; the
-registry imports the built-in modality packages the first time it is asked for names. A plugin
+Augmenters register themselves with :func:`register` when their module is imported; the first
+time the registry is asked for names it imports the modules every modality descriptor lists in its
+``ops_modules`` (:mod:`augkit.modalities`). The composites (``compose``, ``one_of``,
+``random_apply``, ``identity``) are registered too, so config specs can name them. A plugin
 package declares, in its own pyproject::
 
     [project.entry-points."augkit.augmenters"]
@@ -21,8 +23,6 @@ from augkit.core import Augmenter
 __all__ = ["ENTRY_POINT_GROUP", "create", "get", "get_preset", "names", "presets", "register", "register_preset"]
 
 ENTRY_POINT_GROUP = "augkit.augmenters"
-# Modules whose import registers augkit's own augmenters.
-_BUILTIN_MODULES = ("augkit.image", "augkit.text", "augkit.audio")
 
 _REGISTRY: dict[str, type[Augmenter[Any]]] = {}
 _PRESETS: dict[str, Any] = {}
@@ -51,11 +51,13 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    for module_name in _BUILTIN_MODULES:
-        package = importlib.import_module(module_name)
-        # Packages that serve their names lazily list the modules whose import registers them.
-        for submodule in getattr(package, "_REGISTERING_MODULES", ()):
-            importlib.import_module(submodule)
+    from augkit import composites, modalities
+
+    for cls in (composites.Compose, composites.OneOf, composites.RandomApply, composites.Identity):
+        register(cls)
+    for name in modalities.names():
+        for module_name in getattr(modalities.get(name), "ops_modules", ()):
+            importlib.import_module(module_name)
     # importlib.metadata costs ~20 ms to import: only pay for it when names are first looked up
     from importlib.metadata import entry_points
 

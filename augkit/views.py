@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from augkit import modalities
 from augkit.core import RECORD_FORMAT, Augmenter, Params, check_augmenter
-from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType, WrongInputType
 from augkit.streams import stream
 
 __all__ = ["ViewGenerator", "Views", "multi_crop"]
@@ -75,6 +76,9 @@ class ViewGenerator:
         output: final conversion of each view (e.g. to a normalized tensor). It runs after the
             augmenters and is not part of the recorded params.
         prepare: conversion of the input, run once per sample before any view (e.g. PIL to numpy).
+        modality: the modality of the samples; by default the one the pipelines' ops declare.
+            Each sample is checked once by that modality's descriptor (converted to its canonical
+            form, or refused with one error naming the sample), before any view is made.
 
     Calls:
         ``vg(x)`` returns a list of views with fresh randomness each call. Inside DataLoader workers
@@ -92,6 +96,7 @@ class ViewGenerator:
         seed: int | None = None,
         output: Callable[[Any], Any] | None = None,
         prepare: Callable[[Any], Any] | None = None,
+        modality: str | None = None,
     ) -> None:
         if isinstance(pipeline, Augmenter):
             count = 2 if n_views is None else n_views
@@ -118,6 +123,11 @@ class ViewGenerator:
         self.seed = int(seed)
         self.output = output
         self.prepare = prepare
+        self.modality = modalities.of_augmenters(self.pipelines) if modality is None else modality
+        self._form = modalities.get(self.modality) if self.modality else modalities.ANY
+        #: How this generator was made when a preset made it: ``{"preset": name, "args": {...}}``
+        #: (:func:`augkit.config.dump` writes it).
+        self.origin: dict[str, Any] | None = None
         self._ad_hoc: np.random.Generator | None = None
         self._ad_hoc_key: tuple[int, int | None] | None = None
 
@@ -157,8 +167,7 @@ class ViewGenerator:
         else:
             _check_position(index, epoch)
             key = (self.seed, int(epoch), int(index))
-        if self.prepare is not None:
-            x = self.prepare(x)
+        x = self._check(x, index)
         items, params = [], []
         for k, pipeline in enumerate(self.pipelines):
             # each view's stream is made once the previous view is done with its own
@@ -184,13 +193,21 @@ class ViewGenerator:
             raise InvalidParams(f"replay takes a list with one record per view, got {type(params).__name__}")
         if len(params) != self.n_views:
             raise InvalidParams(f"replay got params for {len(params)} views; this generator makes {self.n_views}")
-        if self.prepare is not None:
-            x = self.prepare(x)
+        x = self._check(x, None)
         out = []
         for k, (pipeline, p) in enumerate(zip(self.pipelines, params, strict=True)):
             y = pipeline.apply(x, _current(pipeline, p, k))
             out.append(self.output(y) if self.output is not None else y)
         return out
+
+    def _check(self, x: Any, index: int | None) -> Any:
+        if self.prepare is not None:
+            x = self.prepare(x)
+        try:
+            return self._form.check(x)
+        except (InvalidInput, WrongInputType) as err:
+            where = "sample" if index is None else f"sample {index}"
+            raise type(err)(f"{where}: {err}") from None
 
     def __repr__(self) -> str:
         return f"ViewGenerator(n_views={self.n_views}, seed={self.seed}, pipelines={self.pipelines!r})"

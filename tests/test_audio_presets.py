@@ -45,11 +45,13 @@ def test_each_step_runs_at_its_documented_probability() -> None:
         assert abs(rate - p) < 4 * np.sqrt(p * (1 - p) / n), (rate, p)
 
 
-def test_short_clips_are_padded_and_numpy_int16_comes_back_as_numpy() -> None:
+def test_short_int16_numpy_clips_are_padded_into_canonical_float_tensors() -> None:
     pcm = (speech()[0, : SR // 2].numpy() * 20000).astype(np.int16)
     a, b = audio.audio_pairs(SR, seconds=1.0, seed=0)(pcm, index=0)
-    assert isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (SR,)
-    assert np.all(np.isfinite(a)) and np.all(np.isfinite(b))
+    assert isinstance(a, torch.Tensor) and a.dtype == torch.float32 and a.shape == (1, SR)
+    assert torch.isfinite(a).all() and torch.isfinite(b).all()
+    assert a[0, : SR // 2].abs().max() > 0.1, "int16 samples are scaled to [-1, 1], not dropped"
+    assert a.abs().max() <= 1.5
 
 
 def test_background_noise_option_mixes_real_recordings() -> None:

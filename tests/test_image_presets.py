@@ -250,7 +250,7 @@ def test_every_image_preset_takes_the_common_keywords_declared_once(name: str) -
     # the recipe itself does not repeat them
     assert not {"seed", "output", "mean", "std"} & set(inspect.signature(preset.build).parameters)
     vg = preset(48, seed=3, output="uint8") if name not in ("swav", "dino") else preset(48, 24, seed=3, output="uint8")
-    assert vg.seed == 3 and vg.prepare is image.as_image
+    assert vg.seed == 3 and vg.prepare is None and vg.modality == "image"
     assert vg(np.zeros((30, 30, 3), np.uint8), index=0)[0].dtype == torch.uint8
     with pytest.raises(ValueError, match=r"std=.* must be positive"):
         preset(seed=0, std=(0.2, 0.0, 0.2))

@@ -22,7 +22,11 @@ import torch
 
 from augkit.errors import InvalidInput, WrongInputType
 
-__all__ = ["ACCEPTED", "Layout", "as_waveform", "fit", "restore"]
+__all__ = ["ACCEPTED", "MAX_CHANNELS", "Layout", "as_waveform", "fit", "restore"]
+
+#: The most channels a clip may have. More usually means a ``[time, channels]`` array (what
+#: ``soundfile.read`` returns) read the other way round: 66,150 "channels" of 2 samples.
+MAX_CHANNELS = 64
 
 ACCEPTED = (
     "a float32, float64 or int16 torch tensor or numpy array shaped [time], [channels, time] or "
@@ -46,13 +50,15 @@ class Layout:
     batched: bool
 
 
-def as_waveform(x: Any, name: str = "waveform") -> tuple[torch.Tensor, Layout]:
+def as_waveform(x: Any, name: str = "waveform", channels_last: bool = False) -> tuple[torch.Tensor, Layout]:
     """Validate ``x`` and return it as a float32 tensor ``[batch, channels, time]`` plus its layout.
 
     Args:
         x: a torch tensor or numpy array, float32, float64 or int16, shaped ``[time]``,
             ``[channels, time]`` or ``[batch, channels, time]``.
         name: what to call ``x`` in error messages.
+        channels_last: ``x`` is ``[time, channels]`` (or ``[batch, time, channels]``), as
+            ``soundfile.read`` returns it; it is transposed, and results are channels first.
 
     Returns:
         ``(waveform, layout)``; the waveform is on ``x``'s device and shares memory with ``x``
@@ -60,7 +66,9 @@ def as_waveform(x: Any, name: str = "waveform") -> tuple[torch.Tensor, Layout]:
 
     Raises:
         WrongInputType: for another type or dtype (the message names it and what is accepted).
-        InvalidInput: for an empty waveform, NaN or inf samples, or another number of dimensions.
+        InvalidInput: for an empty waveform, NaN or inf samples, another number of dimensions, or
+            more than :data:`MAX_CHANNELS` channels (the message says to transpose a
+            ``[time, channels]`` array or pass ``channels_last=True``).
 
     Example:
         >>> wav, layout = as_waveform(np.zeros(16000, dtype=np.int16))  # wav.shape == (1, 1, 16000)
@@ -88,6 +96,13 @@ def as_waveform(x: Any, name: str = "waveform") -> tuple[torch.Tensor, Layout]:
         raise InvalidInput(f"{name} has shape {tuple(t.shape)}; accepted: {ACCEPTED}")
     if t.numel() == 0:
         raise InvalidInput(f"{name} of shape {tuple(t.shape)} is empty; pass at least one sample")
+    if channels_last and t.ndim >= 2:
+        t = t.transpose(-1, -2)
+    if t.ndim >= 2 and t.shape[-2] > MAX_CHANNELS:
+        shape = tuple(t.shape)
+        hint = ("it looks like [time, channels] (what soundfile.read returns): transpose it (x.T) or pass "
+                "channels_last=True" if t.shape[-1] <= MAX_CHANNELS else "split it into clips")
+        raise InvalidInput(f"{name} of shape {shape} would have {shape[-2]} channels (at most {MAX_CHANNELS}); {hint}")
     # One reduction instead of a boolean mask: a NaN or inf sample makes the sum non-finite. A
     # finite sum can also overflow to inf, so a non-finite sum is confirmed sample by sample.
     if not math.isfinite(float(t.sum())) and not bool(torch.isfinite(t).all()):

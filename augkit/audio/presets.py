@@ -64,8 +64,9 @@ def audio_pairs(
         background_noise: optional real noise recordings (paths or waveforms at ``sample_rate``).
 
     Returns:
-        A :class:`~augkit.views.ViewGenerator`; ``vg(wav, index=i)`` gives ``n_views`` waveforms
-        in the input's layout.
+        A :class:`~augkit.views.ViewGenerator`; ``vg(wav, index=i)`` gives ``n_views`` float32
+        ``[channels, time]`` tensors (the audio modality's canonical form, whatever the input's
+        layout or dtype).
 
     Raises:
         InvalidArgument: for a sample rate ≤ 0, ``seconds`` ≤ 0, a probability outside [0, 1]

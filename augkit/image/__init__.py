@@ -69,8 +69,6 @@ __all__ = [
     "swav",
 ]
 
-# The registry imports this package to find the built-in image augmenters.
-_REGISTERING_MODULES = ("augkit.image.ops", "augkit.image.albumentations_wrapper", "augkit.image.presets")
 
 if TYPE_CHECKING:
     from augkit.core import Compose as Pipeline

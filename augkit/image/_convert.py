@@ -160,6 +160,10 @@ def channels_first_batch(stack: np.ndarray) -> np.ndarray:
 
 
 class _ToUint8Tensor:
+    """From uint8 ``H×W×C`` to a uint8 ``C×H×W`` tensor (normalize later with :func:`normalize_batch`)."""
+
+    spec: dict[str, Any] = {"type": "uint8"}  # how a config spec names this step
+
     def __call__(self, img: np.ndarray) -> Any:
         import torch
 
@@ -188,6 +192,7 @@ class _ToNormalizedTensor:
 
         mean_a, std_a = _check_stats(mean, std)
         self.mean, self.std = mean_a.tolist(), std_a.tolist()
+        self.spec = {"type": "normalized", "mean": self.mean, "std": self.std}  # how a config spec names it
         mean3, std3 = np.resize(mean_a, 3), np.resize(std_a, 3)
         self._scale = torch.as_tensor(1.0 / (255.0 * std3), dtype=torch.float32).view(3, 1, 1)
         self._bias = torch.as_tensor(-mean3 / std3, dtype=torch.float32).view(3, 1, 1)

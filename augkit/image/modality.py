@@ -1,37 +1,215 @@
-"""The image modality: uint8 ``H×W×3`` (RGB) or ``H×W`` (grayscale) numpy arrays."""
+"""The image modality: uint8 ``H×W×3`` (RGB) or ``H×W`` (grayscale) numpy arrays.
+
+Everything augkit knows about images outside the ops lives here: the canonical form and the forms
+converted to it, reading files, storing views (JPEG q95 by default, PNG or npy), batching, and
+showing a view (normalized views un-normalized with the generator's own mean and std).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import html
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from augkit.modalities import register
+from augkit.errors import InvalidInput, WrongInputType
+from augkit.modalities import BaseModality, register
 
-__all__ = ["ImageModality"]
+__all__ = ["EXTENSIONS", "ImageModality", "picture"]
+
+#: File suffixes :meth:`ImageModality.load` reads.
+EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+_JPEG_QUALITY = 95
 
 
-class ImageModality:
+def _canonical(x: Any) -> bool:
+    return type(x) is np.ndarray and x.dtype == np.uint8 and x.size > 0 and \
+        (x.ndim == 2 or (x.ndim == 3 and x.shape[2] == 3))
+
+
+class ImageModality(BaseModality):
     """Ops see a uint8 ``H×W×3`` or ``H×W`` array; other inputs go through
     :func:`augkit.image.as_image` (PIL images, RGBA, uint16, floats in [0, 1], ``C×H×W`` tensors)."""
 
     name = "image"
+    extensions = EXTENSIONS
+    formats = ("jpg", "png", "npy")
+    ops_modules = ("augkit.image.ops", "augkit.image.albumentations_wrapper", "augkit.image.presets")
+
+    def check(self, x: Any, **options: Any) -> np.ndarray:
+        """``x`` as a uint8 ``H×W×3``/``H×W`` array (see :func:`augkit.image.as_image`)."""
+        if _canonical(x):
+            return x
+        from augkit.image._convert import as_image
+
+        return as_image(x)
 
     def enter(self, x: Any, where: str) -> tuple[Any, bool, Any]:
         # the canonical form passes with a few attribute reads: ops inside a pipeline see it
-        if type(x) is np.ndarray and x.dtype == np.uint8 and x.size and \
-                (x.ndim == 2 or (x.ndim == 3 and x.shape[2] == 3)):
+        if _canonical(x):
             return x, False, None
-        from augkit.image._convert import as_image
-
-        return as_image(x), False, None
-
-    def leave(self, y: Any, ctx: Any) -> Any:
-        return y
+        return self.check(x), False, None
 
     def stack(self, items: Sequence[Any], where: str) -> Any:
         return np.stack(items)
+
+    def load(self, path: str | Path, **options: Any) -> np.ndarray:
+        """Read an image file as RGB (grayscale files stay ``H×W``; alpha is dropped).
+
+        Raises:
+            FileNotFoundError: when ``path`` is not a file.
+            InvalidInput: when the file is not an image PIL can decode, naming it.
+        """
+        from PIL import Image, UnidentifiedImageError
+
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"image file {path} does not exist")
+        try:
+            with Image.open(path) as img:
+                img.load()
+                return self.check(img if img.mode in ("L", "RGB") else img.convert("RGB"))
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise InvalidInput(f"cannot decode image file {path}: {exc}") from None
+
+    def encode(self, view: Any, format: str | None = None) -> tuple[bytes, str]:
+        """A view (before the output step) as JPEG (q95, the default), PNG (lossless) or npy (exact)."""
+        fmt = self.check_format(format)
+        img = self.check(view)
+        if fmt == "npy":
+            return super().encode(img, fmt)
+        from PIL import Image
+
+        buf = io.BytesIO()
+        if fmt == "jpg":
+            Image.fromarray(img).save(buf, format="JPEG", quality=_JPEG_QUALITY)
+        else:
+            Image.fromarray(img).save(buf, format="PNG")
+        return buf.getvalue(), fmt
+
+    def decode(self, data: bytes, extension: str) -> np.ndarray:
+        fmt = self.check_format(extension)
+        if fmt == "npy":
+            return self.check(super().decode(data, fmt))
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as img:
+            return self.check(np.asarray(img))
+
+    def collate(self, items: Sequence[Any], **options: Any) -> Any:
+        """Stack one view position: tensors into ``[B, C, H, W]``, arrays into ``[B, H, W, C]``.
+
+        Raises:
+            InvalidInput: when the views differ in size, naming the sizes (give the crop a fixed size).
+        """
+        import torch
+
+        shapes = sorted({tuple(np.shape(v)) for v in items})
+        if len(shapes) != 1:
+            raise InvalidInput(f"image views of one position have different shapes {shapes}: resize or crop them "
+                               "to one size (RandomResizedCrop(size), Resize((h, w)))")
+        if isinstance(items[0], torch.Tensor):
+            return torch.stack(list(items))
+        return torch.from_numpy(np.stack([np.asarray(v) for v in items]))
+
+    def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
+        cell = int(context.get("cell", 200))
+        img = _png_uri(picture(view, context.get("mean"), context.get("std")), cell)
+        return f"<img class='view' alt='view' src='{img}'>"
+
+    def picture(self, view: Any, **context: Any) -> np.ndarray:
+        return picture(view, context.get("mean"), context.get("std"))
+
+    def context(self, vg: Any) -> dict[str, Any]:
+        spec = getattr(getattr(vg, "output", None), "spec", None) or {}
+        return {k: spec[k] for k in ("mean", "std") if k in spec}
+
+    def output(self, spec: Mapping[str, Any] | None) -> Any:
+        """The output step a spec names: ``{"type": "normalized", "mean": [...], "std": [...]}``,
+        ``{"type": "uint8"}`` or ``{"type": "numpy"}`` (None: the views stay uint8 arrays)."""
+        from augkit.errors import InvalidArgument
+        from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, make_output
+
+        if spec is None:
+            return None
+        extra = sorted(set(spec) - {"type", "mean", "std"})
+        if extra:
+            raise InvalidArgument(f"image output has no field {extra[0]!r}; fields: type, mean, std")
+        return make_output(spec.get("type", "normalized"), spec.get("mean", IMAGENET_MEAN),
+                           spec.get("std", IMAGENET_STD))
+
+    def example(self) -> np.ndarray:
+        """A 120×160 RGB gradient with structure in every channel."""
+        yy, xx = np.mgrid[0:120, 0:160]
+        return np.stack([(xx * 1.5) % 256, (yy * 2) % 256, (xx + yy) % 256], axis=-1).astype(np.uint8)
+
+    def examples(self) -> list[tuple[str, Any]]:
+        from PIL import Image
+
+        photo = self.example()
+        return [
+            ("typical", photo),
+            ("grayscale", photo[..., 0].copy()),
+            ("rgba", np.dstack([photo, np.full(photo.shape[:2], 255, np.uint8)])),
+            ("pil", Image.fromarray(photo)),
+            ("uint16", photo.astype(np.uint16) * 257),
+            ("float", photo.astype(np.float32) / 255.0),
+            ("tiny", photo[:3, :2].copy()),
+        ]
+
+
+def picture(x: Any, mean: Sequence[float] | None = None, std: Sequence[float] | None = None) -> np.ndarray:
+    """An image view as an ``H×W×3`` uint8 array for display.
+
+    Accepts uint8 ``H×W×C``/``H×W`` arrays, PIL images, uint8 ``C×H×W`` tensors and float ``C×H×W``
+    tensors. A float view is un-normalized with ``mean`` and ``std`` (the generator's own) when
+    they are given, so its colours are true; without them it is stretched to its min–max range.
+
+    Raises:
+        WrongInputType: for anything that is not an image array, PIL image or tensor.
+    """
+    arr: np.ndarray
+    if type(x).__module__.startswith("torch"):
+        t = x.detach().cpu()
+        arr = t.permute(1, 2, 0).numpy() if t.ndim == 3 else t.numpy()
+    elif isinstance(x, np.ndarray):
+        arr = x
+    elif type(x).__module__.startswith("PIL"):
+        arr = np.asarray(x.convert("RGB"))
+    else:
+        raise WrongInputType(f"cannot display a view of type {type(x).__name__}; expected an image array or tensor")
+    if arr.ndim not in (2, 3) or arr.size == 0:
+        raise InvalidInput(f"cannot display an array of shape {arr.shape} as an image")
+    if arr.dtype != np.uint8:
+        values = arr.astype(np.float64)
+        if mean is not None and std is not None:
+            m, s = np.asarray(mean, np.float64), np.asarray(std, np.float64)
+            if (values.ndim == 3 and values.shape[2] == 1) or values.ndim == 2:
+                m, s = m.mean(), s.mean()  # a grayscale view was normalized with the averaged statistics
+            values = (values * s + m) * 255.0
+        else:
+            lo, hi = float(values.min()), float(values.max())
+            values = np.zeros(values.shape) if hi <= lo else (values - lo) / (hi - lo) * 255.0
+        arr = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    if arr.ndim == 2:
+        arr = np.stack([arr] * 3, axis=-1)
+    return np.ascontiguousarray(arr[:, :, :3])
+
+
+def _png_uri(img: np.ndarray, cell: int) -> str:
+    from PIL import Image
+
+    pic = Image.fromarray(img)
+    pic.thumbnail((cell, cell))
+    buf = io.BytesIO()
+    pic.save(buf, format="PNG")
+    return html.escape("data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"))
 
 
 register(ImageModality())

@@ -60,10 +60,11 @@ IMAGE_OPTIONS = (
 
 def _finish(pipelines: Augmenter[Any] | list[Augmenter[Any]], n_views: int, seed: int | None, *, output: str,
             mean: Sequence[float], std: Sequence[float]) -> ViewGenerator:
-    """The image presets' generator: inputs converted once per sample, the declared output step."""
+    """The image presets' generator, with the declared output step (inputs are converted once per
+    sample by the image modality's check)."""
     convert = make_output(output, mean, std)  # output was checked by its declaration
     count = n_views if isinstance(pipelines, Augmenter) else None
-    return ViewGenerator(pipelines, n_views=count, seed=seed, output=convert, prepare=as_image)
+    return ViewGenerator(pipelines, n_views=count, seed=seed, output=convert)
 
 
 def _image_preset(name: str, **kwargs: Any) -> Any:

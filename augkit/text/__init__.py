@@ -45,15 +45,6 @@ __all__ = [
     "reverse_words_translator",
 ]
 
-# The registry imports these to find the built-in text augmenters.
-_REGISTERING_MODULES = (
-    "augkit.text.synonym_replacement",
-    "augkit.text.random_insertion",
-    "augkit.text.random_swap",
-    "augkit.text.random_deletion",
-    "augkit.text.back_translation",
-    "augkit.text.presets",
-)
 
 if TYPE_CHECKING:
     from augkit.text.back_translation import BackTranslated, BackTranslation, TranslationError
