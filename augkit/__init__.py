@@ -22,18 +22,19 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
 from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply
 from augkit.errors import AugkitError
+from augkit.modalities import builtin_packages
 from augkit.views import ViewGenerator, Views, multi_crop
 
 __version__ = "0.2.0"
 
-# Public names served lazily (PEP 562): name -> module that defines it.
+# Public names served lazily (PEP 562): name -> module that defines it. Each built-in modality's
+# package (augkit.image, ...) is served under the modality's name.
 _LAZY: dict[str, str] = {
+    **builtin_packages(),
     "registry": "augkit.registry",
     "streams": "augkit.streams",
     "modalities": "augkit.modalities",
-    "image": "augkit.image",
-    "text": "augkit.text",
-    "audio": "augkit.audio",
+    "config": "augkit.config",
     "losses": "augkit.losses",
     "datasets": "augkit.datasets",
     "preview": "augkit.preview",
@@ -63,6 +64,7 @@ __all__ = [
     "__version__",
     "audio",
     "collate_views",
+    "config",
     "datasets",
     "errors",
     "image",
@@ -77,6 +79,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     import augkit.audio as audio
+    import augkit.config as config
     import augkit.datasets as datasets
     import augkit.errors as errors
     import augkit.image as image

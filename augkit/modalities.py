@@ -28,6 +28,8 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "BaseModality",
     "Modality",
+    "builtin_names",
+    "builtin_packages",
     "for_path",
     "get",
     "names",
@@ -272,6 +274,11 @@ def names() -> list[str]:
 def builtin_names() -> list[str]:
     """The names of augkit's own modalities (no import needed)."""
     return list(_BUILTIN)
+
+
+def builtin_packages() -> dict[str, str]:
+    """Each of augkit's own modalities and the package holding its ops (``{"image": "augkit.image"}``)."""
+    return {name: module.rsplit(".", 1)[0] for name, module in _BUILTIN.items()}
 
 
 def for_path(path: str | Path) -> Modality | None:

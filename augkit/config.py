@@ -1,0 +1,318 @@
+"""Config specs: a view generator written down as plain data (a dict, YAML or JSON) and read back.
+
+A spec names everything by its registry name: no import paths, no ``!!python`` tags, no eval. It
+has one of two shapes::
+
+    # a preset and its arguments
+    {"augkit": "0.2.0", "spec_format": 1, "preset": "image.simclr", "args": {"size": 96},
+     "n_views": 2, "seed": 0}
+
+    # pipelines of registered ops; "type" is the op's registry name, the other keys its arguments
+    {"augkit": "0.2.0", "spec_format": 1, "modality": "image", "seed": 0, "n_views": 2,
+     "pipeline": {"type": "compose", "ops": [{"type": "image.horizontal_flip", "p": 0.5}]},
+     "output": {"type": "normalized", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}}
+
+``"views": [spec, spec, ...]`` (one pipeline per view: BYOL, multi-crop) takes the place of
+``"pipeline"`` and ``"n_views"``. ``load(dump(vg))`` gives the same views as ``vg`` for every
+``(seed, epoch, index)``.
+
+Example:
+    >>> spec = augkit.config.dump(augkit.image.simclr(96, seed=0))
+    >>> Path("simclr.yaml").write_text(yaml.safe_dump(spec))
+    >>> vg = augkit.config.load("simclr.yaml")
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from augkit.args import Check
+from augkit.core import Augmenter
+from augkit.errors import AugkitError, InvalidArgument
+from augkit.views import ViewGenerator
+
+__all__ = ["SPEC_FORMAT", "InvalidSpec", "dump", "load"]
+
+#: The version of the spec layout this augkit writes and reads.
+SPEC_FORMAT = 1
+
+_TOP = ("augkit", "spec_format", "preset", "args", "modality", "seed", "n_views", "pipeline", "views", "output")
+_UNSET: Any = object()
+
+
+class InvalidSpec(InvalidArgument):
+    """A spec names something unknown or holds a value that cannot be used (the message says where)."""
+
+
+# -- dump --------------------------------------------------------------------------------------
+
+
+def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
+    """The spec of ``vg``: a JSON- and YAML-safe dict that :func:`load` turns back into it.
+
+    Args:
+        vg: the generator to write down.
+        expand: write a preset-made generator as its pipelines rather than as the preset's name
+            and arguments.
+
+    Raises:
+        InvalidSpec: naming the field that a spec cannot name: a custom ``prepare`` or ``output``
+            function, a callable argument (a translator function), an in-memory waveform (give
+            background noise as file paths), an Albumentations transform outside augkit's
+            registry, or an augmenter class that is not registered.
+        TypeError: when ``vg`` is not a ViewGenerator.
+    """
+    from augkit import __version__
+
+    if not isinstance(vg, ViewGenerator):
+        raise TypeError(f"dump() takes an augkit.ViewGenerator, got {type(vg).__name__}")
+    head: dict[str, Any] = {"augkit": __version__, "spec_format": SPEC_FORMAT}
+    if vg.prepare is not None:
+        raise InvalidSpec(f"prepare: {_callable_name(vg.prepare)} is a function of your own, which a spec cannot "
+                          "name; convert the inputs before the generator instead")
+    if vg.origin is not None and not expand:
+        args = {k: _value(v, f"args.{k}") for k, v in vg.origin["args"].items()}
+        return {**head, "preset": vg.origin["preset"], "args": args, "n_views": vg.n_views, "seed": vg.seed}
+    spec = {**head, "modality": vg.modality, "seed": vg.seed}
+    first = vg.pipelines[0]
+    if all(p is first for p in vg.pipelines):
+        spec.update(n_views=vg.n_views, pipeline=_op(first, "pipeline"))
+    else:
+        spec["views"] = [_op(p, f"views[{k}]") for k, p in enumerate(vg.pipelines)]
+    if vg.output is not None:
+        declared = getattr(vg.output, "spec", None)
+        if not isinstance(declared, Mapping):
+            raise InvalidSpec(f"output: {_callable_name(vg.output)} is a function of your own, which a spec "
+                              "cannot name; use a declared output (an image preset's output=...) or none")
+        spec["output"] = _value(dict(declared), "output")
+    return spec
+
+
+def _op(aug: Augmenter[Any], where: str) -> dict[str, Any]:
+    from augkit import registry
+
+    name = getattr(aug, "name", "")
+    try:
+        registered = registry.get(name)
+    except KeyError:
+        registered = None
+    if registered is not type(aug):
+        held = f" ({name!r} names {registered.__name__})" if registered is not None else ""
+        raise InvalidSpec(f"{where}: {type(aug).__name__} is not in augkit's registry{held}; give it a `name` of "
+                          "its own and register it (augkit.registry.register) so that a spec can name it")
+    if name == "image.albumentations":
+        raise InvalidSpec(f"{where}.transform: an Albumentations transform outside augkit's registry cannot be "
+                          "named in a spec; use augkit's image ops (augkit list image), or keep this pipeline "
+                          "in code")
+    spec: dict[str, Any] = {"type": name}
+    for key, value in aug.arguments().items():
+        spec[key] = _value(value, f"{where}.{key}")
+    return spec
+
+
+def _value(value: Any, where: str) -> Any:
+    """``value`` as plain JSON data, or an InvalidSpec naming ``where``."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(float(value)):
+            raise InvalidSpec(f"{where}: {value!r} is not a finite number, which JSON cannot hold")
+        return float(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Augmenter):
+        return _op(value, where)
+    if isinstance(value, (list, tuple)):
+        return [_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, Mapping):
+        return {str(k): _value(v, f"{where}.{k}") for k, v in value.items()}
+    kind = type(value).__module__.split(".")[0]
+    if kind == "torch" or isinstance(value, np.ndarray):
+        raise InvalidSpec(f"{where}: an in-memory {type(value).__name__} cannot be named in a spec; give a file "
+                          "path instead (background noise: the recording's path)")
+    if callable(value):
+        raise InvalidSpec(f"{where}: {_callable_name(value)} is a function of your own, which a spec cannot name; "
+                          "keep this generator in code")
+    raise InvalidSpec(f"{where}: a {type(value).__name__} cannot be named in a spec")
+
+
+def _callable_name(fn: Any) -> str:
+    return getattr(fn, "__qualname__", None) or type(fn).__name__
+
+
+# -- load --------------------------------------------------------------------------------------
+
+
+def load(spec_or_path: Mapping[str, Any] | str | Path, *, seed: Any = _UNSET, n_views: Any = _UNSET) -> ViewGenerator:
+    """The ViewGenerator a spec describes.
+
+    Args:
+        spec_or_path: a spec dict, or the path of a ``.yaml``/``.yml`` (read with
+            ``yaml.safe_load``) or ``.json`` file holding one.
+        seed: overrides the spec's seed (``None`` draws one).
+        n_views: overrides the spec's number of views (a spec with one pipeline per view only
+            takes its own count).
+
+    Raises:
+        InvalidSpec: naming the place in the spec (``views[1].ops[2].sigma``) of an unknown
+            preset, op, argument or field, or of a value the op refuses; or a spec written by a
+            newer augkit.
+        FileNotFoundError: when the path does not exist.
+        TypeError: when ``spec_or_path`` is neither a mapping nor a path.
+    """
+    spec = _read(spec_or_path) if isinstance(spec_or_path, (str, Path)) else spec_or_path
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"load() takes a spec dict or a .yaml/.json path, got {type(spec_or_path).__name__}")
+    unknown = [k for k in spec if k not in _TOP]
+    if unknown:
+        raise InvalidSpec(f"{unknown[0]}: not a field of an augkit spec; fields: {', '.join(_TOP)}")
+    fmt = spec.get("spec_format", SPEC_FORMAT)
+    if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt < 1:
+        raise InvalidSpec(f"spec_format: {fmt!r} must be a positive integer")
+    if fmt > SPEC_FORMAT:
+        raise InvalidSpec(f"spec_format: {fmt} was written by a newer augkit ({spec.get('augkit')}); "
+                          f"this one reads format {SPEC_FORMAT}: upgrade augkit")
+    seed = spec.get("seed") if seed is _UNSET else seed
+    count = spec.get("n_views") if n_views is _UNSET else n_views
+    if "preset" in spec:
+        clash = [k for k in ("modality", "pipeline", "views", "output") if k in spec]
+        if clash:
+            raise InvalidSpec(f"{clash[0]}: a preset spec takes args, n_views and seed, not {clash[0]}")
+        return _preset(spec["preset"], spec.get("args") or {}, count, seed)
+    return _pipelines(spec, count, seed, n_views is not _UNSET)
+
+
+def _read(path: str | Path) -> Any:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise InvalidSpec(f"{path}: a spec file ends in .yaml, .yml or .json")
+    if not path.is_file():
+        raise FileNotFoundError(f"spec file {path} does not exist")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if suffix == ".json":
+            return json.loads(text)
+        import yaml
+
+        return yaml.safe_load(text)
+    except ValueError as exc:  # json.JSONDecodeError
+        raise InvalidSpec(f"{path} is not valid JSON: {exc}") from None
+    except Exception as exc:  # yaml.YAMLError (and its tags refused by safe_load)
+        if type(exc).__module__.startswith("yaml"):
+            raise InvalidSpec(f"{path} is not a plain YAML spec: {str(exc).splitlines()[0]}") from None
+        raise
+
+
+def _preset(name: Any, args: Any, n_views: Any, seed: Any) -> ViewGenerator:
+    import inspect
+
+    from augkit import registry
+
+    if not isinstance(name, str):
+        raise InvalidSpec(f"preset: {name!r} must be a preset's name (augkit list shows them)")
+    try:
+        made = registry.get_preset(name)
+    except KeyError as err:
+        raise InvalidSpec(f"preset: {err.args[0]}") from None
+    if not isinstance(args, Mapping):
+        raise InvalidSpec(f"args: must be a mapping of {name}'s arguments, got {type(args).__name__}")
+    takes = [p for p in inspect.signature(made).parameters if p not in ("n_views", "seed")]
+    for key in args:
+        if key not in takes:
+            raise InvalidSpec(f"args.{key}: {name} has no argument {key!r}; it takes {', '.join(takes)}")
+    kwargs = dict(args)
+    if n_views is not None:
+        kwargs["n_views"] = n_views
+    try:
+        return made(**kwargs, seed=seed)
+    except AugkitError as err:
+        raise InvalidSpec(f"args: {err}") from None
+
+
+def _pipelines(spec: Mapping[str, Any], n_views: Any, seed: Any, overridden: bool) -> ViewGenerator:
+    from augkit import modalities
+
+    if ("pipeline" in spec) == ("views" in spec):
+        raise InvalidSpec("pipeline: a spec holds a preset, one pipeline (with n_views) or views (one pipeline "
+                          "per view)")
+    if "views" in spec:
+        views = spec["views"]
+        if not isinstance(views, list) or not views:
+            raise InvalidSpec("views: must be a non-empty list of op specs, one per view")
+        if n_views is not None and n_views != len(views):
+            where = "n_views" if not overridden else "n_views (given to load)"
+            raise InvalidSpec(f"{where}: {n_views} does not match the {len(views)} pipelines in views")
+        built: Augmenter[Any] | list[Augmenter[Any]] = [_build(v, f"views[{k}]") for k, v in enumerate(views)]
+        count = None
+    else:
+        built = _build(spec["pipeline"], "pipeline")
+        count = n_views
+    modality = spec.get("modality")
+    if modality is not None and not isinstance(modality, str):
+        raise InvalidSpec(f"modality: {modality!r} must be a modality's name")
+    output = None
+    if spec.get("output") is not None:
+        if not modality:
+            raise InvalidSpec("output: a spec with an output step names its modality")
+        try:
+            output = modalities.get(modality).output(spec["output"])
+        except AugkitError as err:
+            raise InvalidSpec(f"output: {err}") from None
+    try:
+        return ViewGenerator(built, n_views=count, seed=seed, output=output, modality=modality or None)
+    except AugkitError as err:
+        field = "modality" if "modalit" in str(err) else "seed" if "seed" in str(err) else "n_views"
+        raise InvalidSpec(f"{field}: {err}") from None
+
+
+def _build(spec: Any, where: str) -> Augmenter[Any]:
+    from augkit import registry
+
+    if not isinstance(spec, Mapping):
+        raise InvalidSpec(f"{where}: an op spec is a mapping with a 'type' (the op's registry name), "
+                          f"got {type(spec).__name__}")
+    name = spec.get("type")
+    if not isinstance(name, str):
+        raise InvalidSpec(f"{where}.type: missing; name the op by its registry name (augkit list)")
+    try:
+        cls = registry.get(name)
+    except KeyError as err:
+        raise InvalidSpec(f"{where}.type: {err.args[0]}") from None
+    declared = {a.name: a for a in cls._declared}
+    kwargs: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key == "type":
+            continue
+        if key not in declared:
+            raise InvalidSpec(f"{where}.{key}: {name} has no argument {key!r}; it takes {', '.join(declared)}")
+        kwargs[key] = _augmenters(value, f"{where}.{key}")
+    try:
+        return cls(**kwargs)
+    except AugkitError as err:
+        for key, value in kwargs.items():  # name the argument the op refuses
+            check = declared[key].check
+            if not isinstance(check, Check):
+                continue
+            try:
+                check(value, key)
+            except AugkitError as own:
+                raise InvalidSpec(f"{where}.{key}: {own}") from None
+        raise InvalidSpec(f"{where}: {err}") from None
+
+
+def _augmenters(value: Any, where: str) -> Any:
+    """Nested op specs (a composite's ``op`` / ``ops``) built into augmenters; other values as given."""
+    if isinstance(value, Mapping) and "type" in value:
+        return _build(value, where)
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) and "type" in v for v in value):
+        return [_build(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
