@@ -180,14 +180,22 @@ def load(spec_or_path: Mapping[str, Any] | str | Path, *, seed: Any = _UNSET, n_
     if fmt > SPEC_FORMAT:
         raise InvalidSpec(f"spec_format: {fmt} was written by a newer augkit ({spec.get('augkit')}); "
                           f"this one reads format {SPEC_FORMAT}: upgrade augkit")
-    seed = spec.get("seed") if seed is _UNSET else seed
-    count = spec.get("n_views") if n_views is _UNSET else n_views
+    seed = _count(spec.get("seed") if seed is _UNSET else seed, "seed", 0)
+    count = _count(spec.get("n_views") if n_views is _UNSET else n_views, "n_views", 1)
     if "preset" in spec:
         clash = [k for k in ("modality", "pipeline", "views", "output") if k in spec]
         if clash:
             raise InvalidSpec(f"{clash[0]}: a preset spec takes args, n_views and seed, not {clash[0]}")
         return _preset(spec["preset"], spec.get("args") or {}, count, seed)
     return _pipelines(spec, count, seed, n_views is not _UNSET)
+
+
+def _count(value: Any, field: str, low: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidSpec(f"{field}: {value!r} must be an integer >= {low} (or left out)")
+    return value
 
 
 def _read(path: str | Path) -> Any:
@@ -269,9 +277,8 @@ def _pipelines(spec: Mapping[str, Any], n_views: Any, seed: Any, overridden: boo
             raise InvalidSpec(f"output: {err}") from None
     try:
         return ViewGenerator(built, n_views=count, seed=seed, output=output, modality=modality or None)
-    except AugkitError as err:
-        field = "modality" if "modalit" in str(err) else "seed" if "seed" in str(err) else "n_views"
-        raise InvalidSpec(f"{field}: {err}") from None
+    except AugkitError as err:  # seed and n_views are checked above: the pipelines and the modality disagree
+        raise InvalidSpec(f"modality: {err}") from None
 
 
 def _build(spec: Any, where: str) -> Augmenter[Any]:

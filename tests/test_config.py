@@ -171,6 +171,10 @@ def test_unknown_names_are_named_by_their_place() -> None:
         config.load({"preset": "image.simclr", "args": {"sizee": 3}})
     with pytest.raises(InvalidSpec, match=r"^args: .*size"):
         config.load({"preset": "image.simclr", "args": {"size": -3}})
+    with pytest.raises(InvalidSpec, match=r"^seed: -1 must be an integer >= 0"):
+        config.load({"preset": "image.simclr", "seed": -1})
+    with pytest.raises(InvalidSpec, match=r"^modality: no modality named 'smell'"):
+        config.load({**spec, "modality": "smell", "output": None})
     with pytest.raises(InvalidSpec, match=r"^pipelines: not a field"):
         config.load({"pipelines": []})
     with pytest.raises(InvalidSpec, match=r"^spec_format: 2 was written by a newer augkit"):
