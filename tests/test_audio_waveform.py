@@ -169,3 +169,20 @@ def test_ops_run_on_the_input_device_and_replay_there() -> None:
         out, bp = op.augment(batch, np.random.default_rng(2))
         for i in range(2):
             torch.testing.assert_close(out[i], op.apply(batch[i], bp["batch"][i]), atol=1e-5, rtol=0)
+
+
+def test_a_time_channels_array_is_refused_with_the_fix_not_read_as_thousands_of_channels() -> None:
+    import time
+
+    from augkit import modalities
+
+    clip = np.random.default_rng(0).uniform(-0.5, 0.5, (66150, 2)).astype(np.float32)  # soundfile's layout
+    start = time.perf_counter()
+    for run in (lambda: audio.RandomCrop(1.0, 22050)(clip), lambda: audio.audio_pairs(22050, seed=0)(clip, index=0),
+                lambda: audio.AddNoise()(torch.from_numpy(clip))):
+        with pytest.raises(InvalidInput, match=r"\(66150, 2\) would have 66150 channels .*transpose it \(x\.T\)"):
+            run()
+    assert time.perf_counter() - start < 5, "refused before any work is done"
+    wav = modalities.get("audio").check(clip, channels_last=True)  # the explicit way in
+    assert wav.shape == (2, 66150) and torch.equal(wav[1], torch.from_numpy(clip[:, 1]))
+    assert audio.RandomCrop(1.0, 22050)(clip.T).shape == (2, 22050)

@@ -68,7 +68,7 @@ def as_waveform(x: Any, name: str = "waveform", channels_last: bool = False) -> 
         WrongInputType: for another type or dtype (the message names it and what is accepted).
         InvalidInput: for an empty waveform, NaN or inf samples, another number of dimensions, or
             more than :data:`MAX_CHANNELS` channels (the message says to transpose a
-            ``[time, channels]`` array or pass ``channels_last=True``).
+            ``[time, channels]`` array).
 
     Example:
         >>> wav, layout = as_waveform(np.zeros(16000, dtype=np.int16))  # wav.shape == (1, 1, 16000)
@@ -100,8 +100,9 @@ def as_waveform(x: Any, name: str = "waveform", channels_last: bool = False) -> 
         t = t.transpose(-1, -2)
     if t.ndim >= 2 and t.shape[-2] > MAX_CHANNELS:
         shape = tuple(t.shape)
-        hint = ("it looks like [time, channels] (what soundfile.read returns): transpose it (x.T) or pass "
-                "channels_last=True" if t.shape[-1] <= MAX_CHANNELS else "split it into clips")
+        hint = ("it looks like [time, channels], what soundfile.read returns: transpose it (x.T), or read "
+                "files with augkit.audio.load, which returns [channels, time]" if t.shape[-1] <= MAX_CHANNELS
+                else "split it into clips")
         raise InvalidInput(f"{name} of shape {shape} would have {shape[-2]} channels (at most {MAX_CHANNELS}); {hint}")
     # One reduction instead of a boolean mask: a NaN or inf sample makes the sum non-finite. A
     # finite sum can also overflow to inf, so a non-finite sum is confirmed sample by sample.

@@ -45,7 +45,7 @@ class AudioModality(BaseModality):
 
         Raises:
             InvalidInput: for a batch, an empty clip, NaN/inf samples, or a ``[time, channels]``
-                array (the message says to transpose it or pass ``channels_last=True``).
+                array (the message says to transpose it; ``channels_last=True`` does).
             WrongInputType: for another type or dtype.
         """
         from augkit.audio._waveform import as_waveform
