@@ -60,13 +60,16 @@ class Modality(Protocol):
         enter / leave / stack: how an op sees its input (:meth:`BaseModality.enter`).
         load(path, **options): one sample from a file, in the canonical form.
         read(path, **options): the samples a file named as a source holds (a text file: its lines).
-        encode(view, format=None) -> (bytes, extension) and decode(data, extension): store a view
-            taken before the generator's output step; decode(encode(v)) equals v up to the format.
+        encode(view, format=None, **context) -> (bytes, extension) and decode(data, extension):
+            store a view taken before the generator's output step; decode(encode(v)) equals v up
+            to the format (context: what :meth:`context` gives, e.g. the sample rate of a WAV).
+        check_format(format): ``format`` (None: the default, ``formats[0]``) or an error naming them.
         collate(items, **options): one view position across a batch.
         render(view, params=None, source=None, **context): an HTML fragment showing the view;
             context holds what the generator knows (:meth:`context`: the output's mean/std, a rate).
         picture(view, **context): the view as an RGB uint8 ``H×W×3`` array for a PNG grid.
-        context(vg): the options :meth:`load` and :meth:`render` need for a generator's views.
+        context(vg): the options :meth:`load`, :meth:`encode` and :meth:`render` take for a
+            generator's views (each takes the whole context and uses what it needs).
         output(spec): the declared output step named by a spec (``{"type": "uint8"}``), or None.
         example(): a typical input; examples(): labelled odd inputs the modality accepts.
     """
@@ -95,9 +98,11 @@ class Modality(Protocol):
 
     def read(self, path: str | Path, **options: Any) -> list[Any]: ...
 
-    def encode(self, view: Any, format: str | None = None) -> tuple[bytes, str]: ...
+    def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]: ...
 
     def decode(self, data: bytes, extension: str) -> Any: ...
+
+    def check_format(self, format: str | None) -> str: ...
 
     def collate(self, items: Sequence[Any], **options: Any) -> Any: ...
 
@@ -151,7 +156,7 @@ class BaseModality:
     def read(self, path: str | Path, **options: Any) -> list[Any]:
         return [self.load(path, **options)]
 
-    def encode(self, view: Any, format: str | None = None) -> tuple[bytes, str]:
+    def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]:
         import numpy as np
 
         self.check_format(format)

@@ -1,16 +1,17 @@
 """Previews of what a view generator does: a PNG grid and a self-contained HTML page.
 
-Rows are samples; the first column is the original, the next ones its views.
+Rows are samples; the first column is the original, the next ones its views. Each cell is drawn
+by the generator's modality (its descriptor's ``render`` and ``picture``, :mod:`augkit.modalities`),
+given what the generator knows (an image output's mean and std, the rate audio ops were built for).
 
 Example:
-    >>> write_grid("views.png", photos, augkit.image.simclr(224, seed=0, output="numpy"))
+    >>> write_grid("views.png", photos, augkit.image.simclr(224, seed=0))
 """
 
 from __future__ import annotations
 
-import base64
+import copy
 import html
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from augkit import modalities
+from augkit.errors import InvalidArgument
 from augkit.views import ViewGenerator
 
 __all__ = ["LABEL_HEIGHT", "image_grid", "to_display", "write_grid", "write_html"]
@@ -29,30 +32,18 @@ LABEL_HEIGHT = 16
 def to_display(x: Any) -> np.ndarray:
     """Turn an image view into an H×W×3 uint8 array for display.
 
-    Accepts uint8 H×W×C / H×W arrays, uint8 C×H×W tensors, and float C×H×W tensors (normalized
-    views are rescaled to their own min–max range, since the statistics are not known here).
+    Accepts uint8 H×W×C / H×W arrays, PIL images, uint8 C×H×W tensors, and float C×H×W tensors
+    (rescaled to their own min–max range, since the statistics are not known here: use
+    ``modalities.get(vg.modality).picture(view, **descriptor.context(vg))`` for true colours).
+    The image modality's :func:`augkit.image.modality.picture` does the work.
 
     Raises:
-        TypeError: for anything that is not an image array or tensor.
+        TypeError: for anything that is not an image array, PIL image or tensor.
+        ValueError: for an array that is not 2-D or 3-D, or is empty.
     """
-    arr: np.ndarray
-    if type(x).__module__.startswith("torch"):
-        t = x.detach().cpu()
-        arr = t.permute(1, 2, 0).numpy() if t.ndim == 3 else t.numpy()
-    elif isinstance(x, np.ndarray):
-        arr = x
-    elif type(x).__module__.startswith("PIL"):
-        arr = np.asarray(x.convert("RGB"))
-    else:
-        raise TypeError(f"cannot display a view of type {type(x).__name__}; expected an image array or tensor")
-    if arr.dtype != np.uint8:
-        lo, hi = float(arr.min()), float(arr.max())
-        arr = np.zeros(arr.shape, np.uint8) if hi <= lo else ((arr - lo) / (hi - lo) * 255).round().astype(np.uint8)
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim == 2:
-        arr = np.stack([arr] * 3, axis=-1)
-    return np.ascontiguousarray(arr[:, :, :3])
+    from augkit.image.modality import picture
+
+    return picture(x)
 
 
 def image_grid(
@@ -120,11 +111,15 @@ def write_grid(
 ) -> Path:
     """Write a PNG grid: one row per sample, the original then ``views.n_views`` views.
 
-    Views are made with ``index=row`` so the grid is reproducible for a seeded generator.
+    Every cell is the ``picture`` of the generator's modality (:mod:`augkit.modalities`), given
+    the generator's own context: normalized image views are shown in their true colours (the
+    output step's mean and std undone), audio views as waveforms. A generator whose ops take any
+    input shows its views with :func:`to_display`. Views are made with ``index=row`` so the grid
+    is reproducible for a seeded generator.
 
     Args:
         path: where to write the PNG (parent folders are created).
-        samples: images (anything :func:`to_display` accepts).
+        samples: the inputs (anything the generator takes).
         views: the generator whose views are shown.
         epoch: the epoch the views are drawn for.
         cell: side of each cell, in pixels.
@@ -134,45 +129,23 @@ def write_grid(
         The absolute path of the PNG written.
 
     Raises:
-        ValueError: when ``samples`` is empty or ``cell`` is out of range.
+        ValueError: when ``samples`` is empty, ``cell`` is out of range, or the modality has no
+            picture of its views (text: write an HTML page instead).
 
     Example:
-        >>> write_grid("out/views.png", photos, augkit.image.simclr(224, seed=0, output="numpy"), labels=True)
+        >>> write_grid("out/views.png", photos, augkit.image.simclr(224, seed=0), labels=True)
     """
     from PIL import Image
 
-    rows = [[x, *views(x, index=i, epoch=epoch)] for i, x in enumerate(samples)]
+    show = _Show(views)
+    rows = [[show.picture(show.original(x), raw=True), *(show.picture(v) for v in views(x, index=i, epoch=epoch))]
+            for i, x in enumerate(samples)]
     titles = ["original", *(f"view {k + 1}" for k in range(max(len(r) for r in rows) - 1))] if rows and labels else None
     out = Path(path).resolve()
+    grid = image_grid(rows, cell=cell, labels=titles)
     out.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(image_grid(rows, cell=cell, labels=titles)).save(out)
+    Image.fromarray(grid).save(out)
     return out
-
-
-def _png_data_uri(x: Any, cell: int) -> str:
-    from PIL import Image
-
-    img = Image.fromarray(to_display(x))
-    img.thumbnail((cell, cell))
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _wav_data_uri(x: Any, sample_rate: int) -> str:
-    import soundfile as sf
-
-    if type(x).__module__.startswith("torch"):
-        x = x.detach().cpu().numpy()
-    if not isinstance(x, np.ndarray) or x.ndim not in (1, 2):
-        raise TypeError(
-            f"cannot play a view of type {type(x).__name__}; expected a [channels, time] or [time] waveform"
-        )
-    wave = x.astype(np.float32)
-    wave = wave[:, None] if wave.ndim == 1 else wave.T  # soundfile wants [time, channels]
-    buf = io.BytesIO()
-    sf.write(buf, wave, sample_rate, format="WAV", subtype="FLOAT")  # float: no clipping of loud views
-    return "data:audio/wav;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def write_html(
@@ -186,9 +159,12 @@ def write_html(
     """Write a self-contained HTML page (media embedded as data URIs, no network) showing each
     sample, its views, and every view's recorded params.
 
-    Image samples are shown as pictures, text samples as text, and — when ``sample_rate`` is
-    given — waveforms (``[channels, time]`` or ``[time]`` tensors/arrays) as audio players
-    (32-bit float WAV, so loud views are not clipped).
+    Each original and view is shown by the ``render`` of the generator's modality
+    (:mod:`augkit.modalities`) with the generator's own context: images as pictures (normalized
+    views in their true colours), texts as escaped text, waveforms as audio players at the rate
+    the ops were built for (32-bit float WAV, so loud views are not clipped). A generator whose
+    ops take any input shows ``repr`` of each item. The header names the generator (its preset
+    and arguments when a preset made it), the seed, the epoch and the number of views.
 
     Args:
         path: where to write the page (parent folders are created).
@@ -196,42 +172,40 @@ def write_html(
         views: the generator whose views are shown.
         epoch: the epoch the views are drawn for.
         cell: width of each column, in pixels.
-        sample_rate: set it to show audio samples and views as players at this rate (Hz).
+        sample_rate: the rate (Hz) audio is played at, overriding the one the ops declare.
 
     Returns:
         The absolute path of the page written.
 
     Raises:
-        ValueError: when ``sample_rate`` is not a positive integer.
-        TypeError: when a sample or view cannot be shown as an image (or, with ``sample_rate``, as audio).
+        ValueError: when ``sample_rate`` is not a positive integer, or audio has no known rate.
+        TypeError: when a sample or view is not of the generator's modality.
 
     Example:
-        >>> write_html("out/views.html", clips, augkit.audio.audio_pairs(16000, seed=0), sample_rate=16000)
+        >>> write_html("out/views.html", clips, augkit.audio.audio_pairs(16000, seed=0))
     """
     if sample_rate is not None and (isinstance(sample_rate, bool) or not isinstance(sample_rate, int)
                                     or sample_rate <= 0):
-        raise ValueError(f"sample_rate must be a positive integer number of Hz, got {sample_rate!r}")
+        raise InvalidArgument(f"sample_rate must be a positive integer number of Hz, got {sample_rate!r}")
+    show = _Show(views, cell=cell, **({} if sample_rate is None else {"sample_rate": sample_rate}))
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>augkit preview</title><style>",
         "body{font-family:sans-serif;margin:16px} .row{display:flex;gap:12px;margin-bottom:18px}",
         f".cell{{width:{cell}px}} .cell img{{max-width:100%}} pre{{font-size:10px;white-space:pre-wrap;"
-        "max-height:160px;overflow:auto;background:#f4f4f4} audio{width:100%}",
+        "max-height:160px;overflow:auto;background:#f4f4f4} audio{width:100%} .generator code{font-size:12px}",
         "</style></head><body><h1>augkit preview</h1>",
+        f"<p class='generator'>{_describe(views)}</p>",
         f"<p>seed {views.seed}, epoch {epoch}, {views.n_views} views per sample</p>",
     ]
     for i, x in enumerate(samples):
         generated = views.generate(x, index=i, epoch=epoch)
         pairs = zip(generated.items, generated.params, strict=True)
-        cells = [("original", x, None)] + [(f"view {k + 1}", item, p) for k, (item, p) in enumerate(pairs)]
+        original = show.render(show.original(x), raw=True)
+        cells = [("original", original, None)] + [(f"view {k + 1}", show.render(item, p), p)
+                                                  for k, (item, p) in enumerate(pairs)]
         parts.append(f"<div class='row' data-index='{i}'>")
-        for label, item, params in cells:
-            parts.append(f"<div class='cell'><b>{html.escape(label)}</b><br>")
-            if isinstance(item, str):
-                parts.append(f"<p class='text'>{html.escape(item)}</p>")
-            elif sample_rate is not None:
-                parts.append(f"<audio controls preload='none' src='{_wav_data_uri(item, sample_rate)}'></audio>")
-            else:
-                parts.append(f"<img alt='{html.escape(label)}' src='{_png_data_uri(item, cell)}'>")
+        for label, fragment, params in cells:
+            parts.append(f"<div class='cell'><b>{html.escape(label)}</b><br>{fragment}")
             if params is not None:
                 parts.append(f"<pre>{html.escape(json.dumps(params, indent=1))}</pre>")
             parts.append("</div>")
@@ -241,3 +215,45 @@ def write_html(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(parts), encoding="utf-8")
     return out
+
+
+class _Show:
+    """How a generator's samples and views are shown: its modality's descriptor and two contexts.
+
+    Views get ``descriptor.context(views)``; originals get the context of the same generator
+    without its output step (they are raw inputs: no mean/std to undo).
+    """
+
+    def __init__(self, views: ViewGenerator, **extra: Any) -> None:
+        self.views = views
+        self.descriptor = modalities.get(views.modality) if views.modality else modalities.ANY
+        raw = copy.copy(views)
+        raw.output = None
+        self.context = {**self.descriptor.context(views), **extra}
+        self.raw_context = {**self.descriptor.context(raw), **extra}
+
+    def original(self, x: Any) -> Any:
+        """``x`` as the ops see it (the generator's ``prepare``, then the modality's check)."""
+        if self.views.prepare is not None:
+            x = self.views.prepare(x)
+        return self.descriptor.check(x)
+
+    def render(self, item: Any, params: Any = None, raw: bool = False) -> str:
+        return self.descriptor.render(item, params, **(self.raw_context if raw else self.context))
+
+    def picture(self, item: Any, raw: bool = False) -> np.ndarray:
+        if not self.views.modality:
+            return to_display(item)
+        return np.asarray(self.descriptor.picture(item, **(self.raw_context if raw else self.context)))
+
+
+def _describe(views: ViewGenerator) -> str:
+    """The header line naming the generator: its preset and arguments, or its modality."""
+    origin = views.origin
+    if origin:
+        args = json.dumps(origin.get("args", {}), default=lambda o: f"<{type(o).__name__}>", sort_keys=True)
+        return f"preset <code>{html.escape(str(origin.get('preset')))}</code> <code>{html.escape(args)}</code>"
+    kind = views.modality or "any"
+    text = repr(views)
+    text = text if len(text) <= 400 else text[:399] + "…"
+    return f"a generator of {html.escape(kind)} views: <code>{html.escape(text)}</code>"

@@ -1,6 +1,10 @@
-"""What `make demo` runs: SimCLR views of the bundled photos, written as a PNG grid.
+"""What `make demo` runs: SimCLR views of the bundled photos, written as a PNG grid and an HTML page.
 
-Usage: python examples/demo.py [--out DIR] [--views N] [--seed S]
+The generator is the one you would train with (ImageNet-normalized tensors): the previews undo its
+normalization, so the views show their true colours. The same page from the command line:
+``augkit preview data/images --preset simclr --out out/demo/simclr_views.html``.
+
+Usage: python examples/demo.py [--data DIR] [--out DIR] [--views N] [--seed S]
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ import argparse
 from pathlib import Path
 
 import augkit
-from augkit.datasets import FolderDataset
+from augkit.datasets import read_sources
 from augkit.preview import write_grid, write_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +27,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    photos = [photo for photo in FolderDataset(args.data)]
-    views = augkit.image.simclr(224, n_views=args.views, seed=args.seed, output="numpy")
+    photos, _ = read_sources([args.data], modality="image")  # every image under the folder, sorted
+    views = augkit.image.simclr(224, n_views=args.views, seed=args.seed)
     grid = write_grid(args.out / "simclr_views.png", photos, views, labels=True)
     page = write_html(args.out / "simclr_views.html", photos, views)
     print(f"{len(photos)} photos x {args.views} SimCLR views (seed {args.seed})")

@@ -136,3 +136,53 @@ def test_html_embeds_audio_views_exactly(tmp_path: Path) -> None:
     assert "audio.random_crop" in page.read_text()
     with pytest.raises(ValueError, match="sample_rate must be a positive integer"):
         write_html(tmp_path / "b.html", [wav], vg, sample_rate=0)
+
+
+def test_audio_page_plays_at_the_rate_the_ops_declare(tmp_path: Path) -> None:
+    from augkit import audio
+
+    wav, _ = audio.load(ROOT / "data" / "audio" / "speech_contrastive.flac", sample_rate=8000)
+    vg = audio.audio_pairs(8000, seconds=0.25, seed=1)
+    text = write_html(tmp_path / "a.html", [wav, wav[:, :4000]], vg).read_text()  # no sample_rate given
+    assert text.count("<audio ") == 2 * 3 and text.count("data-index=") == 2
+    import base64
+    import io
+
+    import soundfile as sf
+
+    uri = re.findall(r"src='data:audio/wav;base64,([^']+)'", text)[0]
+    assert sf.info(io.BytesIO(base64.b64decode(uri))).samplerate == 8000  # the rate RandomCrop was built for
+    grid = np.asarray(Image.open(write_grid(tmp_path / "a.png", [wav], vg, cell=64)))
+    assert grid.shape == (64 + 2 * 4, 3 * 64 + 4 * 4, 3)  # audio grids draw the waveforms
+
+
+def test_grid_of_normalized_views_shows_their_true_colours(photos: list[np.ndarray], tmp_path: Path) -> None:
+    normalized = image.simclr(64, n_views=2, seed=3)  # the default output: ImageNet-normalized float tensors
+    as_uint8 = image.simclr(64, n_views=2, seed=3, output="numpy")
+    grid = np.asarray(Image.open(write_grid(tmp_path / "n.png", photos[:1], normalized, cell=64))).astype(int)
+    for k, view in enumerate(as_uint8(photos[0], index=0)):
+        left = 4 + (k + 1) * (64 + 4)
+        np.testing.assert_allclose(grid[4 : 4 + 64, left : left + 64], view.astype(int), atol=2)
+    # the original column is the raw photo, not un-normalized a second time
+    first = write_html(tmp_path / "n.html", photos[:1], normalized).read_text()
+    plain = write_html(tmp_path / "u.html", photos[:1], as_uint8).read_text()
+    uris = [re.findall(r"src='(data:image/png;base64,[^']+)'", t) for t in (first, plain)]
+    assert uris[0][0] == uris[1][0]
+
+
+def test_html_header_names_the_generator(photos: list[np.ndarray], tmp_path: Path) -> None:
+    text = write_html(tmp_path / "p.html", photos[:1], image.byol(48, seed=5), epoch=2).read_text()
+    assert "preset <code>image.byol</code>" in text and "&quot;size&quot;: 48" in text
+    assert "seed 5, epoch 2, 2 views per sample" in text
+
+
+def test_text_page_escapes_html(tmp_path: Path) -> None:
+    from augkit import text as text_views
+
+    sample = "<script>alert('boom')</script> & <b>bold</b> words go here in this sentence"
+    page = write_html(tmp_path / "t.html", [sample], text_views.eda(seed=0, n_views=3)).read_text()
+    assert "<script>" not in page and "<b>bold" not in page
+    assert "&lt;script&gt;alert(&#x27;boom&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert page.count("<p class='view text'>") == 4
+    with pytest.raises(ValueError, match="text views have no picture"):
+        write_grid(tmp_path / "t.png", [sample], text_views.eda(seed=0))

@@ -88,8 +88,10 @@ class AudioModality(BaseModality):
 
         return load(path, sample_rate=sample_rate, mono=mono)[0]
 
-    def encode(self, view: Any, format: str | None = None, sample_rate: int = 16000) -> tuple[bytes, str]:
-        """A clip as float32 WAV (the default, lossless) or 24-bit FLAC (clipped to [-1, 1])."""
+    def encode(self, view: Any, format: str | None = None, sample_rate: int = 16000,
+               **context: Any) -> tuple[bytes, str]:
+        """A clip as float32 WAV (the default, lossless) or 24-bit FLAC (clipped to [-1, 1]), with
+        ``sample_rate`` (the generator's, from :meth:`context`) in its header."""
         import soundfile as sf
 
         from augkit.args import SampleRate

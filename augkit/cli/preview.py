@@ -1,81 +1,77 @@
-"""``augkit preview PRESET INPUT... [--out views.html|views.png] [--views N] [--seed S] [--limit K]``."""
+"""``augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
+--out PAGE.html [--png GRID.png]``.
+
+Writes a self-contained HTML page (and, with ``--png``, a PNG grid) of the views a generator
+makes of the first K samples of the sources: files or folders of one modality (a text file is one
+sample per line). The generator is a registered preset (``image.simclr``, or ``simclr`` when the
+short name is unique) or a YAML/JSON spec (:func:`augkit.config.load`). Every user error prints
+one line ``augkit preview: ...`` on stderr and exits 2.
+
+Example:
+    augkit preview data/images --preset simclr --views 3 --out out/views.html --png out/views.png
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+from pathlib import Path
 from typing import Any
 
+from augkit.cli import _views
 from augkit.errors import AugkitError
 
-__all__ = ["add_parser", "run"]
+__all__ = ["USAGE", "add_parser", "run"]
 
-
-PRESETS = {
-    "simclr": ("image", "simclr"), "simclr_cifar": ("image", "simclr_cifar"), "moco_v2": ("image", "moco_v2"),
-    "byol": ("image", "byol"), "swav": ("image", "swav"), "dino": ("image", "dino"), "eda": ("text", "eda"),
-}
+USAGE = ("augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S] "
+         "--out PAGE.html [--png GRID.png]")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the page or grid; 0 on success, 2 (with one line on stderr) for a user error."""
-    import importlib
-    from pathlib import Path
+    """Write the page (and grid); 0 on success, 2 (with one line on stderr) for a user error."""
+    from augkit import datasets, modalities, preview
 
-    from augkit import preview
-
-    modality, factory_name = PRESETS[args.preset]
-    samples: list[object] = []
-    factory = getattr(importlib.import_module(f"augkit.{modality}"), factory_name)
-    if modality == "image":
-        from augkit.datasets import IMAGE_EXTENSIONS, FolderDataset
-
-        for item in args.inputs:
-            path = Path(item)
-            if path.is_dir():
-                folder = FolderDataset(path)
-                samples.extend(folder[i] for i in range(len(folder)))
-            elif path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file():
-                from PIL import Image
-
-                with Image.open(path) as img:
-                    samples.append(img.convert("RGB"))
-            else:
-                print(f"augkit preview: {item} is neither an image file nor a folder of images", file=sys.stderr)
-                return 2
-        kwargs: dict[str, object] = {"seed": args.seed, "output": "numpy"}
-    else:
-        from augkit.datasets import read_lines
-
-        samples.extend(line for item in args.inputs for line in read_lines(item))
-        kwargs = {"seed": args.seed}
-    if args.views is not None:
-        kwargs["n_views"] = args.views  # every preset takes n_views; a fixed count refuses others by name
+    taker = "the generator"
     try:
-        views = factory(**kwargs)
-    except AugkitError as err:
-        print(f"augkit preview: {err}", file=sys.stderr)
-        return 2
-    samples = samples[: args.limit]
-    out = Path(args.out)
-    if out.suffix.lower() == ".png":
-        if modality != "image":
-            print("augkit preview: PNG grids are for images; use an .html output for text", file=sys.stderr)
-            return 2
-        written = preview.write_grid(out, samples, views)
-    else:
-        written = preview.write_html(out, samples, views)
-    print(written)
+        _check_suffix(args.out, ".html", "--out")
+        if args.png is not None:
+            _check_suffix(args.png, ".png", "--png")
+        if args.samples < 1:
+            raise _views.UserError(f"--samples {args.samples}: show at least 1 sample")
+        views, taker = _views.generator(args)
+        # what the generator knows its inputs need (audio: the rate its ops were built for)
+        options = modalities.get(views.modality).context(views) if views.modality else {}
+        samples, _ = datasets.read_sources(args.sources, modality=views.modality or None, limit=args.samples,
+                                           **options)
+    except datasets.ModalityMismatch as err:
+        return _views.fail("preview", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
+    except (_views.UserError, AugkitError, ValueError, TypeError, OSError) as err:  # OSError: FileNotFoundError too
+        return _views.fail("preview", str(err))
+    try:
+        written = []
+        if args.png is not None:  # first: a modality without pictures (text) then leaves nothing behind
+            written.append(preview.write_grid(args.png, samples, views))
+        written.insert(0, preview.write_html(args.out, samples, views))
+    except (AugkitError, OSError) as err:  # a sample the ops refuse, an unwritable path; other errors are bugs
+        return _views.fail("preview", str(err))
+    for path in written:
+        print(path)
     return 0
+
+
+def _check_suffix(path: str, suffix: str, option: str) -> None:
+    if Path(path).suffix.lower() != suffix:
+        raise _views.UserError(f"{option} {path}: the file name must end in {suffix}")
 
 
 def add_parser(sub: Any) -> None:
     """Add the ``preview`` subcommand to the ``augkit`` parser."""
-    p = sub.add_parser("preview", help="write an HTML page or PNG grid of a preset's views")
-    p.add_argument("preset", choices=sorted(PRESETS))
-    p.add_argument("inputs", nargs="+", help="image files or folders; text files (one sample a line) for eda")
-    p.add_argument("--out", default="augkit-preview.html", help="an .html or .png path")
-    p.add_argument("--views", type=int, default=None, help="views per sample (default: the preset's own count)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--limit", type=int, default=8, help="samples shown")
+    p = sub.add_parser("preview", help="write an HTML page (and a PNG grid) of a generator's views",
+                       usage=USAGE.replace("augkit preview", "%(prog)s", 1),
+                       description="Show the views a preset or a config spec makes of the first samples of SOURCE.")
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="files or folders of one modality (images, audio clips; a text file is one sample a line)")
+    _views.add_generator_options(p)
+    p.add_argument("--samples", type=int, default=4, metavar="K", help="show the first K samples (default 4)")
+    p.add_argument("--out", required=True, metavar="PAGE.html", help="the HTML page to write")
+    p.add_argument("--png", default=None, metavar="GRID.png", help="also write a PNG grid of the views")
     p.set_defaults(func=run)

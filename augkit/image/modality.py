@@ -76,7 +76,7 @@ class ImageModality(BaseModality):
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
             raise InvalidInput(f"cannot decode image file {path}: {exc}") from None
 
-    def encode(self, view: Any, format: str | None = None) -> tuple[bytes, str]:
+    def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]:
         """A view (before the output step) as JPEG (q95, the default), PNG (lossless) or npy (exact)."""
         fmt = self.check_format(format)
         img = self.check(view)
@@ -86,7 +86,8 @@ class ImageModality(BaseModality):
 
         buf = io.BytesIO()
         if fmt == "jpg":
-            Image.fromarray(img).save(buf, format="JPEG", quality=_JPEG_QUALITY)
+            # 4:4:4 (no chroma subsampling): colour edges of small views keep their place
+            Image.fromarray(img).save(buf, format="JPEG", quality=_JPEG_QUALITY, subsampling=0)
         else:
             Image.fromarray(img).save(buf, format="PNG")
         return buf.getvalue(), fmt

@@ -68,7 +68,7 @@ class TextModality(BaseModality):
 
         return read_lines(path, encoding=encoding)
 
-    def encode(self, view: Any, format: str | None = None) -> tuple[bytes, str]:
+    def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]:
         return self.check(view).encode("utf-8"), self.check_format(format)
 
     def decode(self, data: bytes, extension: str) -> str:
