@@ -154,13 +154,15 @@ class ViewGenerator:
 
     # -- views -----------------------------------------------------------------------------------
 
-    def generate(self, x: Any, index: int | None = None, epoch: int = 0) -> Views:
+    def generate(self, x: Any, index: int | None = None, epoch: int = 0, with_output: bool = True) -> Views:
         """Make the views of ``x`` and return them with their params.
 
         Args:
             x: one sample in the pipeline's input format.
             index: the sample's index in its dataset; with it the views are deterministic.
             epoch: the training epoch (only used with ``index``).
+            with_output: run the output step; False gives the views as the last op left them (in
+                the modality's canonical form), which is what storage encodes.
         """
         if index is None:
             key: tuple[int | str, ...] = (self.seed, _AD_HOC, self._ad_hoc_call())
@@ -172,7 +174,7 @@ class ViewGenerator:
         for k, pipeline in enumerate(self.pipelines):
             # each view's stream is made once the previous view is done with its own
             y, p = pipeline.augment(x, stream(*key, k))
-            items.append(self.output(y) if self.output is not None else y)
+            items.append(self.output(y) if self.output is not None and with_output else y)
             params.append({"format": RECORD_FORMAT, **p})
         return Views(items=items, params=params, index=index, epoch=epoch)
 

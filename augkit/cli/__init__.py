@@ -1,7 +1,10 @@
 """The ``augkit`` command: thin glue over the library, one module per subcommand.
 
     augkit list [--modality NAME] [NAME]
-    augkit preview PRESET INPUT... [--out views.html|views.png] [--views N] [--seed S]
+    augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
+                   --out PAGE.html [--png GRID.png]
+    augkit generate SOURCE... --out DIR (--preset NAME | --config SPEC) [--views N] [--epochs E]
+                    [--seed S] [--workers N] [--shard-size N] [--engine local|ray] [--limit K] ...
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from augkit.cli import listing, preview
+from augkit.cli import generate, listing, preview
 
 __all__ = ["build_parser", "main"]
 
@@ -18,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``augkit`` argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="augkit", description="Positive pairs (n views) for contrastive learning.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (listing, preview):
+    for module in (listing, preview, generate):
         module.add_parser(sub)
     return parser
 

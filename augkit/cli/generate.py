@@ -1,0 +1,74 @@
+"""``augkit generate SOURCE --out DIR (--preset NAME | --config SPEC) [options]``: write an n-view
+dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`).
+
+Running the same command again resumes: complete shards whose hashes verify are kept, the rest is
+rebuilt. A user error prints one line ``augkit generate: ...`` on stderr and exits 2; a job in
+which every input failed exits 1.
+
+Example:
+    augkit generate data/images --out out/pairs --preset simclr --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from augkit.cli import _views
+
+__all__ = ["add_parser", "run"]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the shards; 0 on success, 1 when every input failed, 2 for a user error."""
+    from augkit import generate, modalities
+
+    try:
+        views, _ = _views.generator(args)
+        formats = {name: value for name in modalities.names()
+                   if (value := getattr(args, f"{name}_format", None)) is not None}
+        summary = generate.write_pairs(
+            args.source, args.out, views, epochs=args.epochs, shard_size=args.shard_size, workers=args.workers,
+            engine=args.engine, ray_address=args.ray_address, limit=args.limit, formats=formats,
+            modality=args.modality, strict=args.strict, overwrite=args.overwrite, progress=not args.quiet)
+    except _views.UserError as err:
+        return _views.fail("generate", str(err))
+    except (generate.GenerateError, ValueError, TypeError, OSError) as err:
+        return _views.fail("generate", str(err))
+    print(summary)
+    for failure in summary.failures[:5]:
+        print(f"  failed: sample {failure['index']} ({failure['source']}): {failure['reason']}", file=sys.stderr)
+    if len(summary.failures) > 5:
+        print(f"  ... and {len(summary.failures) - 5} more in {summary.manifest}", file=sys.stderr)
+    print(f"manifest: {summary.manifest}")
+    return 1 if summary.written == 0 else 0
+
+
+def add_parser(sub: Any) -> None:
+    """Add the ``generate`` subcommand to the ``augkit`` parser."""
+    from augkit import modalities
+
+    p = sub.add_parser("generate", help="write an n-view dataset as tar shards (resumable)",
+                       description="Write n views of every sample of SOURCE to WebDataset-compatible tar shards.")
+    p.add_argument("source", metavar="SOURCE", nargs="+",
+                   help="a folder of images or audio files, or a text file (one sample per line)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the output folder (the same one resumes)")
+    _views.add_generator_options(p)
+    p.add_argument("--epochs", type=int, default=1, help="epochs of views, each in its own shard set (default 1)")
+    p.add_argument("--workers", type=int, default=1, help="processes making shards (default 1)")
+    p.add_argument("--shard-size", type=int, default=1000, help="samples per shard (default 1000)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local processes, or Ray tasks (pip install 'augkit[ray]')")
+    p.add_argument("--ray-address", default=None, metavar="ADDR", help="the Ray cluster to join (default: local)")
+    p.add_argument("--limit", type=int, default=None, metavar="K", help="only the first K samples")
+    p.add_argument("--modality", default=None, help="the source's modality, when the generator's ops take any")
+    for name in modalities.names():
+        formats = modalities.get(name).formats
+        if len(formats) > 1:
+            p.add_argument(f"--{name}-format", choices=formats, default=None,
+                           help=f"how {name} views are stored (default {formats[0]})")
+    p.add_argument("--strict", action="store_true", help="stop at the first input that fails")
+    p.add_argument("--overwrite", action="store_true", help="replace a different job's output in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
