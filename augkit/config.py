@@ -106,10 +106,8 @@ def _op(aug: Augmenter[Any], where: str) -> dict[str, Any]:
         held = f" ({name!r} names {registered.__name__})" if registered is not None else ""
         raise InvalidSpec(f"{where}: {type(aug).__name__} is not in augkit's registry{held}; give it a `name` of "
                           "its own and register it (augkit.registry.register) so that a spec can name it")
-    if name == "image.albumentations":
-        raise InvalidSpec(f"{where}.transform: an Albumentations transform outside augkit's registry cannot be "
-                          "named in a spec; use augkit's image ops (augkit list image), or keep this pipeline "
-                          "in code")
+    for key, why in type(aug).unnameable.items():
+        raise InvalidSpec(f"{where}.{key}: {why}")
     spec: dict[str, Any] = {"type": name}
     for key, value in aug.arguments().items():
         spec[key] = _value(value, f"{where}.{key}")

@@ -75,6 +75,8 @@ class Augmenter(Generic[X]):
         args: the declared constructor arguments, in order (:class:`augkit.args.Arg`). ``p``
             comes last unless an op declares it itself.
         drawn: the keys a fired record holds, with their types; ``apply`` checks them.
+        unnameable: ``{argument: why}`` for arguments a config spec can never hold (an object of
+            another library); :func:`augkit.config.dump` refuses them with that reason.
 
     An op writes ``draw(x, rng) -> dict`` and ``transform(x, params) -> y``; both see the input in
     the modality's canonical form. ``setup()`` runs after the arguments are stored, for derived
@@ -88,6 +90,7 @@ class Augmenter(Generic[X]):
     modality: ClassVar[str] = ""
     args: ClassVar[tuple[Arg, ...]] = ()
     drawn: ClassVar[Mapping[str, type | tuple[type, ...]]] = {}
+    unnameable: ClassVar[Mapping[str, str]] = {}
     p: float
 
     _declared: ClassVar[tuple[Arg, ...]] = ()

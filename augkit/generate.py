@@ -154,6 +154,7 @@ class _ShardJob:
     format: str
     context: dict[str, Any]
     job_sha256: str
+    spec_sha256: str
     strict: bool
 
 
@@ -254,7 +255,8 @@ def _make_shard(job: _ShardJob) -> dict[str, Any]:
     data = buf.getvalue()
     start = job.items[0].index if job.items else 0
     meta = {"shard": job.rel, "epoch": job.epoch, "sha256": hashlib.sha256(data).hexdigest(), "count": count,
-            "indices": [start, start + len(job.items)], "seed": job.views.seed, "job_sha256": job.job_sha256,
+            "indices": [start, start + len(job.items)], "seed": job.views.seed, "spec_sha256": job.spec_sha256,
+            "job_sha256": job.job_sha256,
             "failures": failures, "versions": _versions()}
     path = Path(job.out) / job.rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -379,8 +381,10 @@ def write_pairs(
         modalities.get(name).check_format(value)  # an unknown modality or format is named
     fmt = form.check_format(fmts.get(chosen))
     context = dict(form.context(views))
+    spec_sha = hashlib.sha256(_dumps(spec)).hexdigest()
     job = {"dataset_format": DATASET_FORMAT, "augkit": _versions()["augkit"], "record_format": RECORD_FORMAT,
-           "spec": spec, "seed": views.seed, "n_views": views.n_views, "epochs": epochs, "shard_size": shard_size,
+           "spec": spec, "spec_sha256": spec_sha, "seed": views.seed, "n_views": views.n_views, "epochs": epochs,
+           "shard_size": shard_size,
            "limit": limit, "modality": chosen, "format": fmt, "samples": len(items),
            "sources_sha256": hashlib.sha256(_dumps([i.source for i in items])).hexdigest()}
     job_sha = hashlib.sha256(_dumps(job)).hexdigest()
@@ -388,7 +392,7 @@ def write_pairs(
     _prepare(root, job, job_sha, overwrite)
     plan = _plan(items, epochs, shard_size)
     done, pending = _resume(root, plan, job_sha)
-    jobs = [_ShardJob(str(root), rel, e, s, chunk, views, chosen, fmt, context, job_sha, strict)
+    jobs = [_ShardJob(str(root), rel, e, s, chunk, views, chosen, fmt, context, job_sha, spec_sha, strict)
             for rel, e, s, chunk in pending]
     total = sum(len(j.items) for j in jobs)
     metas = dict(done)

@@ -1,8 +1,12 @@
-"""What `make demo` runs: SimCLR views of the bundled photos, written as a PNG grid and an HTML page.
+"""What `make demo` runs: SimCLR views of the bundled photos, written as a PNG grid and an HTML page,
+then a two-view dataset (tar shards) of each modality in `data/`.
 
 The generator is the one you would train with (ImageNet-normalized tensors): the previews undo its
 normalization, so the views show their true colours. The same page from the command line:
 ``augkit preview data/images --preset simclr --out out/demo/simclr_views.html``.
+
+The datasets from the command line: ``augkit generate data/images --out out/demo/pairs/image --preset
+simclr`` (and ``data/sentences.txt --preset eda``, ``data/audio --preset audio_pairs``).
 
 Usage: python examples/demo.py [--data DIR] [--out DIR] [--views N] [--seed S]
 """
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import augkit
 from augkit.datasets import read_sources
+from augkit.generate import PairDataset, write_pairs
 from augkit.preview import write_grid, write_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +39,16 @@ def main() -> None:
     print(f"{len(photos)} photos x {args.views} SimCLR views (seed {args.seed})")
     print(f"PNG grid:     {grid}")
     print(f"HTML preview: {page}")
+
+    # two-view datasets on disk, one per modality; running the demo again resumes (nothing to redo)
+    jobs = [("image", ROOT / "data" / "images", augkit.image.simclr(96, seed=args.seed)),
+            ("text", ROOT / "data" / "sentences.txt", augkit.text.eda(seed=args.seed)),
+            ("audio", ROOT / "data" / "audio", augkit.audio.audio_pairs(16000, seed=args.seed))]
+    for name, source, generator in jobs:
+        summary = write_pairs(source, args.out / "pairs" / name, generator, progress=False, overwrite=True)
+        views, _ = next(iter(PairDataset(summary.out)))
+        shown = type(views[0]).__name__ + (f" {tuple(views[0].shape)}" if hasattr(views[0], "shape") else "")
+        print(f"{name:<5} pairs:  {summary.written} samples x 2 views in {summary.out} (a view reads back as {shown})")
 
 
 if __name__ == "__main__":

@@ -335,3 +335,66 @@ def test_every_sample_is_written_once_in_index_order(n: int, shard_size: int, li
                 for p in sorted((Path(tmp) / "out").glob("*.tar")) for m in tarfile.open(p).getnames()
                 if m.endswith(".json")]
         assert keys == list(range(expected))
+
+
+def test_the_command_writes_reports_and_exits_by_outcome(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from augkit.cli import main
+
+    out = tmp_path / "out"
+    assert main(["generate", str(DATA / "images"), "--out", str(out), "--preset", "simclr", "--views", "3",
+                 "--image-format", "png", "--quiet", "--seed", "4"]) == 0
+    printed = capsys.readouterr().out
+    assert "wrote 4 of 4 samples x 3 views in 1 shards" in printed and str(out / MANIFEST) in printed
+    assert members(out / "pairs-000000.tar")[:4] == ["00000000.view0.png", "00000000.view1.png",
+                                                     "00000000.view2.png", "00000000.json"]
+    assert PairDataset(out).views.seed == 4
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for i in range(2):
+        (broken / f"{i}.jpg").write_bytes(b"not an image")
+    assert main(["generate", str(broken), "--out", str(tmp_path / "b"), "--preset", "simclr", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "failed: sample 0" in err and "0.jpg" in err
+    for argv, words in (
+        ([str(DATA / "sentences.txt"), "--preset", "simclr"], "holds text, but the generator takes image"),
+        ([str(DATA / "images"), "--preset", "nope"], "no preset named 'nope'"),
+        ([str(DATA / "images"), "--preset", "byol", "--views", "3"], "exactly 2 views"),
+        ([str(DATA / "images"), "--preset", "simclr", "--shard-size", "0"], "shard_size=0"),
+        ([str(tmp_path / "missing")], "does not exist"),
+        ([str(DATA / "images"), "--preset", "simclr", "--seed", "9"], "holds a different job"),
+    ):
+        if argv == [str(tmp_path / "missing")]:
+            argv += ["--preset", "simclr"]
+        assert main(["generate", *argv, "--out", str(out), "--quiet"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("augkit generate: ") and words in err and "\n" not in err and "Traceback" not in err
+
+
+_DDP = r"""
+import json, os, sys
+import torch.distributed as dist
+from augkit.generate import PairDataset
+rank = int(sys.argv[1])
+dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{sys.argv[2]}", rank=rank, world_size=2)
+keys = [json.dumps(views) for views, _ in PairDataset(sys.argv[3])]
+print(json.dumps(keys))
+dist.destroy_process_group()
+"""
+
+
+def test_ddp_ranks_read_disjoint_shards_that_cover_the_dataset(tmp_path: Path) -> None:
+    import socket
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("".join(f"line {i} of the corpus\n" for i in range(24)))
+    write_pairs(corpus, tmp_path / "out", augkit.text.eda(seed=0), shard_size=3, progress=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    procs = [subprocess.Popen([sys.executable, "-c", _DDP, str(r), str(port), str(tmp_path / "out")],
+                              stdout=subprocess.PIPE, text=True) for r in range(2)]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    ranks = [json.loads(o.strip().splitlines()[-1]) for o in outputs]
+    assert len(ranks[0]) == len(ranks[1]) == 12 and not set(ranks[0]) & set(ranks[1])
+    assert sorted(ranks[0] + ranks[1]) == sorted(json.dumps(v) for v, _ in PairDataset(tmp_path / "out"))

@@ -61,6 +61,8 @@ class Albumentations(Augmenter[Any]):
 
     name = "image.albumentations"
     modality = "image"
+    unnameable = {"transform": "an Albumentations transform outside augkit's registry cannot be named in a spec; "
+                               "use augkit's image ops (augkit list --modality image), or keep this pipeline in code"}
     args = (
         Arg("transform", Value(_check_transform, "an albumentations transform or Compose"), REQUIRED,
             "the albumentations pipeline", attr="pipeline"),
