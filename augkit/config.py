@@ -223,12 +223,7 @@ def _preset(name: Any, args: Any, n_views: Any, seed: Any) -> ViewGenerator:
 
     from augkit import registry
 
-    if not isinstance(name, str):
-        raise InvalidSpec(f"preset: {name!r} must be a preset's name (augkit list shows them)")
-    try:
-        made = registry.get_preset(name)
-    except KeyError as err:
-        raise InvalidSpec(f"preset: {err.args[0]}") from None
+    made = _named(registry.get_preset, name, "preset", "a preset's name")
     if not isinstance(args, Mapping):
         raise InvalidSpec(f"args: must be a mapping of {name}'s arguments, got {type(args).__name__}")
     takes = [p for p in inspect.signature(made).parameters if p not in ("n_views", "seed")]
@@ -279,6 +274,16 @@ def _pipelines(spec: Mapping[str, Any], n_views: Any, seed: Any, overridden: boo
         raise InvalidSpec(f"modality: {err}") from None
 
 
+def _named(lookup: Any, name: Any, where: str, what: str) -> Any:
+    """``lookup(name)`` from the registry, or an InvalidSpec naming ``where``."""
+    if not isinstance(name, str):
+        raise InvalidSpec(f"{where}: {name!r} must be {what} (augkit list shows them)")
+    try:
+        return lookup(name)
+    except KeyError as err:
+        raise InvalidSpec(f"{where}: {err.args[0]}") from None
+
+
 def _build(spec: Any, where: str) -> Augmenter[Any]:
     from augkit import registry
 
@@ -286,12 +291,7 @@ def _build(spec: Any, where: str) -> Augmenter[Any]:
         raise InvalidSpec(f"{where}: an op spec is a mapping with a 'type' (the op's registry name), "
                           f"got {type(spec).__name__}")
     name = spec.get("type")
-    if not isinstance(name, str):
-        raise InvalidSpec(f"{where}.type: missing; name the op by its registry name (augkit list)")
-    try:
-        cls = registry.get(name)
-    except KeyError as err:
-        raise InvalidSpec(f"{where}.type: {err.args[0]}") from None
+    cls = _named(registry.get, name, f"{where}.type", "the op's registry name")
     declared = {a.name: a for a in cls._declared}
     kwargs: dict[str, Any] = {}
     for key, value in spec.items():
