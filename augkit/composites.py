@@ -8,7 +8,7 @@ augkit stream, a composite draws one integer from it per call and keys its child
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from augkit.core import _NUMBER, Augmenter, Params, expect
 from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
 from augkit.streams import children, stream
 
-__all__ = ["Compose", "Identity", "OneOf", "Pipeline", "RandomApply", "check_augmenter"]
+__all__ = ["Compose", "Identity", "OneOf", "Pipeline", "RandomApply", "check_augmenter", "fired"]
 
 
 def check_augmenter(obj: Any, name: str) -> Augmenter[Any]:
@@ -211,3 +211,24 @@ class RandomApply(_Composite):
         return out
 
 
+
+
+def fired(record: Any, name: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """The ops that fired in a view's record, in the order they ran: ``[(op name, params), ...]``.
+
+    Composites are looked through (a Compose's ``ops``, a OneOf's choice, a RandomApply's op);
+    ops that did not fire are left out, and each op's params lose the ``applied`` flag. ``name``
+    names the op whose record this is, when it is not a composite (``vg.pipelines[k].name``).
+
+    Example:
+        >>> fired(vg.generate(photo, index=0).params[0])
+        [('image.random_resized_crop', {'top': 15, ...}), ('image.color_jitter', {...})]
+    """
+    if not isinstance(record, Mapping) or record.get("applied") is not True:
+        return []
+    ops = record.get("ops")
+    if isinstance(ops, list):
+        return [step for op in ops if isinstance(op, Mapping) for step in fired(op.get("params"), op.get("op", ""))]
+    if isinstance(record.get("op"), str) and isinstance(record.get("params"), Mapping):
+        return fired(record["params"], record["op"])
+    return [(name, {k: v for k, v in record.items() if k not in ("applied", "format")})]

@@ -68,6 +68,8 @@ class Modality(Protocol):
         render(view, params=None, source=None, **context): an HTML fragment showing the view;
             context holds what the generator knows (:meth:`context`: the output's mean/std, a rate).
         picture(view, **context): the view as an RGB uint8 ``H×W×3`` array for a PNG grid.
+        moved(source, view, params=None, **context): how far a view moved from its source, as
+            ``{"ssim": 0.41, ...}`` (what the preview's summary table and ``augkit stats`` show).
         context(vg): the options :meth:`load`, :meth:`encode` and :meth:`render` take for a
             generator's views (each takes the whole context and uses what it needs).
         output(spec): the declared output step named by a spec (``{"type": "uint8"}``), or None.
@@ -109,6 +111,8 @@ class Modality(Protocol):
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str: ...
 
     def picture(self, view: Any, **context: Any) -> Any: ...
+
+    def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]: ...
 
     def context(self, vg: Any) -> dict[str, Any]: ...
 
@@ -197,6 +201,11 @@ class BaseModality:
         if spec is None:
             return None
         raise InvalidInput(f"the {self.name} modality declares no output step; got {dict(spec)!r}")
+
+    def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
+        """How far ``view`` moved from ``source`` (both before the output step), as named numbers;
+        ``params`` is the view's record. The default measures nothing."""
+        return {}
 
     def example(self) -> Any:
         raise NotImplementedError(f"the {self.name} modality gives no example input")

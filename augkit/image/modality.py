@@ -7,8 +7,6 @@ showing a view (normalized views un-normalized with the generator's own mean and
 
 from __future__ import annotations
 
-import base64
-import html
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from augkit._html import png_uri
 from augkit.errors import InvalidInput, WrongInputType
 from augkit.modalities import BaseModality, register
 
@@ -119,7 +118,7 @@ class ImageModality(BaseModality):
 
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
         cell = int(context.get("cell", 200))
-        img = _png_uri(picture(view, context.get("mean"), context.get("std")), cell)
+        img = png_uri(picture(view, context.get("mean"), context.get("std")), cell)
         return f"<img class='view' alt='view' src='{img}'>"
 
     def picture(self, view: Any, **context: Any) -> np.ndarray:
@@ -201,16 +200,6 @@ def picture(x: Any, mean: Sequence[float] | None = None, std: Sequence[float] | 
     if arr.ndim == 2:
         arr = np.stack([arr] * 3, axis=-1)
     return np.ascontiguousarray(arr[:, :, :3])
-
-
-def _png_uri(img: np.ndarray, cell: int) -> str:
-    from PIL import Image
-
-    pic = Image.fromarray(img)
-    pic.thumbnail((cell, cell))
-    buf = io.BytesIO()
-    pic.save(buf, format="PNG")
-    return html.escape("data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"))
 
 
 register(ImageModality())
