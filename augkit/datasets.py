@@ -26,7 +26,7 @@ import torch
 
 from augkit import modalities
 from augkit.audio.modality import EXTENSIONS as AUDIO_EXTENSIONS
-from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
 from augkit.image.modality import EXTENSIONS as IMAGE_EXTENSIONS
 from augkit.views import ViewGenerator
 
@@ -362,7 +362,7 @@ class ModalityMismatch(InvalidInput):
 
 def read_sources(
     paths: str | Path | Iterable[str | Path], modality: str | None = None, *, limit: int | None = None,
-    **options: Any,
+    skipped: list[tuple[str, str]] | None = None, **options: Any,
 ) -> tuple[list[Any], str]:
     """The samples that files and folders named as sources hold, and their modality.
 
@@ -376,6 +376,8 @@ def read_sources(
         paths: one source or several.
         modality: the modality the samples must be of; None takes the sources' own (one for all).
         limit: keep only the first ``limit`` samples (later files are not loaded).
+        skipped: when given, a file of a folder that cannot be read (a corrupt image) is skipped
+            and ``(path, reason)`` appended here, instead of raising.
         options: keywords for the descriptors' ``read``/``load``.
 
     Returns:
@@ -428,7 +430,16 @@ def read_sources(
         if room is not None and room <= 0:
             break
         if isinstance(item, FolderDataset):
-            samples.extend(item[i] for i in range(len(item) if room is None else min(room, len(item))))
+            for i in range(len(item)):
+                if limit is not None and len(samples) >= limit:
+                    break
+                if skipped is None:
+                    samples.append(item[i])
+                    continue
+                try:
+                    samples.append(item[i])
+                except (AugkitError, OSError) as err:
+                    skipped.append((str(item.paths[i]), str(err)))
         else:
             samples.extend(item.read(path, **options)[:room])
     if not samples:

@@ -20,10 +20,13 @@ from typing import Any
 import numpy as np
 
 from augkit import modalities
+from augkit._html import number
+from augkit.composites import fired
 from augkit.errors import InvalidArgument
 from augkit.views import ViewGenerator
 
-__all__ = ["LABEL_HEIGHT", "image_grid", "to_display", "write_grid", "write_html"]
+__all__ = ["LABEL_HEIGHT", "image_grid", "measure", "page", "to_display", "views_html", "write_grid", "write_html",
+           "write_page"]
 
 #: Height in pixels of the strip of column titles that ``labels`` adds above a grid.
 LABEL_HEIGHT = 16
@@ -148,23 +151,28 @@ def write_grid(
     return out
 
 
-def write_html(
+def write_page(
     path: str | Path,
     samples: Sequence[Any],
     views: ViewGenerator,
     epoch: int = 0,
     cell: int = 200,
     sample_rate: int | None = None,
+    crop_boxes: bool = True,
 ) -> Path:
-    """Write a self-contained HTML page (media embedded as data URIs, no network) showing each
-    sample, its views, and every view's recorded params.
+    """Write one self-contained HTML page of what ``views`` does to ``samples``; returns its path.
 
-    Each original and view is shown by the ``render`` of the generator's modality
-    (:mod:`augkit.modalities`) with the generator's own context: images as pictures (normalized
-    views in their true colours), texts as escaped text, waveforms as audio players at the rate
-    the ops were built for (32-bit float WAV, so loud views are not clipped). A generator whose
-    ops take any input shows ``repr`` of each item. The header names the generator (its preset
-    and arguments when a preset made it), the seed, the epoch and the number of views.
+    At the top, the generator (its preset and arguments when a preset made it), the seed and a
+    table of how far the views moved from their sources (median and range of each measure the
+    modality gives: SSIM and crop area for images, word edit distance for text, SNR for audio)
+    and how often each op fired. Then one row per sample: the original (for images with the crop
+    boxes of its views drawn on it), then each view as its modality renders it (images in true
+    colours, text with its edits marked, audio as waveform, spectrogram and player), captioned
+    with the ops that fired and their values, and its distances. Everything is embedded (data
+    URIs, inline CSS, no script, no network); every text from the data is HTML-escaped.
+
+    Views are shown as the ops left them (before the generator's output step, which only
+    converts them), with ``index=row``, so a seeded page is reproducible.
 
     Args:
         path: where to write the page (parent folders are created).
@@ -173,48 +181,162 @@ def write_html(
         epoch: the epoch the views are drawn for.
         cell: width of each column, in pixels.
         sample_rate: the rate (Hz) audio is played at, overriding the one the ops declare.
-
-    Returns:
-        The absolute path of the page written.
+        crop_boxes: draw each view's crop on the original image.
 
     Raises:
-        ValueError: when ``sample_rate`` is not a positive integer, or audio has no known rate.
-        TypeError: when a sample or view is not of the generator's modality.
+        ValueError: when ``samples`` is empty, ``sample_rate`` is not a positive integer, or
+            audio has no known rate.
+        TypeError: when a sample is not of the generator's modality.
 
     Example:
-        >>> write_html("out/views.html", clips, augkit.audio.audio_pairs(16000, seed=0))
+        >>> write_page("out/views.html", photos, augkit.image.simclr(224, seed=0))
     """
+    out = Path(path).resolve()
+    text = page(samples, views, epoch=epoch, cell=cell, sample_rate=sample_rate, crop_boxes=crop_boxes)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+#: The name :func:`write_page` had in augkit 0.1 (same arguments).
+write_html = write_page
+
+_PAGE_CSS = "body{font-family:system-ui,sans-serif;margin:16px;color:#222} h1{font-size:20px}"
+_CSS = (
+    " .row{display:flex;gap:12px;margin-bottom:18px;align-items:flex-start;flex-wrap:wrap}"
+    " .cell img{max-width:100%;display:block} .cell audio{width:100%}"
+    " .caption{font-size:11px;margin:4px 0 0;padding-left:14px} .caption li{margin:0}"
+    " .moved{font-size:11px;color:#555;margin:2px 0} code{font-size:12px}"
+    " ins{background:#d6f5d6;text-decoration:none} del{background:#fbd5d5;color:#900}"
+    " mark{background:#fff2a8} mark.swap{background:#d5e5fb}"
+    " table.summary{border-collapse:collapse;font-size:12px;margin:8px 0 16px}"
+    " table.summary td,table.summary th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
+    " table.summary td:first-child,table.summary th:first-child{text-align:left}"
+    " details{font-size:10px} pre{white-space:pre-wrap;max-height:160px;overflow:auto;background:#f4f4f4}"
+)
+
+
+def page(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0, cell: int = 200,
+         sample_rate: int | None = None, crop_boxes: bool = True) -> str:
+    """The HTML of :func:`write_page`, as a string."""
     if sample_rate is not None and (isinstance(sample_rate, bool) or not isinstance(sample_rate, int)
                                     or sample_rate <= 0):
         raise InvalidArgument(f"sample_rate must be a positive integer number of Hz, got {sample_rate!r}")
+    if len(samples) == 0:
+        raise InvalidArgument("a preview needs at least one sample")
     show = _Show(views, cell=cell, **({} if sample_rate is None else {"sample_rate": sample_rate}))
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>augkit preview</title><style>",
-        "body{font-family:sans-serif;margin:16px} .row{display:flex;gap:12px;margin-bottom:18px}",
-        f".cell{{width:{cell}px}} .cell img{{max-width:100%}} pre{{font-size:10px;white-space:pre-wrap;"
-        "max-height:160px;overflow:auto;background:#f4f4f4} audio{width:100%} .generator code{font-size:12px}",
-        "</style></head><body><h1>augkit preview</h1>",
-        f"<p class='generator'>{_describe(views)}</p>",
-        f"<p>seed {views.seed}, epoch {epoch}, {views.n_views} views per sample</p>",
-    ]
+    rows, table = [], _Table()
     for i, x in enumerate(samples):
-        generated = views.generate(x, index=i, epoch=epoch)
-        pairs = zip(generated.items, generated.params, strict=True)
-        original = show.render(show.original(x), raw=True)
-        cells = [("original", original, None)] + [(f"view {k + 1}", show.render(item, p), p)
-                                                  for k, (item, p) in enumerate(pairs)]
-        parts.append(f"<div class='row' data-index='{i}'>")
-        for label, fragment, params in cells:
-            parts.append(f"<div class='cell'><b>{html.escape(label)}</b><br>{fragment}")
-            if params is not None:
-                parts.append(f"<pre>{html.escape(json.dumps(params, indent=1))}</pre>")
-            parts.append("</div>")
-        parts.append("</div>")
-    parts.append("</body></html>")
-    out = Path(path).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(parts), encoding="utf-8")
-    return out
+        source = show.original(x)
+        made = views.generate(source, index=i, epoch=epoch, with_output=False)
+        extra = {"view_params": made.params} if crop_boxes else {}
+        cells = [f"<div class='cell' style='width:{cell}px'><b>original</b>"
+                 f"{show.descriptor.render(source, None, None, **show.raw_context, **extra)}</div>"]
+        for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
+            steps = fired(params, getattr(views.pipelines[k], "name", ""))
+            moved = show.moved(source, view, params)
+            table.add(steps, moved)
+            cells.append(f"<div class='cell' style='width:{cell}px'><b>view {k + 1}</b>"
+                         f"{show.descriptor.render(view, params, source, **show.raw_context)}"
+                         f"{_caption(steps)}{_moved(moved)}"
+                         f"<details><summary>record</summary><pre>{html.escape(json.dumps(params, indent=1))}"
+                         "</pre></details></div>")
+        rows.append(f"<div class='row' data-index='{i}'>{''.join(cells)}</div>")
+    head = (f"<!doctype html><html><head><meta charset='utf-8'><title>augkit preview</title><style>{_PAGE_CSS}{_CSS}"
+            "</style></head><body><h1>augkit preview</h1>"
+            f"<p class='generator'>{_describe(views)}</p>"
+            f"<p>seed {views.seed}, epoch {epoch}, {views.n_views} views per sample, {len(samples)} samples</p>")
+    notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in show.notes)
+    return head + table.html(views.n_views * len(samples)) + notes + "\n".join(rows) + "</body></html>"
+
+
+def measure(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0) -> _Table:
+    """How far the views of ``samples`` moved and which ops fired (what ``augkit stats`` prints)."""
+    show = _Show(views)
+    table = _Table()
+    for i, x in enumerate(samples):
+        source = show.original(x)
+        made = views.generate(source, index=i, epoch=epoch, with_output=False)
+        for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
+            table.add(fired(params, getattr(views.pipelines[k], "name", "")), show.moved(source, view, params))
+    table.notes = show.notes
+    table.views = views.n_views * len(samples)
+    return table
+
+
+class _Table:
+    """Distances and firing counts gathered over views."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[float]] = {}
+        self.fired: dict[str, int] = {}
+        self.notes: list[str] = []
+        self.views = 0
+
+    def add(self, steps: list[tuple[str, dict[str, Any]]], moved: dict[str, float]) -> None:
+        for name, value in moved.items():
+            self.values.setdefault(name, []).append(float(value))
+        for name in dict.fromkeys(n for n, _ in steps):
+            self.fired[name] = self.fired.get(name, 0) + 1
+
+    def rows(self) -> list[tuple[str, float, float, float, int]]:
+        """``(measure, median, min, max, count)`` per measure."""
+        return [(k, float(np.median(v)), min(v), max(v), len(v)) for k, v in self.values.items()]
+
+    def text(self) -> str:
+        """The table as plain text for a terminal."""
+        lines = [f"{'measure':<22} {'median':>9} {'min':>9} {'max':>9} {'views':>6}"]
+        lines += [f"{k:<22} {m:>9.3f} {lo:>9.3f} {hi:>9.3f} {n:>6}" for k, m, lo, hi, n in self.rows()]
+        lines += ["", f"{'op':<32} {'fired in':>9}"]
+        lines += [f"{k:<32} {n / max(self.views, 1):>8.0%}" for k, n in sorted(self.fired.items())]
+        return "\n".join(lines + self.notes)
+
+    def html(self, total: int) -> str:
+        cells = "".join(f"<tr><td>{html.escape(k)}</td><td>{m:.3g}</td><td>{lo:.3g}</td><td>{hi:.3g}</td>"
+                        f"<td>{n}</td></tr>" for k, m, lo, hi, n in self.rows())
+        ops = "".join(f"<tr><td>{html.escape(k)}</td><td>{n / max(total, 1):.0%}</td></tr>"
+                      for k, n in sorted(self.fired.items()))
+        return ("<table class='summary'><tr><th>how far views moved</th><th>median</th><th>min</th><th>max</th>"
+                f"<th>views</th></tr>{cells}</table><table class='summary'><tr><th>op</th><th>fired in</th></tr>"
+                f"{ops}</table>")
+
+
+def _caption(steps: list[tuple[str, dict[str, Any]]]) -> str:
+    """The ops that fired and their values, as an escaped list (bulky values such as edits left out)."""
+    if not steps:
+        return "<ul class='caption'><li>no op fired</li></ul>"
+    items = []
+    for name, params in steps:
+        values = ", ".join(f"{k} {number(v)}" for k, v in params.items()
+                           if k not in _BULKY and (not isinstance(v, (dict, list)) or _short(v)))
+        items.append(f"<li><code>{html.escape(name)}</code> {html.escape(values)}</li>")
+    return f"<ul class='caption'>{''.join(items)}</ul>"
+
+
+_BULKY = {"seed", "edits", "order", "transforms"}
+
+
+def _short(value: Any) -> bool:
+    return isinstance(value, list) and len(value) <= 4 and all(isinstance(v, (int, float)) for v in value)
+
+
+def _moved(moved: dict[str, float]) -> str:
+    if not moved:
+        return ""
+    return "<p class='moved'>" + html.escape(", ".join(f"{k} {number(v)}" for k, v in moved.items())) + "</p>"
+
+
+def views_html(made: Any) -> str:
+    """HTML of one sample's views (what a notebook shows for :class:`augkit.views.Views`)."""
+    vg = made.generator
+    descriptor = modalities.get(vg.modality) if vg is not None and vg.modality else modalities.ANY
+    context = {**(descriptor.context(vg) if vg is not None else {}), "cell": 160}
+    cells = []
+    for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
+        name = getattr(vg.pipelines[k], "name", "") if vg is not None else ""
+        cells.append(f"<div style='width:160px'><b>view {k + 1}</b>"
+                     f"{descriptor.render(view, params, made.source, **context)}{_caption(fired(params, name))}</div>")
+    return f"<style>{_CSS}</style><div class='row'>{''.join(cells)}</div>"
 
 
 class _Show:
@@ -231,6 +353,7 @@ class _Show:
         raw.output = None
         self.context = {**self.descriptor.context(views), **extra}
         self.raw_context = {**self.descriptor.context(raw), **extra}
+        self.notes: list[str] = []
 
     def original(self, x: Any) -> Any:
         """``x`` as the ops see it (the generator's ``prepare``, then the modality's check)."""
@@ -238,8 +361,14 @@ class _Show:
             x = self.views.prepare(x)
         return self.descriptor.check(x)
 
-    def render(self, item: Any, params: Any = None, raw: bool = False) -> str:
-        return self.descriptor.render(item, params, **(self.raw_context if raw else self.context))
+    def moved(self, source: Any, view: Any, params: Any) -> dict[str, float]:
+        """The descriptor's distances of ``view`` from ``source``; a missing library becomes a note."""
+        try:
+            return dict(self.descriptor.moved(source, view, params, **self.raw_context))
+        except ImportError as err:
+            if str(err) not in self.notes:
+                self.notes.append(str(err))
+            return {}
 
     def picture(self, item: Any, raw: bool = False) -> np.ndarray:
         if not self.views.modality:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,9 @@ class Views:
     params: list[Params]
     index: int | None = None
     epoch: int = 0
+    #: The sample as the ops saw it, and the generator that made the views (for display).
+    source: Any = field(default=None, repr=False, compare=False)
+    generator: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -47,6 +50,13 @@ class Views:
 
     def __getitem__(self, k: int) -> Any:
         return self.items[k]
+
+    def _repr_html_(self) -> str:
+        """The views as a notebook shows them: each rendered by its modality, captioned with the
+        ops that fired."""
+        from augkit.preview import views_html
+
+        return views_html(self)
 
 
 def multi_crop(global_view: Augmenter[Any], local_view: Augmenter[Any], n_global: int = 2,
@@ -176,7 +186,7 @@ class ViewGenerator:
             y, p = pipeline.augment(x, stream(*key, k))
             items.append(self.output(y) if self.output is not None and with_output else y)
             params.append({"format": RECORD_FORMAT, **p})
-        return Views(items=items, params=params, index=index, epoch=epoch)
+        return Views(items=items, params=params, index=index, epoch=epoch, source=x, generator=self)
 
     def __call__(self, x: Any, index: int | None = None, epoch: int = 0) -> list[Any]:
         """The views of ``x`` as a list (see :meth:`generate`)."""

@@ -5,6 +5,7 @@
                    --out PAGE.html [--png GRID.png]
     augkit generate SOURCE... --out DIR (--preset NAME | --config SPEC) [--views N] [--epochs E]
                     [--seed S] [--workers N] [--shard-size N] [--engine local|ray] [--limit K] ...
+    augkit stats SOURCE... (--preset NAME | --config SPEC) [--samples K] [--views N] [--seed S]
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from augkit.cli import generate, listing, preview
+from augkit.cli import generate, listing, preview, stats
 
 __all__ = ["build_parser", "main"]
 
@@ -21,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``augkit`` argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="augkit", description="Positive pairs (n views) for contrastive learning.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (listing, preview, generate):
+    for module in (listing, preview, generate, stats):
         module.add_parser(sub)
     return parser
 

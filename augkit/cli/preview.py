@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,11 @@ def run(args: argparse.Namespace) -> int:
         views, taker = _views.generator(args)
         # what the generator knows its inputs need (audio: the rate its ops were built for)
         options = modalities.get(views.modality).context(views) if views.modality else {}
+        skipped: list[tuple[str, str]] = []
         samples, _ = datasets.read_sources(args.sources, modality=views.modality or None, limit=args.samples,
-                                           **options)
+                                           skipped=skipped, **options)
+        for bad, reason in skipped:
+            print(f"augkit preview: skipped {bad}: {' '.join(reason.split())}", file=sys.stderr)
     except datasets.ModalityMismatch as err:
         return _views.fail("preview", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
     except (_views.UserError, AugkitError, ValueError, TypeError, OSError) as err:  # OSError: FileNotFoundError too
@@ -50,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         written = []
         if args.png is not None:  # first: a modality without pictures (text) then leaves nothing behind
             written.append(preview.write_grid(args.png, samples, views))
-        written.insert(0, preview.write_html(args.out, samples, views))
+        written.insert(0, preview.write_page(args.out, samples, views))
     except (AugkitError, OSError) as err:  # a sample the ops refuse, an unwritable path; other errors are bugs
         return _views.fail("preview", str(err))
     for path in written:

@@ -117,9 +117,41 @@ class ImageModality(BaseModality):
         return torch.from_numpy(np.stack([np.asarray(v) for v in items]))
 
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
+        """An ``<img>`` of the view in its true colours (the context's mean/std undone), fitted in
+        ``cell`` pixels; ``boxes=[(top, left, height, width), ...]`` in the context draws those
+        regions on it (the crops views were taken from, on the original)."""
         cell = int(context.get("cell", 200))
-        img = png_uri(picture(view, context.get("mean"), context.get("std")), cell)
-        return f"<img class='view' alt='view' src='{img}'>"
+        pic = picture(view, context.get("mean"), context.get("std"))
+        boxes = context.get("boxes") or [b for p in context.get("view_params", ()) for b in crop_boxes(p)]
+        if boxes:
+            pic = _draw_boxes(pic, boxes)
+        return f"<img class='view' alt='{'original with crop boxes' if boxes else 'view'}' src='{png_uri(pic, cell)}'>"
+
+    def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
+        """``{"ssim": s, "crop_area": a}``: the structural similarity (scikit-image, on grey levels)
+        of the view with the whole source resized to the view's size, and the share of the
+        source's area the view was cropped from (when a crop came first in its record).
+
+        Raises:
+            ImportError: when scikit-image is missing (``pip install 'augkit[preview]'``).
+        """
+        import cv2
+
+        try:
+            from skimage.metrics import structural_similarity
+        except ImportError:
+            raise ImportError("image distances need scikit-image: pip install 'augkit[preview]'") from None
+        src, out = _gray(picture(source)), _gray(picture(view))
+        if src.shape != out.shape:
+            src = cv2.resize(src, (out.shape[1], out.shape[0]), interpolation=cv2.INTER_AREA)
+        found: dict[str, float] = {}
+        if min(out.shape) >= 7:
+            found["ssim"] = float(structural_similarity(src, out, data_range=255))
+        box = crop_boxes(params)
+        if box:
+            height, width = np.shape(self.check(source))[:2]
+            found["crop_area"] = box[0][2] * box[0][3] / float(height * width)
+        return found
 
     def picture(self, view: Any, **context: Any) -> np.ndarray:
         return picture(view, context.get("mean"), context.get("std"))
@@ -160,6 +192,40 @@ class ImageModality(BaseModality):
             ("float", photo.astype(np.float32) / 255.0),
             ("tiny", photo[:3, :2].copy()),
         ]
+
+
+def crop_boxes(params: Any) -> list[tuple[int, int, int, int]]:
+    """``[(top, left, height, width)]`` of the crop a view's record starts with, in the source's
+    pixels; empty when its first fired op is not a crop (later crops see a changed image)."""
+    from augkit.composites import fired
+
+    steps = fired(params)
+    if not steps:
+        return []
+    first = steps[0][1]
+    if all(isinstance(first.get(k), int) for k in ("top", "left", "height", "width")):
+        return [(first["top"], first["left"], first["height"], first["width"])]
+    return []
+
+
+_BOX_COLOURS = ((230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240))
+
+
+def _draw_boxes(pic: np.ndarray, boxes: Sequence[Sequence[int]]) -> np.ndarray:
+    out = pic.copy()
+    line = max(1, round(max(pic.shape[:2]) / 150))
+    for k, (top, left, height, width) in enumerate(boxes):
+        colour = _BOX_COLOURS[k % len(_BOX_COLOURS)]
+        bottom, right = min(top + height, pic.shape[0]), min(left + width, pic.shape[1])
+        out[top : top + line, left:right] = colour
+        out[max(bottom - line, 0) : bottom, left:right] = colour
+        out[top:bottom, left : left + line] = colour
+        out[top:bottom, max(right - line, 0) : right] = colour
+    return out
+
+
+def _gray(rgb: np.ndarray) -> np.ndarray:
+    return np.asarray(rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114, dtype=np.float64).round()
 
 
 def picture(x: Any, mean: Sequence[float] | None = None, std: Sequence[float] | None = None) -> np.ndarray:
