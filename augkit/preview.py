@@ -26,7 +26,7 @@ from augkit.errors import InvalidArgument
 from augkit.views import ViewGenerator
 
 __all__ = ["LABEL_HEIGHT", "image_grid", "measure", "page", "to_display", "views_html", "write_grid", "write_html",
-           "write_page"]
+           "write_page", "write_sections"]
 
 #: Height in pixels of the strip of column titles that ``labels`` adds above a grid.
 LABEL_HEIGHT = 16
@@ -219,6 +219,36 @@ _CSS = (
 def page(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0, cell: int = 200,
          sample_rate: int | None = None, crop_boxes: bool = True) -> str:
     """The HTML of :func:`write_page`, as a string."""
+    return _document(_section(samples, views, epoch, cell, sample_rate, crop_boxes, title=None))
+
+
+def write_sections(path: str | Path, sections: Sequence[tuple[str, Sequence[Any], ViewGenerator]], epoch: int = 0,
+                   cell: int = 200) -> Path:
+    """Write one page with a section per ``(title, samples, generator)``: images, texts and clips
+    previewed side by side, each section as :func:`write_page` shows it.
+
+    Raises:
+        ValueError: when ``sections`` is empty or a section has no samples.
+
+    Example:
+        >>> write_sections("out/all.html", [("photos", photos, simclr), ("sentences", lines, eda)])
+    """
+    if not sections:
+        raise InvalidArgument("write_sections needs at least one (title, samples, generator) section")
+    body = "".join(_section(samples, views, epoch, cell, None, True, title=title) for title, samples, views in sections)
+    out = Path(path).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(_document(body), encoding="utf-8")
+    return out
+
+
+def _document(body: str) -> str:
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>augkit preview</title><style>{_PAGE_CSS}"
+            f"{_CSS}</style></head><body><h1>augkit preview</h1>{body}</body></html>")
+
+
+def _section(samples: Sequence[Any], views: ViewGenerator, epoch: int, cell: int, sample_rate: int | None,
+             crop_boxes: bool, title: str | None) -> str:
     if sample_rate is not None and (isinstance(sample_rate, bool) or not isinstance(sample_rate, int)
                                     or sample_rate <= 0):
         raise InvalidArgument(f"sample_rate must be a positive integer number of Hz, got {sample_rate!r}")
@@ -242,12 +272,12 @@ def page(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0, cell: int
                          f"<details><summary>record</summary><pre>{html.escape(json.dumps(params, indent=1))}"
                          "</pre></details></div>")
         rows.append(f"<div class='row' data-index='{i}'>{''.join(cells)}</div>")
-    head = (f"<!doctype html><html><head><meta charset='utf-8'><title>augkit preview</title><style>{_PAGE_CSS}{_CSS}"
-            "</style></head><body><h1>augkit preview</h1>"
-            f"<p class='generator'>{_describe(views)}</p>"
-            f"<p>seed {views.seed}, epoch {epoch}, {views.n_views} views per sample, {len(samples)} samples</p>")
+    heading = f"<h2>{html.escape(title)}</h2>" if title else ""
     notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in show.notes)
-    return head + table.html(views.n_views * len(samples)) + notes + "\n".join(rows) + "</body></html>"
+    return (f"<section data-modality='{html.escape(views.modality)}'>{heading}"
+            f"<p class='generator'>{_describe(views)}</p>"
+            f"<p>seed {views.seed}, epoch {epoch}, {views.n_views} views per sample, {len(samples)} samples</p>"
+            + table.html(views.n_views * len(samples)) + notes + "\n".join(rows) + "</section>")
 
 
 def measure(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0) -> _Table:

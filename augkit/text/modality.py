@@ -7,6 +7,7 @@ Views are stored as UTF-8; a batch is a list of strings, or what a tokenizer mak
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,16 @@ from typing import Any
 from augkit.errors import InvalidInput, WrongArgumentType, WrongInputType
 from augkit.modalities import BaseModality, register
 
-__all__ = ["EXTENSIONS", "TextModality"]
+__all__ = ["EXTENSIONS", "MAX_DISTANCE_CELLS", "TextModality", "word_distance"]
 
 #: File suffixes :meth:`TextModality.load` reads.
 EXTENSIONS = (".txt",)
 _SENTENCE = "The quick brown foxes were jumping over the lazy dogs, and nobody saw them."
+#: Above this many word pairs (2000 words against 2000) :func:`word_distance` estimates instead
+#: of running its O(n·m) table, which takes seconds in pure Python from there on.
+MAX_DISTANCE_CELLS = 2000 * 2000
+_EDGES = re.compile(r"(\s*)(.*?)(\s*)", re.DOTALL)
+_NON_SPACE = re.compile(r"\S+")
 
 
 class TextModality(BaseModality):
@@ -96,7 +102,73 @@ class TextModality(BaseModality):
         return tokenizer(texts, **options)
 
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
-        return f"<p class='view text'>{html.escape(self.check(view))}</p>"
+        """An HTML fragment, ``<p class='view text'>...</p>``, of ``view`` with its edits marked.
+
+        Inserted words are wrapped in ``<ins>``; deleted words are shown where they were, in
+        ``<del>``; replaced words (synonyms) in ``<mark title='was: OLD'>``; words moved by a swap
+        in ``<mark class='swap' title='swapped with: OTHER'>`` (OTHER: the word that stood there).
+        Leaving out every tag and the content of the ``<del>`` tags gives back exactly
+        ``html.escape(view)``. Every piece of text is escaped, attributes included.
+
+        The marks come from the record when exactly one op in it recorded ``edits`` and applying
+        them to ``source`` gives ``view``; otherwise (no params, several text ops chained, a
+        back translation, params of another text) from a word-level diff of ``source`` and ``view``
+        (:class:`difflib.SequenceMatcher` over whitespace-separated words).
+
+        Args:
+            view: the view's text.
+            params: the view's record (``vg.generate(x, index=i).params[k]``), or None.
+            source: the text the view was made from; None shows ``view`` unmarked.
+            **context: unused (what :meth:`context` gives; text needs none).
+
+        Returns:
+            The fragment, as a str.
+
+        Raises:
+            WrongInputType: when ``view`` or ``source`` is not a str.
+
+        Example:
+            >>> text.render("The fast fox", params, source="The quick fox")
+            "<p class='view text'>The <mark title='was: quick'>fast</mark> fox</p>"
+        """
+        view = self.check(view)
+        if source is None:
+            return f"<p class='view text'>{html.escape(view)}</p>"
+        source = self.check(source)
+        body = _marked_from_record(source, view, params)
+        if body is None:
+            body = _marked_from_diff(source, view)
+        return f"<p class='view text'>{body}</p>"
+
+    def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
+        """How many words ``view`` changed from ``source``.
+
+        Words are what ``str.split()`` gives (punctuation stays on its word). The distance is
+        the word-level Levenshtein distance (insertions, deletions and substitutions each cost 1,
+        so one swap of two different words costs 2), from :func:`word_distance`: exact up to
+        :data:`MAX_DISTANCE_CELLS` word pairs once the common first and last words are set
+        aside, an upper bound estimated from :class:`difflib.SequenceMatcher`'s matching blocks
+        above that.
+
+        Args:
+            source: the text the view was made from.
+            view: the view's text.
+            params: the view's record (unused: the distance is measured on the texts).
+            **context: unused.
+
+        Returns:
+            ``{"word_edit_distance": d, "words_changed": d / max(1, source words)}``, as floats.
+
+        Raises:
+            WrongInputType: when ``source`` or ``view`` is not a str.
+
+        Example:
+            >>> text.moved("the quick fox", "the slow fox")
+            {'word_edit_distance': 1.0, 'words_changed': 0.3333333333333333}
+        """
+        before, after = self.check(source).split(), self.check(view).split()
+        d = word_distance(before, after)
+        return {"word_edit_distance": float(d), "words_changed": d / max(1, len(before))}
 
     def example(self) -> str:
         return _SENTENCE
@@ -104,6 +176,140 @@ class TextModality(BaseModality):
     def examples(self) -> list[tuple[str, Any]]:
         return [("typical", _SENTENCE), ("empty", ""), ("one word", "Hello"),
                 ("unicode", "Ünïcødé 日本語 — café, naïve!")]
+
+
+def word_distance(a: Sequence[str], b: Sequence[str]) -> int:
+    """The Levenshtein distance between two word lists (each insertion, deletion or substitution
+    of a word costs 1).
+
+    Common leading and trailing words are set aside first (exact and cheap). When the rest holds
+    more than :data:`MAX_DISTANCE_CELLS` word pairs, the result is an estimate instead: the cost
+    of the edit script :class:`difflib.SequenceMatcher` finds (each replaced block costs its
+    longer side), the smaller of both directions, capped at the longer list's length. It is
+    never below the true distance.
+
+    Example:
+        >>> word_distance("a b c".split(), "a x c".split())
+        1
+    """
+    start, n, m = 0, len(a), len(b)
+    while start < n and start < m and a[start] == b[start]:
+        start += 1
+    while n > start and m > start and a[n - 1] == b[m - 1]:
+        n, m = n - 1, m - 1
+    a, b = a[start:n], b[start:m]
+    if not a or not b:
+        return len(a) + len(b)
+    if len(a) * len(b) > MAX_DISTANCE_CELLS:
+        return min(_script_cost(a, b), _script_cost(b, a), max(len(a), len(b)))
+    if len(b) > len(a):
+        a, b = b, a  # the row holds the shorter list
+    row = list(range(len(b) + 1))
+    for i, word in enumerate(a, 1):
+        diagonal, row[0] = row[0], i
+        for j, other in enumerate(b, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (word != other))
+    return row[-1]
+
+
+def _matcher(a: Sequence[str], b: Sequence[str]) -> Any:
+    from difflib import SequenceMatcher
+
+    # autojunk (frequent words ignored as anchors) only where the lists are long enough that
+    # matching every "the" would cost more than the estimate is worth
+    return SequenceMatcher(None, a, b, autojunk=max(len(a), len(b)) > 2000)
+
+
+def _script_cost(a: Sequence[str], b: Sequence[str]) -> int:
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in _matcher(a, b).get_opcodes() if tag != "equal")
+
+
+def _wrap(open_tag: str, close_tag: str, text: str) -> str:
+    """``text`` escaped inside the tags, its leading and trailing white space left outside."""
+    match = _EDGES.fullmatch(text)
+    lead, core, trail = match.groups() if match else ("", text, "")
+    if not core:
+        return html.escape(text)
+    return f"{html.escape(lead)}{open_tag}{html.escape(core)}{close_tag}{html.escape(trail)}"
+
+
+def _attribute(label: str, text: str) -> str:
+    return html.escape(f"{label}: {' '.join(text.split())}", quote=True)
+
+
+def _marked_from_record(source: str, view: str, params: Any) -> str | None:
+    """The marked body from the one op in ``params`` that recorded edits, or None when the
+    record cannot explain ``view`` (no such op or several, edits that do not fit ``source``, or
+    a result other than ``view``)."""
+    from augkit.composites import fired
+    from augkit.errors import InvalidParams
+    from augkit.text._eda import check_edits, splice_edits
+
+    steps = [record for _, record in fired(params) if isinstance(record.get("edits"), list)]
+    if len(steps) != 1:
+        return None
+    record = steps[0]
+    edits = record["edits"]
+    try:
+        check_edits(source, edits, "render")
+    except InvalidParams:
+        return None
+    if splice_edits(source, edits) != view:
+        return None
+    swap = "swaps" in record
+    out, last = [], 0
+    # stable, on the span only: insertions at one point keep their recorded order (as splice_edits)
+    for e in sorted(edits, key=lambda e: (e["start"], e["end"])):
+        out.append(html.escape(source[last:e["start"]]))
+        old, new = e["old"], e["new"]
+        if not old:
+            out.append(_wrap("<ins>", "</ins>", new))
+        elif not new:
+            out.append(f"<del>{html.escape(old)}</del>")
+        elif swap:
+            out.append(_wrap(f"<mark class='swap' title='{_attribute('swapped with', old)}'>", "</mark>", new))
+        else:
+            out.append(_wrap(f"<mark title='{_attribute('was', old)}'>", "</mark>", new))
+        last = e["end"]
+    out.append(html.escape(source[last:]))
+    return "".join(out)
+
+
+def _marked_from_diff(source: str, view: str) -> str:
+    """The marked body from a word-level diff: ``view`` keeps its own spacing; deleted source
+    words are shown, joined by single spaces, where they were."""
+    before = source.split()
+    spans = [m.span() for m in _NON_SPACE.finditer(view)]
+    after = [view[s:e] for s, e in spans]
+    out, pos = [], 0
+
+    def upto(j: int) -> str:  # view from pos up to the start of word j (its end when j is past the last)
+        return view[pos:spans[j][0]] if j < len(spans) else ""
+
+    for tag, i1, i2, j1, j2 in _matcher(before, after).get_opcodes():
+        if tag == "delete":
+            gone = " ".join(before[i1:i2])
+            if j1 < len(spans):
+                out.append(html.escape(upto(j1)))
+                out.append(f"<del>{html.escape(gone)} </del>")
+                pos = spans[j1][0]
+            else:
+                out.append(f"<del>{' ' if pos else ''}{html.escape(gone)}</del>")
+            continue
+        end = spans[j2 - 1][1]
+        if tag == "equal":
+            out.append(html.escape(view[pos:end]))
+        else:
+            out.append(html.escape(upto(j1)))
+            if tag == "insert":
+                out.append("<ins>")
+            else:
+                out.append(f"<mark title='{_attribute('was', ' '.join(before[i1:i2]))}'>")
+            out.append(html.escape(view[spans[j1][0]:end]))
+            out.append("</ins>" if tag == "insert" else "</mark>")
+        pos = end
+    out.append(html.escape(view[pos:]))
+    return "".join(out)
 
 
 register(TextModality())
