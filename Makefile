@@ -1,5 +1,6 @@
-# make demo : create .venv if missing, install augkit, write a PNG grid of SimCLR views of data/ photos
+# make demo : create .venv if missing, install augkit, preview views of data/ (PNG grid, HTML pages) and write two-view datasets
 # make test : install, then run the whole test suite, ruff and mypy
+# make screenshot : make demo, then render out/demo/preview.html with headless Chromium into docs/preview.png
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -11,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export RAY_USAGE_STATS_ENABLED := 0
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install demo screenshot test lint typecheck bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,9 @@ install: $(STAMP)
 
 demo: install
 	$(PY) examples/demo.py
+
+screenshot: demo
+	$(PY) examples/screenshot.py out/demo/preview.html docs/preview.png
 
 test: install
 	$(PY) -m pytest -q

@@ -19,7 +19,7 @@ from pathlib import Path
 import augkit
 from augkit.datasets import read_sources
 from augkit.generate import PairDataset, write_pairs
-from augkit.preview import write_grid, write_html
+from augkit.preview import write_grid, write_page, write_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,10 +35,18 @@ def main() -> None:
     photos, _ = read_sources([args.data], modality="image")  # every image under the folder, sorted
     views = augkit.image.simclr(224, n_views=args.views, seed=args.seed)
     grid = write_grid(args.out / "simclr_views.png", photos, views, labels=True)
-    page = write_html(args.out / "simclr_views.html", photos, views)
+    page = write_page(args.out / "simclr_views.html", photos, views)
+    sentences = read_sources([ROOT / "data" / "sentences.txt"], limit=4)[0]
+    clips = read_sources([ROOT / "data" / "audio"], sample_rate=16000)[0]
+    every = write_sections(args.out / "preview.html", [
+        ("images: SimCLR", photos, augkit.image.simclr(160, n_views=2, seed=args.seed)),
+        ("text: EDA", sentences, augkit.text.eda(alpha=0.2, seed=args.seed)),
+        ("audio: COLA-style pairs", clips, augkit.audio.audio_pairs(16000, seed=args.seed)),
+    ])
     print(f"{len(photos)} photos x {args.views} SimCLR views (seed {args.seed})")
     print(f"PNG grid:     {grid}")
     print(f"HTML preview: {page}")
+    print(f"image, text and audio on one page: {every}")
 
     # two-view datasets on disk, one per modality; running the demo again resumes (nothing to redo)
     jobs = [("image", ROOT / "data" / "images", augkit.image.simclr(96, seed=args.seed)),

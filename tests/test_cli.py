@@ -224,3 +224,38 @@ def test_python_dash_m_augkit_preview(tmp_path: Path) -> None:
                            "eda", "--out", str(page)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == f"augkit preview: source {tmp_path / 'missing.txt'} does not exist"
+
+
+def test_preview_skips_a_corrupt_file_among_good_ones_with_a_note(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    folder = tmp_path / "photos"
+    shutil.copytree(DATA / "images", folder)
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    out = tmp_path / "p.html"
+    assert main(["preview", str(folder), "--preset", "simclr", "--out", str(out), "--samples", "5"]) == 0
+    captured = capsys.readouterr()
+    assert "augkit preview: skipped" in captured.err and "broken.jpg" in captured.err
+    assert out.read_text().count("data-index=") == 4
+
+
+def test_stats_prints_the_distances_and_firing_rates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", str(DATA / "sentences.txt"), "--preset", "eda", "--samples", "50"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("preset text.eda, seed 0: 50 samples x 2 views")
+    row = next(line for line in out.splitlines() if line.startswith("words_changed"))
+    median, low, high, views = (float(v) for v in row.split()[1:])
+    assert 0 <= low <= median <= high <= 1 and views == 100
+    rates = [float(line.split()[-1].rstrip("%")) for line in out.splitlines() if line.startswith("text.random")]
+    assert len(rates) == 3 and all(10 <= r <= 45 for r in rates), "EDA picks one of four ops per view"
+    assert main(["stats", str(DATA / "images"), "--preset", "simclr", "--samples", "2"]) == 0
+    assert "crop_area" in capsys.readouterr().out
+
+
+def test_stats_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", str(DATA / "sentences.txt"), "--preset", "simclr"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("augkit stats: ") and "holds text, but preset image.simclr takes image" in err
+    assert main(["stats", str(DATA / "images"), "--preset", "simclr", "--samples", "0"]) == 2
+    assert "--samples 0" in capsys.readouterr().err
