@@ -7,9 +7,8 @@ the channels, otherwise every channel is kept). Views are stored as float32 WAV 
 
 from __future__ import annotations
 
-import base64
-import html
 import io
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -127,27 +126,126 @@ class AudioModality(BaseModality):
         return collate_items(items, pad_value=pad_value)
 
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
+        """An HTML fragment: the waveform, the log-mel spectrogram and a player for the clip.
+
+        The two pictures are PNG data URIs (``<img class='waveform'>``, 256×64, and
+        ``<img class='spectrogram'>``, :meth:`picture`'s 256×128) of the channel mean; the player is
+        ``<audio controls preload='none'>`` holding the clip itself as float32 WAV (:meth:`encode`,
+        every channel, lossless). The same view always gives the same fragment.
+
+        Args:
+            view: one clip (anything :meth:`check` accepts).
+            params: the view's record (unused: the preview writes the caption).
+            source: the clip the view came from (unused).
+            **context: needs ``sample_rate`` (Hz), the generator's (:meth:`context`).
+
+        Returns:
+            ``<div class='audio'>`` holding the two ``<img>`` and the ``<audio>``.
+
+        Raises:
+            InvalidArgument: when ``sample_rate`` is missing from the context or not a positive integer.
+
+        Example:
+            >>> html = modalities.get("audio").render(wav, sample_rate=16000)
+        """
+        from augkit._html import data_uri, png_uri
+
         rate = self._rate(context)
-        data, _ = self.encode(view, "wav", sample_rate=rate)
-        uri = "data:audio/wav;base64," + base64.b64encode(data).decode("ascii")
-        return f"<audio class='view' controls preload='none' src='{html.escape(uri)}'></audio>"
+        wave = self.check(view)
+        mono = _mono(wave)
+        data, _ = self.encode(wave, "wav", sample_rate=rate)
+        return ("<div class='audio'>"
+                f"<img class='waveform' alt='waveform' src='{png_uri(_waveform(mono))}'>"
+                f"<img class='spectrogram' alt='log-mel spectrogram' src='{png_uri(_spectrogram(mono, rate))}'>"
+                f"<audio class='view' controls preload='none' src='{data_uri(data, 'audio/wav')}'></audio></div>")
 
     def picture(self, view: Any, **context: Any) -> np.ndarray:
-        """The waveform drawn as an RGB image (one column per time slice, min to max)."""
-        height, width = 96, 256
-        wave = self.check(view).detach().cpu().numpy().mean(axis=0)
-        edges = np.linspace(0, wave.size, width + 1).astype(int)
-        canvas = np.full((height, width, 3), 255, np.uint8)
-        canvas[height // 2] = 200
-        peak = max(float(np.abs(wave).max()), 1e-9)
-        for col in range(width):
-            chunk = wave[edges[col]: max(edges[col + 1], edges[col] + 1)]
-            if chunk.size == 0:
-                continue
-            top = int((1 - chunk.max() / peak) * (height - 1) / 2)
-            bottom = int((1 - chunk.min() / peak) * (height - 1) / 2)
-            canvas[top: bottom + 1, col] = (40, 90, 160)
-        return canvas
+        """The clip's log-mel spectrogram as an RGB uint8 image ``128×256×3`` (for a PNG grid).
+
+        64 mel bands (HTK scale, 0 Hz to Nyquist, low frequencies at the bottom, each band two
+        rows high) over time squeezed or stretched into 256 columns; power in dB relative to the
+        clip's loudest band, floored 80 dB below it, drawn with a viridis-like colour ramp (dark
+        purple: quiet, yellow: loud; a silent clip is all dark). The STFT uses a Hann window of
+        512 samples at 16 kHz (scaled with the rate) and a hop of a quarter window. Stereo clips
+        show the mean of their channels.
+
+        Args:
+            view: one clip (anything :meth:`check` accepts).
+            **context: ``sample_rate`` (Hz) sets the mel scale; without one, 16000 Hz is assumed
+                for the frequency axis only (a grid needs no player).
+
+        Returns:
+            ``np.ndarray`` of shape ``(128, 256, 3)``, dtype uint8.
+
+        Raises:
+            InvalidArgument: for a ``sample_rate`` that is not a positive integer.
+
+        Example:
+            >>> modalities.get("audio").picture(wav, sample_rate=16000).shape
+            (128, 256, 3)
+        """
+        rate = self._rate(context) if context.get("sample_rate") is not None else 16000
+        return _spectrogram(_mono(self.check(view)), rate)
+
+    def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
+        """How far a view moved from its source: ``{"snr_db": ...}`` and the nominal sizes of changes.
+
+        ``snr_db`` is ``10·log10(Σ source² / Σ (view − source)²)`` over the source samples the view
+        came from, capped to ±120 dB (an untouched segment gives 120). The ops that fired
+        (:func:`augkit.composites.fired`) align the two: an ``audio.random_crop`` takes the segment
+        at its ``offset`` with the view's length (zero-padded past the end, as the crop pads a short
+        clip), an ``audio.time_shift`` moves it and only the samples present in both count (so a
+        wrapped or silence-filled end is left out); without a crop the clips are compared from the
+        start over their common length. A gain or added noise shows in the SNR, and a fired gain
+        is also reported as ``gain_db`` (summed over gains).
+
+        After an ``audio.time_stretch`` or ``audio.pitch_shift`` the samples no longer line up, so
+        there is no ``snr_db``; ``stretch_rate`` (the product of the rates) and ``semitones`` (the
+        drawn shifts, summed) are reported instead. Records of a pipeline that is a single op carry
+        no op name; such an op is recognised by its record's keys.
+
+        Args:
+            source: the clip the view was made from (anything :meth:`check` accepts: float or int16,
+                tensor or numpy; int16 is scaled by 1/32768 like everywhere else).
+            view: the view, before the generator's output step.
+            params: the view's record (``vg.generate(...).params[k]``), or None.
+            **context: unused (accepted for the Modality protocol).
+
+        Returns:
+            A dict of floats, e.g. ``{"snr_db": 9.98}`` or ``{"gain_db": 3.2, "stretch_rate": 0.91}``.
+
+        Raises:
+            InvalidInput, WrongInputType: for a source or view that is not one clip.
+
+        Example:
+            >>> modalities.get("audio").moved(wav, view, made.params[0])
+            {'snr_db': 12.96}
+        """
+        from augkit.composites import fired
+
+        src = self.check(source).detach().cpu().double().numpy()
+        out = self.check(view).detach().cpu().double().numpy()
+        steps = [(_op_kind(name, step), step) for name, step in fired(params)]
+        found: dict[str, float] = {}
+        gains = _numbers(steps, "audio.gain", "gain_db")
+        if gains:
+            found["gain_db"] = float(sum(gains))
+        rates = _numbers(steps, "audio.time_stretch", "rate")
+        semitones = _numbers(steps, "audio.pitch_shift", "semitones")
+        if rates:
+            found["stretch_rate"] = float(np.prod(rates))
+        if semitones:
+            found["semitones"] = float(sum(semitones))
+        if rates or semitones:
+            return found
+        ref, keep = _aligned(src, steps, out.shape[-1])
+        n = min(ref.shape[-1], out.shape[-1])
+        ref, out, keep = ref[:, :n], out[:, :n], keep[:n]
+        if ref.shape[0] != out.shape[0]:
+            ref, out = ref.mean(axis=0, keepdims=True), out.mean(axis=0, keepdims=True)
+        if keep.any():
+            found = {"snr_db": _snr_db(ref[:, keep], out[:, keep]), **found}
+        return found
 
     def context(self, vg: Any) -> dict[str, Any]:
         """``{"sample_rate": r}``: the rate the generator's ops were built for, when one declares it."""
@@ -179,6 +277,119 @@ class AudioModality(BaseModality):
         tone = self.example()
         return [("typical", tone), ("mono [time]", tone[0].clone()), ("stereo", tone.repeat(2, 1)),
                 ("numpy", tone.numpy().copy())]
+
+
+# Ops recognised by their record's keys when the record carries no name (a one-op pipeline).
+_KINDS_BY_KEYS = {
+    frozenset({"offset"}): "audio.random_crop",
+    frozenset({"shift"}): "audio.time_shift",
+    frozenset({"gain_db"}): "audio.gain",
+    frozenset({"rate"}): "audio.time_stretch",
+    frozenset({"semitones", "applied_semitones"}): "audio.pitch_shift",
+}
+_SNR_CAP_DB = 120.0
+# A five-stop ramp close to matplotlib's viridis (perceptually even, readable in grey).
+_RAMP = np.array([(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)], np.float64)
+_N_MELS, _FLOOR_DB = 64, 80.0
+
+
+def _mono(wave: Any) -> np.ndarray:
+    """The channel mean of a checked clip ``[channels, time]``, as float64 numpy."""
+    return wave.detach().cpu().double().mean(dim=0).numpy()
+
+
+def _waveform(wave: np.ndarray, height: int = 64, width: int = 256) -> np.ndarray:
+    """``wave`` drawn min to max per column on white, scaled to its peak, over a light axis line."""
+    canvas = np.full((height, width, 3), 255, np.uint8)
+    canvas[height // 2] = 220
+    starts = (np.arange(width) * wave.size) // width
+    peak = max(float(np.abs(wave).max()), 1e-12)
+    highs = np.maximum.reduceat(wave, starts) / peak
+    lows = np.minimum.reduceat(wave, starts) / peak
+    half = (height - 1) / 2
+    top = np.rint((1 - highs) * half).astype(int)
+    bottom = np.rint((1 - lows) * half).astype(int)
+    rows = np.arange(height)[:, None]
+    canvas[(rows >= top) & (rows <= bottom)] = (40, 90, 160)
+    return canvas
+
+
+def _log_mel(wave: np.ndarray, rate: int) -> np.ndarray:
+    """``[64, frames]`` log-mel power in [0, 1]: 0 is 80 dB or more below the loudest band, 1 the loudest."""
+    import torch
+    import torchaudio
+
+    n_fft = max(16, 2 * round(256 * rate / 16000))
+    x = torch.from_numpy(np.ascontiguousarray(wave))
+    power = torch.stft(x, n_fft, hop_length=n_fft // 4, window=torch.hann_window(n_fft, dtype=x.dtype),
+                       center=True, pad_mode="constant", return_complex=True).abs().square()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # low rates leave some narrow mel bands without an FFT bin
+        bank = torchaudio.functional.melscale_fbanks(n_fft // 2 + 1, 0.0, rate / 2, _N_MELS, rate)
+    mel = (bank.to(power.dtype).T @ power).numpy()
+    if not mel.max() > 0:
+        return np.zeros_like(mel)
+    db = 10 * np.log10(np.maximum(mel, mel.max() * 10 ** (-_FLOOR_DB / 10)))
+    return (db - db.max()) / _FLOOR_DB + 1
+
+
+def _spectrogram(wave: np.ndarray, rate: int, height: int = 128, width: int = 256) -> np.ndarray:
+    """The log-mel spectrogram of ``wave`` as an RGB uint8 ``height×width`` image, low bands at the bottom."""
+    import torch
+
+    bands = torch.from_numpy(np.ascontiguousarray(_log_mel(wave, rate)[::-1]))
+    # area: averages frames when shrinking a long clip, repeats them when stretching a short one
+    levels = torch.nn.functional.interpolate(bands[None, None], size=(height, width), mode="area")[0, 0].numpy()
+    stops = np.linspace(0.0, 1.0, len(_RAMP))
+    rgb = np.stack([np.interp(levels, stops, _RAMP[:, c]) for c in range(3)], axis=-1)
+    return np.rint(rgb).astype(np.uint8)
+
+
+def _op_kind(name: str, params: dict[str, Any]) -> str:
+    return name or _KINDS_BY_KEYS.get(frozenset(params), "")
+
+
+def _numbers(steps: list[tuple[str, dict[str, Any]]], kind: str, key: str) -> list[float]:
+    return [float(p[key]) for k, p in steps if k == kind and isinstance(p.get(key), (int, float))]
+
+
+def _aligned(src: np.ndarray, steps: list[tuple[str, dict[str, Any]]], length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The source replayed through the fired crops and shifts, and which of its samples are real.
+
+    Returns ``(reference [channels, time], keep [time] bool)``: a crop takes ``length`` samples
+    from its offset (zero-padded, as :class:`augkit.audio.RandomCrop` pads; padding counts as
+    source), a shift moves them and marks the filled or wrapped end as not comparable.
+    """
+    ref, keep = src, np.ones(src.shape[-1], bool)
+    for kind, params in steps:
+        if kind == "audio.random_crop" and isinstance(params.get("offset"), int):
+            offset = min(max(params["offset"], 0), ref.shape[-1])
+            ref, kept = ref[:, offset: offset + length], keep[offset: offset + length]
+            pad = length - ref.shape[-1]
+            ref = np.pad(ref, ((0, 0), (0, pad)))
+            keep = np.concatenate([kept, np.ones(pad, bool)])
+        elif kind == "audio.time_shift" and isinstance(params.get("shift"), int):
+            n = ref.shape[-1]
+            # rollover or silence fill are not in the record: compare only the samples both keep
+            shift = params["shift"] if abs(params["shift"]) < n else params["shift"] % n
+            moved, kept = np.zeros_like(ref), np.zeros(n, bool)
+            if shift >= 0:
+                moved[:, shift:], kept[shift:] = ref[:, : n - shift], keep[: n - shift]
+            else:
+                moved[:, :shift], kept[:shift] = ref[:, -shift:], keep[-shift:]
+            ref, keep = moved, kept
+    return ref, keep
+
+
+def _snr_db(reference: np.ndarray, view: np.ndarray) -> float:
+    """``10·log10(Σ reference² / Σ (view − reference)²)``, capped to ±120 dB."""
+    signal = float(np.square(reference).sum())
+    error = float(np.square(view - reference).sum())
+    if error <= signal * 10 ** (-_SNR_CAP_DB / 10):
+        return _SNR_CAP_DB
+    if signal <= error * 10 ** (-_SNR_CAP_DB / 10):
+        return -_SNR_CAP_DB
+    return float(10 * np.log10(signal / error))
 
 
 register(AudioModality())
