@@ -36,10 +36,10 @@ def main() -> None:
     views = augkit.image.simclr(224, n_views=args.views, seed=args.seed)
     grid = write_grid(args.out / "simclr_views.png", photos, views, labels=True)
     page = write_page(args.out / "simclr_views.html", photos, views)
-    sentences = read_sources([ROOT / "data" / "sentences.txt"], limit=4)[0]
-    clips = read_sources([ROOT / "data" / "audio"], sample_rate=16000)[0]
+    sentences = read_sources([ROOT / "data" / "sentences.txt"], limit=3)[0]
+    clips = read_sources([ROOT / "data" / "audio"], sample_rate=16000, limit=2)[0]
     every = write_sections(args.out / "preview.html", [
-        ("images: SimCLR", photos, augkit.image.simclr(160, n_views=2, seed=args.seed)),
+        ("images: SimCLR", photos[:2], augkit.image.simclr(160, n_views=2, seed=args.seed)),
         ("text: EDA", sentences, augkit.text.eda(alpha=0.2, seed=args.seed)),
         ("audio: COLA-style pairs", clips, augkit.audio.audio_pairs(16000, seed=args.seed)),
     ])
