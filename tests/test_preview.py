@@ -186,3 +186,42 @@ def test_text_page_escapes_html(tmp_path: Path) -> None:
     assert page.count("<p class='view text'>") == 4
     with pytest.raises(ValueError, match="text views have no picture"):
         write_grid(tmp_path / "t.png", [sample], text_views.eda(seed=0))
+
+
+def test_page_captions_only_the_ops_that_fired_and_sums_up_the_distances(photos: list[np.ndarray],
+                                                                          tmp_path: Path) -> None:
+    from augkit.composites import fired
+    from augkit.preview import write_page
+
+    vg = image.simclr(64, n_views=4, seed=1)
+    text = write_page(tmp_path / "p.html", photos[:2], vg).read_text()
+    cells = text.split("<b>view ")[1:]
+    assert len(cells) == 8
+    for cell, i_k in zip(cells, [(i, k) for i in range(2) for k in range(4)], strict=True):
+        params = vg.generate(photos[i_k[0]], index=i_k[0]).params[i_k[1]]
+        names = [name for name, _ in fired(params)]
+        caption = cell.split("<ul class='caption'>")[1].split("</ul>")[0]
+        for op in ("image.horizontal_flip", "image.to_gray", "image.gaussian_blur", "image.color_jitter"):
+            assert (op in caption) == (op in names), (op, caption)
+    summary = text.split("<table class='summary'>")[1]
+    assert "<td>ssim</td>" in summary and "<td>crop_area</td>" in summary
+    assert text.count("alt='original with crop boxes'") == 2
+
+
+def test_views_show_themselves_in_a_notebook(photos: list[np.ndarray]) -> None:
+    from augkit import text as text_views
+
+    made = image.simclr(48, n_views=3, seed=0).generate(photos[0], index=0)
+    shown = made._repr_html_()
+    assert shown.count("<img") == 3 and "image.random_resized_crop" in shown and "<body" not in shown
+    texts = text_views.eda(alpha=0.3, seed=0).generate("The quick brown fox jumps over the lazy dog", index=2)
+    assert texts._repr_html_().count("class='view text'") == 2
+
+
+def test_sections_need_samples(tmp_path: Path) -> None:
+    from augkit.preview import write_sections
+
+    with pytest.raises(ValueError, match="at least one"):
+        write_sections(tmp_path / "x.html", [])
+    with pytest.raises(ValueError, match="at least one sample"):
+        write_sections(tmp_path / "x.html", [("none", [], image.simclr(32, seed=0))])

@@ -320,7 +320,8 @@ def _log_mel(wave: np.ndarray, rate: int) -> np.ndarray:
     import torchaudio
 
     n_fft = max(16, 2 * round(256 * rate / 16000))
-    x = torch.from_numpy(np.ascontiguousarray(wave))
+    # float64, and levels rounded below: the picture must not depend on how BLAS splits the sums
+    x = torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float64))
     power = torch.stft(x, n_fft, hop_length=n_fft // 4, window=torch.hann_window(n_fft, dtype=x.dtype),
                        center=True, pad_mode="constant", return_complex=True).abs().square()
     with warnings.catch_warnings():
@@ -340,6 +341,7 @@ def _spectrogram(wave: np.ndarray, rate: int, height: int = 128, width: int = 25
     bands = torch.from_numpy(np.ascontiguousarray(_log_mel(wave, rate)[::-1]))
     # area: averages frames when shrinking a long clip, repeats them when stretching a short one
     levels = torch.nn.functional.interpolate(bands[None, None], size=(height, width), mode="area")[0, 0].numpy()
+    levels = np.round(levels, 6)
     stops = np.linspace(0.0, 1.0, len(_RAMP))
     rgb = np.stack([np.interp(levels, stops, _RAMP[:, c]) for c in range(3)], axis=-1)
     return np.rint(rgb).astype(np.uint8)
