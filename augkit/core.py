@@ -130,8 +130,9 @@ class Augmenter(Generic[X]):
 
     # -- what an op writes ---------------------------------------------------------------------
 
-    def draw(self, x: Any, rng: np.random.Generator) -> Params:
-        """The values this op needs for ``x`` (called only when it fires)."""
+    def draw(self, x: Any, rng: np.random.Generator) -> Params | None:
+        """The values this op needs for ``x`` (called only when it fires); None when there is
+        nothing it can do to ``x``, which is then recorded as not applied."""
         return {}
 
     def transform(self, x: Any, params: Params) -> Any:
@@ -153,7 +154,10 @@ class Augmenter(Generic[X]):
     def _record(self, x: Any, rng: np.random.Generator) -> Params:
         if self.p < 1.0 and rng.random() >= self.p:
             return {"applied": False}
-        return {"applied": True, **self.draw(x, rng)}
+        drawn = self.draw(x, rng)
+        if drawn is None:  # nothing this op can do to this input (deleting from a one-word text)
+            return {"applied": False}
+        return {"applied": True, **drawn}
 
     def sample(self, x: X, rng: np.random.Generator) -> Params:
         """Draw this op's record for ``x`` from ``rng`` (the only source of randomness)."""

@@ -31,13 +31,26 @@ def _float(z: torch.Tensor) -> torch.Tensor:
     return z if z.dtype == torch.float64 else z.float()
 
 
+def _tensors(value: Any) -> Any:
+    """numpy embeddings (or lists of them) as tensors; anything else as given."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, np.ndarray) for v in value):
+        return type(value)(torch.from_numpy(v) if isinstance(v, np.ndarray) else v for v in value)
+    return value
+
+
 def _full_precision(fn: Any) -> Any:
     """Run a loss's forward with autocast off, so its matmuls stay in float32."""
 
     def forward(self: nn.Module, *args: Any, **kwargs: Any) -> Any:
-        device = next((a.device.type for a in args if isinstance(a, torch.Tensor)), "cpu")
-        if isinstance(args[0], (list, tuple)) and args[0]:
-            device = args[0][0].device.type
+        args = tuple(_tensors(a) for a in args)
+        kwargs = {k: _tensors(v) for k, v in kwargs.items()}
+        found = [a for a in (*args, *kwargs.values()) for a in (a if isinstance(a, (list, tuple)) else [a])
+                 if isinstance(a, torch.Tensor)]
+        device = found[0].device.type if found else "cpu"
         with torch.autocast(device_type=device, enabled=False):
             return fn(self, *args, **kwargs)
 

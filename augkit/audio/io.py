@@ -129,10 +129,49 @@ def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
     Example:
         >>> wav8k = resample(wav, 16000, 8000)
     """
+    import math
+
     import torchaudio.functional as AF
 
     orig, new = _RATE(orig_freq, "orig_freq"), _RATE(new_freq, "new_freq")
     wav, layout = as_waveform(waveform)
     if orig == new:
         return restore(wav.clone(), layout)
+    g = math.gcd(orig, new)
+    if max(orig, new) // g > MAX_POLYPHASE:
+        # torchaudio builds one filter per output phase (new / gcd of them): for nearly coprime
+        # rates (44099 -> 44100) that is gigabytes. Evaluate the same windowed sinc at each
+        # output instant instead, in chunks: memory stays a small multiple of the output.
+        return restore(_resample_direct(wav, orig, new), layout)
     return restore(AF.resample(wav, orig, new), layout)
+
+
+#: Above this many phases (``max(orig, new) / gcd``) :func:`resample` evaluates its filter per
+#: output sample instead of building a polyphase bank.
+MAX_POLYPHASE = 1000
+_WIDTH = 6  # zero crossings of the sinc on each side, as torchaudio's default
+_CHUNK = 16384  # output samples per step of the direct resampler
+
+
+def _resample_direct(wav: torch.Tensor, orig: int, new: int) -> torch.Tensor:
+    """Windowed-sinc (Hann) resampling evaluated at every output instant, ``[..., T]`` float32."""
+    import math
+
+    length = math.ceil(wav.shape[-1] * new / orig)
+    cutoff = min(1.0, new / orig) * 0.99
+    taps = math.ceil(_WIDTH / cutoff)
+    flat = wav.reshape(-1, wav.shape[-1]).to(torch.float64)
+    padded = torch.nn.functional.pad(flat, (taps, taps + 1))
+    offsets = torch.arange(-taps + 1, taps + 1, dtype=torch.float64)
+    out = torch.empty(flat.shape[0], length, dtype=torch.float64)
+    for start in range(0, length, _CHUNK):
+        n = torch.arange(start, min(length, start + _CHUNK), dtype=torch.float64)
+        t = n * orig / new
+        base = torch.floor(t)
+        index = base[:, None] + offsets[None, :]                   # [chunk, 2·taps] input positions
+        x = t[:, None] - index                                      # distances in input samples
+        window = torch.where(x.abs() < taps, 0.5 + 0.5 * torch.cos(math.pi * x / taps), torch.zeros_like(x))
+        kernel = cutoff * torch.special.sinc(cutoff * x) * window
+        gathered = padded[:, (index.long() + taps)]                 # [channels, chunk, 2·taps]
+        out[:, start : start + len(n)] = (gathered * kernel[None]).sum(-1)
+    return out.to(torch.float32).reshape(*wav.shape[:-1], length)

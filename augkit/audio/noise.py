@@ -84,6 +84,8 @@ def mix_at_snr(clip: torch.Tensor, noise: torch.Tensor, snr_db: float) -> torch.
     # the scalar maths off the tensor dispatcher (a handful of microseconds per clip).
     p_signal = float(torch.dot(flat_clip, flat_clip))
     p_noise = float(torch.dot(flat_noise, flat_noise))
+    if not math.isfinite(p_signal):  # squares past float32's range (a clip at 1e20): sum them in float64
+        p_signal = float(torch.dot(flat_clip.double(), flat_clip.double()))
     if p_signal == 0 or p_noise == 0:
         return clip
     return torch.add(clip, noise, alpha=math.sqrt(p_signal / (p_noise * 10.0 ** (snr_db / 10.0))))
@@ -152,9 +154,12 @@ class AddNoise(Augmenter[torch.Tensor]):
         # squared norms without a batch-sized temporary
         p_signal = torch.linalg.vector_norm(batch.reshape(batch.shape[0], -1), dim=1).square()
         p_noise = torch.linalg.vector_norm(noise.reshape(noise.shape[0], -1), dim=1).square()
-        snr = torch.tensor(snrs, device=batch.device, dtype=torch.float32)
+        if not bool(torch.isfinite(p_signal).all()):  # squares past float32's range: float64 powers
+            p_signal = torch.linalg.vector_norm(batch.reshape(batch.shape[0], -1).double(), dim=1).square()
+            p_noise = p_noise.double()
+        snr = torch.tensor(snrs, device=batch.device, dtype=p_signal.dtype)
         scale = torch.sqrt(p_signal / (p_noise * 10.0 ** (snr / 10.0)))
-        scale = torch.where((p_signal > 0) & (p_noise > 0), scale, torch.zeros_like(scale))
+        scale = torch.where((p_signal > 0) & (p_noise > 0), scale, torch.zeros_like(scale)).to(batch.dtype)
         return torch.addcmul(batch, noise, scale[:, None, None])
 
 

@@ -28,7 +28,7 @@ def as_image(x: Any) -> np.ndarray:
 
     - RGBA (4 channels): the alpha channel is dropped.
     - One channel (``H×W`` or ``H×W×1``): kept as grayscale ``H×W``.
-    - uint16: rescaled to uint8 (``round(v / 257)``, so 65535 → 255).
+    - uint16: rescaled to uint8 (``round(v / 257)``, so 65535 → 255); any byte order.
     - float32/float64: must lie in [0, 1]; scaled to uint8.
     - PIL images: converted with ``.convert("RGB")`` (``"L"`` stays grayscale, RGBA drops alpha).
     - torch tensors: ``C×H×W`` (or ``H×W``) uint8, as torchvision's ``read_image`` gives them.
@@ -59,6 +59,8 @@ def as_image(x: Any) -> np.ndarray:
 
 def _to_array(x: Any) -> np.ndarray:
     if isinstance(x, np.ndarray):
+        if x.dtype.byteorder == ">" or (x.dtype.byteorder == "<" and np.little_endian is False):
+            return x.astype(x.dtype.newbyteorder("="))  # big-endian files (FITS, some TIFFs): native order
         return x
     module = type(x).__module__
     if module.startswith("torch"):

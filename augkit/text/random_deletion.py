@@ -17,8 +17,10 @@ __all__ = ["RandomDeletion"]
 
 @register
 class RandomDeletion(Augmenter[str]):
-    """Delete each word with probability ``alpha`` (Wei & Zou 2019, EDA); a non-empty text keeps
-    at least one word (a random one survives when every word was drawn for deletion).
+    """Delete each word with probability ``alpha`` (Wei & Zou 2019, EDA). When it fires on a text
+    of two or more words it deletes at least one word (a random one, when none was drawn) and
+    keeps at least one (a random one survives when every word was drawn), so a view never equals
+    its source; a text of one word or none comes back unchanged, recorded as not applied.
 
     A deleted word takes one neighbouring run of whitespace with it (the one after it, or before
     it at the end of the text), so no double spaces appear; punctuation stays.
@@ -41,8 +43,9 @@ class RandomDeletion(Augmenter[str]):
     alpha: float
     source: str
 
-    def draw(self, x: str, rng: np.random.Generator) -> Params:
-        return {"edits": self._edits(x, rng)}
+    def draw(self, x: str, rng: np.random.Generator) -> Params | None:
+        edits = self._edits(x, rng)
+        return {"edits": edits} if edits else None
 
     check_params = check_edit_record
     transform = splice_edit_record
@@ -50,13 +53,13 @@ class RandomDeletion(Augmenter[str]):
     def _edits(self, text: str, rng: np.random.Generator) -> list[dict[str, Any]]:
         parts = split_words(text)
         n = len(parts) >> 1
-        if n == 0:
+        if n < 2:
             return []
         alpha = self.alpha
         drop = [k for k, u in enumerate(rng.random(n).tolist()) if u < alpha]
         if not drop:
-            return []
-        if len(drop) == n:
+            drop = [int(rng.integers(n))]  # at least one word goes: a view equal to its source is wasted
+        elif len(drop) == n:
             del drop[int(rng.integers(n))]  # a random word survives
         # word k spans offsets[2k + 1]:offsets[2k + 2]; offsets only when something is deleted
         offsets = list(accumulate(map(len, parts), initial=0))

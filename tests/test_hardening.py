@@ -1,0 +1,122 @@
+"""Edges that used to fail: a bounded resampler for nearly coprime rates, noise on huge clips,
+deletion that never wastes a pair, losses called by keyword or with numpy, big-endian images."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+import torchaudio.functional as AF
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import augkit
+from augkit.audio.io import _resample_direct, resample
+from augkit.datasets import read_lines
+from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
+from augkit.streams import stream
+
+SENTENCES = read_lines("data/sentences.txt")
+
+
+def _tone(rate: int, seconds: float = 1.0) -> torch.Tensor:
+    t = torch.arange(int(rate * seconds), dtype=torch.float64) / rate
+    return (0.5 * torch.sin(2 * math.pi * 440 * t) + 0.2 * torch.sin(2 * math.pi * 3000 * t))[None].float()
+
+
+@pytest.mark.parametrize(("orig", "new"), [(44100, 16000), (16000, 22050), (48000, 44100)])
+def test_the_direct_resampler_agrees_with_torchaudio(orig: int, new: int) -> None:
+    x = _tone(orig)
+    ours, theirs = _resample_direct(x, orig, new), AF.resample(x, orig, new)
+    assert ours.shape == theirs.shape
+    inner = slice(100, -100)
+    error = (ours[..., inner] - theirs[..., inner]).double()
+    snr = 10 * math.log10(float(theirs[..., inner].double().square().sum() / error.square().sum()))
+    assert snr > 50, snr
+
+
+def test_nearly_coprime_rates_resample_in_bounded_memory() -> None:
+    script = (
+        "import torch, math\n"
+        "from augkit.audio.io import resample\n"
+        "def hwm():\n"
+        "    return int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024\n"
+        "x = torch.sin(2 * math.pi * 440 * torch.arange(441000) / 44099.0)[None].repeat(2, 1).float()\n"
+        "before = hwm()\n"
+        "y = resample(x, 44099, 44100)\n"
+        "print(tuple(y.shape), hwm() - before)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    shape, grew = run.stdout.split(")")
+    assert shape == f"(2, {math.ceil(441000 * 44100 / 44099)}", "ceil(T · new / orig) samples"
+    assert float(grew) < 250, f"peak memory grew by {grew} MB for a 3.5 MB clip"
+
+
+def test_a_resampled_tone_keeps_its_pitch_at_coprime_rates() -> None:
+    y = resample(_tone(44099), 44099, 44100)[0].double()
+    spectrum = torch.fft.rfft(y * torch.hann_window(y.numel(), dtype=torch.float64)).abs()
+    peak_hz = float(spectrum.argmax()) * 44100 / y.numel()
+    assert abs(peak_hz - 440) < 2
+
+
+def test_noise_on_a_huge_clip_stays_finite_and_at_its_snr() -> None:
+    op = augkit.audio.AddNoise(snr_db=(10, 10))
+    x = torch.full((2, 2000), 1e20)
+    y = op(x, np.random.default_rng(0))
+    assert torch.isfinite(y).all()
+    snr = 10 * math.log10(float(x.double().square().sum() / (y.double() - x.double()).square().sum()))
+    assert abs(snr - 10) < 0.1
+    batch = torch.full((3, 1, 2000), 1e20)
+    records = [op.sample(batch[i], stream(0, 0, i, 0)) for i in range(3)]
+    assert torch.isfinite(op.transform_batch(batch, records)).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.sampled_from(["a", "cat", "sat", "on", "the", "mat", "quietly", "Über", "日本"]),
+                      max_size=12),
+       alpha=st.floats(0.01, 1.0), seed=st.integers(0, 2**32))
+def test_deletion_deletes_at_least_one_word_and_keeps_one(words: list[str], alpha: float, seed: int) -> None:
+    text = " ".join(words)
+    op = augkit.text.RandomDeletion(alpha=alpha)
+    record = op.sample(text, np.random.default_rng(seed))
+    out = op.apply(text, record)
+    if len(words) < 2:
+        assert record == {"applied": False} and out == text
+    else:
+        assert record["applied"] and 1 <= len(out.split()) < len(words)
+
+
+def test_eda_views_never_equal_their_source() -> None:
+    vg = augkit.text.eda(seed=0)
+    many = [x for x in SENTENCES if len(x.split()) >= 2][:300]
+    same = [(i, k) for i, x in enumerate(many) for k, v in enumerate(vg(x, index=i)) if v == x]
+    assert not same
+
+
+def test_losses_take_keywords_and_numpy() -> None:
+    z = torch.randn(6, 8, generator=torch.Generator().manual_seed(0))
+    w = z + 0.1
+    nt = NTXentLoss(0.5)
+    assert torch.allclose(nt(views=[z, w]), nt([z, w]))
+    assert torch.allclose(nt([z.numpy(), w.numpy()]), nt([z, w]))
+    info = InfoNCELoss()
+    assert torch.allclose(info(query=z, key=w), info(z.numpy(), w.numpy()))
+    triplet = TripletLoss()
+    assert torch.allclose(triplet(anchor=z, positive=w, negative=-z), triplet(z.numpy(), w.numpy(), -z.numpy()))
+    same = torch.tensor([1, 0, 1, 0, 1, 0])
+    assert torch.allclose(ContrastiveLoss()(x1=z, x2=w, same=same), ContrastiveLoss()(z.numpy(), w.numpy(),
+                                                                                       same.numpy()))
+
+
+@pytest.mark.parametrize("dtype", [">u2", "<u2", ">f4", "=u1"])
+def test_images_of_any_byte_order_are_read_alike(dtype: str) -> None:
+    base = (np.arange(10 * 12 * 3).reshape(10, 12, 3) % 256).astype(np.uint8)
+    x = base.astype(np.uint16) * 257 if "u2" in dtype else base / 255.0 if "f4" in dtype else base
+    x = x.astype(dtype)
+    flip = augkit.image.HorizontalFlip(p=1.0)
+    assert np.array_equal(flip(x), base[:, ::-1])
