@@ -106,6 +106,13 @@ class ViewDataset(torch.utils.data.Dataset[tuple[list[Any], Any]]):
         return self.views(x, index=int(index), epoch=self.epoch), label
 
 
+def _native(t: Any) -> Any:
+    """A numpy array in native byte order and positive strides (what torch takes); tensors as given."""
+    if isinstance(t, np.ndarray) and (t.dtype.byteorder == ">" or any(s < 0 for s in t.strides)):
+        return np.ascontiguousarray(t, dtype=t.dtype.newbyteorder("="))
+    return t
+
+
 def collate_items(items: Sequence[Any], pad_value: float = 0.0) -> Any:
     """Collate one view across a batch.
 
@@ -126,7 +133,7 @@ def collate_items(items: Sequence[Any], pad_value: float = 0.0) -> Any:
             raise TypeError("a batch mixes strings with other types; every view of one position must be a str")
         return list(items)
     if isinstance(first, (torch.Tensor, np.ndarray)):
-        tensors = [torch.as_tensor(t) for t in items]
+        tensors = [torch.as_tensor(_native(t)) for t in items]
         shapes = {tuple(t.shape) for t in tensors}
         if len(shapes) == 1:
             return torch.stack(tensors)

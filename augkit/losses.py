@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,10 +59,22 @@ def _full_precision(fn: Any) -> Any:
     return forward
 
 
+#: The smallest temperature accepted: 1/t must stay far inside float32 (similarities / t are exponentiated).
+MIN_TEMPERATURE = 1e-4
+
+
 def _check_temperature(t: float) -> float:
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not t > 0:
-        raise ValueError(f"temperature={t!r} must be a positive number")
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not MIN_TEMPERATURE <= t < math.inf:
+        raise ValueError(f"temperature={t!r} must be a finite number >= {MIN_TEMPERATURE} (0.07-0.5 are usual)")
     return float(t)
+
+
+def _check_margin(margin: Any, low_open: bool) -> float:
+    ok = not isinstance(margin, bool) and isinstance(margin, (int, float)) and math.isfinite(margin)
+    if not ok or margin < 0 or (low_open and margin == 0):
+        kind = "positive" if low_open else "non-negative"
+        raise ValueError(f"margin={margin!r} must be a finite {kind} number")
+    return float(margin)
 
 
 def _stack_views(views: torch.Tensor | Sequence[torch.Tensor], n_views: int | None) -> tuple[torch.Tensor, int]:
@@ -84,6 +97,12 @@ def _stack_views(views: torch.Tensor | Sequence[torch.Tensor], n_views: int | No
         raise ValueError(f"every view must be one [B, D] tensor of the same shape, got shapes {sorted(shapes)}")
     if n_views is not None and n_views != len(views):
         raise ValueError(f"n_views={n_views} but {len(views)} views were given")
+    if next(iter(shapes))[0] == 0:
+        raise ValueError("the views hold an empty batch (B = 0): a loss needs at least one sample")
+    dtypes = {v.dtype for v in views}
+    if len(dtypes) > 1:  # float32 and float64 views: compute in the widest
+        wide = torch.float64 if torch.float64 in dtypes else torch.float32
+        views = [v.to(wide) for v in views]
     return torch.cat(views), len(views)
 
 
@@ -253,8 +272,7 @@ class TripletLoss(nn.Module):
 
     def __init__(self, margin: float = 0.2, mining: str | None = None, normalize: bool = False) -> None:
         super().__init__()
-        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin < 0:
-            raise ValueError(f"margin={margin!r} must be a non-negative number")
+        margin = _check_margin(margin, low_open=False)
         if mining not in (None, "hard", "semi-hard"):
             raise ValueError(f"mining={mining!r} must be None, 'hard' or 'semi-hard'")
         self.margin, self.mining, self.normalize = float(margin), mining, normalize
@@ -301,6 +319,8 @@ class TripletLoss(nn.Module):
 
     def _prep(self, x: torch.Tensor) -> torch.Tensor:
         x = _float(x)
+        if x.dtype == torch.float32 and x.numel() and float(x.abs().max()) > 1e18:
+            x = x.double()  # squared distances of such embeddings overflow float32 (inf - inf = NaN)
         return F.normalize(x, dim=1) if self.normalize else x
 
 
@@ -316,9 +336,7 @@ class ContrastiveLoss(nn.Module):
 
     def __init__(self, margin: float = 1.0) -> None:
         super().__init__()
-        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin <= 0:
-            raise ValueError(f"margin={margin!r} must be a positive number")
-        self.margin = float(margin)
+        self.margin = _check_margin(margin, low_open=True)
 
     @_full_precision
     def forward(self, x1: torch.Tensor, x2: torch.Tensor, same: torch.Tensor) -> torch.Tensor:

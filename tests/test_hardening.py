@@ -120,3 +120,33 @@ def test_images_of_any_byte_order_are_read_alike(dtype: str) -> None:
     x = x.astype(dtype)
     flip = augkit.image.HorizontalFlip(p=1.0)
     assert np.array_equal(flip(x), base[:, ::-1])
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda: NTXentLoss(1e-320), "temperature=1e-320"), (lambda: NTXentLoss(math.inf), "temperature=inf"),
+    (lambda: InfoNCELoss(float("nan")), "temperature=nan"), (lambda: TripletLoss(margin=math.nan), "margin=nan"),
+    (lambda: ContrastiveLoss(margin=math.inf), "margin=inf"),
+])
+def test_loss_settings_that_cannot_give_finite_losses_are_refused(make: object, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        make()  # type: ignore[operator]
+
+
+def test_losses_on_odd_batches_give_a_finite_value_or_a_named_error() -> None:
+    with pytest.raises(ValueError, match="empty batch"):
+        NTXentLoss(0.5)([torch.zeros(0, 8), torch.zeros(0, 8)])
+    z = torch.randn(4, 8, generator=torch.Generator().manual_seed(1))
+    assert torch.isfinite(TripletLoss(mining="hard")(z * 1e30, torch.tensor([0, 0, 1, 1])))
+    assert torch.isfinite(TripletLoss()(z * 1e30, z * 1e30 + 1e29, -z * 1e30))
+    mixed = NTXentLoss(0.5)([z, z.double()])
+    assert mixed.dtype == torch.float64 and torch.isfinite(mixed)
+
+
+def test_collate_takes_reversed_and_big_endian_arrays() -> None:
+    from augkit.datasets import collate_items
+
+    base = np.arange(12, dtype=np.float32).reshape(3, 4)
+    flipped = collate_items([base[:, ::-1], base[::-1]])
+    assert torch.equal(flipped[0], torch.from_numpy(base[:, ::-1].copy()))
+    swapped = collate_items([base.astype(">f4"), base.astype(">f4")])
+    assert swapped.dtype == torch.float32 and torch.equal(swapped[1], torch.from_numpy(base))
