@@ -150,3 +150,41 @@ def test_collate_takes_reversed_and_big_endian_arrays() -> None:
     assert torch.equal(flipped[0], torch.from_numpy(base[:, ::-1].copy()))
     swapped = collate_items([base.astype(">f4"), base.astype(">f4")])
     assert swapped.dtype == torch.float32 and torch.equal(swapped[1], torch.from_numpy(base))
+
+
+def test_lone_surrogates_are_named_not_crashed_on() -> None:
+    from augkit.errors import InvalidInput
+    from augkit.text import BackTranslation
+
+    def reverse(texts: list[str], src: str, tgt: str) -> list[str]:
+        return [t[::-1] for t in texts]
+
+    broken = b"caf\xe9 au lait".decode("utf-8", errors="surrogateescape")
+    for run in (lambda: BackTranslation(reverse, on_error="fallback")(broken, np.random.default_rng(0)),
+                lambda: augkit.text.eda(seed=0)(broken, index=0),
+                lambda: augkit.text.RandomSwap()(broken, np.random.default_rng(0))):
+        with pytest.raises(InvalidInput, match=r"lone surrogate '\\udce9' at character 3: decode the text"):
+            run()
+
+
+def test_a_translator_that_empties_its_argument_changes_nothing() -> None:
+    from augkit.text import BackTranslation
+
+    def greedy(texts: list[str], src: str, tgt: str) -> list[str]:
+        out = [t[::-1] for t in texts]
+        texts.clear()
+        return out
+
+    assert BackTranslation(greedy)("hello brave world", np.random.default_rng(0)) == "hello brave world"
+
+
+def test_sixteen_bit_pil_images_in_mode_i_are_read() -> None:
+    from PIL import Image
+
+    from augkit.errors import InvalidInput
+
+    grey = (np.arange(120, dtype=np.int32).reshape(10, 12) * 500)
+    out = augkit.image.HorizontalFlip(p=1.0)(Image.fromarray(grey))
+    assert out.dtype == np.uint8 and np.array_equal(out, np.round(grey[:, ::-1] / 257).astype(np.uint8))
+    with pytest.raises(InvalidInput, match=r"mode I\) with values in \[-5, "):
+        augkit.image.HorizontalFlip(p=1.0)(Image.fromarray(grey - 5))

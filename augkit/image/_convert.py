@@ -30,7 +30,8 @@ def as_image(x: Any) -> np.ndarray:
     - One channel (``H×W`` or ``H×W×1``): kept as grayscale ``H×W``.
     - uint16: rescaled to uint8 (``round(v / 257)``, so 65535 → 255); any byte order.
     - float32/float64: must lie in [0, 1]; scaled to uint8.
-    - PIL images: converted with ``.convert("RGB")`` (``"L"`` stays grayscale, RGBA drops alpha).
+    - PIL images: converted with ``.convert("RGB")`` (``"L"`` stays grayscale, RGBA drops alpha;
+      16-bit modes ``I;16`` and ``I`` with values in [0, 65535] are read as uint16 grey levels).
     - torch tensors: ``C×H×W`` (or ``H×W``) uint8, as torchvision's ``read_image`` gives them.
 
     Raises:
@@ -84,7 +85,12 @@ def _to_array(x: Any) -> np.ndarray:
             return np.asarray(x.convert("L"))
         if mode in ("I;16", "I;16B", "I;16L", "I"):
             arr = np.asarray(x)
-            return arr.astype(np.uint16) if mode != "I" else arr
+            if mode == "I":  # 32-bit grayscale: 16-bit files (PNG, TIFF) open in this mode
+                low, high = (int(arr.min()), int(arr.max())) if arr.size else (0, 0)
+                if low < 0 or high > 65535:
+                    raise InvalidInput(f"a 32-bit PIL image (mode I) with values in [{low}, {high}]: augkit reads "
+                                       "mode I as 16-bit grey levels in [0, 65535]; scale it first")
+            return arr.astype(np.uint16)
         return np.asarray(x.convert("RGB"))
     raise WrongInputType(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
 

@@ -209,7 +209,8 @@ class BackTranslation(Augmenter[str]):
         self.model_calls += 1
         where = f"{len(todo)} text(s) {src}->{tgt} with {describe(self.translate)}"
         try:
-            out = self.translate(todo, src, tgt, seed=seed) if self.sample_seed else self.translate(todo, src, tgt)
+            given = list(todo)  # a copy: a translator that changes its argument cannot change ours
+            out = self.translate(given, src, tgt, seed=seed) if self.sample_seed else self.translate(given, src, tgt)
         except Exception as exc:  # the translator is user code: report what failed, keep the cause
             return self._fail("exception", todo, f"translator raised {exc!r} on {where}", exc)
         if not isinstance(out, list) or len(out) != len(todo):

@@ -46,12 +46,12 @@ class TextModality(BaseModality):
         if not isinstance(x, str):
             hint = " (decode bytes first: x.decode('utf-8'))" if isinstance(x, (bytes, bytearray)) else ""
             raise WrongInputType(f"text input must be a str, got {type(x).__name__}{hint}")
-        return x
+        return _encodable(x, "text input")
 
     def enter(self, x: Any, where: str) -> tuple[Any, bool, Any]:
         if not isinstance(x, str):
             raise WrongInputType(f"{where} takes a str, got {type(x).__name__}")
-        return x, False, None
+        return _encodable(x, where), False, None
 
     def load(self, path: str | Path, encoding: str = "utf-8", **options: Any) -> str:
         """The whole file as one sample (trailing newline removed).
@@ -310,6 +310,19 @@ def _marked_from_diff(source: str, view: str) -> str:
         pos = end
     out.append(html.escape(view[pos:]))
     return "".join(out)
+
+
+def _encodable(x: str, where: str) -> str:
+    """``x`` when it is valid Unicode; a lone surrogate (from bytes decoded with
+    ``errors="surrogateescape"``) cannot be stored, tokenized or translated, so it is named."""
+    if x.isascii():
+        return x
+    try:
+        x.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"{where} holds a lone surrogate {x[exc.start]!r} at character {exc.start}: decode the "
+                           "text with errors='replace' (or fix its source)") from None
+    return x
 
 
 register(TextModality())
