@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -188,3 +189,14 @@ def test_sixteen_bit_pil_images_in_mode_i_are_read() -> None:
     assert out.dtype == np.uint8 and np.array_equal(out, np.round(grey[:, ::-1] / 257).astype(np.uint8))
     with pytest.raises(InvalidInput, match=r"mode I\) with values in \[-5, "):
         augkit.image.HorizontalFlip(p=1.0)(Image.fromarray(grey - 5))
+
+
+@pytest.mark.parametrize(("suffix", "channels", "most"), [(".flac", 9, 8), (".mp3", 3, 2)])
+def test_saving_more_channels_than_a_format_holds_is_named(tmp_path: Path, suffix: str, channels: int,
+                                                           most: int) -> None:
+    from augkit.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=rf"holds at most {most} channels, the clip has {channels}"):
+        augkit.audio.save(tmp_path / f"x{suffix}", torch.zeros(channels, 1000), 16000)
+    assert not (tmp_path / f"x{suffix}").exists()
+    augkit.audio.save(tmp_path / "x.wav", torch.zeros(channels, 1000), 16000)

@@ -23,6 +23,10 @@ _RATE = SampleRate()
 FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
 """File suffixes :func:`save` writes, with the soundfile format each one selects."""
 
+#: The most channels each format holds (FLAC's own limit; MP3 is mono or stereo); checked
+#: before libsndfile is called, which fails obscurely (or worse) past them.
+MAX_FORMAT_CHANNELS = {"WAV": 64, "FLAC": 8, "OGG": 64, "MP3": 2}
+
 
 def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -> tuple[torch.Tensor, int]:
     """Read an audio file into a float32 tensor ``[channels, time]`` in [-1, 1].
@@ -101,6 +105,10 @@ def save(path: str | Path, waveform: Any, sample_rate: int, subtype: str | None 
     if layout.batched:
         raise InvalidInput(f"save() writes one clip [time] or [channels, time], got a batch of shape "
                          f"{tuple(wav.shape)}; save the clips one by one")
+    most = MAX_FORMAT_CHANNELS[fmt]
+    if wav.shape[1] > most:
+        raise InvalidInput(f"{path}: {fmt} holds at most {most} channels, the clip has {wav.shape[1]}; "
+                           "write WAV (up to 64) or mix the channels down")
     path.parent.mkdir(parents=True, exist_ok=True)
     data = wav[0].clamp(-1.0, 1.0).T.detach().cpu().numpy()
     try:
