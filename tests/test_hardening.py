@@ -200,3 +200,22 @@ def test_saving_more_channels_than_a_format_holds_is_named(tmp_path: Path, suffi
         augkit.audio.save(tmp_path / f"x{suffix}", torch.zeros(channels, 1000), 16000)
     assert not (tmp_path / f"x{suffix}").exists()
     augkit.audio.save(tmp_path / "x.wav", torch.zeros(channels, 1000), 16000)
+
+
+def test_eda_takes_per_op_alphas_and_zero_turns_an_op_off() -> None:
+    from augkit.composites import fired
+
+    def ops(vg: augkit.ViewGenerator) -> set[str]:
+        text = "the quick brown fox jumps over the lazy dog"
+        return {fired(p)[0][0] for i in range(60) for p in vg.generate(text, index=i).params}
+
+    every = {"text.synonym_replacement", "text.random_insertion", "text.random_swap", "text.random_deletion"}
+    assert ops(augkit.text.eda(seed=0)) == every
+    assert ops(augkit.text.eda(alpha_rd=0, seed=0)) == every - {"text.random_deletion"}
+    assert ops(augkit.text.eda(alpha=0, alpha_rs=0.2, seed=0)) == {"text.random_swap"}
+    with pytest.raises(ValueError, match="every op is turned off"):
+        augkit.text.eda(alpha=0)
+    with pytest.raises(ValueError, match=r"eda\(\): alpha_ri=1.5 must be a number in \[0, 1\]"):
+        augkit.text.eda(alpha_ri=1.5)
+    spec = augkit.config.dump(augkit.text.eda(alpha_rd=0, seed=3))
+    assert spec["args"]["alpha_rd"] == 0 and ops(augkit.config.load(spec)) == every - {"text.random_deletion"}
