@@ -1,5 +1,6 @@
 # make demo : create .venv if missing, install augkit, preview views of data/ (PNG grid, HTML pages) and write two-view datasets
 # make test : install, then run the whole test suite, ruff and mypy
+# make fuzz : the long fuzz profile (2,500 generated inputs per op, over 10,000 per modality)
 # make screenshot : make demo, then render out/demo/preview.html with headless Chromium into docs/preview.png
 PYTHON ?= python3
 VENV   := .venv
@@ -12,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export RAY_USAGE_STATS_ENABLED := 0
 
-.PHONY: install demo screenshot test lint typecheck bench clean
+.PHONY: install demo screenshot test fuzz lint typecheck bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,9 @@ test: install
 	$(PY) -m pytest -q
 	$(PY) -m ruff check augkit tests examples benchmarks
 	$(PY) -m mypy
+
+fuzz: install
+	AUGKIT_FUZZ=long $(PY) -m pytest -q tests/fuzz
 
 lint: install
 	$(PY) -m ruff check augkit tests examples benchmarks
