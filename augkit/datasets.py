@@ -127,6 +127,10 @@ def collate_items(items: Sequence[Any], pad_value: float = 0.0) -> Any:
     """
     if not items:
         raise ValueError("cannot collate an empty batch")
+    missing = [i for i, item in enumerate(items) if item is None]
+    if missing and len(missing) < len(items):
+        raise InvalidInput(f"batch items {missing} are None among {len(items)} views: a dataset returned None "
+                           "for them (a file it could not read?); drop them in the dataset, not in the batch")
     first = items[0]
     if isinstance(first, str):
         if not all(isinstance(s, str) for s in items):

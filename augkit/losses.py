@@ -43,6 +43,21 @@ def _tensors(value: Any) -> Any:
     return value
 
 
+def _wide(x: torch.Tensor) -> torch.Tensor:
+    """float64 for embeddings whose squared distances would overflow float32 (inf − inf = NaN)."""
+    if x.dtype == torch.float32 and x.numel() and float(x.detach().abs().max()) > 1e18:
+        return x.double()
+    return x
+
+
+def _cast(value: Any, dtype: torch.dtype) -> Any:
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        return value.to(dtype)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(v, dtype) for v in value)
+    return value
+
+
 def _full_precision(fn: Any) -> Any:
     """Run a loss's forward with autocast off, so its matmuls stay in float32."""
 
@@ -51,6 +66,14 @@ def _full_precision(fn: Any) -> Any:
         kwargs = {k: _tensors(v) for k, v in kwargs.items()}
         found = [a for a in (*args, *kwargs.values()) for a in (a if isinstance(a, (list, tuple)) else [a])
                  if isinstance(a, torch.Tensor)]
+        floats = [t for t in found if t.is_floating_point()]
+        if any(t.ndim >= 1 and t.shape[0] == 0 for t in floats):
+            raise ValueError(f"{type(self).__name__}: the embeddings hold an empty batch (B = 0); a loss needs at "
+                             "least one sample")
+        if len({t.dtype for t in floats}) > 1:  # float32 with float64 (or half): compute in the widest
+            wide = torch.float64 if any(t.dtype == torch.float64 for t in floats) else torch.float32
+            args = tuple(_cast(a, wide) for a in args)
+            kwargs = {k: _cast(v, wide) for k, v in kwargs.items()}
         device = found[0].device.type if found else "cpu"
         with torch.autocast(device_type=device, enabled=False):
             return fn(self, *args, **kwargs)
@@ -318,9 +341,7 @@ class TripletLoss(nn.Module):
         return F.relu(d_ap[:, 0] - chosen + self.margin)[keep].mean()
 
     def _prep(self, x: torch.Tensor) -> torch.Tensor:
-        x = _float(x)
-        if x.dtype == torch.float32 and x.numel() and float(x.abs().max()) > 1e18:
-            x = x.double()  # squared distances of such embeddings overflow float32 (inf - inf = NaN)
+        x = _wide(_float(x))
         return F.normalize(x, dim=1) if self.normalize else x
 
 
@@ -344,10 +365,10 @@ class ContrastiveLoss(nn.Module):
             raise ValueError(
                 f"x1, x2 must be [B, D] and same [B]; got {tuple(x1.shape)}, {tuple(x2.shape)}, {tuple(same.shape)}"
             )
-        a, b = _float(x1), _float(x2)
+        a, b = _wide(_float(x1)), _wide(_float(x2))
         d = (a - b).norm(dim=1)
-        y = same.to(a.dtype)
-        return 0.5 * (y * d.pow(2) + (1 - y) * F.relu(self.margin - d).pow(2)).mean()
+        # where, not y·d² + (1 − y)·…: 0 · inf would give NaN for a far dissimilar pair
+        return 0.5 * torch.where(same.bool(), d.pow(2), F.relu(self.margin - d).pow(2)).mean()
 
 
 class ProjectionHead(nn.Sequential):

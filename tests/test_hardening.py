@@ -219,3 +219,16 @@ def test_eda_takes_per_op_alphas_and_zero_turns_an_op_off() -> None:
         augkit.text.eda(alpha_ri=1.5)
     spec = augkit.config.dump(augkit.text.eda(alpha_rd=0, seed=3))
     assert spec["args"]["alpha_rd"] == 0 and ops(augkit.config.load(spec)) == every - {"text.random_deletion"}
+
+
+def test_far_pairs_none_items_and_mixed_dtypes_in_the_remaining_losses() -> None:
+    from augkit.datasets import collate_items
+    from augkit.errors import InvalidInput
+
+    near, far = torch.tensor([[0.1]]), torch.tensor([[1e30]])
+    assert torch.isfinite(ContrastiveLoss()(near, far, torch.tensor([0])))
+    assert torch.isfinite(InfoNCELoss()(torch.randn(3, 4), torch.randn(3, 4).double()))
+    with pytest.raises(ValueError, match="InfoNCELoss: the embeddings hold an empty batch"):
+        InfoNCELoss()(torch.zeros(0, 4), torch.zeros(0, 4))
+    with pytest.raises(InvalidInput, match=r"batch items \[1\] are None"):
+        collate_items([np.zeros(3), None, np.zeros(3)])
