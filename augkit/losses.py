@@ -43,6 +43,16 @@ def _tensors(value: Any) -> Any:
     return value
 
 
+#: Rows shorter than this are scaled by 1/UNIT_EPS instead of normalized: the gradient of
+#: x / max(|x|, eps) is at most 1/eps, so an all-zero embedding row cannot blow up training (or
+#: overflow float16 gradients, whose maximum is 65504).
+UNIT_EPS = 1e-4
+
+
+def _unit(x: torch.Tensor) -> torch.Tensor:
+    return F.normalize(x, dim=1, eps=UNIT_EPS)
+
+
 def _wide(x: torch.Tensor) -> torch.Tensor:
     """float64 for embeddings whose squared distances would overflow float32 (inf − inf = NaN)."""
     if x.dtype == torch.float32 and x.numel() and float(x.detach().abs().max()) > 1e18:
@@ -192,7 +202,7 @@ class NTXentLoss(nn.Module):
     @_full_precision
     def forward(self, views: torch.Tensor | Sequence[torch.Tensor], n_views: int | None = None) -> torch.Tensor:
         z, n = _stack_views(views, n_views)
-        z = F.normalize(_float(z), dim=1)
+        z = _unit(_float(z))
         batch = z.shape[0] // n
         local = z.shape[0]
         offset = 0
@@ -245,9 +255,9 @@ class InfoNCELoss(nn.Module):
             raise ValueError(f"queue must be [K, {query.shape[1]}], got {tuple(queue.shape)}")
         if not self.in_batch_negatives and queue is None:
             raise ValueError("in_batch_negatives=False needs a queue of negatives")
-        q = F.normalize(_float(query), dim=1)
-        k = F.normalize(_float(key), dim=1)
-        bank = None if queue is None else F.normalize(_float(queue), dim=1).detach()
+        q = _unit(_float(query))
+        k = _unit(_float(key))
+        bank = None if queue is None else _unit(_float(queue)).detach()
         loss = self._direction(q, k, bank)
         if self.symmetric:
             loss = (loss + self._direction(k, q, None if self.in_batch_negatives else bank)) / 2
@@ -342,7 +352,7 @@ class TripletLoss(nn.Module):
 
     def _prep(self, x: torch.Tensor) -> torch.Tensor:
         x = _wide(_float(x))
-        return F.normalize(x, dim=1) if self.normalize else x
+        return _unit(x) if self.normalize else x
 
 
 class ContrastiveLoss(nn.Module):

@@ -232,3 +232,13 @@ def test_far_pairs_none_items_and_mixed_dtypes_in_the_remaining_losses() -> None
         InfoNCELoss()(torch.zeros(0, 4), torch.zeros(0, 4))
     with pytest.raises(InvalidInput, match=r"batch items \[1\] are None"):
         collate_items([np.zeros(3), None, np.zeros(3)])
+
+
+def test_all_zero_embedding_rows_give_bounded_gradients() -> None:
+    for loss in (lambda z: NTXentLoss(0.5)([z, torch.randn(4, 8)]), lambda z: InfoNCELoss()(z, torch.randn(4, 8))):
+        z = torch.zeros(4, 8, requires_grad=True)
+        loss(z).backward()
+        assert z.grad is not None and torch.isfinite(z.grad).all() and float(z.grad.abs().max()) < 65504
+        half = torch.zeros(4, 8, dtype=torch.float16, requires_grad=True)
+        loss(half).backward()
+        assert half.grad is not None and torch.isfinite(half.grad).all()
