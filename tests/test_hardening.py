@@ -242,3 +242,19 @@ def test_all_zero_embedding_rows_give_bounded_gradients() -> None:
         half = torch.zeros(4, 8, dtype=torch.float16, requires_grad=True)
         loss(half).backward()
         assert half.grad is not None and torch.isfinite(half.grad).all()
+
+
+def test_ogg_above_vorbis_rates_is_refused_before_libvorbis_crashes(tmp_path: Path) -> None:
+    script = ("import torch, augkit\n"
+              f"augkit.audio.save({str(tmp_path / 'x.ogg')!r}, torch.zeros(1, 100), 384000)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, "an error, not a SIGSEGV (-11)"
+    assert "OGG is written at up to 192000 Hz, got sample_rate=384000" in run.stderr
+    augkit.audio.save(tmp_path / "y.ogg", torch.zeros(1, 100), 48000)
+
+
+def test_a_resample_that_would_make_gigabytes_is_refused() -> None:
+    from augkit.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=r"from 1 Hz to 16000 Hz would make 256000000 samples per channel"):
+        resample(torch.zeros(64, 16000), 1, 16000)

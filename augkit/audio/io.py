@@ -27,6 +27,10 @@ FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
 #: before libsndfile is called, which fails obscurely (or worse) past them.
 MAX_FORMAT_CHANNELS = {"WAV": 64, "FLAC": 8, "OGG": 64, "MP3": 2}
 
+#: The highest sample rate each format is written at: libvorbis crashes the interpreter
+#: (SIGSEGV) on OGG above ~200 kHz, so OGG stops at Vorbis' 192 kHz.
+MAX_FORMAT_RATE = {"WAV": 10_000_000, "FLAC": 655350, "OGG": 192000, "MP3": 48000}
+
 
 def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -> tuple[torch.Tensor, int]:
     """Read an audio file into a float32 tensor ``[channels, time]`` in [-1, 1].
@@ -105,6 +109,9 @@ def save(path: str | Path, waveform: Any, sample_rate: int, subtype: str | None 
     if layout.batched:
         raise InvalidInput(f"save() writes one clip [time] or [channels, time], got a batch of shape "
                          f"{tuple(wav.shape)}; save the clips one by one")
+    if rate > MAX_FORMAT_RATE[fmt]:
+        raise InvalidArgument(f"{path}: {fmt} is written at up to {MAX_FORMAT_RATE[fmt]} Hz, got sample_rate={rate}; "
+                              "resample first (augkit.audio.resample) or write WAV")
     most = MAX_FORMAT_CHANNELS[fmt]
     if wav.shape[1] > most:
         raise InvalidInput(f"{path}: {fmt} holds at most {most} channels, the clip has {wav.shape[1]}; "
@@ -145,6 +152,12 @@ def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
     wav, layout = as_waveform(waveform)
     if orig == new:
         return restore(wav.clone(), layout)
+    out_len = math.ceil(wav.shape[-1] * new / orig)
+    if out_len * wav.shape[0] * wav.shape[1] > MAX_RESAMPLED:
+        gib = out_len * wav.shape[0] * wav.shape[1] * 4 / 2**30
+        raise InvalidInput(f"resampling {tuple(wav.shape)} from {orig} Hz to {new} Hz would make {out_len} samples "
+                           f"per channel ({gib:.1f} GiB); at most {MAX_RESAMPLED} samples in all: check the rates, "
+                           "or cut the clip first")
     g = math.gcd(orig, new)
     if max(orig, new) // g > MAX_POLYPHASE:
         # torchaudio builds one filter per output phase (new / gcd of them): for nearly coprime
@@ -154,11 +167,14 @@ def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
     return restore(AF.resample(wav, orig, new), layout)
 
 
+#: The most samples (all channels) :func:`resample` makes: 1 GiB of float32.
+MAX_RESAMPLED = 2**28
+
 #: Above this many phases (``max(orig, new) / gcd``) :func:`resample` evaluates its filter per
 #: output sample instead of building a polyphase bank.
 MAX_POLYPHASE = 1000
 _WIDTH = 6  # zero crossings of the sinc on each side, as torchaudio's default
-_CHUNK = 16384  # output samples per step of the direct resampler
+_CHUNK_BYTES = 16 << 20  # working memory of one step of the direct resampler
 
 
 def _resample_direct(wav: torch.Tensor, orig: int, new: int) -> torch.Tensor:
@@ -171,9 +187,11 @@ def _resample_direct(wav: torch.Tensor, orig: int, new: int) -> torch.Tensor:
     flat = wav.reshape(-1, wav.shape[-1]).to(torch.float64)
     padded = torch.nn.functional.pad(flat, (taps, taps + 1))
     offsets = torch.arange(-taps + 1, taps + 1, dtype=torch.float64)
-    out = torch.empty(flat.shape[0], length, dtype=torch.float64)
-    for start in range(0, length, _CHUNK):
-        n = torch.arange(start, min(length, start + _CHUNK), dtype=torch.float64)
+    out = torch.empty(flat.shape[0], length, dtype=torch.float32)
+    # a chunk's gathered inputs (channels × chunk × 2·taps float64) stay within _CHUNK_BYTES
+    chunk = max(64, _CHUNK_BYTES // (8 * flat.shape[0] * 2 * taps))
+    for start in range(0, length, chunk):
+        n = torch.arange(start, min(length, start + chunk), dtype=torch.float64)
         t = n * orig / new
         base = torch.floor(t)
         index = base[:, None] + offsets[None, :]                   # [chunk, 2·taps] input positions
@@ -182,4 +200,4 @@ def _resample_direct(wav: torch.Tensor, orig: int, new: int) -> torch.Tensor:
         kernel = cutoff * torch.special.sinc(cutoff * x) * window
         gathered = padded[:, (index.long() + taps)]                 # [channels, chunk, 2·taps]
         out[:, start : start + len(n)] = (gathered * kernel[None]).sum(-1)
-    return out.to(torch.float32).reshape(*wav.shape[:-1], length)
+    return out.reshape(*wav.shape[:-1], length)
