@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-__all__ = ["UserError", "add_generator_options", "fail", "generator", "resolve_preset"]
+__all__ = ["UserError", "add_generator_options", "fail", "generator", "read", "resolve_preset"]
 
 
 class UserError(Exception):
@@ -46,6 +46,21 @@ def generator(args: argparse.Namespace) -> tuple[Any, str]:
 
     overrides = {k: v for k, v in (("n_views", args.views), ("seed", args.seed)) if v is not None}
     return config.load(args.config, **overrides), f"the generator of {args.config}"
+
+
+def read(command: str, sources: list[str], views: Any, limit: int) -> list[Any]:
+    """The first ``limit`` samples of ``sources`` for ``views``, loaded as the generator needs them
+    (audio at the rate its ops declare); a file among good ones that cannot be read is skipped
+    with a note on stderr."""
+    from augkit import datasets, modalities
+
+    options = modalities.get(views.modality).context(views) if views.modality else {}
+    skipped: list[tuple[str, str]] = []
+    samples, _ = datasets.read_sources(sources, modality=views.modality or None, limit=limit, skipped=skipped,
+                                       **options)
+    for bad, reason in skipped:
+        print(f"augkit {command}: skipped {bad}: {' '.join(reason.split())}", file=sys.stderr)
+    return samples
 
 
 def add_generator_options(p: argparse.ArgumentParser) -> None:

@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ USAGE = ("augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [
 
 def run(args: argparse.Namespace) -> int:
     """Write the page (and grid); 0 on success, 2 (with one line on stderr) for a user error."""
-    from augkit import datasets, modalities, preview
+    from augkit import datasets, preview
 
     taker = "the generator"
     try:
@@ -39,13 +38,7 @@ def run(args: argparse.Namespace) -> int:
         if args.samples < 1:
             raise _views.UserError(f"--samples {args.samples}: show at least 1 sample")
         views, taker = _views.generator(args)
-        # what the generator knows its inputs need (audio: the rate its ops were built for)
-        options = modalities.get(views.modality).context(views) if views.modality else {}
-        skipped: list[tuple[str, str]] = []
-        samples, _ = datasets.read_sources(args.sources, modality=views.modality or None, limit=args.samples,
-                                           skipped=skipped, **options)
-        for bad, reason in skipped:
-            print(f"augkit preview: skipped {bad}: {' '.join(reason.split())}", file=sys.stderr)
+        samples = _views.read("preview", args.sources, views, args.samples)
     except datasets.ModalityMismatch as err:
         return _views.fail("preview", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
     except (_views.UserError, AugkitError, ValueError, TypeError, OSError) as err:  # OSError: FileNotFoundError too

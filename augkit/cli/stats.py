@@ -11,7 +11,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from augkit.cli import _views
@@ -22,19 +21,14 @@ __all__ = ["add_parser", "run"]
 
 def run(args: argparse.Namespace) -> int:
     """Print the table; 0 on success, 2 (with one line on stderr) for a user error."""
-    from augkit import datasets, modalities, preview
+    from augkit import datasets, preview
 
     taker = "the generator"
     try:
         if args.samples < 1:
             raise _views.UserError(f"--samples {args.samples}: measure at least 1 sample")
         views, taker = _views.generator(args)
-        options = modalities.get(views.modality).context(views) if views.modality else {}
-        skipped: list[tuple[str, str]] = []
-        samples, _ = datasets.read_sources(args.sources, modality=views.modality or None, limit=args.samples,
-                                           skipped=skipped, **options)
-        for path, reason in skipped:
-            print(f"augkit stats: skipped {path}: {' '.join(reason.split())}", file=sys.stderr)
+        samples = _views.read("stats", args.sources, views, args.samples)
         table = preview.measure(samples, views)
     except datasets.ModalityMismatch as err:
         return _views.fail("stats", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
