@@ -184,7 +184,7 @@ class BaseModality:
         return fmt
 
     def collate(self, items: Sequence[Any], **options: Any) -> Any:
-        from augkit.datasets import collate_items
+        from augkit.collate import collate_items
 
         return collate_items(items, **options)
 

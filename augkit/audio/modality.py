@@ -119,7 +119,7 @@ class AudioModality(BaseModality):
     def collate(self, items: Sequence[Any], pad_value: float = 0.0, **options: Any) -> Any:
         """Clips of one length stacked into ``[B, C, T]``; otherwise a :class:`augkit.datasets.Padded`
         (padded with ``pad_value``, with each clip's length)."""
-        from augkit.datasets import collate_items
+        from augkit.collate import collate_items
 
         if options:
             raise InvalidArgument(f"audio collate takes pad_value only; got {sorted(options)}")

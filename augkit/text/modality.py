@@ -70,7 +70,7 @@ class TextModality(BaseModality):
 
     def read(self, path: str | Path, encoding: str = "utf-8", **options: Any) -> list[str]:
         """A text file named as a source: one sample per non-blank line."""
-        from augkit.datasets import read_lines
+        from augkit.readers import read_lines
 
         return read_lines(path, encoding=encoding)
 

@@ -1,0 +1,292 @@
+"""Readers: the files of a folder, the lines of a text file, and the samples that sources named on a
+command line hold.
+
+Which files a reader keeps and how it loads them is up to each modality's descriptor
+(:mod:`augkit.modalities`): its ``extensions``, ``load`` and ``read``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from augkit import modalities
+from augkit.audio.modality import EXTENSIONS as AUDIO_EXTENSIONS
+from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.image.modality import EXTENSIONS as IMAGE_EXTENSIONS
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "IMAGE_EXTENSIONS",
+    "FolderDataset",
+    "ModalityMismatch",
+    "read_lines",
+    "read_sources",
+]
+
+
+def read_lines(path: str | Path, encoding: str = "utf-8", skip_blank: bool = True) -> list[str]:
+    """Read a text file into one sample per line (trailing newline removed).
+
+    Raises:
+        FileNotFoundError: naming the path when it does not exist.
+        ValueError: naming the path when it is not valid ``encoding`` text.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not {encoding} text ({exc.reason} at byte {exc.start})") from None
+    lines = text.splitlines()
+    return [line for line in lines if line.strip()] if skip_blank else lines
+
+
+class FolderDataset(torch.utils.data.Dataset[Any]):
+    """The files under ``root`` of one modality (or with the given extensions), sorted; items are
+    loaded samples.
+
+    Which files are kept, and how each is loaded:
+
+    - ``modality`` given: that descriptor's extensions (or ``extensions``, when given too), each
+      file loaded with ``descriptor.load(path, **load_options)`` (``sample_rate=16000`` resamples
+      audio, ``encoding=`` reads text);
+    - ``extensions`` only: the files with those suffixes, each loaded by the descriptor that
+      :func:`augkit.modalities.for_path` finds for it;
+    - neither: the files some registered modality reads; they must all be of one modality (a
+      folder of photos gives uint8 RGB arrays, ``H×W`` for grayscale files; audio files give
+      float32 ``[channels, time]`` tensors; text files one string each).
+
+    Labels come from the first-level sub-folder names when ``labels_from_folders`` is True
+    (``root/cat/1.jpg`` → label index of ``"cat"`` in ``classes``), ImageFolder-style.
+
+    Args:
+        root: the folder to scan recursively.
+        extensions: lower-case suffixes to keep (``(".flac",)``).
+        loader: turns a path into a sample, instead of the descriptors' ``load``.
+        labels_from_folders: return ``(sample, label_index)`` pairs.
+        modality: the registered modality of the samples (``self.modality``; ``""`` when the kept
+            files span several modalities or none claims them and ``loader`` reads them).
+        load_options: keywords for the descriptor's ``load``.
+
+    Raises:
+        FileNotFoundError: when ``root`` is not a folder.
+        ValueError: for an unknown ``modality``; when no file under ``root`` is kept; when, with
+            neither ``modality`` nor ``extensions``, the files are of several modalities (naming
+            them and their counts); when, without ``loader``, no modality reads a kept suffix.
+        TypeError: when ``load_options`` are given with a ``loader``.
+
+    Example:
+        >>> clips = FolderDataset("data/audio", modality="audio", sample_rate=16000)
+    """
+
+    def __init__(
+        self,
+        root: str | Path,
+        extensions: Sequence[str] | None = None,
+        loader: Callable[[Path], Any] | None = None,
+        labels_from_folders: bool = False,
+        modality: str | None = None,
+        **load_options: Any,
+    ) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"FolderDataset root {self.root} is not a folder")
+        if loader is not None and load_options:
+            raise WrongArgumentType(f"FolderDataset: load options {sorted(load_options)} are for the modality's "
+                                    "load; a custom loader takes the path only")
+        descriptor = modalities.get(modality) if modality is not None else None
+        kinds = _suffix_modalities()  # one lookup per file, not a registry scan
+        files = sorted(p for p in self.root.rglob("*") if p.is_file())
+        if extensions is not None or descriptor is not None:
+            chosen = extensions if extensions is not None else descriptor.extensions if descriptor else ()
+            wanted = tuple(e.lower() for e in chosen)
+            self.paths = [p for p in files if p.suffix.lower() in wanted]
+            if not self.paths:
+                kind = f" ({descriptor.name} files)" if descriptor is not None else ""
+                raise InvalidInput(f"no files with extensions {list(wanted)}{kind} under {self.root}")
+        else:
+            self.paths = [p for p in files if p.suffix.lower() in kinds]
+            if not self.paths:
+                raise InvalidInput(f"no files with extensions of a registered modality under {self.root} "
+                                   f"(known: {', '.join(sorted(kinds))})")
+        counts = Counter(kinds.get(p.suffix.lower(), "") for p in self.paths)
+        unread = counts.pop("", 0)
+        if descriptor is None and extensions is None and len(counts) > 1:
+            raise InvalidInput(f"{self.root} holds files of several modalities ({_describe_counts(counts)}): "
+                               f"pass modality= to keep one, e.g. FolderDataset({str(self.root)!r}, "
+                               f"modality={counts.most_common(1)[0][0]!r})")
+        if descriptor is None and loader is None and unread:
+            suffixes = sorted({p.suffix.lower() for p in self.paths if p.suffix.lower() not in kinds})
+            raise InvalidInput(f"no modality reads {', '.join(suffixes)} files under {self.root}: pass "
+                               "modality= or loader=")
+        if descriptor is not None:
+            self.modality = descriptor.name
+        else:  # "" when the files span modalities, or a loader reads files no modality claims
+            self.modality = next(iter(counts)) if len(counts) == 1 and not unread else ""
+        self.loader = loader
+        self.load_options = dict(load_options)
+        self.labels_from_folders = labels_from_folders
+        self.classes = sorted({p.relative_to(self.root).parts[0] for p in self.paths if p.parent != self.root})
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> Any:
+        path = self.paths[index]
+        sample = self.load(path)
+        if not self.labels_from_folders:
+            return sample
+        folder = path.relative_to(self.root).parts[0] if path.parent != self.root else None
+        if folder is None:
+            raise ValueError(f"{path} lies directly in {self.root}; labels_from_folders needs class sub-folders")
+        return sample, self.classes.index(folder)
+
+    def load(self, path: Path) -> Any:
+        """One file as a sample: ``loader(path)``, or the descriptor's ``load``."""
+        if self.loader is not None:
+            return self.loader(path)
+        descriptor = modalities.get(self.modality) if self.modality else modalities.for_path(path)
+        if descriptor is None:  # the constructor made sure every kept suffix is read by some modality
+            raise InvalidInput(f"no modality reads {path}")
+        return descriptor.load(path, **self.load_options)
+
+
+class ModalityMismatch(InvalidInput):
+    """A source holds samples of another modality than the one asked for.
+
+    Attributes:
+        path: the source.
+        found: the modality (or modalities, comma-separated) it holds.
+        wanted: the modality asked for.
+    """
+
+    def __init__(self, path: str | Path, found: str, wanted: str) -> None:
+        self.path, self.found, self.wanted = str(path), found, wanted
+        super().__init__(f"{self.path} holds {found}, not {wanted}: give {wanted} sources "
+                         f"({', '.join(modalities.get(wanted).extensions) or 'no files'})")
+
+
+def read_sources(
+    paths: str | Path | Iterable[str | Path], modality: str | None = None, *, limit: int | None = None,
+    skipped: list[tuple[str, str]] | None = None, **options: Any,
+) -> tuple[list[Any], str]:
+    """The samples that files and folders named as sources hold, and their modality.
+
+    A folder gives all its files of the modality, sorted (:class:`FolderDataset`, each file one
+    sample); a file gives what its modality's ``read`` makes of it (a text file: one sample per
+    non-blank line; an image or audio file: one sample). ``options`` go to ``read``/``load``
+    (``sample_rate=16000`` for audio, ``encoding=`` for text). Every path is checked before any
+    sample is loaded, so a missing or mistyped source fails fast.
+
+    Args:
+        paths: one source or several.
+        modality: the modality the samples must be of; None takes the sources' own (one for all).
+        limit: keep only the first ``limit`` samples (later files are not loaded).
+        skipped: when given, a file of a folder that cannot be read (a corrupt image) is skipped
+            and ``(path, reason)`` appended here, instead of raising.
+        options: keywords for the descriptors' ``read``/``load``.
+
+    Returns:
+        ``(samples, modality_name)``.
+
+    Raises:
+        FileNotFoundError: naming a source that does not exist.
+        ModalityMismatch: (a ValueError) when ``modality`` is given and a source holds another.
+        ValueError: for a file no modality reads (naming it and the known extensions), sources of
+            several modalities (naming them), an unknown ``modality``, a ``limit`` below 1, a folder
+            of mixed modalities without ``modality``, a file that cannot be decoded, or no samples.
+
+    Example:
+        >>> texts, kind = read_sources(["data/sentences.txt"], limit=8)   # kind == "text"
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidArgument(f"limit={limit!r} must be a positive integer or None")
+    if modality is not None:
+        modalities.get(modality)  # an unknown name fails before any file is looked at
+    sources = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    if not sources:
+        raise InvalidArgument("read_sources needs at least one file or folder")
+    plan: list[tuple[Path, Any]] = []  # (path, descriptor of a file | FolderDataset of a folder)
+    first: dict[str, Path] = {}
+    for source in sources:
+        path = Path(source)
+        item: FolderDataset | modalities.Modality
+        if path.is_dir():
+            item = _folder(path, modality, options)
+            kind = item.modality
+        elif path.is_file():
+            descriptor = modalities.for_path(path)
+            if descriptor is None:
+                suffix = f"{path.suffix} files" if path.suffix else "files without a suffix"
+                raise InvalidInput(f"{path}: no modality reads {suffix}; known extensions: "
+                                   f"{', '.join(_known_extensions())}")
+            if modality is not None and descriptor.name != modality:
+                raise ModalityMismatch(path, descriptor.name, modality)
+            kind, item = descriptor.name, descriptor
+        else:
+            raise FileNotFoundError(f"source {path} does not exist")
+        first.setdefault(kind, path)
+        if len(first) > 1:
+            named = ", ".join(f"{k} ({p})" for k, p in first.items())
+            raise InvalidInput(f"the sources mix modalities: {named}; give sources of one modality")
+        plan.append((path, item))
+    samples: list[Any] = []
+    for path, item in plan:
+        room = None if limit is None else limit - len(samples)
+        if room is not None and room <= 0:
+            break
+        if isinstance(item, FolderDataset):
+            for i in range(len(item)):
+                if limit is not None and len(samples) >= limit:
+                    break
+                if skipped is None:
+                    samples.append(item[i])
+                    continue
+                try:
+                    samples.append(item[i])
+                except (AugkitError, OSError) as err:
+                    skipped.append((str(item.paths[i]), str(err)))
+        else:
+            samples.extend(item.read(path, **options)[:room])
+    if not samples:
+        raise InvalidInput(f"the sources hold no samples: {', '.join(str(s) for s in sources)}")
+    return samples, next(iter(first))
+
+
+def _known_extensions() -> list[str]:
+    """Every file suffix a registered modality reads, sorted."""
+    return sorted(_suffix_modalities())
+
+
+def _suffix_modalities() -> dict[str, str]:
+    """Suffix -> the modality :func:`augkit.modalities.for_path` gives files with it."""
+    found: dict[str, str] = {}
+    for name in modalities.names():
+        for suffix in modalities.get(name).extensions:
+            found.setdefault(suffix.lower(), name)
+    return found
+
+
+def _folder(path: Path, modality: str | None, options: dict[str, Any]) -> FolderDataset:
+    """The folder as a dataset of ``modality``; a folder that holds only other modalities is a mismatch."""
+    try:
+        return FolderDataset(path, modality=modality, **options)
+    except InvalidInput:
+        if modality is not None:
+            others = _modality_counts(p for p in path.rglob("*") if p.is_file())
+            if others and modality not in others:
+                raise ModalityMismatch(path, ", ".join(sorted(others)), modality) from None
+        raise
+
+
+def _modality_counts(paths: Iterable[Path]) -> Counter[str]:
+    kinds = _suffix_modalities()
+    return Counter(kinds[p.suffix.lower()] for p in paths if p.suffix.lower() in kinds)
+
+
+def _describe_counts(counts: Counter[str]) -> str:
+    return ", ".join(f"{n} {name} file{'s' if n != 1 else ''}" for name, n in sorted(counts.items()))
