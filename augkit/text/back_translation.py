@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,7 +28,9 @@ from augkit.args import REQUIRED, Arg, Choice, Integer, Probability, Value
 from augkit.core import Augmenter, Params
 from augkit.errors import InvalidArgument, WrongArgumentType, WrongInputType
 from augkit.registry import register
+from augkit.text._words import WORD
 from augkit.text.hf_translator import HFTranslator
+from augkit.text.protect import is_protected, protected
 from augkit.text.translate_util import accepts_seed, describe, digest, reverse_words_translator
 from augkit.text.translation_cache import TranslationCache
 
@@ -123,7 +126,9 @@ class BackTranslation(Augmenter[str]):
         p: probability of back-translating a view.
 
     Record: ``{"applied": True, "seed": int | None, "input_sha256": str, "pivot_text": str, "output": str,
-    "fallback": bool}``. The translation is recorded, so ``apply`` replays it without the model;
+    "fallback": bool}``, plus ``"protected_lost": [words]`` when the translation lost protected words
+    (:mod:`augkit.text.protect`) and the view fell back to the original text. The translation is
+    recorded, so ``apply`` replays it without the model;
     given another input than the one the params were drawn for, ``apply`` translates that input
     with the recorded seed.
 
@@ -300,8 +305,14 @@ class BackTranslation(Augmenter[str]):
         if self.sample_seed:
             seed = int(rng.integers(self.num_seeds if self.num_seeds is not None else _SEED_BOUND))
         pivot, output, fallback = self.back_translate([x], seed=seed)[0]
-        return {"seed": seed, "input_sha256": digest(x), "pivot_text": pivot, "output": output,
-                "fallback": fallback}
+        record: Params = {"seed": seed, "input_sha256": digest(x), "pivot_text": pivot, "output": output,
+                          "fallback": fallback}
+        keep = protected()
+        if keep and not fallback:
+            lost = _lost_words(x, output, keep)
+            if lost:  # the translation dropped a word the caption must keep: the view is the original
+                record.update(output=x, fallback=True, protected_lost=lost)
+        return record
 
     def transform(self, x: str, params: Params) -> str:
         """Replay the recorded translation of ``x``; translate ``x`` with ``params["seed"]`` otherwise."""
@@ -311,3 +322,13 @@ class BackTranslation(Augmenter[str]):
 
     def __getstate__(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _lost_words(text: str, output: str, keep: frozenset[str]) -> list[str]:
+    """The protected words of ``text`` that ``output`` holds fewer times (case ignored), in order."""
+    kept = Counter(w.lower() for w in WORD.findall(output))
+    lost: list[str] = []
+    for w, n in Counter(w.lower() for w in WORD.findall(text) if is_protected(w, keep)).items():
+        if kept[w] < n:
+            lost.append(w)
+    return lost

@@ -11,6 +11,7 @@ from augkit.core import Augmenter, Params
 from augkit.registry import register
 from augkit.text._eda import EDA_ARGS, check_edit_record, splice_edit_record
 from augkit.text._words import split_words
+from augkit.text.protect import protected, unprotected
 
 __all__ = ["RandomDeletion"]
 
@@ -21,6 +22,8 @@ class RandomDeletion(Augmenter[str]):
     of two or more words it deletes at least one word (a random one, when none was drawn) and
     keeps at least one (a random one survives when every word was drawn), so a view never equals
     its source; a text of one word or none comes back unchanged, recorded as not applied.
+    Protected words (:mod:`augkit.text.protect`) are never deleted; when every word is protected
+    the text comes back unchanged.
 
     A deleted word takes one neighbouring run of whitespace with it (the one after it, or before
     it at the end of the text), so no double spaces appear; punctuation stays.
@@ -57,9 +60,18 @@ class RandomDeletion(Augmenter[str]):
             return []
         alpha = self.alpha
         drop = [k for k, u in enumerate(rng.random(n).tolist()) if u < alpha]
-        if not drop:
+        keep = protected()
+        if keep:  # protected words are never deleted; with none left to delete the text stays
+            free = unprotected(parts[1::2], keep)
+            if not free:
+                return []
+            allowed = set(free)
+            drop = [k for k in drop if k in allowed]
+            if not drop:
+                drop = [free[int(rng.integers(len(free)))]]
+        elif not drop:
             drop = [int(rng.integers(n))]  # at least one word goes: a view equal to its source is wasted
-        elif len(drop) == n:
+        if len(drop) == n:
             del drop[int(rng.integers(n))]  # a random word survives
         # word k spans offsets[2k + 1]:offsets[2k + 2]; offsets only when something is deleted
         offsets = list(accumulate(map(len, parts), initial=0))

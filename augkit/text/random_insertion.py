@@ -10,6 +10,7 @@ from augkit.core import Augmenter, Params
 from augkit.registry import register
 from augkit.text._eda import EDA_ARGS, check_edit_record, count, splice_edit_record, synonyms
 from augkit.text._words import words
+from augkit.text.protect import allowed, is_protected, protected
 
 __all__ = ["RandomInsertion"]
 
@@ -18,7 +19,7 @@ __all__ = ["RandomInsertion"]
 class RandomInsertion(Augmenter[str]):
     """Insert a synonym of a random non-stop word at a random word boundary, n times
     (``n = max(1, int(alpha · words))``; Wei & Zou 2019, EDA). Nothing is inserted when no word
-    has a synonym.
+    has a synonym. Protected words (:mod:`augkit.text.protect`) are never a synonym's source.
 
     Args:
         alpha: the fraction of words inserted, in (0, 1].
@@ -49,12 +50,15 @@ class RandomInsertion(Augmenter[str]):
     def _edits(self, spans: list[tuple[int, int, str]], rng: np.random.Generator) -> list[dict[str, Any]]:
         edits: list[dict[str, Any]] = []
         order = iter(rng.permutation(len(spans)))
+        keep = protected()
         for _ in range(count(self.alpha, len(spans))):
             options: list[str] = []
             source = ""
             for position in order:  # the next word, in random order, that has synonyms
                 source = spans[int(position)][2]
                 options = synonyms(self.source, source)
+                if keep:
+                    options = [] if is_protected(source, keep) else allowed(options, keep)
                 if options:
                     break
             if not options:

@@ -11,6 +11,7 @@ from augkit.core import Augmenter, Params
 from augkit.registry import register
 from augkit.text._eda import EDA_ARGS, check_edit_record, count, splice_edit_record
 from augkit.text._words import split_words
+from augkit.text.protect import protected, unprotected
 
 __all__ = ["RandomSwap"]
 
@@ -20,7 +21,8 @@ class RandomSwap(Augmenter[str]):
     """Swap two random words, n times (``n = max(1, int(alpha · words))``; Wei & Zou 2019, EDA).
 
     Words move; the punctuation and spacing between them stay where they were. A one-word text is
-    returned unchanged.
+    returned unchanged. Protected words (:mod:`augkit.text.protect`) never move: only unprotected
+    words swap, with each other.
 
     Args:
         alpha: the fraction of words swapped, in (0, 1].
@@ -50,6 +52,9 @@ class RandomSwap(Augmenter[str]):
         """The swapped ``[sep, word, ...]`` pieces and the params."""
         parts = split_words(text)
         n = len(parts) >> 1  # word k is parts[2k + 1]
+        keep = protected()
+        if keep:
+            return self._swap_among(text, parts, unprotected(parts[1::2], keep), rng)
         if n < 2:
             return parts, {"swaps": [], "edits": []}
         count_ = count(self.alpha, n)
@@ -81,11 +86,35 @@ class RandomSwap(Augmenter[str]):
             j += j >= i
             parts[2 * i + 1], parts[2 * j + 1] = parts[2 * j + 1], parts[2 * i + 1]
             swaps.append([i, j])
-        edits: list[dict[str, Any]] = []
-        for k in sorted(set(chain.from_iterable(swaps))):
-            new = parts[2 * k + 1]
-            start, end = offsets[2 * k + 1], offsets[2 * k + 2]
-            old = text[start:end]
-            if new != old:
-                edits.append({"position": k, "start": start, "end": end, "old": old, "new": new})
-        return parts, {"swaps": swaps, "edits": edits}
+        return parts, {"swaps": swaps, "edits": _net_edits(text, parts, offsets, swaps)}
+
+    def _swap_among(self, text: str, parts: list[str], free: list[int],
+                    rng: np.random.Generator) -> tuple[list[str], Params]:
+        """Swaps between the unprotected words ``free`` only (their count sets n)."""
+        m = len(free)
+        if m < 2:
+            return parts, {"swaps": [], "edits": []}
+        offsets = list(accumulate(map(len, parts), initial=0))
+        count_ = count(self.alpha, len(parts) >> 1)
+        draws = rng.random(2 * count_).tolist()
+        swaps = []
+        for t in range(count_):
+            i = min(int(draws[2 * t] * m), m - 1)
+            j = min(int(draws[2 * t + 1] * (m - 1)), m - 2)
+            j += j >= i
+            a, b = free[i], free[j]
+            parts[2 * a + 1], parts[2 * b + 1] = parts[2 * b + 1], parts[2 * a + 1]
+            swaps.append([a, b])
+        return parts, {"swaps": swaps, "edits": _net_edits(text, parts, offsets, swaps)}
+
+
+def _net_edits(text: str, parts: list[str], offsets: list[int], swaps: list[list[int]]) -> list[dict[str, Any]]:
+    """The swaps' net effect on ``text`` as span edits, one per word that changed."""
+    edits: list[dict[str, Any]] = []
+    for k in sorted(set(chain.from_iterable(swaps))):
+        new = parts[2 * k + 1]
+        start, end = offsets[2 * k + 1], offsets[2 * k + 2]
+        old = text[start:end]
+        if new != old:
+            edits.append({"position": k, "start": start, "end": end, "old": old, "new": new})
+    return edits
