@@ -6,10 +6,16 @@ rank that loads it, while views, samples and epochs all get different streams.
 
 Each view's record is its pipeline's record plus ``"format"`` (:data:`augkit.core.RECORD_FORMAT`);
 :meth:`ViewGenerator.replay` reads today's records and those of augkit 0.1 (no ``"format"``).
+
+Dict samples (``{"image": ..., "text": ..., "label": 3}``) take one pipeline per field: field ``f``
+of view ``k`` draws from ``stream(seed, epoch, index, k, f)``, so adding or removing a field never
+changes another field's views. Such a view's record is ``{"format", "fields": {f: record}}``,
+plus ``"couplings"`` when coupling rules (:mod:`augkit.couplings`) tie the fields together.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -19,11 +25,16 @@ from typing import Any
 import numpy as np
 
 from augkit import modalities
+from augkit.composites import fired
 from augkit.core import RECORD_FORMAT, Augmenter, Params, check_augmenter
 from augkit.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType, WrongInputType
 from augkit.streams import stream
 
-__all__ = ["ViewGenerator", "Views", "multi_crop"]
+__all__ = ["CrossModalViews", "ViewGenerator", "Views", "multi_crop"]
+
+#: What a dict sample's missing field does: ``"raise"`` a ValueError, or ``"pass"`` (the view has
+#: no such field).
+MISSING = ("raise", "pass")
 
 # A string where the epoch stands keeps ad-hoc streams (calls without an index) apart from every
 # indexed one: keys of ints and keys with strings never encode alike.
@@ -77,18 +88,29 @@ class ViewGenerator:
 
     Args:
         pipeline: one augmenter used for every view (SimCLR), or a list with one augmenter per
-            view (BYOL's asymmetric views, SwAV/DINO multi-crop; see :func:`multi_crop`).
+            view (BYOL's asymmetric views, SwAV/DINO multi-crop; see :func:`multi_crop`). For dict
+            samples, a dict ``{field: augmenter or list of augmenters}``: each named field of a
+            sample is augmented by its pipeline (one per view when a list), and the sample's other
+            keys (labels, ids, metadata) pass through into every view unchanged.
         n_views: number of views when ``pipeline`` is a single augmenter. With a list it follows
             the list; passing a different number raises ValueError.
         seed: the integer every stream derives from. ``None`` draws one at construction, exposed as
             ``vg.seed``. Multi-process and DDP users should pass an explicit seed so that every
             process derives the same views.
         output: final conversion of each view (e.g. to a normalized tensor). It runs after the
-            augmenters and is not part of the recorded params.
+            augmenters and is not part of the recorded params. For dict samples, a dict
+            ``{field: conversion}`` converts those fields; a callable converts the whole view dict.
         prepare: conversion of the input, run once per sample before any view (e.g. PIL to numpy).
         modality: the modality of the samples; by default the one the pipelines' ops declare.
             Each sample is checked once by that modality's descriptor (converted to its canonical
-            form, or refused with one error naming the sample), before any view is made.
+            form, or refused with one error naming the sample), before any view is made. For dict
+            samples, a dict ``{field: modality}`` for fields whose ops do not say (an
+            :class:`~augkit.core.Identity`); a field named after a modality is of that modality.
+        missing: for dict samples, what a sample without one of the pipelines' fields does:
+            ``"raise"`` (a ValueError naming the field and the sample index) or ``"pass"`` (its
+            views lack that field too).
+        couplings: for dict samples, coupling rules (names or :class:`augkit.couplings.Coupling`
+            objects) that make a draw on one field constrain another; see :class:`CrossModalViews`.
 
     Calls:
         ``vg(x)`` returns a list of views with fresh randomness each call. Inside DataLoader workers
@@ -97,44 +119,65 @@ class ViewGenerator:
 
     Example:
         >>> vg = ViewGenerator(Compose([...]), n_views=2, seed=0); v1, v2 = vg(x, index=7, epoch=0)
+        >>> vg = ViewGenerator({"image": augkit.image.simclr(size=64).pipelines[0],
+        ...                     "text": augkit.text.RandomDeletion(0.2)}, seed=0)
+        >>> v1, v2 = vg({"image": photo, "text": "a red kite", "label": 3}, index=0)
     """
 
     def __init__(
         self,
-        pipeline: Augmenter[Any] | Sequence[Augmenter[Any]],
+        pipeline: Augmenter[Any] | Sequence[Augmenter[Any]] | Mapping[str, Augmenter[Any] | Sequence[Augmenter[Any]]],
         n_views: int | None = None,
         seed: int | None = None,
-        output: Callable[[Any], Any] | None = None,
+        output: Callable[[Any], Any] | Mapping[str, Callable[[Any], Any]] | None = None,
         prepare: Callable[[Any], Any] | None = None,
-        modality: str | None = None,
+        modality: str | Mapping[str, str] | None = None,
+        missing: str = "raise",
+        couplings: Sequence[Any] = (),
     ) -> None:
-        if isinstance(pipeline, Augmenter):
-            count = 2 if n_views is None else n_views
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise InvalidArgument(f"n_views={n_views!r} must be a positive integer")
-            self.pipelines = [pipeline] * count
-        elif isinstance(pipeline, Sequence) and not isinstance(pipeline, (str, bytes)):
-            if len(pipeline) == 0:
-                raise InvalidArgument("pipeline list is empty: give one augmenter per view")
-            if n_views is not None and n_views != len(pipeline):
-                raise InvalidArgument(
-                    f"n_views={n_views} does not match the {len(pipeline)} pipelines given (one per view); "
-                    "leave n_views out to follow the list"
-                )
-            self.pipelines = [check_augmenter(p, f"pipeline[{i}]") for i, p in enumerate(pipeline)]
+        #: For dict samples: field -> its pipelines, one per view (None for single samples).
+        self.fields: dict[str, list[Augmenter[Any]]] | None = None
+        #: For dict samples: field -> its modality ("" when neither its ops nor its name say).
+        self.field_modalities: dict[str, str] = {}
+        if isinstance(pipeline, Mapping):
+            self.fields = _field_pipelines(pipeline, n_views)
+            count = len(next(iter(self.fields.values())))
+            self.pipelines: list[Any] = [{f: pipes[k] for f, pipes in self.fields.items()} for k in range(count)]
         else:
-            raise WrongArgumentType(
-                f"pipeline must be an Augmenter or a list of Augmenters, got {type(pipeline).__name__}"
-            )
+            self.pipelines = _view_pipelines(pipeline, n_views, "pipeline")
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise InvalidArgument(f"seed={seed!r} must be a non-negative integer or None")
         self.seed = int(seed)
-        self.output = output
         self.prepare = prepare
-        self.modality = modalities.of_augmenters(self.pipelines) if modality is None else modality
-        self._form = modalities.get(self.modality) if self.modality else modalities.ANY
+        if missing not in MISSING:
+            raise InvalidArgument(f"missing={missing!r} must be one of {list(MISSING)}")
+        self.missing = missing
+        if self.fields is None:
+            if isinstance(modality, Mapping) or isinstance(output, Mapping) or couplings:
+                name = "modality" if isinstance(modality, Mapping) else "output" if isinstance(output, Mapping) \
+                    else "couplings"
+                raise WrongArgumentType(f"a dict {name}= is for dict samples: give pipeline as "
+                                        "{field: augmenter}")
+            self.modality = modalities.of_augmenters(self.pipelines) if modality is None else modality
+            self._form = modalities.get(self.modality) if self.modality else modalities.ANY
+            self.couplings: list[Any] = []
+        else:
+            self.field_modalities = _field_modalities(self.fields, modality)
+            #: "" for dict samples: each field has its own (:attr:`field_modalities`).
+            self.modality = ""
+            self._form = modalities.ANY
+            self._forms = {f: modalities.get(m) if m else modalities.ANY for f, m in self.field_modalities.items()}
+            from augkit.couplings import resolve
+
+            self.couplings = resolve(couplings, self.field_modalities)
+            if isinstance(output, Mapping):
+                unknown = sorted(set(output) - set(self.fields))
+                if unknown:
+                    raise InvalidArgument(f"output= names fields {unknown} that have no pipeline; "
+                                          f"fields: {sorted(self.fields)}")
+        self.output = output
         #: How this generator was made when a preset made it: ``{"preset": name, "args": {...}}``
         #: (:func:`augkit.config.dump` writes it).
         self.origin: dict[str, Any] | None = None
@@ -147,10 +190,12 @@ class ViewGenerator:
 
     # -- streams -------------------------------------------------------------------------------
 
-    def rng(self, index: int, epoch: int = 0, view: int = 0) -> np.random.Generator:
-        """The stream view ``view`` of sample ``index`` in ``epoch`` draws from (a copy you may keep)."""
+    def rng(self, index: int, epoch: int = 0, view: int = 0, field: str | None = None) -> np.random.Generator:
+        """The stream view ``view`` of sample ``index`` in ``epoch`` draws from (a copy you may keep);
+        for dict samples, the stream of ``field`` in that view."""
         _check_position(index, epoch)
-        return stream(self.seed, int(epoch), int(index), int(view), keep=True)
+        key: tuple[int | str, ...] = (self.seed, int(epoch), int(index), int(view))
+        return stream(*key, *([] if field is None else [field]), keep=True)
 
     def _ad_hoc_call(self) -> int:
         # Re-key the stream when the process or DataLoader worker changes: a forked worker inherits
@@ -168,7 +213,7 @@ class ViewGenerator:
         """Make the views of ``x`` and return them with their params.
 
         Args:
-            x: one sample in the pipeline's input format.
+            x: one sample in the pipeline's input format (a dict for dict pipelines).
             index: the sample's index in its dataset; with it the views are deterministic.
             epoch: the training epoch (only used with ``index``).
             with_output: run the output step; False gives the views as the last op left them (in
@@ -180,6 +225,8 @@ class ViewGenerator:
             _check_position(index, epoch)
             key = (self.seed, int(epoch), int(index))
         x = self._check(x, index)
+        if self.fields is not None:
+            return self._generate_fields(x, key, index, epoch, with_output)
         items, params = [], []
         for k, pipeline in enumerate(self.pipelines):
             # each view's stream is made once the previous view is done with its own
@@ -187,6 +234,38 @@ class ViewGenerator:
             items.append(self.output(y) if self.output is not None and with_output else y)
             params.append({"format": RECORD_FORMAT, **p})
         return Views(items=items, params=params, index=index, epoch=epoch, source=x, generator=self)
+
+    def _generate_fields(self, x: dict[str, Any], key: tuple[int | str, ...], index: int | None, epoch: int,
+                         with_output: bool) -> Views:
+        present = [f for f in self.pipelines[0] if f in x]
+        items, params = [], []
+        for k, pipes in enumerate(self.pipelines):
+            view = dict(x)
+            records: dict[str, Params] = {}
+            with contextlib.ExitStack() as scope:
+                coupled = {c.name: c.before(x, self.field_modalities, scope) for c in self.couplings}
+                for f in present:
+                    try:
+                        view[f], records[f] = pipes[f].augment(x[f], stream(*key, k, f))
+                    except (InvalidInput, WrongInputType) as err:
+                        raise type(err)(f"{_where(index)}, field {f!r}: {err}") from None
+            steps = {f: fired(r, getattr(pipes[f], "name", "")) for f, r in records.items()} if self.couplings else {}
+            for c in self.couplings:
+                done = c.after(view, steps, self.field_modalities)
+                coupled[c.name] = {**(coupled[c.name] or {}), **(done or {})}
+            items.append(self._output_fields(view) if with_output else view)
+            record: Params = {"format": RECORD_FORMAT, "fields": records}
+            if self.couplings:
+                record["couplings"] = coupled
+            params.append(record)
+        return Views(items=items, params=params, index=index, epoch=epoch, source=x, generator=self)
+
+    def _output_fields(self, view: dict[str, Any]) -> Any:
+        if self.output is None:
+            return view
+        if isinstance(self.output, Mapping):
+            return {f: self.output[f](v) if f in self.output else v for f, v in view.items()}
+        return self.output(view)
 
     def __call__(self, x: Any, index: int | None = None, epoch: int = 0) -> list[Any]:
         """The views of ``x`` as a list (see :meth:`generate`)."""
@@ -208,21 +287,169 @@ class ViewGenerator:
         x = self._check(x, None)
         out = []
         for k, (pipeline, p) in enumerate(zip(self.pipelines, params, strict=True)):
+            if self.fields is not None:
+                out.append(self._output_fields(self._replay_fields(x, pipeline, p, k)))
+                continue
             y = pipeline.apply(x, _current(pipeline, p, k))
             out.append(self.output(y) if self.output is not None else y)
         return out
 
+    def _replay_fields(self, x: dict[str, Any], pipes: dict[str, Augmenter[Any]], record: Any,
+                       k: int) -> dict[str, Any]:
+        if not isinstance(record, Mapping) or not isinstance(record.get("fields"), Mapping):
+            raise InvalidParams(f"replay params[{k}] must be a dict sample's record, with 'fields': "
+                                f"{{field: record}}; got {record!r:.80}")
+        fmt = record.get("format", RECORD_FORMAT)
+        records = record["fields"]
+        view = dict(x)
+        for f, pipeline in pipes.items():
+            if f not in x:
+                continue
+            if f not in records:
+                raise InvalidParams(f"replay params[{k}]['fields'] has no record for field {f!r}")
+            view[f] = pipeline.apply(x[f], _current(pipeline, {"format": fmt, **records[f]}, k))
+        coupled = record.get("couplings", {})
+        for c in self.couplings:
+            c.redo(view, coupled.get(c.name) if isinstance(coupled, Mapping) else None, self.field_modalities)
+        return view
+
     def _check(self, x: Any, index: int | None) -> Any:
         if self.prepare is not None:
             x = self.prepare(x)
+        if self.fields is not None:
+            return self._check_fields(x, index)
         try:
             return self._form.check(x)
         except (InvalidInput, WrongInputType) as err:
-            where = "sample" if index is None else f"sample {index}"
-            raise type(err)(f"{where}: {err}") from None
+            raise type(err)(f"{_where(index)}: {err}") from None
+
+    def _check_fields(self, x: Any, index: int | None) -> dict[str, Any]:
+        if not isinstance(x, Mapping):
+            raise WrongInputType(f"{_where(index)}: this generator augments dict samples with fields "
+                                 f"{sorted(self.field_modalities)}, got {type(x).__name__}")
+        out = dict(x)
+        for f, form in self._forms.items():
+            if f not in x:
+                if self.missing == "raise":
+                    raise InvalidInput(f"{_where(index)} has no field {f!r} (its keys: {sorted(map(str, x))}); "
+                                       "pass missing='pass' to let such samples through without it")
+                continue
+            try:
+                out[f] = form.check(x[f])
+            except (InvalidInput, WrongInputType) as err:
+                raise type(err)(f"{_where(index)}, field {f!r}: {err}") from None
+        return out
 
     def __repr__(self) -> str:
+        if self.fields is not None:
+            return f"{type(self).__name__}(n_views={self.n_views}, seed={self.seed}, fields={self.fields!r})"
         return f"ViewGenerator(n_views={self.n_views}, seed={self.seed}, pipelines={self.pipelines!r})"
+
+
+class CrossModalViews(ViewGenerator):
+    """Cross-modal positive pairs: one augmented view per modality of a dict sample, with coupling
+    rules that keep the sides consistent (CLIP-style image–caption, audio–caption, or more).
+
+    ``CrossModalViews(image=..., text=..., couplings=["flip_swaps_left_right", "protect_words"])``
+    makes, for ``{"image": photo, "text": caption, ...}``, one view ``{"image": v, "text": c, ...}``
+    (``n_views=1``): ``v`` and ``c`` are the positive pair. Each field draws from its own stream,
+    the one record covers every side and says what each coupling rule did, and
+    :meth:`~ViewGenerator.replay` rebuilds both sides bit for bit. Rules (:mod:`augkit.couplings`):
+
+    - ``"flip_swaps_left_right"``: a horizontal flip of the image swaps "left"/"right" (and
+      "leftmost", "left-hand", ...) in the caption, case and punctuation kept;
+    - ``"protect_words"``: the colours and numbers of the caption, and the words given, are
+      protected from every text op (:mod:`augkit.text.protect`), so the caption still describes
+      its image.
+
+    Args:
+        couplings: rule names or :class:`augkit.couplings.Coupling` objects, applied in order.
+        seed, n_views, output, prepare, missing, modality: as for :class:`ViewGenerator`.
+        **fields: ``field=augmenter`` (or a list, one per view); a field named after a modality
+            (``image``, ``text``, ``audio``) is of it, others need ``modality={field: name}``.
+
+    Example:
+        >>> pairs = CrossModalViews(image=augkit.image.simclr(size=64).pipelines[0],
+        ...                         text=augkit.text.RandomDeletion(0.2),
+        ...                         couplings=["flip_swaps_left_right", "protect_words"], seed=0)
+        >>> (view,) = pairs({"image": photo, "text": "a red kite on the left"}, index=0)
+    """
+
+    def __init__(self, couplings: Sequence[Any] = (), seed: int | None = None, n_views: int | None = None,
+                 output: Callable[[Any], Any] | Mapping[str, Callable[[Any], Any]] | None = None,
+                 prepare: Callable[[Any], Any] | None = None, missing: str = "raise",
+                 modality: Mapping[str, str] | None = None, **fields: Any) -> None:
+        if len(fields) < 2:
+            raise InvalidArgument(f"CrossModalViews pairs two or more fields (image=..., text=...); got "
+                                  f"{sorted(fields) or 'none'}")
+        lists = [len(p) for p in fields.values() if isinstance(p, Sequence) and not isinstance(p, (str, bytes))]
+        count = n_views if n_views is not None else lists[0] if lists else 1
+        super().__init__(fields, n_views=count, seed=seed, output=output, prepare=prepare, modality=modality,
+                         missing=missing, couplings=couplings)
+
+
+def _view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmenter[Any]]:
+    """One augmenter per view, from one augmenter (repeated) or a list."""
+    if isinstance(pipeline, Augmenter):
+        count = 2 if n_views is None else n_views
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise InvalidArgument(f"n_views={n_views!r} must be a positive integer")
+        return [pipeline] * count
+    if isinstance(pipeline, Sequence) and not isinstance(pipeline, (str, bytes)):
+        if len(pipeline) == 0:
+            raise InvalidArgument(f"{name} list is empty: give one augmenter per view")
+        if n_views is not None and n_views != len(pipeline):
+            raise InvalidArgument(
+                f"n_views={n_views} does not match the {len(pipeline)} pipelines given for {name} (one per view); "
+                "leave n_views out to follow the list"
+            )
+        return [check_augmenter(p, f"{name}[{i}]") for i, p in enumerate(pipeline)]
+    raise WrongArgumentType(
+        f"{name} must be an Augmenter or a list of Augmenters, got {type(pipeline).__name__}"
+    )
+
+
+def _field_pipelines(pipeline: Mapping[Any, Any], n_views: int | None) -> dict[str, list[Augmenter[Any]]]:
+    """Field -> one augmenter per view; every field with the same number of views."""
+    if not pipeline:
+        raise InvalidArgument("pipeline dict is empty: give {field: augmenter} for at least one field")
+    lists = {f: len(p) for f, p in pipeline.items() if isinstance(p, Sequence) and not isinstance(p, (str, bytes))}
+    if n_views is None and len(set(lists.values())) == 1:
+        n_views = next(iter(lists.values()))
+    fields: dict[str, list[Augmenter[Any]]] = {}
+    for f, p in pipeline.items():
+        if not isinstance(f, str) or not f:
+            raise WrongArgumentType(f"pipeline dict keys are field names (non-empty str), got {f!r}")
+        fields[f] = _view_pipelines(p, n_views, f"pipeline[{f!r}]")
+    counts = {f: len(p) for f, p in fields.items()}
+    if len(set(counts.values())) != 1:
+        raise InvalidArgument(f"the fields' pipeline lists give different numbers of views: {counts}; "
+                              "give every field one augmenter or lists of one length")
+    return fields
+
+
+def _field_modalities(fields: Mapping[str, list[Augmenter[Any]]], given: Any) -> dict[str, str]:
+    """Field -> modality: given, else what its ops declare, else its name when it names a modality."""
+    if given is not None and not isinstance(given, Mapping):
+        raise WrongArgumentType(f"modality= for dict samples is a dict {{field: modality}}, got {given!r}")
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(fields))
+    if unknown:
+        raise InvalidArgument(f"modality= names fields {unknown} that have no pipeline; fields: {sorted(fields)}")
+    known = set(modalities.names())
+    out = {}
+    for f, pipes in fields.items():
+        found = given.get(f) or modalities.of_augmenters(pipes)
+        if not found and f in known:
+            found = f
+        if found:
+            modalities.get(found)  # an unknown modality name fails here
+        out[f] = found
+    return out
+
+
+def _where(index: int | None) -> str:
+    return "sample" if index is None else f"sample {index}"
 
 
 def _current(pipeline: Augmenter[Any], record: Any, k: int) -> Params:

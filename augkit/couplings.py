@@ -1,0 +1,284 @@
+"""Coupling rules: a draw on one side of a cross-modal pair constrains the other side.
+
+A rule sees every field of a dict sample (:class:`augkit.CrossModalViews`, or a
+:class:`augkit.ViewGenerator` over dict samples) at two moments of each view:
+
+- :meth:`Coupling.before`, while the fields draw their params: it may set a scope (the
+  protected words of :mod:`augkit.text.protect`) and returns what it saw;
+- :meth:`Coupling.after`, once every field is augmented: it may change the view's fields
+  (swap words in a caption) and returns what it did.
+
+Both returns are merged into the view's record under ``record["couplings"][rule.name]``, and
+:meth:`Coupling.redo` applies the recorded change again on replay, so views stay reproducible
+and replayable across every side. Rules are registered by name (:func:`register`, :func:`get`,
+:func:`names`), so config specs name them: ``"flip_swaps_left_right"`` or
+``{"rule": "protect_words", "words": ["dog"]}``.
+
+Example:
+    >>> pairs = augkit.CrossModalViews(image=crop_and_flip, text=eda_op,
+    ...                                couplings=["flip_swaps_left_right", "protect_words"], seed=0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar
+
+from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
+
+__all__ = ["Coupling", "FlipSwapsLeftRight", "ProtectWords", "get", "names", "register", "resolve", "swap_left_right"]
+
+_RULES: dict[str, Callable[..., Coupling]] = {}
+
+
+class Coupling:
+    """A rule between the fields of a dict sample's view (subclass and :func:`register` it).
+
+    Attributes:
+        name: the registered name; the key of the rule's entry in a view's record.
+        needs: the modalities the rule reads and writes; the generator must have a field of each.
+    """
+
+    name: ClassVar[str] = ""
+    needs: ClassVar[tuple[str, ...]] = ()
+
+    def before(self, sample: Mapping[str, Any], fields: Mapping[str, str],
+               scope: contextlib.ExitStack) -> dict[str, Any] | None:
+        """Called before the fields of one view draw; may enter contexts into ``scope``.
+
+        Args:
+            sample: the (checked) sample.
+            fields: field -> modality.
+            scope: an exit stack that stays open while every field draws its params.
+
+        Returns:
+            JSON-safe facts for the record, or None.
+        """
+        return None
+
+    def after(self, view: dict[str, Any], steps: Mapping[str, list[tuple[str, dict[str, Any]]]],
+              fields: Mapping[str, str]) -> dict[str, Any] | None:
+        """Called once every field of one view is augmented; may change ``view`` in place.
+
+        Args:
+            view: field -> augmented value (pass-through keys too).
+            steps: field -> the ops that fired on it, in order, with their params
+                (:func:`augkit.composites.fired` of its record).
+            fields: field -> modality.
+
+        Returns:
+            JSON-safe facts of what it did, or None; :meth:`redo` gets them back on replay.
+        """
+        return None
+
+    def redo(self, view: dict[str, Any], record: Any, fields: Mapping[str, str]) -> None:
+        """Apply to a replayed ``view`` what :meth:`after` recorded (``record``: the rule's entry)."""
+
+    def spec(self) -> str | dict[str, Any]:
+        """The rule as a config spec: its name, or ``{"rule": name, **arguments}``."""
+        return self.name
+
+    def __repr__(self) -> str:
+        spec = self.spec()
+        return f"{type(self).__name__}()" if isinstance(spec, str) else \
+            f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in spec.items() if k != 'rule')})"
+
+
+def register(cls: type[Coupling]) -> type[Coupling]:
+    """Register a rule class under its ``name`` (a decorator)."""
+    if not isinstance(cls.name, str) or not cls.name:
+        raise InvalidArgument(f"coupling {cls.__name__} needs a non-empty name")
+    if cls.name in _RULES and _RULES[cls.name] is not cls:
+        raise InvalidArgument(f"a coupling named {cls.name!r} is already registered")
+    _RULES[cls.name] = cls
+    return cls
+
+
+def names() -> list[str]:
+    """The registered rule names, sorted."""
+    return sorted(_RULES)
+
+
+def get(spec: str | Mapping[str, Any] | Coupling) -> Coupling:
+    """A rule from its name, a ``{"rule": name, **arguments}`` spec, or a rule object.
+
+    Raises:
+        ValueError: for an unknown name (naming the known ones) or arguments the rule refuses.
+        TypeError: for anything else.
+    """
+    if isinstance(spec, Coupling):
+        return spec
+    if isinstance(spec, str):
+        name, arguments = spec, {}
+    elif isinstance(spec, Mapping):
+        arguments = dict(spec)
+        name = arguments.pop("rule", None)
+        if not isinstance(name, str):
+            raise InvalidArgument(f"a coupling spec needs 'rule': a registered name; got {dict(spec)!r:.80}")
+    else:
+        raise WrongArgumentType(f"a coupling is a rule name, a {{'rule': name, ...}} dict or a Coupling, "
+                                f"got {type(spec).__name__}")
+    if name not in _RULES:
+        raise InvalidArgument(f"unknown coupling {name!r}; known: {', '.join(names())}")
+    try:
+        inspect.signature(_RULES[name]).bind(**arguments)
+    except TypeError as err:
+        raise InvalidArgument(f"coupling {name!r}: {err}") from None
+    return _RULES[name](**arguments)
+
+
+def resolve(specs: Sequence[Any], fields: Mapping[str, str]) -> list[Coupling]:
+    """The rules of ``specs``, checked against the generator's fields (field -> modality).
+
+    Raises:
+        ValueError: for a rule that needs a modality no field has, or a rule given twice.
+        TypeError: when ``specs`` is a single str or not a sequence.
+    """
+    if isinstance(specs, (str, bytes, Mapping)) or not isinstance(specs, Iterable):
+        raise WrongArgumentType(f"couplings must be a list of rules, got {type(specs).__name__}: "
+                                f"pass [{specs!r}]")
+    rules = [get(s) for s in specs]
+    have = set(fields.values())
+    seen: set[str] = set()
+    for rule in rules:
+        lacking = [m for m in rule.needs if m not in have]
+        if lacking:
+            raise InvalidArgument(f"coupling {rule.name!r} needs {' and '.join(rule.needs)} fields; this generator "
+                                  f"has no {', '.join(lacking)} field (fields: {dict(fields)})")
+        if rule.name in seen:
+            raise InvalidArgument(f"coupling {rule.name!r} is given twice")
+        seen.add(rule.name)
+    return rules
+
+
+# -- flip_swaps_left_right ----------------------------------------------------------------------
+
+_SIDES = re.compile(r"(?<![^\W_])(left|right)(most|ward|wards|-hand|-handed|hand|handed|-most)?(?![^\W_])", re.I)
+_OTHER = {"left": "right", "right": "left"}
+
+
+def swap_left_right(text: str) -> tuple[str, int]:
+    """``text`` with "left" and "right" swapped (and their forms: leftmost, leftward(s),
+    left-hand(ed), lefthand(ed)), each keeping the case it was written in; and the number of swaps.
+
+    Punctuation, spacing and every other word stay as they are. "Left" as in "she left" is swapped
+    too: the rule reads words, not meaning.
+
+    Example:
+        >>> swap_left_right("The dog is on the LEFT, the cat on the Right-hand side.")
+        ('The dog is on the RIGHT, the cat on the Left-hand side.', 2)
+    """
+    def other(m: re.Match[str]) -> str:
+        stem = m.group(1)
+        new = _OTHER[stem.lower()]
+        if stem.isupper() and len(stem) > 1:
+            new = new.upper()
+        elif stem[0].isupper():
+            new = new.capitalize()
+        return new + (m.group(2) or "")
+
+    return _SIDES.subn(other, text)
+
+
+def _flips(steps: list[tuple[str, dict[str, Any]]]) -> int:
+    """How many horizontal flips fired on an image field (augkit's op and Albumentations')."""
+    n = 0
+    for name, params in steps:
+        if name == "image.horizontal_flip":
+            n += 1
+        elif name == "image.albumentations":
+            n += sum(1 for t in params.get("transforms", []) if isinstance(t, Mapping)
+                     and t.get("transform") == "HorizontalFlip")
+    return n
+
+
+@register
+class FlipSwapsLeftRight(Coupling):
+    """A horizontal flip of the image swaps left and right in the caption (:func:`swap_left_right`).
+
+    The image is flipped when its record shows an odd number of fired horizontal flips
+    (``image.horizontal_flip``, or ``HorizontalFlip`` inside ``image.albumentations``). The swap
+    runs on the caption's view, after the text ops, in every text field. With several image fields
+    the caption follows the first.
+
+    Record: ``{"flipped": bool, "swaps": {text_field: count}}`` (``swaps`` only when flipped).
+    """
+
+    name = "flip_swaps_left_right"
+    needs = ("image", "text")
+
+    def after(self, view: dict[str, Any], steps: Mapping[str, list[tuple[str, dict[str, Any]]]],
+              fields: Mapping[str, str]) -> dict[str, Any]:
+        image = next((f for f, m in fields.items() if m == "image" and f in steps), None)
+        flipped = image is not None and _flips(steps[image]) % 2 == 1
+        if not flipped:
+            return {"flipped": False}
+        swaps = {}
+        for f, m in fields.items():
+            if m == "text" and isinstance(view.get(f), str):
+                view[f], swaps[f] = swap_left_right(view[f])
+        return {"flipped": True, "swaps": swaps}
+
+    def redo(self, view: dict[str, Any], record: Any, fields: Mapping[str, str]) -> None:
+        if not isinstance(record, Mapping) or not isinstance(record.get("flipped"), bool):
+            raise InvalidParams(f"the {self.name!r} record must hold 'flipped': bool, got {record!r:.80}")
+        if record["flipped"]:
+            for f, m in fields.items():
+                if m == "text" and isinstance(view.get(f), str):
+                    view[f] = swap_left_right(view[f])[0]
+
+
+# -- protect_words --------------------------------------------------------------------------------
+
+@register
+class ProtectWords(Coupling):
+    """Protect the words a caption needs to keep describing its image from every text op.
+
+    While the text fields draw, the protected set (:mod:`augkit.text.protect`) holds ``words``,
+    plus every colour (:data:`~augkit.text.protect.COLOURS`) and every number (words such as
+    "three", and digits) when ``colours``/``numbers`` are on. Deletion, swap, synonym replacement
+    and insertion then never delete, move or replace those words, nor bring new ones in; a
+    back-translation that loses one falls back to the original text.
+
+    Args:
+        words: more words to protect (e.g. ``["left", "right"]``, or the class names).
+        colours: protect colour words.
+        numbers: protect number words and digits.
+
+    Record: ``{"protected": [the caption's words that were protected, lower case, sorted]}``.
+    """
+
+    name = "protect_words"
+    needs = ("text",)
+
+    def __init__(self, words: Iterable[str] = (), colours: bool = True, numbers: bool = True) -> None:
+        if isinstance(words, (str, bytes)) or not isinstance(words, Iterable):
+            raise WrongArgumentType(f"protect_words(words=...) takes a list of words, got {words!r:.40}")
+        listed = list(words)
+        bad = [w for w in listed if not isinstance(w, str) or not w.strip()]
+        if bad:
+            raise WrongArgumentType(f"protect_words(words=...) must hold non-empty str, got {bad[0]!r:.40}")
+        for name, value in (("colours", colours), ("numbers", numbers)):
+            if not isinstance(value, bool):
+                raise WrongArgumentType(f"protect_words({name}={value!r}) must be True or False")
+        self.words = sorted({w.lower() for w in listed})
+        self.colours, self.numbers = colours, numbers
+
+    def before(self, sample: Mapping[str, Any], fields: Mapping[str, str],
+               scope: contextlib.ExitStack) -> dict[str, Any]:
+        from augkit.text._words import WORD
+        from augkit.text.protect import COLOURS, NUMBERS, is_protected, protecting
+
+        words = set(self.words) | (COLOURS if self.colours else set()) | (NUMBERS if self.numbers else set())
+        keep = scope.enter_context(protecting(words, digits=self.numbers))
+        found = {w.lower() for f, m in fields.items() if m == "text" and isinstance(sample.get(f), str)
+                 for w in WORD.findall(sample[f]) if is_protected(w, keep)}
+        return {"protected": sorted(found)}
+
+    def spec(self) -> str | dict[str, Any]:
+        if not self.words and self.colours and self.numbers:
+            return self.name
+        return {"rule": self.name, "words": list(self.words), "colours": self.colours, "numbers": self.numbers}
