@@ -23,7 +23,7 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply
 from augkit.errors import AugkitError
 from augkit.modalities import builtin_packages
-from augkit.views import ViewGenerator, Views, multi_crop
+from augkit.views import CrossModalViews, ViewGenerator, Views, multi_crop
 
 __version__ = "0.2.0"
 
@@ -35,10 +35,13 @@ _LAZY: dict[str, str] = {
     "streams": "augkit.streams",
     "modalities": "augkit.modalities",
     "config": "augkit.config",
+    "couplings": "augkit.couplings",
     "losses": "augkit.losses",
     "datasets": "augkit.datasets",
     "preview": "augkit.preview",
+    "ViewCollate": "augkit.collate",
     "ViewDataset": "augkit.datasets",
+    "ManifestDataset": "augkit.datasets",
     "collate_views": "augkit.datasets",
     "NTXentLoss": "augkit.losses",
     "InfoNCELoss": "augkit.losses",
@@ -51,13 +54,16 @@ __all__ = [
     "Augmenter",
     "Compose",
     "ContrastiveLoss",
+    "CrossModalViews",
     "Identity",
     "InfoNCELoss",
+    "ManifestDataset",
     "NTXentLoss",
     "OneOf",
     "Params",
     "RandomApply",
     "TripletLoss",
+    "ViewCollate",
     "ViewDataset",
     "ViewGenerator",
     "Views",
@@ -65,6 +71,7 @@ __all__ = [
     "audio",
     "collate_views",
     "config",
+    "couplings",
     "datasets",
     "errors",
     "image",
@@ -80,6 +87,7 @@ __all__ = [
 if TYPE_CHECKING:
     import augkit.audio as audio
     import augkit.config as config
+    import augkit.couplings as couplings
     import augkit.datasets as datasets
     import augkit.errors as errors
     import augkit.image as image
@@ -89,7 +97,8 @@ if TYPE_CHECKING:
     import augkit.registry as registry
     import augkit.streams as streams
     import augkit.text as text
-    from augkit.datasets import ViewDataset, collate_views
+    from augkit.collate import ViewCollate
+    from augkit.datasets import ManifestDataset, ViewDataset, collate_views
     from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 
