@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.collate import Padded, collate_items, collate_views, make_collate
+from augkit.collate import Padded, ViewCollate, collate_items, collate_views, make_collate
 from augkit.readers import (
     AUDIO_EXTENSIONS,
     IMAGE_EXTENSIONS,
@@ -34,6 +34,7 @@ __all__ = [
     "FolderDataset",
     "ModalityMismatch",
     "Padded",
+    "ViewCollate",
     "ViewDataset",
     "collate_items",
     "collate_views",

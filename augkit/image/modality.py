@@ -101,20 +101,29 @@ class ImageModality(BaseModality):
             return self.check(np.asarray(img))
 
     def collate(self, items: Sequence[Any], **options: Any) -> Any:
-        """Stack one view position: tensors into ``[B, C, H, W]``, arrays into ``[B, H, W, C]``.
+        """Stack one view position: tensors (after an output step) into ``[B, C, H, W]``, arrays
+        into ``[B, H, W, C]``, in their common dtype (uint8 with float gives float).
 
         Raises:
-            InvalidInput: when the views differ in size, naming the sizes (give the crop a fixed size).
+            InvalidInput: when the views differ in size, naming the items and their sizes (give the
+                crop a fixed size).
+
+        Example:
+            >>> modalities.get("image").collate([torch.zeros(3, 32, 32)] * 4).shape
+            torch.Size([4, 3, 32, 32])
         """
         import torch
 
-        shapes = sorted({tuple(np.shape(v)) for v in items})
-        if len(shapes) != 1:
-            raise InvalidInput(f"image views of one position have different shapes {shapes}: resize or crop them "
-                               "to one size (RandomResizedCrop(size), Resize((h, w)))")
-        if isinstance(items[0], torch.Tensor):
-            return torch.stack(list(items))
-        return torch.from_numpy(np.stack([np.asarray(v) for v in items]))
+        from augkit.collate import _by_items, stack
+
+        shapes = [tuple(np.shape(v)) for v in items]
+        if len(set(shapes)) != 1:
+            raise InvalidInput(f"image views of one position have different shapes {sorted(set(shapes))} "
+                               f"({_by_items(shapes)}): resize or crop them to one size (RandomResizedCrop(size), "
+                               "Resize((h, w)))")
+        if all(isinstance(v, np.ndarray) for v in items) and len({v.dtype for v in items}) == 1:
+            return torch.from_numpy(np.stack(items))
+        return stack(items)
 
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
         """An ``<img>`` of the view in its true colours (the context's mean/std undone), fitted in

@@ -89,9 +89,19 @@ class TextModality(BaseModality):
         (a Hugging Face tokenizer with ``padding=True, return_tensors="pt"`` gives padded tensors).
 
         Raises:
-            WrongInputType: when an item is not a str.
+            WrongInputType: when an item is not a str, naming the item.
+            InvalidInput: when an item cannot be encoded (lone surrogates), naming the item.
+            WrongArgumentType: for options without a tokenizer, or a tokenizer that is not callable.
+
+        Example:
+            >>> modalities.get("text").collate(["a dog", "a cat"], tokenizer=tok, return_tensors="pt")
         """
-        texts = [self.check(t) for t in items]
+        texts = []
+        for i, t in enumerate(items):
+            try:
+                texts.append(self.check(t))
+            except (InvalidInput, WrongInputType) as err:
+                raise type(err)(f"item {i}: {err}") from None
         if tokenizer is None:
             if options:
                 raise WrongArgumentType(f"text collate takes {sorted(options)} only with a tokenizer")
