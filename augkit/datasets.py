@@ -12,12 +12,14 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
 from augkit.collate import Padded, ViewCollate, collate_items, collate_views, make_collate
+from augkit.errors import InvalidInput, WrongInputType
 from augkit.readers import (
     AUDIO_EXTENSIONS,
     IMAGE_EXTENSIONS,
@@ -32,10 +34,12 @@ __all__ = [
     "AUDIO_EXTENSIONS",
     "IMAGE_EXTENSIONS",
     "FolderDataset",
+    "IterableViewDataset",
     "ModalityMismatch",
     "Padded",
     "ViewCollate",
     "ViewDataset",
+    "ViewList",
     "collate_items",
     "collate_views",
     "make_collate",
@@ -44,55 +48,211 @@ __all__ = [
 ]
 
 
+class ViewList(list[Any]):
+    """The views of one dataset item: a list (``views[k]`` is view k) that also carries their
+    records (``.params``, one per view), so a collate can return them (``ViewCollate(return_params=True)``)."""
+
+    def __init__(self, items: list[Any], params: list[Any]) -> None:
+        super().__init__(items)
+        self.params = params
+
+
+class _SharedEpoch:
+    """An epoch number every DataLoader worker reads live, persistent workers included: it lives in
+    shared memory, which forked and spawned workers alike map rather than copy."""
+
+    def __init__(self, epoch: int) -> None:
+        self.value = torch.zeros(1, dtype=torch.int64).share_memory_()
+        self.value[0] = epoch
+
+    def get(self) -> int:
+        return int(self.value[0])
+
+    def set(self, epoch: int) -> None:
+        self.value[0] = epoch
+
+
 class ViewDataset(torch.utils.data.Dataset[tuple[list[Any], Any]]):
-    """Wrap an indexable dataset so that item ``i`` is ``(views, label)``.
+    """Wrap a dataset so that item ``i`` is ``(views, label)``.
 
     Views are made with ``views(x, index=i, epoch=self.epoch)``, so a sample gets the same views
-    whatever the number of workers or DDP ranks. Call :meth:`set_epoch` before each epoch. With
-    ``persistent_workers=True`` DataLoader workers keep their copy of the dataset, so the epoch
-    would not reach them: leave it False (the default) or rebuild the loader each epoch.
+    whatever the number of workers or DDP ranks. Call :meth:`set_epoch` before each epoch (before
+    ``iter(loader)``, never while one is running): the epoch lives in shared memory, so it reaches
+    every DataLoader worker, ``persistent_workers=True`` included.
+
+    What an item of ``data`` is (the torchvision convention):
+
+    - a 2-tuple is ``(sample, label)`` when ``labelled`` is None (the default) or True; with
+      ``labelled=False`` it is a sample (a tuple the pipeline takes whole);
+    - a dict is a sample whose fields say what they are (``{"image": ..., "text": ..., "label": 3}``,
+      for a :class:`~augkit.ViewGenerator` over dict samples): it is never taken apart, and its
+      label, if any, stays a field (the returned label is None);
+    - anything else is a bare sample (label None).
+
+    ``views`` is a :class:`ViewList`: a list of the views that also holds their records
+    (``views.params``).
+
+    ``data`` may be map-style (``__len__`` and ``__getitem__``: the index is the position) or
+    iterable (a ``torch.utils.data.IterableDataset``, a generator of items): then each item must
+    carry a stable key that stands for the index, found by ``key`` — an int is used as the index,
+    a str (a file name, a WebDataset ``__key__``) goes into the stream key as it is. An iterable
+    ``data`` makes an iterable ViewDataset (:class:`IterableViewDataset`); shard it across workers
+    and ranks in ``data`` itself, as WebDataset does.
 
     Args:
-        data: anything with ``__len__`` and ``__getitem__``; an item is a sample, or a
-            ``(sample, label)`` pair when ``labelled`` is True. ``labelled=None`` treats 2-tuples as
-            pairs.
+        data: the samples, map-style or iterable.
         views: the ViewGenerator that makes the views.
         epoch: the starting epoch.
-        labelled: whether items are ``(sample, label)`` pairs; None guesses from each item.
+        labelled: whether 2-tuples are ``(sample, label)`` pairs: None (default) or True: yes;
+            False: no. With True, every item must be a 2-tuple or 2-list.
+        key: for iterable ``data``: the dict field holding each item's key (default
+            ``"__key__"``), or a function ``item -> key``.
 
     Raises:
-        TypeError: when ``views`` is not a ViewGenerator or ``data`` is not indexable.
+        TypeError: when ``views`` is not a ViewGenerator, or ``data`` is neither indexable nor
+            iterable.
+
+    Example:
+        >>> ds = ViewDataset(FolderDataset("data/images", labels_from_folders=True), augkit.image.simclr(seed=0))
+        >>> views, label = ds[0]          # views[0], views[1]: the two views; views.params: records
     """
 
-    def __init__(self, data: Any, views: ViewGenerator, epoch: int = 0, labelled: bool | None = None) -> None:
-        if not isinstance(views, ViewGenerator):
-            raise TypeError(f"views must be an augkit.ViewGenerator, got {type(views).__name__}")
-        if not (hasattr(data, "__len__") and hasattr(data, "__getitem__")):
-            raise TypeError(f"data must support len() and indexing, got {type(data).__name__}")
+    def __new__(cls, data: Any = None, views: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if cls is ViewDataset and not _indexable(data) and _iterable(data):
+            return IterableViewDataset(data, views, *args, **kwargs)
+        return super().__new__(cls)
+
+    def __init__(self, data: Any, views: ViewGenerator, epoch: int = 0, labelled: bool | None = None,
+                 key: str | Callable[[Any], Any] | None = None) -> None:
+        _check_views(views)
+        if not _indexable(data):
+            raise TypeError(f"data must support len() and indexing, or iteration, got {type(data).__name__}")
+        if key is not None:
+            raise TypeError("key= is for iterable data; a map-style dataset's index is the position")
+        _check_labelled(labelled)
         self.data = data
         self.views = views
         self.labelled = labelled
-        self.epoch = 0
-        self.set_epoch(epoch)
+        self._epoch = _SharedEpoch(_checked_epoch(epoch))
+
+    @property
+    def epoch(self) -> int:
+        """The epoch whose views the next items are."""
+        return self._epoch.get()
 
     def set_epoch(self, epoch: int) -> None:
-        """Make the next items use ``epoch``'s views."""
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-            raise ValueError(f"epoch={epoch!r} must be a non-negative integer")
-        self.epoch = int(epoch)
+        """Make the next items use ``epoch``'s views, in this process and in every worker."""
+        self._epoch.set(_checked_epoch(epoch))
 
     def __len__(self) -> int:
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[list[Any], Any]:
-        item = self.data[index]
-        pair = self.labelled if self.labelled is not None else isinstance(item, tuple) and len(item) == 2
-        if pair:
-            if not (isinstance(item, (tuple, list)) and len(item) == 2):
-                raise ValueError(
-                    f"data[{index}] must be a (sample, label) pair since labelled=True, got {type(item).__name__}"
-                )
-            x, label = item
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"ViewDataset index must be an int, got {type(index).__name__}")
+        x, label = _split(self.data[index], self.labelled, index)
+        views = self.views.generate(x, index=int(index), epoch=self.epoch)
+        return ViewList(views.items, views.params), label
+
+
+class IterableViewDataset(torch.utils.data.IterableDataset[tuple[list[Any], Any]]):
+    """:class:`ViewDataset` over iterable data: each item's views are keyed by the key it carries.
+
+    Made by ``ViewDataset(iterable, views, ...)``; see there. Items are split as there (2-tuples
+    are ``(sample, label)`` unless ``labelled=False``); the key is looked up on the item as given
+    (``key`` names a dict field, ``"__key__"`` by default, or is a function of the item).
+
+    Raises:
+        ValueError: (while iterating) for an item without a key, naming its position in the stream.
+        TypeError: for a key that is neither an int nor a non-empty str.
+    """
+
+    def __init__(self, data: Any, views: ViewGenerator, epoch: int = 0, labelled: bool | None = None,
+                 key: str | Callable[[Any], Any] | None = None) -> None:
+        _check_views(views)
+        if not _iterable(data):
+            raise TypeError(f"data must be iterable, got {type(data).__name__}")
+        _check_labelled(labelled)
+        if key is not None and not (callable(key) or isinstance(key, str)):
+            raise TypeError(f"key= must be a field name or a function of the item, got {type(key).__name__}")
+        self.data = data
+        self.views = views
+        self.labelled = labelled
+        self.key = "__key__" if key is None else key
+        self._epoch = _SharedEpoch(_checked_epoch(epoch))
+
+    @property
+    def epoch(self) -> int:
+        return self._epoch.get()
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next items use ``epoch``'s views, in this process and in every worker."""
+        self._epoch.set(_checked_epoch(epoch))
+
+    def __iter__(self) -> Iterator[tuple[list[Any], Any]]:
+        epoch = self.epoch
+        for position, item in enumerate(self.data):
+            index = self._key_of(item, position)
+            x, label = _split(item, self.labelled, index)
+            views = self.views.generate(x, index=index, epoch=epoch)
+            yield ViewList(views.items, views.params), label
+
+    def _key_of(self, item: Any, position: int) -> int | str:
+        if callable(self.key):
+            found = self.key(item)
         else:
-            x, label = item, None
-        return self.views(x, index=int(index), epoch=self.epoch), label
+            holder = item if isinstance(item, Mapping) else item[0] if isinstance(item, tuple) and item and \
+                isinstance(item[0], Mapping) else None
+            if holder is None or self.key not in holder:
+                raise InvalidInput(f"item {position} of the stream has no key {self.key!r}: iterable data must give "
+                                   "each item a stable key (a dict field, or key=function) so its views are the "
+                                   "same in every run")
+            found = holder[self.key]
+        if isinstance(found, str) and found:
+            return found
+        if isinstance(found, (int, np.integer)) and not isinstance(found, (bool, np.bool_)) and found >= 0:
+            return int(found)
+        raise WrongInputType(f"item {position} of the stream: its key must be a non-negative int or a non-empty "
+                             f"str, got {found!r:.60}")
+
+
+def _indexable(data: Any) -> bool:
+    return hasattr(data, "__len__") and hasattr(data, "__getitem__") and \
+        not isinstance(data, torch.utils.data.IterableDataset)
+
+
+def _iterable(data: Any) -> bool:
+    return hasattr(data, "__iter__") and not isinstance(data, (str, bytes, Mapping))
+
+
+def _check_views(views: Any) -> None:
+    if not isinstance(views, ViewGenerator):
+        raise TypeError(f"views must be an augkit.ViewGenerator, got {type(views).__name__}")
+
+
+def _check_labelled(labelled: Any) -> None:
+    if labelled is not None and not isinstance(labelled, bool):
+        raise TypeError(f"labelled={labelled!r} must be True, False or None")
+
+
+def _checked_epoch(epoch: Any) -> int:
+    if isinstance(epoch, (bool, np.bool_)) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+        raise ValueError(f"epoch={epoch!r} must be a non-negative integer")
+    return int(epoch)
+
+
+def _split(item: Any, labelled: bool | None, index: int | str) -> tuple[Any, Any]:
+    """``(sample, label)`` of one item, by the rule of :class:`ViewDataset`."""
+    if labelled is False or isinstance(item, Mapping):
+        if labelled is True:
+            raise InvalidInput(f"data[{index!r}] is a dict; labelled=True expects (sample, label) pairs: leave "
+                               "labelled out and keep the label as a field")
+        return item, None
+    if isinstance(item, tuple) and len(item) == 2:
+        return item[0], item[1]
+    if labelled is True:
+        if isinstance(item, list) and len(item) == 2:
+            return item[0], item[1]
+        raise InvalidInput(f"data[{index!r}] must be a (sample, label) pair since labelled=True, "
+                           f"got {type(item).__name__}")
+    return item, None

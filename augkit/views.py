@@ -47,7 +47,7 @@ class Views:
 
     items: list[Any]
     params: list[Params]
-    index: int | None = None
+    index: int | str | None = None
     epoch: int = 0
     #: The sample as the ops saw it, and the generator that made the views (for display).
     source: Any = field(default=None, repr=False, compare=False)
@@ -177,7 +177,7 @@ class ViewGenerator:
                 if unknown:
                     raise InvalidArgument(f"output= names fields {unknown} that have no pipeline; "
                                           f"fields: {sorted(self.fields)}")
-        self.output = output
+        self.output: Any = output
         #: How this generator was made when a preset made it: ``{"preset": name, "args": {...}}``
         #: (:func:`augkit.config.dump` writes it).
         self.origin: dict[str, Any] | None = None
@@ -190,11 +190,11 @@ class ViewGenerator:
 
     # -- streams -------------------------------------------------------------------------------
 
-    def rng(self, index: int, epoch: int = 0, view: int = 0, field: str | None = None) -> np.random.Generator:
+    def rng(self, index: int | str, epoch: int = 0, view: int = 0, field: str | None = None) -> np.random.Generator:
         """The stream view ``view`` of sample ``index`` in ``epoch`` draws from (a copy you may keep);
         for dict samples, the stream of ``field`` in that view."""
         _check_position(index, epoch)
-        key: tuple[int | str, ...] = (self.seed, int(epoch), int(index), int(view))
+        key: tuple[int | str, ...] = (self.seed, int(epoch), index if isinstance(index, str) else int(index), int(view))
         return stream(*key, *([] if field is None else [field]), keep=True)
 
     def _ad_hoc_call(self) -> int:
@@ -209,12 +209,14 @@ class ViewGenerator:
 
     # -- views -----------------------------------------------------------------------------------
 
-    def generate(self, x: Any, index: int | None = None, epoch: int = 0, with_output: bool = True) -> Views:
+    def generate(self, x: Any, index: int | str | None = None, epoch: int = 0, with_output: bool = True) -> Views:
         """Make the views of ``x`` and return them with their params.
 
         Args:
             x: one sample in the pipeline's input format (a dict for dict pipelines).
-            index: the sample's index in its dataset; with it the views are deterministic.
+            index: the sample's index in its dataset, or a stable string key (a file name, a
+                WebDataset ``__key__``), which goes into the stream key as it is; with it the views
+                are deterministic.
             epoch: the training epoch (only used with ``index``).
             with_output: run the output step; False gives the views as the last op left them (in
                 the modality's canonical form), which is what storage encodes.
@@ -223,7 +225,7 @@ class ViewGenerator:
             key: tuple[int | str, ...] = (self.seed, _AD_HOC, self._ad_hoc_call())
         else:
             _check_position(index, epoch)
-            key = (self.seed, int(epoch), int(index))
+            key = (self.seed, int(epoch), index if isinstance(index, str) else int(index))
         x = self._check(x, index)
         if self.fields is not None:
             return self._generate_fields(x, key, index, epoch, with_output)
@@ -235,7 +237,7 @@ class ViewGenerator:
             params.append({"format": RECORD_FORMAT, **p})
         return Views(items=items, params=params, index=index, epoch=epoch, source=x, generator=self)
 
-    def _generate_fields(self, x: dict[str, Any], key: tuple[int | str, ...], index: int | None, epoch: int,
+    def _generate_fields(self, x: dict[str, Any], key: tuple[int | str, ...], index: int | str | None, epoch: int,
                          with_output: bool) -> Views:
         present = [f for f in self.pipelines[0] if f in x]
         items, params = [], []
@@ -267,7 +269,7 @@ class ViewGenerator:
             return {f: self.output[f](v) if f in self.output else v for f, v in view.items()}
         return self.output(view)
 
-    def __call__(self, x: Any, index: int | None = None, epoch: int = 0) -> list[Any]:
+    def __call__(self, x: Any, index: int | str | None = None, epoch: int = 0) -> list[Any]:
         """The views of ``x`` as a list (see :meth:`generate`)."""
         return self.generate(x, index=index, epoch=epoch).items
 
@@ -313,7 +315,7 @@ class ViewGenerator:
             c.redo(view, coupled.get(c.name) if isinstance(coupled, Mapping) else None, self.field_modalities)
         return view
 
-    def _check(self, x: Any, index: int | None) -> Any:
+    def _check(self, x: Any, index: int | str | None) -> Any:
         if self.prepare is not None:
             x = self.prepare(x)
         if self.fields is not None:
@@ -323,7 +325,7 @@ class ViewGenerator:
         except (InvalidInput, WrongInputType) as err:
             raise type(err)(f"{_where(index)}: {err}") from None
 
-    def _check_fields(self, x: Any, index: int | None) -> dict[str, Any]:
+    def _check_fields(self, x: Any, index: int | str | None) -> dict[str, Any]:
         if not isinstance(x, Mapping):
             raise WrongInputType(f"{_where(index)}: this generator augments dict samples with fields "
                                  f"{sorted(self.field_modalities)}, got {type(x).__name__}")
@@ -448,8 +450,8 @@ def _field_modalities(fields: Mapping[str, list[Augmenter[Any]]], given: Any) ->
     return out
 
 
-def _where(index: int | None) -> str:
-    return "sample" if index is None else f"sample {index}"
+def _where(index: int | str | None) -> str:
+    return "sample" if index is None else f"sample {index!r}" if isinstance(index, str) else f"sample {index}"
 
 
 def _current(pipeline: Augmenter[Any], record: Any, k: int) -> Params:
@@ -465,6 +467,10 @@ def _current(pipeline: Augmenter[Any], record: Any, k: int) -> Params:
 
 
 def _check_position(index: Any, epoch: Any) -> None:
+    if isinstance(index, str):
+        if not index:
+            raise InvalidArgument("index='' : a string key must be non-empty")
+        index = 0
     for name, value in (("index", index), ("epoch", epoch)):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
             raise InvalidArgument(f"{name}={value!r} must be a non-negative integer")
