@@ -16,6 +16,15 @@ has one of two shapes::
 ``"pipeline"`` and ``"n_views"``. ``load(dump(vg))`` gives the same views as ``vg`` for every
 ``(seed, epoch, index)``.
 
+A generator over dict samples (:class:`augkit.CrossModalViews` included) writes its fields, each
+with its pipeline (or views) and, where set, its modality and output, and its coupling rules by
+name (:mod:`augkit.couplings`)::
+
+    {"augkit": "0.2.0", "spec_format": 1, "seed": 0, "n_views": 1, "cross_modal": true,
+     "fields": {"image": {"pipeline": {"type": "image.horizontal_flip", "p": 0.5}},
+                "text": {"pipeline": {"type": "text.random_swap", "alpha": 0.1}}},
+     "couplings": ["flip_swaps_left_right", "protect_words"], "missing": "raise"}
+
 Example:
     >>> spec = augkit.config.dump(augkit.image.simclr(96, seed=0))
     >>> Path("simclr.yaml").write_text(yaml.safe_dump(spec))
@@ -42,7 +51,9 @@ __all__ = ["SPEC_FORMAT", "InvalidSpec", "dump", "load"]
 #: The version of the spec layout this augkit writes and reads.
 SPEC_FORMAT = 1
 
-_TOP = ("augkit", "spec_format", "preset", "args", "modality", "seed", "n_views", "pipeline", "views", "output")
+_TOP = ("augkit", "spec_format", "preset", "args", "modality", "seed", "n_views", "pipeline", "views", "output",
+        "fields", "couplings", "missing", "cross_modal")
+_FIELD = ("pipeline", "views", "modality", "output")
 _UNSET: Any = object()
 
 
@@ -79,6 +90,8 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
     if vg.origin is not None and not expand:
         args = {k: _value(v, f"args.{k}") for k, v in vg.origin["args"].items()}
         return {**head, "preset": vg.origin["preset"], "args": args, "n_views": vg.n_views, "seed": vg.seed}
+    if vg.fields is not None:
+        return _dump_fields(vg, head)
     spec = {**head, "modality": vg.modality, "seed": vg.seed}
     first = vg.pipelines[0]
     if all(p is first for p in vg.pipelines):
@@ -91,6 +104,35 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
             raise InvalidSpec(f"output: {_callable_name(vg.output)} is a function of your own, which a spec "
                               "cannot name; use a declared output (an image preset's output=...) or none")
         spec["output"] = _value(dict(declared), "output")
+    return spec
+
+
+def _dump_fields(vg: ViewGenerator, head: dict[str, Any]) -> dict[str, Any]:
+    from augkit.views import CrossModalViews
+
+    assert vg.fields is not None
+    if vg.output is not None and not isinstance(vg.output, Mapping):
+        raise InvalidSpec(f"output: {_callable_name(vg.output)} converts whole views, which a spec cannot name; "
+                          "give one declared output per field ({field: output}) or none")
+    fields: dict[str, Any] = {}
+    for f, pipes in vg.fields.items():
+        entry: dict[str, Any] = {"modality": vg.field_modalities[f]} if vg.field_modalities[f] else {}
+        if all(p is pipes[0] for p in pipes):
+            entry["pipeline"] = _op(pipes[0], f"fields.{f}.pipeline")
+        else:
+            entry["views"] = [_op(p, f"fields.{f}.views[{k}]") for k, p in enumerate(pipes)]
+        out = vg.output.get(f) if isinstance(vg.output, Mapping) else None
+        if out is not None:
+            declared = getattr(out, "spec", None)
+            if not isinstance(declared, Mapping):
+                raise InvalidSpec(f"fields.{f}.output: {_callable_name(out)} is a function of your own, which a "
+                                  "spec cannot name; use a declared output or none")
+            entry["output"] = _value(dict(declared), f"fields.{f}.output")
+        fields[f] = entry
+    spec = {**head, "seed": vg.seed, "n_views": vg.n_views, "fields": fields,
+            "couplings": [c.spec() for c in vg.couplings], "missing": vg.missing}
+    if isinstance(vg, CrossModalViews):
+        spec["cross_modal"] = True
     return spec
 
 
@@ -185,7 +227,69 @@ def load(spec_or_path: Mapping[str, Any] | str | Path, *, seed: Any = _UNSET, n_
         if clash:
             raise InvalidSpec(f"{clash[0]}: a preset spec takes args, n_views and seed, not {clash[0]}")
         return _preset(spec["preset"], spec.get("args") or {}, count, seed)
+    if "fields" in spec:
+        clash = [k for k in ("modality", "pipeline", "views", "output") if k in spec]
+        if clash:
+            raise InvalidSpec(f"{clash[0]}: a spec with fields gives each field its {clash[0]}")
+        return _fields(spec, count, seed)
+    extra = [k for k in ("couplings", "missing", "cross_modal") if k in spec]
+    if extra:
+        raise InvalidSpec(f"{extra[0]}: only a spec with fields (dict samples) takes {extra[0]}")
     return _pipelines(spec, count, seed, n_views is not _UNSET)
+
+
+def _fields(spec: Mapping[str, Any], n_views: Any, seed: Any) -> ViewGenerator:
+    from augkit import modalities
+    from augkit.views import CrossModalViews
+
+    fields = spec["fields"]
+    if not isinstance(fields, Mapping) or not fields:
+        raise InvalidSpec("fields: must be a non-empty mapping {field: {pipeline: op spec}}")
+    pipelines: dict[str, Any] = {}
+    named: dict[str, str] = {}
+    outputs: dict[str, Any] = {}
+    for f, entry in fields.items():
+        where = f"fields.{f}"
+        if not isinstance(entry, Mapping):
+            raise InvalidSpec(f"{where}: must be a mapping with a pipeline (or views), got {type(entry).__name__}")
+        unknown = [k for k in entry if k not in _FIELD]
+        if unknown:
+            raise InvalidSpec(f"{where}.{unknown[0]}: not a field entry's key; keys: {', '.join(_FIELD)}")
+        if ("pipeline" in entry) == ("views" in entry):
+            raise InvalidSpec(f"{where}: give a pipeline or views (one pipeline per view), one of the two")
+        if "views" in entry:
+            views = entry["views"]
+            if not isinstance(views, list) or not views:
+                raise InvalidSpec(f"{where}.views: must be a non-empty list of op specs, one per view")
+            pipelines[f] = [_build(v, f"{where}.views[{k}]") for k, v in enumerate(views)]
+        else:
+            pipelines[f] = _build(entry["pipeline"], f"{where}.pipeline")
+        modality = entry.get("modality")
+        if modality is not None:
+            if not isinstance(modality, str):
+                raise InvalidSpec(f"{where}.modality: {modality!r} must be a modality's name")
+            named[f] = modality
+        if entry.get("output") is not None:
+            kind = modality or (f if f in modalities.names() else None)
+            if not kind:
+                raise InvalidSpec(f"{where}.output: a field with an output step names its modality")
+            try:
+                outputs[f] = modalities.get(kind).output(entry["output"])
+            except AugkitError as err:
+                raise InvalidSpec(f"{where}.output: {err}") from None
+    couplings = spec.get("couplings") or []
+    cross = spec.get("cross_modal", False)
+    if not isinstance(cross, bool):
+        raise InvalidSpec(f"cross_modal: {cross!r} must be true or false")
+    try:
+        if cross:
+            return CrossModalViews(couplings=couplings, seed=seed, n_views=n_views, output=outputs or None,
+                                   missing=spec.get("missing", "raise"), modality=named or None, **pipelines)
+        return ViewGenerator(pipelines, n_views=n_views, seed=seed, output=outputs or None, modality=named or None,
+                             missing=spec.get("missing", "raise"), couplings=couplings)
+    except AugkitError as err:
+        where = "couplings" if "coupling" in str(err) else "missing" if "missing=" in str(err) else "fields"
+        raise InvalidSpec(f"{where}: {err}") from None
 
 
 def _count(value: Any, field: str, low: int) -> int | None:

@@ -162,7 +162,8 @@ _OTHER = {"left": "right", "right": "left"}
 
 def swap_left_right(text: str) -> tuple[str, int]:
     """``text`` with "left" and "right" swapped (and their forms: leftmost, leftward(s),
-    left-hand(ed), lefthand(ed)), each keeping the case it was written in; and the number of swaps.
+    left-hand(ed), lefthand(ed)), each keeping the case it was written in (letter by letter, so
+    lower, UPPER and Title case swap back exactly); and the number of swaps.
 
     Punctuation, spacing and every other word stay as they are. "Left" as in "she left" is swapped
     too: the rule reads words, not meaning.
@@ -174,11 +175,10 @@ def swap_left_right(text: str) -> tuple[str, int]:
     def other(m: re.Match[str]) -> str:
         stem = m.group(1)
         new = _OTHER[stem.lower()]
-        if stem.isupper() and len(stem) > 1:
-            new = new.upper()
-        elif stem[0].isupper():
-            new = new.capitalize()
-        return new + (m.group(2) or "")
+        # letter k takes the case of the stem's letter k (the last one's past its end): lower,
+        # UPPER and Title stay as they were
+        cased = "".join(c.upper() if stem[min(k, len(stem) - 1)].isupper() else c for k, c in enumerate(new))
+        return cased + (m.group(2) or "")
 
     return _SIDES.subn(other, text)
 
