@@ -81,10 +81,22 @@ class AudioModality(BaseModality):
                                "time, or keep lengths equal (TimeStretch(keep_length=True); p=1 for RandomCrop)")
         return torch.stack(list(items))
 
-    def load(self, path: str | Path, sample_rate: int | None = None, mono: bool = False, **options: Any) -> Any:
-        """One clip ``[channels, time]``, resampled to ``sample_rate`` when given (see :func:`augkit.audio.load`)."""
+    def load(self, path: str | Path, sample_rate: int | None = 16000, mono: bool = False, **options: Any) -> Any:
+        """One clip ``[channels, time]`` at ``sample_rate`` Hz (see :func:`augkit.audio.load`).
+
+        The clip holds no rate of its own, so it is resampled to 16 kHz unless told otherwise:
+        a 44.1 kHz file then gives as many samples per second as one recorded at 16 kHz, and a
+        "1 s" crop built for 16 kHz holds 1 s. ``sample_rate=None`` keeps each file's own rate
+        (ask for it explicitly, and keep track of the rates yourself).
+
+        Raises:
+            FileNotFoundError: when ``path`` does not exist.
+            InvalidInput: when ``path`` is a folder, or a file that cannot be decoded, naming it.
+        """
         from augkit.audio.io import load
 
+        if Path(path).is_dir():
+            raise InvalidInput(f"audio path {path} is a folder, not an audio file")
         return load(path, sample_rate=sample_rate, mono=mono)[0]
 
     def encode(self, view: Any, format: str | None = None, sample_rate: int = 16000,

@@ -57,23 +57,42 @@ class ImageModality(BaseModality):
         return np.stack(items)
 
     def load(self, path: str | Path, **options: Any) -> np.ndarray:
-        """Read an image file as RGB (grayscale files stay ``H×W``; alpha is dropped).
+        """Read an image file in the layout :meth:`check` gives the same picture held as an array.
+
+        Colour files become uint8 ``H×W×3`` RGB (alpha dropped; palette and CMYK files converted).
+        Grayscale files stay one channel, ``H×W``, like a grayscale numpy array: 8-bit (``L``),
+        1-bit, 16-bit (scaled to uint8 as :func:`augkit.image.as_image` scales uint16), 32-bit
+        float, grey with alpha (alpha dropped), and palette files whose palette is all grey.
 
         Raises:
-            FileNotFoundError: when ``path`` is not a file.
-            InvalidInput: when the file is not an image PIL can decode, naming it.
+            FileNotFoundError: when ``path`` does not exist.
+            InvalidInput: when ``path`` is a folder, or not an image PIL can decode, naming it.
         """
         from PIL import Image, UnidentifiedImageError
 
         path = Path(path)
+        if path.is_dir():
+            raise InvalidInput(f"image path {path} is a folder, not an image file")
         if not path.is_file():
             raise FileNotFoundError(f"image file {path} does not exist")
         try:
             with Image.open(path) as img:
                 img.load()
-                return self.check(img if img.mode in ("L", "RGB") else img.convert("RGB"))
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+                # one layout per picture, whatever the file's mode: check() keeps L, 1 and 16-bit
+                # modes as H×W, and a numpy H×W array is grayscale too
+                if img.mode in ("L", "1", "RGB", "I;16", "I;16B", "I;16L", "I"):
+                    picture = self.check(img)
+                elif img.mode in ("LA", "La", "F"):
+                    picture = self.check(img.convert("L"))
+                else:
+                    rgb = np.asarray(img.convert("RGB"))
+                    grey = img.mode in ("P", "PA") and bool((rgb[..., 0] == rgb[..., 1]).all()
+                                                            and (rgb[..., 1] == rgb[..., 2]).all())
+                    picture = self.check(np.ascontiguousarray(rgb[..., 0]) if grey else rgb)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise InvalidInput(f"cannot decode image file {path}: {exc}") from None
+        # arrays viewing PIL's buffer are read-only: torch warns on them, and users write into images
+        return picture if picture.flags.writeable else picture.copy()
 
     def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]:
         """A view (before the output step) as JPEG (q95, the default), PNG (lossless) or npy (exact)."""

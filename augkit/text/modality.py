@@ -54,22 +54,35 @@ class TextModality(BaseModality):
         return _encodable(x, where), False, None
 
     def load(self, path: str | Path, encoding: str = "utf-8", **options: Any) -> str:
-        """The whole file as one sample (trailing newline removed).
+        """The whole file as one sample, trailing newlines removed (``\\r\\n`` and ``\\r`` line
+        endings read as ``\\n``; a leading byte-order mark dropped).
 
         Raises:
-            FileNotFoundError: when ``path`` is not a file.
-            InvalidInput: when it is not ``encoding`` text, naming the byte.
+            FileNotFoundError: when ``path`` does not exist.
+            InvalidInput: when ``path`` is a folder, or not ``encoding`` text (naming the line and byte).
+            InvalidArgument: for an unknown ``encoding``.
         """
+        from augkit.errors import InvalidArgument
+
         path = Path(path)
+        if path.is_dir():
+            raise InvalidInput(f"text path {path} is a folder, not a text file")
         if not path.is_file():
             raise FileNotFoundError(f"text file {path} does not exist")
+        data = path.read_bytes()
         try:
-            return path.read_text(encoding=encoding).rstrip("\n")
+            text = data.decode(encoding)
+        except LookupError:
+            raise InvalidArgument(f"encoding={encoding!r} is not a codec Python knows (e.g. 'utf-8', "
+                                  "'latin-1')") from None
         except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{path} is not {encoding} text ({exc.reason} at byte {exc.start})") from None
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InvalidInput(f"{path} is not {encoding} text ({exc.reason} at byte {exc.start}, line {line}): "
+                               "convert it to UTF-8 or pass its encoding=") from None
+        return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
 
     def read(self, path: str | Path, encoding: str = "utf-8", **options: Any) -> list[str]:
-        """A text file named as a source: one sample per non-blank line."""
+        """A text file named as a source: one sample per non-blank line (:func:`augkit.readers.read_lines`)."""
         from augkit.readers import read_lines
 
         return read_lines(path, encoding=encoding)
