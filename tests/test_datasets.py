@@ -123,7 +123,7 @@ def test_folder_dataset_with_extensions_loads_each_file_by_its_own_modality(tmp_
     (tmp_path / "c.xyz").write_text("?")
     ds = FolderDataset(tmp_path, extensions=(".flac", ".png"))
     assert ds.modality == ""  # the kept files span two modalities
-    assert isinstance(ds[0], torch.Tensor) and ds[0].shape == (1, 80)
+    assert isinstance(ds[0], torch.Tensor) and ds[0].shape == (1, 160)  # 80 samples at 8 kHz, read at 16 kHz
     assert isinstance(ds[1], np.ndarray) and ds[1][0, 0].tolist() == [1, 2, 3]
     with pytest.raises(ValueError, match=r"no modality reads \.xyz files"):
         FolderDataset(tmp_path, extensions=(".xyz",))

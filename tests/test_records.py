@@ -88,7 +88,12 @@ def test_a_0_1_record_replays_bit_for_bit(case: str, row: dict[str, Any]) -> Non
     vg = generator(case)
     x = sample_input(case, row["index"])
     views = vg.replay(x, row["params"])
-    assert [digest(v) for v in views] == row["sha256"]
+    # a float kernel (FFT, resampling) may round its last bits per CPU: 0.1 itself made these
+    # other hashes from the same records on such CPUs
+    made_by_0_1 = [row["sha256"], *row.get("sha256_other_cpus", [])]
+    assert [digest(v) for v in views] in made_by_0_1, (
+        f"{case} index {row['index']}: the replayed views match none of the hashes augkit 0.1 made; on a CPU "
+        "not in the fixture, replay these records with augkit 0.1.0 there and add its hashes to sha256_other_cpus")
 
 
 def test_todays_records_carry_the_format_and_replay() -> None:
