@@ -33,6 +33,7 @@ from augkit.errors import InvalidArgument, WrongArgumentType
 
 __all__ = [
     "MAX_SIDE",
+    "MAX_VIEWS",
     "REQUIRED",
     "Arg",
     "Check",
@@ -40,9 +41,11 @@ __all__ = [
     "Flag",
     "Integer",
     "Number",
+    "Numbers",
     "Probability",
     "Range",
     "SampleRate",
+    "Seed",
     "Size",
     "Strength",
     "Value",
@@ -51,6 +54,10 @@ __all__ = [
 #: The largest image side augkit makes (in pixels): larger sizes are refused at construction
 #: rather than handed to OpenCV as a multi-gigabyte allocation.
 MAX_SIDE = 16384
+
+#: The most views a preset makes per sample: more is refused at construction rather than
+#: building that many pipelines (multi-crop recipes use about ten).
+MAX_VIEWS = 1024
 
 
 class _Required:
@@ -267,6 +274,54 @@ class Size(Check):
 
     def describe(self) -> str:
         return f"an int or a (height, width) pair of ints, each in [1, {MAX_SIDE}]"
+
+
+@dataclass(frozen=True)
+class Numbers(Check):
+    """One number, or a sequence (list, tuple, 1-D array) of as many numbers as ``counts``
+    allows, each finite within an interval; stored as a tuple of floats (per-channel statistics)."""
+
+    counts: tuple[int, ...] = (1, 3)
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def __call__(self, value: Any, name: str) -> tuple[float, ...]:
+        if _is_number(value):
+            items = [value]
+        elif isinstance(value, (str, bytes, dict, set)) or not hasattr(value, "__len__"):
+            raise self.fail(name, value, WrongArgumentType)
+        else:
+            array = np.asarray(value) if hasattr(value, "__array__") else None
+            items = list(value) if array is None else array.reshape(-1).tolist() if array.ndim <= 1 else [array]
+            if not all(_is_number(v) for v in items):
+                raise self.fail(name, value, WrongArgumentType)
+        if len(items) not in self.counts or \
+                not all(_within(float(v), self.low, self.high, self.low_open, self.high_open) for v in items):
+            raise self.fail(name, value)
+        return tuple(float(v) for v in items)
+
+    def describe(self) -> str:
+        counts = " or ".join(str(c) for c in self.counts)
+        return f"{counts} numbers, each in {_interval(self.low, self.high, self.low_open, self.high_open)}"
+
+
+@dataclass(frozen=True)
+class Seed(Check):
+    """A generator seed: an int >= 0 (numpy ints accepted, bools refused), or None to draw one."""
+
+    def __call__(self, value: Any, name: str) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise self.fail(name, value, WrongArgumentType)
+        if value < 0:
+            raise self.fail(name, value)
+        return int(value)
+
+    def describe(self) -> str:
+        return "an int >= 0, or None to draw one"
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ A preset is written as a function of its own arguments that returns the pipeline
 for every view) or the list of per-view pipelines; :func:`preset` turns it into a callable that
 also takes the common keywords and returns a ready :class:`augkit.ViewGenerator`:
 
-- ``n_views``: the total number of views (``min_views`` or more). A recipe whose count is fixed
-  (BYOL's two asymmetric views) refuses any other number by name; a multi-crop recipe receives
-  ``n_views`` and splits it itself (``dino(n_views=N)``: 2 global views and N - 2 local ones).
-- ``seed``: the generator's seed; ``None`` draws one. Pass it explicitly with several processes
-  or DDP ranks so that every process derives the same views.
+- ``n_views``: the total number of views (``min_views`` up to :data:`augkit.args.MAX_VIEWS`). A
+  recipe whose count is fixed (BYOL's two asymmetric views) refuses any other number by name; a
+  multi-crop recipe receives ``n_views`` and splits it itself (``dino(n_views=N)``: 2 global views
+  and N - 2 local ones).
+- ``seed``: the generator's seed (an int >= 0); ``None`` draws one. Pass it explicitly with
+  several processes or DDP ranks so that every process derives the same views.
 - the modality's own output keywords (for images ``output``, ``mean``, ``std``), declared by the
   modality's presets module and handed to its ``finish`` function.
 
@@ -24,14 +25,14 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from augkit.args import Arg, Integer, Value
+from augkit.args import MAX_VIEWS, Arg, Integer, Seed
 from augkit.core import Augmenter
 from augkit.errors import InvalidArgument, WrongArgumentType
 from augkit.views import ViewGenerator
 
 __all__ = ["COMMON_ARGS", "Preset", "preset"]
 
-_SEED = Arg("seed", Value(), None, "the generator's seed (an int >= 0); None draws one", keyword_only=True)
+_SEED = Arg("seed", Seed(), None, "the generator's seed (an int >= 0); None draws one", keyword_only=True)
 
 #: The keywords every preset takes after its own arguments (``n_views`` is added per preset,
 #: with that preset's default).
@@ -75,7 +76,7 @@ class Preset:
 
     def check_views(self, n_views: Any) -> int:
         """``n_views`` as an int, or an error naming the preset and what it makes."""
-        n = Integer(low=self.min_views)(n_views, f"{self.__name__}(n_views)")
+        n = Integer(self.min_views, MAX_VIEWS)(n_views, f"{self.__name__}(n_views)")
         if self.fixed_views and n != self.default_views:
             raise InvalidArgument(f"{self.__name__}(n_views={n}) is not possible: {self.name} makes exactly "
                                   f"{self.default_views} views")
@@ -89,7 +90,7 @@ class Preset:
         bound.apply_defaults()
         values = dict(bound.arguments)
         n_views = self.check_views(values.pop("n_views"))
-        seed = values.pop("seed")
+        seed = _SEED.check(values.pop("seed"), "seed")
         options = {a.name: a.check(values.pop(a.name), a.name) for a in self.options}  # the declared checks
         if self._takes_n_views:
             values["n_views"] = n_views

@@ -1,4 +1,9 @@
-"""Audio view presets."""
+"""Audio view presets.
+
+Every argument is checked at construction, and the error names the preset and the argument. A
+view holds at most :data:`MAX_VIEW_SAMPLES` samples per channel (``seconds * sample_rate``), so a
+mistyped length is refused instead of becoming a multi-gigabyte allocation.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,29 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.args import Probability
+from augkit.args import Check, Number, Probability, SampleRate
 from augkit.audio.crop import RandomCrop
 from augkit.audio.gain import Gain
 from augkit.audio.noise import AddBackgroundNoise, AddNoise
 from augkit.audio.pitch_shift import PitchShift
 from augkit.audio.time_stretch import TimeStretch
 from augkit.core import Augmenter, Compose, OneOf, RandomApply
+from augkit.errors import AugkitError, InvalidArgument
 from augkit.presets import preset
 
-__all__ = ["audio_pairs"]
+__all__ = ["MAX_VIEW_SAMPLES", "audio_pairs"]
+
+#: The most samples per channel an audio preset's view holds: 2^25, about 35 minutes at 16 kHz or
+#: 11.6 minutes at 48 kHz (128 MiB of float32 per channel and view).
+MAX_VIEW_SAMPLES = 2**25
+
+
+def _arg(recipe: str, name: str, check: Check, value: Any) -> Any:
+    """``value`` checked by ``check``; the error names the preset and the argument, with the same class."""
+    try:
+        return check(value, name)
+    except AugkitError as err:
+        raise type(err)(f"{recipe}(): {err}") from None
 
 
 @preset("audio.audio_pairs", modality="audio", views=2)
@@ -69,20 +87,31 @@ def audio_pairs(
         layout or dtype).
 
     Raises:
-        InvalidArgument: for a sample rate ≤ 0, ``seconds`` ≤ 0, a probability outside [0, 1]
-            (named: ``gain_p=1.5 ...``), or bad background recordings.
+        InvalidArgument: for a sample rate ≤ 0, ``seconds`` ≤ 0, views longer than
+            :data:`MAX_VIEW_SAMPLES` samples, a probability outside [0, 1] (named:
+            ``gain_p=1.5 ...``), or bad ``background_noise`` recordings.
         WrongArgumentType: for an argument of the wrong type.
+        FileNotFoundError: for a ``background_noise`` path that does not exist (named).
 
     Example:
         >>> a, b = audio_pairs(16000, seconds=1.0, seed=0)(waveform, index=0)
     """
-    probability = Probability()
-    gain_p = probability(gain_p, "gain_p")
-    noise_p = probability(noise_p, "noise_p")
-    stretch_pitch_p = probability(stretch_pitch_p, "stretch_pitch_p")
+    sample_rate = _arg("audio_pairs", "sample_rate", SampleRate(), sample_rate)
+    seconds = _arg("audio_pairs", "seconds", Number(0.0, None, low_open=True), seconds)
+    if round(seconds * sample_rate) > MAX_VIEW_SAMPLES:
+        raise InvalidArgument(f"audio_pairs(): seconds={seconds!r} at sample_rate={sample_rate} makes views of "
+                              f"{round(seconds * sample_rate)} samples; at most {MAX_VIEW_SAMPLES} "
+                              f"({MAX_VIEW_SAMPLES / sample_rate:.6g} s at this rate)")
+    gain_p = _arg("audio_pairs", "gain_p", Probability(), gain_p)
+    noise_p = _arg("audio_pairs", "noise_p", Probability(), noise_p)
+    stretch_pitch_p = _arg("audio_pairs", "stretch_pitch_p", Probability(), stretch_pitch_p)
     noise: Augmenter[Any] = OneOf([AddNoise((5.0, 20.0), "white"), AddNoise((5.0, 20.0), "pink")])
     if background_noise is not None:
-        noise = OneOf([noise, AddBackgroundNoise(background_noise, (5.0, 20.0), sample_rate)])
+        try:
+            background = AddBackgroundNoise(background_noise, (5.0, 20.0), sample_rate)
+        except (AugkitError, FileNotFoundError) as err:  # the op calls them `sources`: name the preset's argument
+            raise type(err)(f"audio_pairs(): background_noise: {err}") from None
+        noise = OneOf([noise, background])
     return Compose([
         RandomCrop(seconds, sample_rate),
         RandomApply(Gain((-6.0, 6.0)), p=gain_p),

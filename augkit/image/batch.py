@@ -14,8 +14,9 @@ from typing import Any, cast
 
 import numpy as np
 
+from augkit.args import Integer
 from augkit.core import RECORD_FORMAT, Compose, Params
-from augkit.errors import InvalidArgument
+from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
 from augkit.image import functional as F
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
 from augkit.streams import stream
@@ -52,16 +53,29 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
         epoch: the training epoch.
 
     Raises:
-        InvalidArgument: (a ValueError) when ``images`` is empty or ``indices`` has another length.
+        InvalidArgument: (a ValueError) when ``images`` is empty, ``indices`` has another length,
+            or an index or the epoch is negative.
+        WrongArgumentType: (a TypeError) for a ``vg`` that is not a ViewGenerator, ``images`` that
+            is not a sequence, or an index or epoch that is not an int.
+        InvalidInput: (a ValueError) when the views of two images do not stack (a batch mixing
+            grayscale H×W and RGB images, say), naming both images.
 
     Example:
         >>> batch = generate_batch(simclr_cifar(32, seed=0, output="uint8"), images, range(len(images)))
     """
+    if not isinstance(vg, ViewGenerator):
+        raise WrongArgumentType(f"generate_batch(vg=...) must be a ViewGenerator (from a preset), "
+                                f"got {type(vg).__name__}")
+    for name, seq in (("images", images), ("indices", indices)):
+        if isinstance(seq, (str, bytes, dict)) or not hasattr(seq, "__len__") or not hasattr(seq, "__getitem__"):
+            raise WrongArgumentType(f"generate_batch({name}=...) must be a sequence (a list), got {type(seq).__name__}")
     if len(images) == 0 or len(images) != len(indices):
         raise InvalidArgument(f"generate_batch needs one index per image: got {len(images)} images, "
                               f"{len(indices)} indices")
-    indices = [int(i) for i in indices]
-    prepared = [vg.prepare(x) for x in images] if vg.prepare is not None else list(images)
+    index = Integer(0, None)
+    indices = [index(i, f"generate_batch(): indices[{n}]") for n, i in enumerate(indices)]
+    epoch = index(epoch, "generate_batch(): epoch")
+    prepared = [_prepare(vg, x, i) for i, x in enumerate(images)]
     if not _batchable(vg, prepared):
         return _one_by_one(vg, images, indices, epoch)
     params: list[list[Params]] = [[] for _ in prepared]
@@ -73,6 +87,15 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
             row.append(p)
         items.append(_output(vg.output, _apply(chain, prepared, drawn)))
     return BatchViews(items=items, params=params)
+
+
+def _prepare(vg: ViewGenerator, x: Any, i: int) -> Any:
+    if vg.prepare is None:
+        return x
+    try:
+        return vg.prepare(x)
+    except AugkitError as err:
+        raise type(err)(f"generate_batch(): images[{i}]: {err}") from None
 
 
 def _draw(chain: Compose, x: np.ndarray, key: tuple[int, ...]) -> Params:
@@ -87,7 +110,8 @@ def _draw(chain: Compose, x: np.ndarray, key: tuple[int, ...]) -> Params:
 
 
 def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
-    if not all(isinstance(x, np.ndarray) and x.ndim == 3 and x.dtype == np.uint8 for x in prepared):
+    # RGB only: an H×W×1 image's crop comes back H×W, as the single-image path gives it
+    if not all(isinstance(x, np.ndarray) and x.ndim == 3 and x.shape[2] == 3 and x.dtype == np.uint8 for x in prepared):
         return False
     # an output step converts a whole stack only when it says how (the presets' converters do)
     if vg.output is not None and not callable(getattr(vg.output, "convert_batch", None)):
@@ -103,10 +127,16 @@ def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
 
 
 def _one_by_one(vg: ViewGenerator, images: Sequence[Any], indices: list[int], epoch: int) -> BatchViews:
-    views = [vg.generate(x, index=i, epoch=epoch) for x, i in zip(images, indices, strict=True)]
+    views = []
+    for n, (x, i) in enumerate(zip(images, indices, strict=True)):
+        try:
+            views.append(vg.generate(x, index=i, epoch=epoch))
+        except AugkitError as err:
+            raise type(err)(f"generate_batch(): images[{n}]: {err}") from None
     items: list[Any] = []
     for k in range(vg.n_views):
         column = [v.items[k] for v in views]
+        _check_stackable(column, k)
         if isinstance(column[0], np.ndarray):
             items.append(np.stack(column))
         else:
@@ -114,6 +144,24 @@ def _one_by_one(vg: ViewGenerator, images: Sequence[Any], indices: list[int], ep
 
             items.append(torch.stack(column))
     return BatchViews(items=items, params=[v.params for v in views])
+
+
+def _check_stackable(column: list[Any], k: int) -> None:
+    """View ``k`` of every image as arrays of one shape, or an error naming the first two images that differ."""
+    import torch
+
+    for i, view in enumerate(column):
+        if not isinstance(view, (np.ndarray, torch.Tensor)):
+            raise WrongArgumentType(f"generate_batch stacks image views: view {k} of images[{i}] is a "
+                                    f"{type(view).__name__}; use vg.generate per sample for other modalities")
+    first = tuple(column[0].shape)
+    for i, view in enumerate(column):
+        if tuple(view.shape) != first:
+            raise InvalidInput(
+                f"generate_batch: view {k} of images[0] has shape {first} and of images[{i}] {tuple(view.shape)}, "
+                "so they do not stack into one batch (grayscale H×W images give 1-channel views, RGB ones 3); "
+                "give one batch images of one kind, e.g. convert the grayscale ones to RGB "
+                "(np.repeat(x[..., None], 3, axis=2)) or the RGB ones to grayscale")
 
 
 def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np.ndarray:

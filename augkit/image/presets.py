@@ -5,6 +5,12 @@ Every preset returns a ready :class:`augkit.ViewGenerator`. Its input may be any
 ``output``: ``"normalized"`` (float32 C×H×W, the default), ``"uint8"`` (C×H×W, the fast path: call
 :func:`augkit.image.normalize_batch` after the DataLoader) or ``"numpy"`` (H×W×C uint8, for previews).
 Grayscale inputs give 1-channel views.
+
+Every argument is checked at construction, and the error names the preset and the argument. Sizes
+are at most :data:`augkit.args.MAX_SIDE` (16384) pixels a side, so a mistyped size is refused
+instead of becoming a multi-gigabyte allocation; ``mean`` and ``std`` are 1 or 3 numbers in
+``[0, 1]`` pixel units (``std`` at least 0.001, so normalized values stay within ±1000, finite in
+float16 too).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from augkit.args import MAX_SIDE, Arg, Check, Choice, Flag, Integer, Number, Range, Value
+from augkit.args import MAX_SIDE, Arg, Check, Choice, Flag, Integer, Number, Numbers, Range
 from augkit.core import Augmenter, Compose
 from augkit.errors import AugkitError
 from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
@@ -49,12 +55,19 @@ def paper_kernel_size(size: int) -> int:
     return k if k % 2 == 1 else k + 1
 
 
+_OUTPUT = Choice(("normalized", "uint8", "numpy"))
+#: Per-channel statistics in [0, 1] pixel units; a std of at least 0.001 keeps normalized values
+#: within ±1000 (finite in float16), where a tiny std made infinities.
+_MEAN, _STD = Numbers((1, 3), 0.0, 1.0), Numbers((1, 3), 0.001, 1.0)
+
 #: The output keywords every image preset takes (after ``n_views`` and ``seed``).
 IMAGE_OPTIONS = (
-    Arg("output", Choice(("normalized", "uint8", "numpy")), "normalized",
+    Arg("output", _OUTPUT, "normalized",
         "'normalized' (float32 C×H×W), 'uint8' (C×H×W) or 'numpy' (H×W×C uint8)", keyword_only=True),
-    Arg("mean", Value(), IMAGENET_MEAN, "normalization mean for 'normalized'", keyword_only=True),
-    Arg("std", Value(), IMAGENET_STD, "normalization std for 'normalized'", keyword_only=True),
+    Arg("mean", _MEAN, IMAGENET_MEAN, "normalization mean for 'normalized' (1 or 3 numbers in [0, 1])",
+        keyword_only=True),
+    Arg("std", _STD, IMAGENET_STD, "normalization std for 'normalized' (1 or 3 numbers in [0.001, 1])",
+        keyword_only=True),
 )
 
 
@@ -250,7 +263,17 @@ def eval_transform(
     Args:
         size: the centre crop's side.
         resize: the shorter side before cropping; defaults to ``round(size / 0.875)`` (256 for
-            224), as SimCLR, MoCo and BYOL evaluate. Pass ``resize=size`` for CIFAR-sized inputs.
+            224, at most MAX_SIDE), as SimCLR, MoCo and BYOL evaluate. Pass ``resize=size`` for CIFAR-sized inputs.
         output, mean, std: as in the presets.
+
+    Raises:
+        InvalidArgument: for a size or resize outside [1, MAX_SIDE], an unknown ``output``, or
+            statistics out of range (each named).
+        WrongArgumentType: for an argument of the wrong type.
     """
-    return EvalTransform(size, resize if resize is not None else round(size / 0.875), output, mean, std)
+    size = _arg("eval_transform", "size", _SIDE, size)
+    # the default resize stays within the bound too
+    resize = min(MAX_SIDE, round(size / 0.875)) if resize is None else _arg("eval_transform", "resize", _SIDE, resize)
+    output = _arg("eval_transform", "output", _OUTPUT, output)
+    mean, std = _arg("eval_transform", "mean", _MEAN, mean), _arg("eval_transform", "std", _STD, std)
+    return EvalTransform(size, resize, output, mean, std)
