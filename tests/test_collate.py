@@ -246,12 +246,9 @@ def test_a_dataloader_with_two_workers_pickles_the_tokenizer(tokenizer: Any) -> 
         for k in range(2):
             assert torch.equal(views[k]["input_ids"], expected["input_ids"])
             assert torch.equal(views[k]["attention_mask"], expected["attention_mask"])
-        views_of_first = ds[start][0]
-        # ViewDataset items are lists of views (no records) or Views (records, one per view)
-        records = [dict(r) for r in views_of_first.params] if isinstance(views_of_first, Views) else None
-        assert params[0] == records
-        assert params[2] == (None if records is None else
-                             [dict(r) for r in ds.views.generate(texts[start + 2], index=start + 2).params])
+        views_of_first = ds[start][0]  # a ViewList: the views, with their records in .params
+        assert params[0] == [dict(r) for r in views_of_first.params]
+        assert params[2] == [dict(r) for r in ds.views.generate(texts[start + 2], index=start + 2).params]
 
 
 DTYPES = ["float32", "float64", "int64", "int16", "uint8"]
