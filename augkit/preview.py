@@ -25,8 +25,8 @@ from augkit.composites import fired
 from augkit.errors import InvalidArgument
 from augkit.views import ViewGenerator
 
-__all__ = ["LABEL_HEIGHT", "image_grid", "measure", "page", "to_display", "views_html", "write_grid", "write_html",
-           "write_page", "write_sections"]
+__all__ = ["LABEL_HEIGHT", "FieldsView", "describer", "image_grid", "measure", "page", "to_display", "views_html",
+           "write_grid", "write_html", "write_page", "write_sections"]
 
 #: Height in pixels of the strip of column titles that ``labels`` adds above a grid.
 LABEL_HEIGHT = 16
@@ -263,7 +263,7 @@ def _section(samples: Sequence[Any], views: ViewGenerator, epoch: int, cell: int
         cells = [f"<div class='cell' style='width:{cell}px'><b>original</b>"
                  f"{show.descriptor.render(source, None, None, **show.raw_context, **extra)}</div>"]
         for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
-            steps = fired(params, getattr(views.pipelines[k], "name", ""))
+            steps = views.fired(k, params)
             moved = show.moved(source, view, params)
             table.add(steps, moved)
             cells.append(f"<div class='cell' style='width:{cell}px'><b>view {k + 1}</b>"
@@ -288,7 +288,7 @@ def measure(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0) -> _Ta
         source = show.original(x)
         made = views.generate(source, index=i, epoch=epoch, with_output=False)
         for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
-            table.add(fired(params, getattr(views.pipelines[k], "name", "")), show.moved(source, view, params))
+            table.add(views.fired(k, params), show.moved(source, view, params))
     table.notes = show.notes
     table.views = views.n_views * len(samples)
     return table
@@ -359,14 +359,88 @@ def _moved(moved: dict[str, float]) -> str:
 def views_html(made: Any) -> str:
     """HTML of one sample's views (what a notebook shows for :class:`augkit.views.Views`)."""
     vg = made.generator
-    descriptor = modalities.get(vg.modality) if vg is not None and vg.modality else modalities.ANY
+    descriptor = describer(vg) if vg is not None else modalities.ANY
     context = {**(descriptor.context(vg) if vg is not None else {}), "cell": 160}
     cells = []
     for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
-        name = getattr(vg.pipelines[k], "name", "") if vg is not None else ""
+        steps = vg.fired(k, params) if vg is not None else fired(params)
         cells.append(f"<div style='width:160px'><b>view {k + 1}</b>"
-                     f"{descriptor.render(view, params, made.source, **context)}{_caption(fired(params, name))}</div>")
+                     f"{descriptor.render(view, params, made.source, **context)}{_caption(steps)}</div>")
     return f"<style>{_CSS}</style><div class='row'>{''.join(cells)}</div>"
+
+
+def describer(vg: ViewGenerator) -> Any:
+    """What shows ``vg``'s samples and views: its modality's descriptor, :class:`FieldsView` for
+    dict samples, or the plain fallback when the generator takes anything."""
+    if vg.fields is not None:
+        return FieldsView(vg)
+    return modalities.get(vg.modality) if vg.modality else modalities.ANY
+
+
+class FieldsView:
+    """Shows dict samples field by field, each by its modality's descriptor (a composite descriptor
+    with the ``check``, ``render``, ``moved``, ``picture`` and ``context`` the previews use).
+
+    ``render`` gives one block per field with a modality (``<div class='field' data-field=...>``),
+    then the pass-through keys as text; ``moved`` prefixes each field's distances with its name;
+    ``picture`` is the first field that has one (an image, an audio spectrogram).
+    """
+
+    def __init__(self, vg: ViewGenerator) -> None:
+        assert vg.fields is not None
+        self.vg = vg
+        self.fields = {f: modalities.get(m) for f, m in vg.field_modalities.items() if m}
+        self.name = "fields"
+
+    def check(self, x: Any, **options: Any) -> Any:
+        return self.vg._check_fields(x, None)
+
+    def context(self, vg: Any) -> dict[str, Any]:
+        """Each field's context, from a generator of that field's pipelines alone."""
+        out = {}
+        for f, descriptor in self.fields.items():
+            outputs = vg.output if isinstance(getattr(vg, "output", None), dict) else {}
+            single = ViewGenerator(self.vg.fields[f] if self.vg.fields else [], seed=self.vg.seed,
+                                   output=outputs.get(f), modality=descriptor.name)
+            out[f] = descriptor.context(single)
+        return {"fields": out}
+
+    def _ctx(self, f: str, context: dict[str, Any]) -> dict[str, Any]:
+        extra = {k: v for k, v in context.items() if k not in ("fields", "view_params")}
+        return {**context.get("fields", {}).get(f, {}), **extra}
+
+    def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
+        records = params.get("fields", {}) if isinstance(params, dict) else {}
+        blocks = []
+        for f, descriptor in self.fields.items():
+            if not isinstance(view, dict) or f not in view:
+                continue
+            src = source.get(f) if isinstance(source, dict) else None
+            inner = descriptor.render(view[f], records.get(f), src, **self._ctx(f, context))
+            blocks.append(f"<div class='field' data-field='{html.escape(f)}'><i>{html.escape(f)}</i>{inner}</div>")
+        rest = {k: v for k, v in view.items() if k not in self.fields} if isinstance(view, dict) else {}
+        if rest:
+            shown = ", ".join(f"{k}: {v!r:.60}" for k, v in rest.items())
+            blocks.append(f"<p class='fields-rest'>{html.escape(shown)}</p>")
+        return "".join(blocks)
+
+    def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
+        records = params.get("fields", {}) if isinstance(params, dict) else {}
+        out: dict[str, float] = {}
+        for f, descriptor in self.fields.items():
+            if isinstance(view, dict) and f in view and isinstance(source, dict) and f in source:
+                for k, v in descriptor.moved(source[f], view[f], records.get(f), **self._ctx(f, context)).items():
+                    out[f"{f} {k}"] = v
+        return out
+
+    def picture(self, view: Any, **context: Any) -> Any:
+        for f, descriptor in self.fields.items():
+            if isinstance(view, dict) and f in view:
+                try:
+                    return descriptor.picture(view[f], **self._ctx(f, context))
+                except InvalidArgument:
+                    continue
+        raise InvalidArgument(f"none of the fields {sorted(self.fields)} has a picture; write an HTML page instead")
 
 
 class _Show:
@@ -378,7 +452,7 @@ class _Show:
 
     def __init__(self, views: ViewGenerator, **extra: Any) -> None:
         self.views = views
-        self.descriptor = modalities.get(views.modality) if views.modality else modalities.ANY
+        self.descriptor = describer(views)
         raw = copy.copy(views)
         raw.output = None
         self.context = {**self.descriptor.context(views), **extra}
@@ -401,7 +475,7 @@ class _Show:
             return {}
 
     def picture(self, item: Any, raw: bool = False) -> np.ndarray:
-        if not self.views.modality:
+        if not self.views.modality and self.views.fields is None:
             return to_display(item)
         return np.asarray(self.descriptor.picture(item, **(self.raw_context if raw else self.context)))
 
@@ -412,7 +486,8 @@ def _describe(views: ViewGenerator) -> str:
     if origin:
         args = json.dumps(origin.get("args", {}), default=lambda o: f"<{type(o).__name__}>", sort_keys=True)
         return f"preset <code>{html.escape(str(origin.get('preset')))}</code> <code>{html.escape(args)}</code>"
-    kind = views.modality or "any"
+    fields = ", ".join(f"{f}: {m or 'any'}" for f, m in views.field_modalities.items())
+    kind = views.modality or (f"dict ({fields})" if views.fields is not None else "any")
     text = repr(views)
     text = text if len(text) <= 400 else text[:399] + "…"
     return f"a generator of {html.escape(kind)} views: <code>{html.escape(text)}</code>"

@@ -315,6 +315,23 @@ class ViewGenerator:
             c.redo(view, coupled.get(c.name) if isinstance(coupled, Mapping) else None, self.field_modalities)
         return view
 
+    def fired(self, k: int, record: Any) -> list[tuple[str, dict[str, Any]]]:
+        """The ops that fired in view ``k``'s record, in order, with their params
+        (:func:`augkit.composites.fired`); for dict samples each named ``"field: op"``, followed by
+        the coupling rules' entries (``"coupling: name"``)."""
+        pipeline = self.pipelines[k]
+        if self.fields is None:
+            return fired(record, getattr(pipeline, "name", ""))
+        if not isinstance(record, Mapping) or not isinstance(record.get("fields"), Mapping):
+            return []
+        steps = [(f"{f}: {name}", params) for f, rec in record["fields"].items() if f in pipeline
+                 for name, params in fired(rec, getattr(pipeline[f], "name", ""))]
+        coupled = record.get("couplings")
+        if isinstance(coupled, Mapping):
+            steps += [(f"coupling: {name}", dict(entry)) for name, entry in coupled.items()
+                      if isinstance(entry, Mapping)]
+        return steps
+
     def _check(self, x: Any, index: int | str | None) -> Any:
         if self.prepare is not None:
             x = self.prepare(x)

@@ -327,3 +327,22 @@ def test_dict_spec_errors_name_the_place():
         config.load({**base, "fields": {"text": {"pipe": {}}}})
     with pytest.raises(ValueError, match="couplings: only a spec with fields"):
         config.load({"seed": 0, "pipeline": {"type": "image.horizontal_flip"}, "couplings": []})
+
+
+# -- previews -------------------------------------------------------------------------------------
+
+def test_previews_show_every_field_and_what_the_couplings_did(tmp_path):
+    from augkit.preview import write_grid, write_page
+
+    pairs = _pairs("flip_swaps_left_right", "protect_words")
+    samples = [{"image": PHOTO, "text": CAPTION, "id": f"s{i}"} for i in range(3)]
+    page = write_page(tmp_path / "pairs.html", samples, pairs).read_text()
+    assert page.count("data-field='image'") == 6 and page.count("data-field='text'") == 6  # originals + views
+    assert "coupling: flip_swaps_left_right" in page and "coupling: protect_words" in page
+    assert "text: text.random_swap" in page and "dict (image: image, text: text)" in page
+    grid = write_grid(tmp_path / "pairs.png", samples, pairs)
+    from PIL import Image
+
+    assert Image.open(grid).size[1] >= 3 * 24
+    html = pairs.generate(samples[0], index=0)._repr_html_()
+    assert "data-field='text'" in html and "image: image.random_resized_crop" in html
