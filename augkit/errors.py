@@ -20,6 +20,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidInput",
     "InvalidParams",
+    "MissingData",
     "WrongArgumentType",
     "WrongInputType",
 ]
@@ -55,3 +56,8 @@ class WrongInputType(AugkitTypeError):
 
 class InvalidParams(AugkitValueError):
     """Params given to ``apply``/``replay`` are missing a key or hold a malformed value."""
+
+
+class MissingData(InvalidArgument, LookupError):
+    """An argument asks for data that is not installed (NLTK's WordNet for ``source="nltk"``); it is
+    also a ``LookupError``, what NLTK raises for it."""

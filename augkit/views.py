@@ -147,7 +147,9 @@ class ViewGenerator:
             self.pipelines = _view_pipelines(pipeline, n_views, "pipeline")
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise WrongArgumentType(f"seed={seed!r} must be a non-negative integer or None")
+        if seed < 0:
             raise InvalidArgument(f"seed={seed!r} must be a non-negative integer or None")
         self.seed = int(seed)
         self.prepare = prepare
@@ -410,10 +412,14 @@ class CrossModalViews(ViewGenerator):
 def _view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmenter[Any]]:
     """One augmenter per view, from one augmenter (repeated) or a list."""
     if isinstance(pipeline, Augmenter):
+        from augkit.args import MAX_VIEWS
+
         count = 2 if n_views is None else n_views
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise InvalidArgument(f"n_views={n_views!r} must be a positive integer")
-        return [pipeline] * count
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
+            raise WrongArgumentType(f"n_views={n_views!r} must be an integer from 1 to {MAX_VIEWS}")
+        if not 1 <= count <= MAX_VIEWS:
+            raise InvalidArgument(f"n_views={n_views!r} must be an integer from 1 to {MAX_VIEWS}")
+        return [pipeline] * int(count)
     if isinstance(pipeline, Sequence) and not isinstance(pipeline, (str, bytes)):
         if len(pipeline) == 0:
             raise InvalidArgument(f"{name} list is empty: give one augmenter per view")

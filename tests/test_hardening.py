@@ -4,6 +4,7 @@ deletion that never wastes a pair, losses called by keyword or with numpy, big-e
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -258,3 +259,41 @@ def test_a_resample_that_would_make_gigabytes_is_refused() -> None:
 
     with pytest.raises(InvalidInput, match=r"from 1 Hz to 16000 Hz would make 256000000 samples per channel"):
         resample(torch.zeros(64, 16000), 1, 16000)
+
+
+def test_generator_arguments_are_bounded_and_named() -> None:
+    from augkit import ViewGenerator
+    from augkit.args import MAX_VIEWS
+    from augkit.core import Identity
+
+    assert ViewGenerator(Identity(), n_views=MAX_VIEWS).n_views == MAX_VIEWS
+    with pytest.raises(ValueError, match=f"n_views=1025 must be an integer from 1 to {MAX_VIEWS}"):
+        ViewGenerator(Identity(), n_views=MAX_VIEWS + 1)
+    with pytest.raises(TypeError, match=r"n_views=2\.0"):
+        ViewGenerator(Identity(), n_views=2.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"seed=1\.5"):
+        ViewGenerator(Identity(), seed=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seed=-1"):
+        ViewGenerator(Identity(), seed=-1)
+
+
+def test_mean_and_std_of_different_lengths_say_so() -> None:
+    from augkit.image import normalize_batch
+
+    with pytest.raises(ValueError, match=r"holds 1 number.* and std=.* 3: give both"):
+        normalize_batch(torch.zeros(1, 3, 2, 2, dtype=torch.uint8), mean=0.5, std=(0.2, 0.2, 0.2))
+
+
+def test_missing_nltk_data_is_a_value_error_and_a_lookup_error(tmp_path: Path) -> None:
+    # a fresh process whose NLTK finds no data: the real reader, asked for WordNet, raises
+    code = ("import augkit\nfrom augkit.errors import MissingData\n"
+            "try:\n    augkit.text.eda(source='nltk', seed=0)('the big red dog runs', index=0)\n"
+            "except MissingData as e:\n    print(isinstance(e, ValueError), isinstance(e, LookupError), e)\n")
+    env = {k: v for k, v in os.environ.items() if k != "NLTK_DATA"}
+    env["NLTK_DATA"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    if "True True" not in done.stdout:
+        pytest.skip("NLTK finds WordNet data in one of its default folders on this machine")
+    assert "source='nltk' needs NLTK's WordNet data" in done.stdout

@@ -246,8 +246,11 @@ def _check_stats(mean: Sequence[float], std: Sequence[float]) -> tuple[np.ndarra
         std_a = np.asarray(std, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
         raise WrongArgumentType(f"mean={mean!r} and std={std!r} must both be sequences of 1 or 3 numbers") from None
-    if mean_a.shape != std_a.shape or mean_a.size not in (1, 3):
+    if mean_a.size not in (1, 3) or std_a.size not in (1, 3):
         raise InvalidArgument(f"mean={mean!r} and std={std!r} must both hold 1 or 3 numbers")
+    if mean_a.shape != std_a.shape:
+        raise InvalidArgument(f"mean={mean!r} holds {mean_a.size} number(s) and std={std!r} {std_a.size}: give both "
+                              "1 number (grayscale) or both 3 (RGB)")
     if not (np.all(np.isfinite(mean_a)) and np.all(np.isfinite(std_a))):
         raise InvalidArgument(f"mean={mean!r} and std={std!r} must be finite numbers")
     if np.any(std_a <= 0):

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+from augkit.errors import MissingData
+
 __all__ = ["Lexicon", "NLTKWordNet", "SynonymTable", "get_lexicon", "inflect"]
 
 # (suffix, replacement, form, parts of speech) tried in order, like WordNet's morphy.
@@ -183,7 +185,7 @@ class NLTKWordNet:
         try:
             wordnet.ensure_loaded()
         except LookupError:
-            raise LookupError(
+            raise MissingData(
                 "source='nltk' needs NLTK's WordNet data, which augkit never downloads. Install it "
                 "(e.g. from Debian's wordnet-base: python -m augkit.text.build_lexicon /tmp/t.tsv.gz --nltk-data DIR, "
                 "then set NLTK_DATA), or use the shipped table: source='wordnet'"
@@ -212,7 +214,7 @@ def get_lexicon(source: str = "wordnet") -> Lexicon:
 
     Raises:
         ValueError: for an unknown source.
-        LookupError: for ``"nltk"`` without NLTK's WordNet data.
+        MissingData: (a ValueError and a LookupError) for ``"nltk"`` without NLTK's WordNet data.
     """
     if source == "wordnet":
         return SynonymTable.load()
