@@ -52,6 +52,7 @@ bench: install
 	$(PY) benchmarks/text.py
 	$(PY) benchmarks/back_translation.py
 	$(PY) benchmarks/audio.py
+	$(PY) benchmarks/dataloader.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
