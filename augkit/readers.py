@@ -191,7 +191,10 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
 
     def __getitem__(self, index: int) -> Any:
         path = self.paths[index]
-        sample = self.load(path)
+        try:
+            sample = self.load(path)
+        except InvalidInput as err:  # a corrupt file: name the item too, the path is in the message
+            raise InvalidInput(f"FolderDataset item {index}: {err}") from None
         if not self.labels_from_folders:
             return sample
         folder = path.relative_to(self.root).parts[0] if path.parent != self.root else None

@@ -383,3 +383,15 @@ def test_manifest_items_are_dict_samples_for_a_view_generator() -> None:
     for view in views:
         assert view["image"].shape[:2] == (24, 24)
         assert view["text"] == item["text"] and view["label"] == item["label"]  # other keys pass through
+
+
+def test_a_corrupt_file_in_a_folder_names_the_item_and_the_path(tmp_path: Path) -> None:
+    from augkit.datasets import FolderDataset
+
+    good = (Path(__file__).resolve().parent.parent / "data" / "images" / "coffee.jpg").read_bytes()
+    (tmp_path / "a.jpg").write_bytes(good)
+    (tmp_path / "b.jpg").write_bytes(good[:300])
+    ds = FolderDataset(tmp_path, modality="image")
+    assert ds[0].shape[-1] == 3
+    with pytest.raises(ValueError, match=r"FolderDataset item 1: cannot decode image file .*b\.jpg"):
+        ds[1]
