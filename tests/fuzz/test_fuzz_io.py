@@ -124,11 +124,13 @@ image_cases = st.fixed_dictionaries({
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=audio_cases)
-def test_audio_save_and_load(worker: Worker, case: dict[str, Any]) -> None:
+def test_audio_save_and_load(worker: Worker, case: dict[str, Any], fuzzed: Any) -> None:
+    fuzzed["audio I/O"] += 1
     _check(worker.run(case), case)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=image_cases)
-def test_image_files_load_or_are_named(worker: Worker, case: dict[str, Any]) -> None:
+def test_image_files_load_or_are_named(worker: Worker, case: dict[str, Any], fuzzed: Any) -> None:
+    fuzzed["image I/O"] += 1
     _check(worker.run(case), case)

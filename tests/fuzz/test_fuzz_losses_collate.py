@@ -52,7 +52,8 @@ def _outcome(fn: Any, inputs: list[torch.Tensor]) -> None:
 
 @SETTINGS
 @given(data=st.data(), n_views=st.integers(1, 4), temperature=st.sampled_from([0.07, 0.5, 1.0, 1e-3]))
-def test_ntxent(data: Any, n_views: int, temperature: float) -> None:
+def test_ntxent(data: Any, n_views: int, temperature: float, fuzzed: Any) -> None:
+    fuzzed["losses"] += 1
     b, d = data.draw(st.integers(0, 8)), data.draw(st.integers(1, 16))
     views = [data.draw(embeddings(b, d)) for _ in range(n_views)]
     _outcome(lambda: NTXentLoss(temperature)(views), views)
@@ -60,7 +61,8 @@ def test_ntxent(data: Any, n_views: int, temperature: float) -> None:
 
 @SETTINGS
 @given(data=st.data())
-def test_infonce_triplet_contrastive(data: Any) -> None:
+def test_infonce_triplet_contrastive(data: Any, fuzzed: Any) -> None:
+    fuzzed["losses"] += 1
     b, d = data.draw(st.integers(0, 8)), data.draw(st.integers(1, 16))
     q, k, n = (data.draw(embeddings(b, d)) for _ in range(3))
     _outcome(lambda: InfoNCELoss(symmetric=data.draw(st.booleans()))(q, k), [q, k])
@@ -91,7 +93,8 @@ def items(draw: Any) -> Any:
 
 @SETTINGS
 @given(batch=items(), pad=st.sampled_from([0.0, -1.0]))
-def test_collate(batch: list[Any], pad: float) -> None:
+def test_collate(batch: list[Any], pad: float, fuzzed: Any) -> None:
+    fuzzed["collate"] += 1
     try:
         out = collate_items(batch, pad_value=pad)
     except (ValueError, TypeError) as err:

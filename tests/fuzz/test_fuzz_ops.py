@@ -115,7 +115,7 @@ def _input_finite(x: Any) -> bool:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_op_gives_a_valid_view_or_one_augkit_error(name: str) -> None:
+def test_every_op_gives_a_valid_view_or_one_augkit_error(name: str, fuzzed: Any) -> None:
     op = registry.get(name).example()
     modality = op.modality
     source = INPUTS[modality] if modality in INPUTS else st.one_of(*INPUTS.values())
@@ -124,6 +124,7 @@ def test_every_op_gives_a_valid_view_or_one_augkit_error(name: str) -> None:
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(x=source, seed=st.integers(0, 2**31))
     def check(x: Any, seed: int) -> None:
+        fuzzed[modality or "any"] += 1
         try:
             y, params = op.augment(x, stream(seed, 0, 0, 0))
         except AugkitError as err:

@@ -268,11 +268,12 @@ def test_every_modality_has_a_fuzzed_preset() -> None:
 
 
 @pytest.mark.parametrize("name", PRESETS)
-def test_every_preset_builds_and_makes_views_or_names_the_argument(worker: Worker, name: str) -> None:
+def test_every_preset_builds_and_makes_views_or_names_the_argument(worker: Worker, name: str, fuzzed: Any) -> None:
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
     @given(case=cases(name))
     def check(case: dict[str, Any]) -> None:
+        fuzzed[f"presets ({name.split('.')[0]})"] += 1
         _check(worker.run(case), case)
 
     check()
@@ -341,9 +342,11 @@ def mixed_images(draw: Any) -> list[np.ndarray]:
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(images=mixed_images(), output=st.sampled_from(["uint8", "normalized", "numpy"]), seed=st.integers(0, 9))
-def test_generate_batch_over_mixed_gray_and_rgb_images(images: list[np.ndarray], output: str, seed: int) -> None:
+def test_generate_batch_over_mixed_gray_and_rgb_images(images: list[np.ndarray], output: str, seed: int,
+                                                       fuzzed: Any) -> None:
     from augkit.image import generate_batch, simclr_cifar
 
+    fuzzed["image batch"] += 1
     vg = simclr_cifar(16, seed=seed, output=output)
     channels = [1 if x.ndim == 2 or x.shape[2] == 1 else 3 for x in images]  # alpha is dropped
     try:

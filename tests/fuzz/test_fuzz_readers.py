@@ -141,7 +141,9 @@ def _write(root: Path, case: dict[str, Any]) -> Path:
 
 @FUZZ
 @given(case=manifests)
-def test_a_manifest_gives_a_dataset_or_one_error_naming_it(tree: tuple[Path, Path], case: dict[str, Any]) -> None:
+def test_a_manifest_gives_a_dataset_or_one_error_naming_it(tree: tuple[Path, Path], case: dict[str, Any],
+                                                           fuzzed: Any) -> None:
+    fuzzed["readers"] += 1
     root, _ = tree
     path = _write(root, case)
     try:
@@ -183,9 +185,11 @@ texts = st.one_of(
 @FUZZ
 @given(data=texts, skip_blank=st.booleans(), kind=st.sampled_from(["file", "folder", "link to folder",
                                                                       "missing"]))
-def test_a_text_file_gives_its_lines_or_one_error_naming_it(data: bytes, skip_blank: bool, kind: str) -> None:
+def test_a_text_file_gives_its_lines_or_one_error_naming_it(data: bytes, skip_blank: bool, kind: str,
+                                                            fuzzed: Any) -> None:
     from augkit import modalities
 
+    fuzzed["readers"] += 1
     with tempfile.TemporaryDirectory() as folder, time_limit(SECONDS_PER_CASE):
         path = Path(folder) / "lines.txt"
         if kind == "file":
