@@ -271,6 +271,23 @@ class ViewGenerator:
             return {f: self.output[f](v) if f in self.output else v for f, v in view.items()}
         return self.output(view)
 
+    def generate_batch(self, samples: Sequence[Any], indices: Sequence[int], epoch: int = 0,
+                       device: Any = None) -> Any:
+        """The views of many samples at once, with the params :meth:`generate` draws for each.
+
+        Image generators run :func:`augkit.image.generate_batch` (``device=None``: OpenCV's kernels,
+        bit for bit :meth:`generate`'s views; ``device="cpu"``/``"cuda"``: torch's kernels over the
+        whole batch on that device, within rounding). Other generators make each sample's views
+        with :meth:`generate` and stack them.
+
+        Returns:
+            :class:`augkit.image.batch.BatchViews`: ``items[k]`` stacks view ``k`` of every sample;
+            ``params[i][k]`` is sample ``i``'s record.
+        """
+        from augkit.image.batch import generate_batch
+
+        return generate_batch(self, samples, indices, epoch=epoch, device=device)
+
     def __call__(self, x: Any, index: int | str | None = None, epoch: int = 0) -> list[Any]:
         """The views of ``x`` as a list (see :meth:`generate`)."""
         return self.generate(x, index=index, epoch=epoch).items

@@ -35,8 +35,19 @@ class BatchViews:
     params: list[list[Params]]
 
 
-def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[int], epoch: int = 0) -> BatchViews:
+def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[int], epoch: int = 0,
+                   device: Any = None) -> BatchViews:
     """Make the views of ``images`` (sample ``indices``) at once, equal to calling ``vg.generate`` per image.
+
+    Two engines, with the same params (drawn from the streams ``generate`` uses):
+
+    - ``device=None`` (default): OpenCV's kernels over stacks of images on the CPU, bit for bit the
+      views ``generate`` makes;
+    - ``device="cpu"``, ``"cuda"`` or a ``torch.device``: torch's kernels over the whole batch on that
+      device (:mod:`augkit.image.torch_batch`), each sample with its own values; views within
+      rounding of ``generate``'s (about one uint8 level where a kernel rounds differently, exact
+      where both compute the same integer maths). Items are tensors on the device: uint8
+      ``[B, 3, H, W]`` (``output="uint8"``, or no output step) or normalized float32.
 
     ``items[k]`` is a ``[B, C, H, W]`` tensor (``output="normalized"`` or ``"uint8"``) or a
     ``[B, H, W, C]`` uint8 array (``"numpy"``); ``params[i][k]`` are exactly the params
@@ -51,6 +62,7 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
         images: the inputs, in any form the generator accepts.
         indices: each image's index in its dataset (views are seeded per index, as in ``generate``).
         epoch: the training epoch.
+        device: None for the OpenCV engine, or the torch device the torch engine runs on.
 
     Raises:
         InvalidArgument: (a ValueError) when ``images`` is empty, ``indices`` has another length,
@@ -75,9 +87,11 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
     index = Integer(0, None)
     indices = [index(i, f"generate_batch(): indices[{n}]") for n, i in enumerate(indices)]
     epoch = index(epoch, "generate_batch(): epoch")
+    target = _device(device)
     prepared = [_prepare(vg, x, i) for i, x in enumerate(images)]
     if not _batchable(vg, prepared):
-        return _one_by_one(vg, images, indices, epoch)
+        made = _one_by_one(vg, images, indices, epoch)
+        return made if target is None else _to_device(made, target)
     params: list[list[Params]] = [[] for _ in prepared]
     items = []
     for k, pipeline in enumerate(vg.pipelines):
@@ -85,8 +99,42 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
         drawn = [_draw(chain, x, (vg.seed, epoch, index, k)) for x, index in zip(prepared, indices, strict=True)]
         for row, p in zip(params, drawn, strict=True):
             row.append(p)
-        items.append(_output(vg.output, _apply(chain, prepared, drawn)))
+        if target is None:
+            items.append(_output(vg.output, _apply(chain, prepared, drawn)))
+        else:
+            from augkit.image.torch_batch import apply_batch, to_output
+
+            items.append(to_output(apply_batch(chain, prepared, drawn, target), vg.output))
     return BatchViews(items=items, params=params)
+
+
+def _device(device: Any) -> Any:
+    """The torch device of the torch engine, or None for the OpenCV engine."""
+    if device is None:
+        return None
+    import torch
+
+    try:
+        target = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise InvalidArgument(f"generate_batch(device={device!r}) must be None, 'cpu', 'cuda' or a torch.device") \
+            from None
+    if target.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidArgument(f"generate_batch(device={device!r}): this torch sees no CUDA device")
+    return target
+
+
+def _to_device(made: BatchViews, target: Any) -> BatchViews:
+    """Per-image views moved to the device, as the torch engine gives them (uint8 ``[B, C, H, W]``)."""
+    import torch
+
+    items = []
+    for item in made.items:
+        t = torch.as_tensor(item)
+        if isinstance(item, np.ndarray):
+            t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t[:, None]
+        items.append(t.contiguous().to(target))
+    return BatchViews(items=items, params=made.params)
 
 
 def _prepare(vg: ViewGenerator, x: Any, i: int) -> Any:
