@@ -12,8 +12,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -34,15 +34,19 @@ from augkit.views import ViewGenerator
 __all__ = [
     "AUDIO_EXTENSIONS",
     "IMAGE_EXTENSIONS",
+    "BatchCollate",
     "FolderDataset",
     "IterableViewDataset",
     "ManifestDataset",
     "ModalityMismatch",
     "Padded",
+    "SourceBatch",
+    "SourceDataset",
     "ViewCollate",
     "ViewDataset",
     "ViewList",
     "collate_items",
+    "collate_sources",
     "collate_views",
     "make_collate",
     "read_lines",
@@ -258,3 +262,113 @@ def _split(item: Any, labelled: bool | None, index: int | str) -> tuple[Any, Any
         raise InvalidInput(f"data[{index!r}] must be a (sample, label) pair since labelled=True, "
                            f"got {type(item).__name__}")
     return item, None
+
+
+# -- the batch path ---------------------------------------------------------------------------------
+
+class SourceDataset(torch.utils.data.Dataset[tuple[int, Any, Any]]):
+    """The samples themselves, each with its index: item ``i`` is ``(i, sample, label)``.
+
+    The dataset side of the batch path: :class:`BatchCollate` makes a whole batch's views at once
+    in the workers, or :class:`SourceBatch` ships the sources so the training process makes them
+    on its device. Items are split by :class:`ViewDataset`'s rule (2-tuples are ``(sample,
+    label)`` unless ``labelled=False``; dicts are samples).
+
+    Example:
+        >>> loader = DataLoader(SourceDataset(photos), batch_size=256, num_workers=8, collate_fn=BatchCollate(vg))
+    """
+
+    def __init__(self, data: Any, labelled: bool | None = None) -> None:
+        if not _indexable(data):
+            raise TypeError(f"data must support len() and indexing, got {type(data).__name__}")
+        _check_labelled(labelled)
+        self.data, self.labelled = data, labelled
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> tuple[int, Any, Any]:
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"SourceDataset index must be an int, got {type(index).__name__}")
+        x, label = _split(self.data[index], self.labelled, index)
+        return int(index), x, label
+
+
+class SourceBatch(NamedTuple):
+    """A batch of sources as :class:`SourceDataset` gives them; :meth:`views` makes their views."""
+
+    indices: list[int]
+    samples: list[Any]
+    labels: Any
+
+    def views(self, vg: ViewGenerator, epoch: int = 0, device: Any = None) -> Any:
+        """``vg.generate_batch(samples, indices, epoch, device)``: e.g. on the training GPU."""
+        return vg.generate_batch(self.samples, self.indices, epoch=epoch, device=device)
+
+
+def collate_sources(batch: Sequence[tuple[int, Any, Any]]) -> SourceBatch:
+    """``collate_fn`` that ships the sources as they are (uint8 images of any size), with their
+    indices and labels, for views made in the training process (:meth:`SourceBatch.views`)."""
+    if not batch:
+        raise ValueError("cannot collate an empty batch")
+    bad = [i for i, item in enumerate(batch) if not (isinstance(item, tuple) and len(item) == 3)]
+    if bad:
+        raise InvalidInput(f"batch items {bad[:5]} are not (index, sample, label) triples: use SourceDataset")
+    indices = [int(i) for i, _, _ in batch]
+    return SourceBatch(indices, [x for _, x, _ in batch], _labels([label for _, _, label in batch]))
+
+
+class BatchCollate:
+    """``collate_fn`` of the batch path: the views of a whole batch at once, made in the worker by
+    ``vg.generate_batch`` from :class:`SourceDataset` items.
+
+    A sample's views depend on ``(seed, epoch, index)`` only, as with :class:`ViewDataset`, so the
+    batch size, the workers and the ranks never change them. Call :meth:`set_epoch` before each
+    epoch: the epoch lives in shared memory and reaches every worker, persistent ones included.
+
+    Args:
+        views: the generator (an image preset's, for the batched kernels).
+        device: the engine ``generate_batch`` runs; None (OpenCV, bit-identical to
+            :meth:`ViewGenerator.generate`) or ``"cpu"`` (torch). Workers cannot use a GPU: for
+            views made on the training device, collate with :func:`collate_sources` and call
+            :meth:`SourceBatch.views` there.
+        epoch: the starting epoch.
+
+    Returns (per batch):
+        ``(views, labels)``: ``views[k]`` stacks view k of the batch; labels as :class:`ViewCollate` gives them.
+
+    Example:
+        >>> collate = BatchCollate(augkit.image.simclr_cifar(32, seed=0, output="uint8"))
+        >>> loader = DataLoader(SourceDataset(images), batch_size=512, num_workers=2, collate_fn=collate)
+    """
+
+    def __init__(self, views: ViewGenerator, device: Any = None, epoch: int = 0) -> None:
+        _check_views(views)
+        if device is not None and torch.device(device).type != "cpu":
+            raise ValueError(f"BatchCollate(device={device!r}): DataLoader workers make views on the CPU; for "
+                             "views on the training device collate with collate_sources and call "
+                             "batch.views(vg, epoch, device) in the training loop")
+        self.views, self.device = views, device
+        self._epoch = _SharedEpoch(_checked_epoch(epoch))
+
+    @property
+    def epoch(self) -> int:
+        return self._epoch.get()
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next batches use ``epoch``'s views, in this process and in every worker."""
+        self._epoch.set(_checked_epoch(epoch))
+
+    def __call__(self, batch: Sequence[tuple[int, Any, Any]]) -> tuple[list[Any], Any]:
+        sources = collate_sources(batch)
+        made = sources.views(self.views, self.epoch, self.device)
+        return made.items, sources.labels
+
+
+def _labels(labels: list[Any]) -> Any:
+    if all(label is None for label in labels):
+        return None
+    numbers = (int, float, np.integer, np.floating)
+    if all(isinstance(label, numbers) and not isinstance(label, (bool, np.bool_)) for label in labels):
+        return torch.as_tensor(np.asarray(labels))
+    return labels
