@@ -4,33 +4,28 @@ case's peak memory (``VmHWM``) is measured."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzz._worker import Worker
+
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("AUGKIT_FUZZ_EXAMPLES", 1000 if LONG else 20))
 
 WORKER = r'''
-import io, json, os, sys, tempfile
+import io, os, tempfile
 import numpy as np, torch
 import augkit
 from augkit import modalities
 from augkit.errors import AugkitError
 
-def hwm():
-    return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
-
 tmp = tempfile.mkdtemp()
-for line in sys.stdin:
-    case = json.loads(line)
+for case in read_cases():
     rng = np.random.default_rng(case["seed"])
     before = hwm()
     reply = {"ok": True, "error": None}
@@ -60,45 +55,20 @@ for line in sys.stdin:
     except Exception as err:
         reply = {"ok": False, "error": type(err).__name__, "message": str(err)[:200], "unexpected": True}
     reply["grew_mb"] = hwm() - before
-    print(json.dumps(reply), flush=True)
+    send(reply)
 '''
-
-
-class Worker:
-    """One long-lived process running cases; restarted when a signal kills it."""
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[str] | None = None
-
-    def run(self, case: dict[str, Any]) -> dict[str, Any]:
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(case) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            code = self.proc.wait()
-            self.proc = None
-            return {"ok": False, "crashed": code}
-        return json.loads(line)
-
-    def close(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 @pytest.fixture(scope="module")
 def worker() -> Any:
-    w = Worker()
+    w = Worker(WORKER)
     yield w
     w.close()
 
 
 def _check(reply: dict[str, Any], case: dict[str, Any]) -> None:
     assert "crashed" not in reply, f"the worker died (signal {-reply['crashed']}) on {case}"
+    assert "hung" not in reply, f"the worker took over its deadline on {case}"
     assert not reply.get("unexpected"), f"{reply['error']}: {reply['message']} on {case}"
     if not reply["ok"]:
         assert reply["message"], case

@@ -15,15 +15,10 @@ runs 1,250 per preset and prints the counts (``AUGKIT_FUZZ_EXAMPLES`` sets anoth
 
 from __future__ import annotations
 
-import base64
 import collections
 import inspect
 import math
 import os
-import pickle
-import select
-import subprocess
-import sys
 from typing import Any
 
 import numpy as np
@@ -35,6 +30,7 @@ from augkit import registry
 from augkit.args import MAX_SIDE, MAX_VIEWS
 from augkit.audio.presets import MAX_VIEW_SAMPLES
 from augkit.errors import AugkitError, InvalidInput
+from tests.fuzz._worker import Worker
 
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("AUGKIT_FUZZ_EXAMPLES", 1250 if LONG else 30))
@@ -45,16 +41,13 @@ PRESETS = registry.presets()
 VIEW_BUDGET = 2**23
 
 WORKER = r'''
-import base64, math, os, pickle, sys, time
+import math, os, time
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np, torch
 from augkit import modalities, registry
 from augkit.errors import AugkitError
 from augkit.views import ViewGenerator
-
-def hwm():
-    return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
 
 def elements(vg):
     """The pixels or samples the generator's views hold, from each pipeline's leading crop."""
@@ -99,45 +92,12 @@ def run(case):
                              getattr(v, "nbytes", len(v)) for v in views) / 2**20)
     return reply
 
-for line in sys.stdin:
-    case = pickle.loads(base64.b64decode(line))
+for case in read_cases():
     before = hwm()
     reply = run(case)
     reply["grew_mb"] = hwm() - before
-    print(base64.b64encode(pickle.dumps(reply)).decode(), flush=True)
+    send(reply)
 '''
-
-
-class Worker:
-    """One long-lived process building presets; restarted when a signal kills it or a case hangs."""
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[str] | None = None
-
-    def run(self, case: dict[str, Any]) -> dict[str, Any]:
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(base64.b64encode(pickle.dumps(case)).decode() + "\n")
-        self.proc.stdin.flush()
-        ready, _, _ = select.select([self.proc.stdout], [], [], DEADLINE_S)
-        if not ready:
-            self.close()
-            return {"hung": True}
-        line = self.proc.stdout.readline()
-        if not line:
-            code = self.proc.wait()
-            self.proc = None
-            return {"crashed": code}
-        reply: dict[str, Any] = pickle.loads(base64.b64decode(line))
-        return reply
-
-    def close(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
 
 
 COUNTS: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
@@ -145,7 +105,7 @@ COUNTS: dict[str, collections.Counter[str]] = collections.defaultdict(collection
 
 @pytest.fixture(scope="module")
 def worker() -> Any:
-    w = Worker()
+    w = Worker(WORKER, DEADLINE_S)
     yield w
     w.close()
     if LONG:
