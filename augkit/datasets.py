@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from augkit.collate import Padded, ViewCollate, collate_items, collate_views, make_collate
-from augkit.errors import InvalidInput, WrongInputType
+from augkit.errors import InvalidArgument, InvalidInput, WrongInputType
 from augkit.readers import (
     AUDIO_EXTENSIONS,
     IMAGE_EXTENSIONS,
@@ -69,16 +69,31 @@ class _SharedEpoch:
 
     def __init__(self, epoch: int) -> None:
         self.value = torch.zeros(1, dtype=torch.int64).share_memory_()
-        self.value[0] = epoch
+        self.value[0] = _checked_epoch(epoch)
 
     def get(self) -> int:
         return int(self.value[0])
 
     def set(self, epoch: int) -> None:
-        self.value[0] = epoch
+        self.value[0] = _checked_epoch(epoch)
 
 
-class ViewDataset(torch.utils.data.Dataset[tuple[list[Any], Any]]):
+class _Epochs:
+    """``epoch`` and ``set_epoch`` over a :class:`_SharedEpoch` (for datasets and collates)."""
+
+    _epoch: _SharedEpoch
+
+    @property
+    def epoch(self) -> int:
+        """The epoch whose views come next."""
+        return self._epoch.get()
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make what comes next use ``epoch``'s views, in this process and in every worker."""
+        self._epoch.set(epoch)
+
+
+class ViewDataset(_Epochs, torch.utils.data.Dataset[tuple[list[Any], Any]]):
     """Wrap a dataset so that item ``i`` is ``(views, label)``.
 
     Views are made with ``views(x, index=i, epoch=self.epoch)``, so a sample gets the same views
@@ -139,16 +154,7 @@ class ViewDataset(torch.utils.data.Dataset[tuple[list[Any], Any]]):
         self.data = data
         self.views = views
         self.labelled = labelled
-        self._epoch = _SharedEpoch(_checked_epoch(epoch))
-
-    @property
-    def epoch(self) -> int:
-        """The epoch whose views the next items are."""
-        return self._epoch.get()
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next items use ``epoch``'s views, in this process and in every worker."""
-        self._epoch.set(_checked_epoch(epoch))
+        self._epoch = _SharedEpoch(epoch)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -161,7 +167,7 @@ class ViewDataset(torch.utils.data.Dataset[tuple[list[Any], Any]]):
         return ViewList(views.items, views.params), label
 
 
-class IterableViewDataset(torch.utils.data.IterableDataset[tuple[list[Any], Any]]):
+class IterableViewDataset(_Epochs, torch.utils.data.IterableDataset[tuple[list[Any], Any]]):
     """:class:`ViewDataset` over iterable data: each item's views are keyed by the key it carries.
 
     Made by ``ViewDataset(iterable, views, ...)``; see there. Items are split as there (2-tuples
@@ -185,15 +191,7 @@ class IterableViewDataset(torch.utils.data.IterableDataset[tuple[list[Any], Any]
         self.views = views
         self.labelled = labelled
         self.key = "__key__" if key is None else key
-        self._epoch = _SharedEpoch(_checked_epoch(epoch))
-
-    @property
-    def epoch(self) -> int:
-        return self._epoch.get()
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next items use ``epoch``'s views, in this process and in every worker."""
-        self._epoch.set(_checked_epoch(epoch))
+        self._epoch = _SharedEpoch(epoch)
 
     def __iter__(self) -> Iterator[tuple[list[Any], Any]]:
         epoch = self.epoch
@@ -243,7 +241,7 @@ def _check_labelled(labelled: Any) -> None:
 
 def _checked_epoch(epoch: Any) -> int:
     if isinstance(epoch, (bool, np.bool_)) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-        raise ValueError(f"epoch={epoch!r} must be a non-negative integer")
+        raise InvalidArgument(f"epoch={epoch!r} must be a non-negative integer")
     return int(epoch)
 
 
@@ -318,7 +316,7 @@ def collate_sources(batch: Sequence[tuple[int, Any, Any]]) -> SourceBatch:
     return SourceBatch(indices, [x for _, x, _ in batch], _labels([label for _, _, label in batch]))
 
 
-class BatchCollate:
+class BatchCollate(_Epochs):
     """``collate_fn`` of the batch path: the views of a whole batch at once, made in the worker by
     ``vg.generate_batch`` from :class:`SourceDataset` items.
 
@@ -349,15 +347,7 @@ class BatchCollate:
                              "views on the training device collate with collate_sources and call "
                              "batch.views(vg, epoch, device) in the training loop")
         self.views, self.device = views, device
-        self._epoch = _SharedEpoch(_checked_epoch(epoch))
-
-    @property
-    def epoch(self) -> int:
-        return self._epoch.get()
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next batches use ``epoch``'s views, in this process and in every worker."""
-        self._epoch.set(_checked_epoch(epoch))
+        self._epoch = _SharedEpoch(epoch)
 
     def __call__(self, batch: Sequence[tuple[int, Any, Any]]) -> tuple[list[Any], Any]:
         sources = collate_sources(batch)
