@@ -8,7 +8,7 @@ per sample applied in one call), and converts the output once per batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -253,29 +253,35 @@ def _take(tables: np.ndarray, stack: np.ndarray) -> np.ndarray:
     return out
 
 
+def jitter_groups(fired: list[int], params: list[Params]) -> Iterator[tuple[str, list[int]]]:
+    """ColorJitter's adjustments over a batch, in each sample's own order: for each of the four
+    stages, ``(adjustment, the samples that make it at that stage)``, neutral factors left out."""
+    neutral = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
+    for stage in range(4):
+        for name, same in neutral.items():
+            group = [i for i in fired if params[i]["order"][stage] == name and params[i][name] != same]
+            if group:
+                yield name, group
+
+
 def _jitter(batch: np.ndarray, fired: list[int], params: list[Params]) -> None:
     """ColorJitter on the fired samples, stage by stage, each stage batched per kind of adjustment."""
     import cv2
 
-    skip = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
-    for stage in range(4):
-        for name, neutral in skip.items():
-            group = [i for i in fired if params[i]["order"][stage] == name and params[i][name] != neutral]
-            if not group:
-                continue
-            factors = [params[i][name] for i in group]
-            if name == "brightness":
-                batch[group] = _take(F.brightness_tables(np.asarray(factors)), batch[group])
-            elif name == "contrast":
-                _contrast(batch, group, factors)
-            elif name == "saturation":
-                for i, f in zip(group, factors, strict=True):
-                    batch[i] = F.saturation(batch[i], f)
-            else:
-                tables = np.stack([F.hue_table(f) for f in factors])
-                hsv = _per_pixel(batch[group], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2HSV))
-                hsv[..., 0] = _take(tables, np.ascontiguousarray(hsv[..., 0]))
-                batch[group] = _per_pixel(hsv, lambda img: cv2.cvtColor(img, cv2.COLOR_HSV2RGB))
+    for name, group in jitter_groups(fired, params):
+        factors = [params[i][name] for i in group]
+        if name == "brightness":
+            batch[group] = _take(F.brightness_tables(np.asarray(factors)), batch[group])
+        elif name == "contrast":
+            _contrast(batch, group, factors)
+        elif name == "saturation":
+            for i, f in zip(group, factors, strict=True):
+                batch[i] = F.saturation(batch[i], f)
+        else:
+            tables = np.stack([F.hue_table(f) for f in factors])
+            hsv = _per_pixel(batch[group], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2HSV))
+            hsv[..., 0] = _take(tables, np.ascontiguousarray(hsv[..., 0]))
+            batch[group] = _per_pixel(hsv, lambda img: cv2.cvtColor(img, cv2.COLOR_HSV2RGB))
 
 
 def _contrast(batch: np.ndarray, group: list[int], factors: list[float]) -> None:

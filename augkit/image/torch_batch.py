@@ -111,26 +111,23 @@ def _factors(values: list[float], like: torch.Tensor) -> torch.Tensor:
 
 def _jitter(batch: torch.Tensor, fired: list[int], params: list[Params]) -> None:
     """ColorJitter on the fired samples, stage by stage; in each stage, one kernel per kind of change."""
-    neutral = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
-    for stage in range(4):
-        for name, same in neutral.items():
-            group = [i for i in fired if params[i]["order"][stage] == name and params[i][name] != same]
-            if not group:
-                continue
-            idx = torch.tensor(group, device=batch.device)
-            sub = batch[idx]
-            f = _factors([float(params[i][name]) for i in group], sub)
-            if name == "brightness":  # the uint8 table: levels · f, clipped, truncated
-                sub = (sub * f).clamp_(0, 255).floor_()
-            elif name == "contrast":  # blend with the mean grey level, truncated like the table
-                mean = _luma(sub).mean(dim=(1, 2, 3), keepdim=True)
-                blended = (sub * f + mean * (1 - f)).clamp_(0, 255).floor_()
-                sub = torch.where(f == 0, (mean + 0.5).floor().expand_as(sub), blended)
-            elif name == "saturation":  # cv2.addWeighted with the grey image: rounded, saturated
-                sub = (sub * f + _luma(sub) * (1 - f)).round_().clamp_(0, 255)
-            else:
-                sub = _hue(sub, [float(params[i][name]) for i in group])
-            batch[idx] = sub
+    from augkit.image.batch import jitter_groups
+
+    for name, group in jitter_groups(fired, params):
+        idx = torch.tensor(group, device=batch.device)
+        sub = batch[idx]
+        f = _factors([float(params[i][name]) for i in group], sub)
+        if name == "brightness":  # the uint8 table: levels · f, clipped, truncated
+            sub = (sub * f).clamp_(0, 255).floor_()
+        elif name == "contrast":  # blend with the mean grey level, truncated like the table
+            mean = _luma(sub).mean(dim=(1, 2, 3), keepdim=True)
+            blended = (sub * f + mean * (1 - f)).clamp_(0, 255).floor_()
+            sub = torch.where(f == 0, (mean + 0.5).floor().expand_as(sub), blended)
+        elif name == "saturation":  # cv2.addWeighted with the grey image: rounded, saturated
+            sub = (sub * f + _luma(sub) * (1 - f)).round_().clamp_(0, 255)
+        else:
+            sub = _hue(sub, [float(params[i][name]) for i in group])
+        batch[idx] = sub
 
 
 def _hue(x: torch.Tensor, factors: list[float]) -> torch.Tensor:
