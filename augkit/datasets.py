@@ -1,6 +1,7 @@
 """Data plumbing: a dataset wrapper that yields n views per sample, collation for every modality,
 and readers for folders, text files and sources named on a command line. Collation lives in
-:mod:`augkit.collate` and the readers in :mod:`augkit.readers`; both are served from here too.
+:mod:`augkit.collate`, the readers in :mod:`augkit.readers` and :mod:`augkit.manifest`; all are served
+from here too.
 
 Example:
     >>> ds = ViewDataset(photos, augkit.image.simclr(seed=0))
@@ -20,11 +21,11 @@ import torch
 
 from augkit.collate import Padded, ViewCollate, collate_items, collate_views, make_collate
 from augkit.errors import InvalidArgument, InvalidInput, WrongInputType
+from augkit.manifest import ManifestDataset
 from augkit.readers import (
     AUDIO_EXTENSIONS,
     IMAGE_EXTENSIONS,
     FolderDataset,
-    ManifestDataset,
     ModalityMismatch,
     read_lines,
     read_sources,

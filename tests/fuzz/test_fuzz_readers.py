@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from augkit.datasets import ManifestDataset, read_lines
-from augkit.readers import _File
+from augkit.manifest import _File
 
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("AUGKIT_FUZZ_EXAMPLES", 1000 if LONG else 20))
