@@ -21,9 +21,10 @@ from augkit._lazy import lazy_getattr
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
 from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply
+from augkit.crossmodal import CrossModalViews
 from augkit.errors import AugkitError
 from augkit.modalities import builtin_packages
-from augkit.views import CrossModalViews, ViewGenerator, Views, multi_crop
+from augkit.views import ViewGenerator, Views, multi_crop
 
 __version__ = "0.2.0"
 

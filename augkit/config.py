@@ -108,7 +108,7 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
 
 
 def _dump_fields(vg: ViewGenerator, head: dict[str, Any]) -> dict[str, Any]:
-    from augkit.views import CrossModalViews
+    from augkit.crossmodal import CrossModalViews
 
     assert vg.fields is not None
     if vg.output is not None and not isinstance(vg.output, Mapping):
@@ -240,7 +240,7 @@ def load(spec_or_path: Mapping[str, Any] | str | Path, *, seed: Any = _UNSET, n_
 
 def _fields(spec: Mapping[str, Any], n_views: Any, seed: Any) -> ViewGenerator:
     from augkit import modalities
-    from augkit.views import CrossModalViews
+    from augkit.crossmodal import CrossModalViews
 
     fields = spec["fields"]
     if not isinstance(fields, Mapping) or not fields:

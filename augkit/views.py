@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 
 from augkit import modalities
+from augkit._fields import field_modalities, field_pipelines, view_pipelines
 from augkit.composites import fired
-from augkit.core import RECORD_FORMAT, Augmenter, Params, check_augmenter
+from augkit.core import RECORD_FORMAT, Augmenter, Params
 from augkit.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType, WrongInputType
 from augkit.streams import stream
 
-__all__ = ["CrossModalViews", "ViewGenerator", "Views", "multi_crop"]
+__all__ = ["ViewGenerator", "Views", "multi_crop"]
 
 #: What a dict sample's missing field does: ``"raise"`` a ValueError, or ``"pass"`` (the view has
 #: no such field).
@@ -110,7 +111,7 @@ class ViewGenerator:
             ``"raise"`` (a ValueError naming the field and the sample index) or ``"pass"`` (its
             views lack that field too).
         couplings: for dict samples, coupling rules (names or :class:`augkit.couplings.Coupling`
-            objects) that make a draw on one field constrain another; see :class:`CrossModalViews`.
+            objects) that make a draw on one field constrain another; see :class:`augkit.CrossModalViews`.
 
     Calls:
         ``vg(x)`` returns a list of views with fresh randomness each call. Inside DataLoader workers
@@ -140,11 +141,11 @@ class ViewGenerator:
         #: For dict samples: field -> its modality ("" when neither its ops nor its name say).
         self.field_modalities: dict[str, str] = {}
         if isinstance(pipeline, Mapping):
-            self.fields = _field_pipelines(pipeline, n_views)
+            self.fields = field_pipelines(pipeline, n_views)
             count = len(next(iter(self.fields.values())))
             self.pipelines: list[Any] = [{f: pipes[k] for f, pipes in self.fields.items()} for k in range(count)]
         else:
-            self.pipelines = _view_pipelines(pipeline, n_views, "pipeline")
+            self.pipelines = view_pipelines(pipeline, n_views, "pipeline")
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
@@ -166,7 +167,7 @@ class ViewGenerator:
             self._form = modalities.get(self.modality) if self.modality else modalities.ANY
             self.couplings: list[Any] = []
         else:
-            self.field_modalities = _field_modalities(self.fields, modality)
+            self.field_modalities = field_modalities(self.fields, modality)
             #: "" for dict samples: each field has its own (:attr:`field_modalities`).
             self.modality = ""
             self._form = modalities.ANY
@@ -382,112 +383,6 @@ class ViewGenerator:
         if self.fields is not None:
             return f"{type(self).__name__}(n_views={self.n_views}, seed={self.seed}, fields={self.fields!r})"
         return f"ViewGenerator(n_views={self.n_views}, seed={self.seed}, pipelines={self.pipelines!r})"
-
-
-class CrossModalViews(ViewGenerator):
-    """Cross-modal positive pairs: one augmented view per modality of a dict sample, with coupling
-    rules that keep the sides consistent (CLIP-style image–caption, audio–caption, or more).
-
-    ``CrossModalViews(image=..., text=..., couplings=["flip_swaps_left_right", "protect_words"])``
-    makes, for ``{"image": photo, "text": caption, ...}``, one view ``{"image": v, "text": c, ...}``
-    (``n_views=1``): ``v`` and ``c`` are the positive pair. Each field draws from its own stream,
-    the one record covers every side and says what each coupling rule did, and
-    :meth:`~ViewGenerator.replay` rebuilds both sides bit for bit. Rules (:mod:`augkit.couplings`):
-
-    - ``"flip_swaps_left_right"``: a horizontal flip of the image swaps "left"/"right" (and
-      "leftmost", "left-hand", ...) in the caption, case and punctuation kept;
-    - ``"protect_words"``: the colours and numbers of the caption, and the words given, are
-      protected from every text op (:mod:`augkit.text.protect`), so the caption still describes
-      its image.
-
-    Args:
-        couplings: rule names or :class:`augkit.couplings.Coupling` objects, applied in order.
-        seed, n_views, output, prepare, missing, modality: as for :class:`ViewGenerator`.
-        **fields: ``field=augmenter`` (or a list, one per view); a field named after a modality
-            (``image``, ``text``, ``audio``) is of it, others need ``modality={field: name}``.
-
-    Example:
-        >>> pairs = CrossModalViews(image=augkit.image.simclr(size=64).pipelines[0],
-        ...                         text=augkit.text.RandomDeletion(0.2),
-        ...                         couplings=["flip_swaps_left_right", "protect_words"], seed=0)
-        >>> (view,) = pairs({"image": photo, "text": "a red kite on the left"}, index=0)
-    """
-
-    def __init__(self, couplings: Sequence[Any] = (), seed: int | None = None, n_views: int | None = None,
-                 output: Callable[[Any], Any] | Mapping[str, Callable[[Any], Any]] | None = None,
-                 prepare: Callable[[Any], Any] | None = None, missing: str = "raise",
-                 modality: Mapping[str, str] | None = None, **fields: Any) -> None:
-        if len(fields) < 2:
-            raise InvalidArgument(f"CrossModalViews pairs two or more fields (image=..., text=...); got "
-                                  f"{sorted(fields) or 'none'}")
-        lists = [len(p) for p in fields.values() if isinstance(p, Sequence) and not isinstance(p, (str, bytes))]
-        count = n_views if n_views is not None else lists[0] if lists else 1
-        super().__init__(fields, n_views=count, seed=seed, output=output, prepare=prepare, modality=modality,
-                         missing=missing, couplings=couplings)
-
-
-def _view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmenter[Any]]:
-    """One augmenter per view, from one augmenter (repeated) or a list."""
-    if isinstance(pipeline, Augmenter):
-        from augkit.args import MAX_VIEWS
-
-        count = 2 if n_views is None else n_views
-        if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
-            raise WrongArgumentType(f"n_views={n_views!r} must be an integer from 1 to {MAX_VIEWS}")
-        if not 1 <= count <= MAX_VIEWS:
-            raise InvalidArgument(f"n_views={n_views!r} must be an integer from 1 to {MAX_VIEWS}")
-        return [pipeline] * int(count)
-    if isinstance(pipeline, Sequence) and not isinstance(pipeline, (str, bytes)):
-        if len(pipeline) == 0:
-            raise InvalidArgument(f"{name} list is empty: give one augmenter per view")
-        if n_views is not None and n_views != len(pipeline):
-            raise InvalidArgument(
-                f"n_views={n_views} does not match the {len(pipeline)} pipelines given for {name} (one per view); "
-                "leave n_views out to follow the list"
-            )
-        return [check_augmenter(p, f"{name}[{i}]") for i, p in enumerate(pipeline)]
-    raise WrongArgumentType(
-        f"{name} must be an Augmenter or a list of Augmenters, got {type(pipeline).__name__}"
-    )
-
-
-def _field_pipelines(pipeline: Mapping[Any, Any], n_views: int | None) -> dict[str, list[Augmenter[Any]]]:
-    """Field -> one augmenter per view; every field with the same number of views."""
-    if not pipeline:
-        raise InvalidArgument("pipeline dict is empty: give {field: augmenter} for at least one field")
-    lists = {f: len(p) for f, p in pipeline.items() if isinstance(p, Sequence) and not isinstance(p, (str, bytes))}
-    if n_views is None and len(set(lists.values())) == 1:
-        n_views = next(iter(lists.values()))
-    fields: dict[str, list[Augmenter[Any]]] = {}
-    for f, p in pipeline.items():
-        if not isinstance(f, str) or not f:
-            raise WrongArgumentType(f"pipeline dict keys are field names (non-empty str), got {f!r}")
-        fields[f] = _view_pipelines(p, n_views, f"pipeline[{f!r}]")
-    counts = {f: len(p) for f, p in fields.items()}
-    if len(set(counts.values())) != 1:
-        raise InvalidArgument(f"the fields' pipeline lists give different numbers of views: {counts}; "
-                              "give every field one augmenter or lists of one length")
-    return fields
-
-
-def _field_modalities(fields: Mapping[str, list[Augmenter[Any]]], given: Any) -> dict[str, str]:
-    """Field -> modality: given, else what its ops declare, else its name when it names a modality."""
-    if given is not None and not isinstance(given, Mapping):
-        raise WrongArgumentType(f"modality= for dict samples is a dict {{field: modality}}, got {given!r}")
-    given = dict(given or {})
-    unknown = sorted(set(given) - set(fields))
-    if unknown:
-        raise InvalidArgument(f"modality= names fields {unknown} that have no pipeline; fields: {sorted(fields)}")
-    known = set(modalities.names())
-    out = {}
-    for f, pipes in fields.items():
-        found = given.get(f) or modalities.of_augmenters(pipes)
-        if not found and f in known:
-            found = f
-        if found:
-            modalities.get(found)  # an unknown modality name fails here
-        out[f] = found
-    return out
 
 
 def _where(index: int | str | None) -> str:

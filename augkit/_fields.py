@@ -1,0 +1,79 @@
+"""How a :class:`augkit.ViewGenerator` reads its pipelines: one augmenter per view, and for dict
+samples one list of them per field, with each field's modality."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from augkit import modalities
+from augkit.core import Augmenter, check_augmenter
+from augkit.errors import InvalidArgument, WrongArgumentType
+
+__all__ = ["field_modalities", "field_pipelines", "view_pipelines"]
+
+
+def view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmenter[Any]]:
+    """One augmenter per view, from one augmenter (repeated) or a list."""
+    if isinstance(pipeline, Augmenter):
+        from augkit.args import MAX_VIEWS
+
+        count = 2 if n_views is None else n_views
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)):
+            raise WrongArgumentType(f"n_views={n_views!r} must be an integer from 1 to {MAX_VIEWS}")
+        if not 1 <= count <= MAX_VIEWS:
+            raise InvalidArgument(f"n_views={n_views!r} must be an integer from 1 to {MAX_VIEWS}")
+        return [pipeline] * int(count)
+    if isinstance(pipeline, Sequence) and not isinstance(pipeline, (str, bytes)):
+        if len(pipeline) == 0:
+            raise InvalidArgument(f"{name} list is empty: give one augmenter per view")
+        if n_views is not None and n_views != len(pipeline):
+            raise InvalidArgument(
+                f"n_views={n_views} does not match the {len(pipeline)} pipelines given for {name} (one per view); "
+                "leave n_views out to follow the list"
+            )
+        return [check_augmenter(p, f"{name}[{i}]") for i, p in enumerate(pipeline)]
+    raise WrongArgumentType(
+        f"{name} must be an Augmenter or a list of Augmenters, got {type(pipeline).__name__}"
+    )
+
+
+def field_pipelines(pipeline: Mapping[Any, Any], n_views: int | None) -> dict[str, list[Augmenter[Any]]]:
+    """Field -> one augmenter per view; every field with the same number of views."""
+    if not pipeline:
+        raise InvalidArgument("pipeline dict is empty: give {field: augmenter} for at least one field")
+    lists = {f: len(p) for f, p in pipeline.items() if isinstance(p, Sequence) and not isinstance(p, (str, bytes))}
+    if n_views is None and len(set(lists.values())) == 1:
+        n_views = next(iter(lists.values()))
+    fields: dict[str, list[Augmenter[Any]]] = {}
+    for f, p in pipeline.items():
+        if not isinstance(f, str) or not f:
+            raise WrongArgumentType(f"pipeline dict keys are field names (non-empty str), got {f!r}")
+        fields[f] = view_pipelines(p, n_views, f"pipeline[{f!r}]")
+    counts = {f: len(p) for f, p in fields.items()}
+    if len(set(counts.values())) != 1:
+        raise InvalidArgument(f"the fields' pipeline lists give different numbers of views: {counts}; "
+                              "give every field one augmenter or lists of one length")
+    return fields
+
+
+def field_modalities(fields: Mapping[str, list[Augmenter[Any]]], given: Any) -> dict[str, str]:
+    """Field -> modality: given, else what its ops declare, else its name when it names a modality."""
+    if given is not None and not isinstance(given, Mapping):
+        raise WrongArgumentType(f"modality= for dict samples is a dict {{field: modality}}, got {given!r}")
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(fields))
+    if unknown:
+        raise InvalidArgument(f"modality= names fields {unknown} that have no pipeline; fields: {sorted(fields)}")
+    known = set(modalities.names())
+    out = {}
+    for f, pipes in fields.items():
+        found = given.get(f) or modalities.of_augmenters(pipes)
+        if not found and f in known:
+            found = f
+        if found:
+            modalities.get(found)  # an unknown modality name fails here
+        out[f] = found
+    return out
