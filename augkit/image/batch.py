@@ -153,7 +153,8 @@ def _draw(chain: Compose, x: np.ndarray, key: tuple[int, ...]) -> Params:
     values that do not depend on the image), so every op can draw from the original. Op ``j``
     draws from ``stream(*key, j)``, as :class:`augkit.Compose` gives it.
     """
-    ops = [{"op": op.name, "params": op.sample(x, stream(*key, j))} for j, op in enumerate(chain.ops)]
+    # x is canonical (_batchable checked it), so each op's sample() is its _record() without the check
+    ops = [{"op": op.name, "params": op._record(x, stream(*key, j))} for j, op in enumerate(chain.ops)]
     return {"format": RECORD_FORMAT, "applied": True, "ops": ops}
 
 
@@ -169,6 +170,7 @@ def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
         and p.p == 1.0
         and len(p.ops) > 0
         and type(p.ops[0]) is RandomResizedCrop
+        and p.ops[0].p == 1.0  # every view is cropped to the batch's size
         and all(type(op) in _PIXEL_OPS for op in p.ops[1:])
         for p in vg.pipelines
     )
@@ -217,7 +219,7 @@ def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np
     h, w = crop.size
     batch = np.empty((len(prepared), h, w, 3), dtype=np.uint8)
     for i, (x, p) in enumerate(zip(prepared, drawn, strict=True)):
-        batch[i] = crop.apply(x, p["ops"][0]["params"])
+        batch[i] = crop.transform(x, p["ops"][0]["params"])  # a record just drawn for x: no check needed
     for j, op in enumerate(pipeline.ops[1:], start=1):
         op_params = [p["ops"][j]["params"] for p in drawn]
         fired = [i for i, p in enumerate(op_params) if p["applied"]]
@@ -274,9 +276,10 @@ def _jitter(batch: np.ndarray, fired: list[int], params: list[Params]) -> None:
             batch[group] = _take(F.brightness_tables(np.asarray(factors)), batch[group])
         elif name == "contrast":
             _contrast(batch, group, factors)
-        elif name == "saturation":
-            for i, f in zip(group, factors, strict=True):
-                batch[i] = F.saturation(batch[i], f)
+        elif name == "saturation":  # F.saturation per image, its grey images made in one conversion
+            grays = _per_pixel(batch[group], F.gray)
+            for i, f, g in zip(group, factors, grays, strict=True):
+                batch[i] = g if f == 0 else cv2.addWeighted(batch[i], f, g, 1 - f, 0)
         else:
             tables = np.stack([F.hue_table(f) for f in factors])
             hsv = _per_pixel(batch[group], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2HSV))
