@@ -154,16 +154,19 @@ class NormalizeIntoBuffers:
         return out
 
 
-def batch_rate(vg: Any, images: list[np.ndarray], seconds: float, batch: int = 256) -> float:
-    """Samples per CPU second through ``augkit.image.generate_batch``, ``batch`` images a call."""
-    from augkit.image import generate_batch
-
+def batch_rate(vg: Any, images: list[np.ndarray], seconds: float, batch: int = 256, device: Any = None) -> float:
+    """Samples per second through ``vg.generate_batch``, ``batch`` images a call: per CPU second on
+    the CPU engines, per wall-clock second (synchronized) on a GPU."""
     pool = [images[i % len(images)] for i in range(batch)]
-    n, start = 0, time.process_time()
+    gpu = device is not None and torch.device(device).type == "cuda"
+    clock = time.perf_counter if gpu else time.process_time
+    n, start = 0, clock()
     while True:
-        generate_batch(vg, pool, range(n, n + batch))
+        vg.generate_batch(pool, range(n, n + batch), device=device)
+        if gpu:
+            torch.cuda.synchronize()
         n += batch
-        elapsed = time.process_time() - start
+        elapsed = clock() - start
         if elapsed >= seconds:
             return n / elapsed
 
@@ -197,17 +200,27 @@ def main() -> None:
             for img in images[:2]:  # warm-up: first-call imports and caches
                 fn(img)
             timed[name] = functools.partial(cpu_rate, fn, images, seconds)
-        if size == 32:  # small images: the batch path draws per-sample params, applies ops per group
-            for name, vg in (("augkit batch (float32 out)", ours), ("augkit batch (uint8 out)", ours_u8)):
-                batch_rate(vg, images, 0.05)
-                timed[name] = functools.partial(batch_rate, vg, images, seconds)
+        # the batch engines draw per-sample params; OpenCV's applies ops per group of samples, torch's
+        # runs each op once over the batch (on the CPU here, and on a GPU where there is one)
+        engines: list[tuple[str, Any, Any]] = []
+        if size == 32:
+            engines += [("augkit batch (float32 out)", ours, None), ("augkit batch (uint8 out)", ours_u8, None)]
+        engines.append(("augkit torch batch, cpu", ours, "cpu"))
+        if torch.cuda.is_available():
+            engines.append(("augkit torch batch, cuda *", ours, "cuda"))
+        for name, vg, device in engines:
+            batch = 256 if size == 32 else 64
+            batch_rate(vg, images, 0.05, batch, device)
+            timed[name] = functools.partial(batch_rate, vg, images, seconds, batch, device)
         rows.extend((label, name, r) for name, r in best_of_rounds(timed, rounds).items())
 
     print(f"\nPer core (torch and OpenCV at 1 thread), samples per CPU second, two views per sample, "
           f"{len(big)} photos, best of {rounds} interleaved rounds")
-    print(f"{'case':<18} {'contender':<26} {'samples/s':>10}")
+    print(f"{'case':<18} {'contender':<28} {'samples/s':>10}")
     for label, name, r in rows:
-        print(f"{label:<18} {name:<26} {r:>10.0f}")
+        print(f"{label:<18} {name:<28} {r:>10.0f}")
+    if torch.cuda.is_available():
+        print(f"* {torch.cuda.get_device_name()}: samples per wall-clock second, synchronized")
     table = {(label, name): r for label, name, r in rows}
 
     # Through a DataLoader with 2 workers: float32 normalized batches delivered to the loop.
