@@ -6,6 +6,7 @@ It puts the four idx files under /usr/share/datasets/fashion-mnist/.
 
 Run:  python examples/simclr_fashion_mnist.py            (defaults: ≈ 11 min on 2 CPU cores)
       python examples/simclr_fashion_mnist.py --images 2000 --epochs 1   (a quick look)
+      python examples/simclr_fashion_mnist.py --views crop   (ablation: crop only, colour only, none)
 
 It prints three linear-probe test accuracies on the same fixed subsets: the pretrained encoder,
 the same architecture randomly initialized, and raw pixels.
@@ -98,6 +99,24 @@ def probe(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: 
     return float(clf.score(scaler.transform(test_x), test_y))
 
 
+VIEWS = ("full", "crop", "color", "none")
+
+
+def make_views(kind: str, crop_scale: float, seed: int) -> augkit.ViewGenerator:
+    """Two uint8 views per image: SimCLR's small-image recipe (``full``), or one part of it."""
+    if kind == "full":
+        return augkit.image.simclr_cifar(28, scale=(crop_scale, 1.0), seed=seed, output="uint8")
+    from augkit.image import ops
+
+    parts: dict[str, list[augkit.Augmenter]] = {  # the parts of simclr_cifar (colour strength 0.5)
+        "crop": [ops.RandomResizedCrop(28, scale=(crop_scale, 1.0)), ops.HorizontalFlip(p=0.5)],
+        "color": [ops.ColorJitter(0.4, 0.4, 0.4, 0.1, p=0.8), ops.ToGray(p=0.2)],
+        "none": [augkit.Identity()],
+    }
+    uint8 = augkit.modalities.get("image").output({"type": "uint8"})
+    return augkit.ViewGenerator(augkit.Compose(parts[kind]), n_views=2, seed=seed, output=uint8, modality="image")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=15000, help="training images used for pretraining")
@@ -110,6 +129,8 @@ def main() -> None:
     parser.add_argument("--probe-iters", type=int, default=300)
     parser.add_argument("--crop-scale", type=float, default=0.2, help="smallest crop area (SimCLR: 0.08)")
     parser.add_argument("--workers", type=int, default=1, help="DataLoader workers making the views")
+    parser.add_argument("--views", choices=VIEWS, default="full",
+                        help="the ablation of SimCLR's Figure 5: full views, crop (+ flip) only, colour only, none")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     args = parser.parse_args()
@@ -124,7 +145,7 @@ def main() -> None:
 
     # SimCLR's small-image recipe (no blur, colour strength 0.5) with milder crops for 28×28 clothes;
     # grayscale input gives 1-channel uint8 views, normalized after the loader in this process.
-    views = augkit.image.simclr_cifar(28, scale=(args.crop_scale, 1.0), seed=args.seed, output="uint8")
+    views = make_views(args.views, args.crop_scale, args.seed)
     dataset = ViewDataset(list(pretrain), views)
     loader = DataLoader(dataset, batch_size=args.batch_size, shuffle=True, drop_last=True,
                         num_workers=args.workers, collate_fn=collate_views)
@@ -138,7 +159,8 @@ def main() -> None:
     steps = max(1, args.epochs * len(loader))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.1)
     criterion = NTXentLoss(args.temperature)
-    print(f"pretraining on {len(dataset)} images, {args.epochs} epochs, batch {args.batch_size}", flush=True)
+    print(f"pretraining on {len(dataset)} images, {args.epochs} epochs, batch {args.batch_size}, "
+          f"views: {args.views}", flush=True)
     for epoch in range(args.epochs):
         dataset.set_epoch(epoch)
         model.train()

@@ -14,14 +14,15 @@ DATA = Path("/usr/share/datasets/fashion-mnist")
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="needs Debian's dataset-fashion-mnist (installed by .ci/run)")
-def test_example_pretrains_and_prints_three_probe_accuracies() -> None:
+@pytest.mark.parametrize("views", ["full", "crop"])
+def test_example_pretrains_and_prints_three_probe_accuracies(views: str) -> None:
     out = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "simclr_fashion_mnist.py"), "--images", "512", "--epochs", "1",
          "--batch-size", "128", "--probe-train", "400", "--probe-test", "200", "--probe-iters", "50",
-         "--workers", "0"],
+         "--workers", "0", "--views", views],
         capture_output=True, text=True, check=True, timeout=300,
     ).stdout
-    assert "epoch 1/1  loss" in out
+    assert "epoch 1/1  loss" in out and f"views: {views}" in out
     accuracies = {
         name: float(value)
         for name, value in re.findall(r"accuracy (pretrained encoder|random-init encoder|raw pixels):\s+([0-9.]+)", out)
