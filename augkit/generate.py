@@ -49,6 +49,7 @@ import numpy as np
 import torch
 
 from augkit import config, modalities
+from augkit._fieldstore import decode_views, encode_views, field_context, field_formats, field_source
 from augkit.core import RECORD_FORMAT
 from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
 from augkit.views import ViewGenerator
@@ -156,6 +157,11 @@ class _ShardJob:
     job_sha256: str
     spec_sha256: str
     strict: bool
+    #: for dict samples: what the workers index (a manifest loads its files there), and each field's
+    #: storage format and encoding context
+    dataset: Any = None
+    field_formats: dict[str, str] | None = None
+    field_context: dict[str, dict[str, Any]] | None = None
 
 
 def _versions() -> dict[str, str]:
@@ -223,7 +229,7 @@ class _Threads:
 
 def _make_shard(job: _ShardJob) -> dict[str, Any]:
     """Write one shard and its json; returns the json's content."""
-    form = modalities.get(job.modality)
+    form = modalities.get(job.modality) if job.field_formats is None else modalities.ANY
     buf = io.BytesIO()
     failures: list[dict[str, Any]] = []
     count = 0
@@ -231,12 +237,19 @@ def _make_shard(job: _ShardJob) -> dict[str, Any]:
         for item in job.items:
             key = f"{item.index:0{KEY_DIGITS}d}"
             try:
-                x = item.value if item.path is None else form.load(item.path, **job.context)
-                made = job.views.generate(x, index=item.index, epoch=job.epoch, with_output=False)
-                members = []
-                for k, view in enumerate(made.items):
-                    data, ext = form.encode(view, job.format, **job.context)
-                    members.append((f"{key}.view{k}.{ext}", data))
+                passed: dict[str, Any] | None = None
+                if job.field_formats is not None:  # dict samples: a member per field of each view
+                    x = item.value if job.dataset is None else job.dataset[item.index]
+                    made = job.views.generate(x, index=item.index, epoch=job.epoch, with_output=False)
+                    encoded, passed = encode_views(job.views, made.items, job.field_formats, job.field_context or {})
+                    members = [(f"{key}.{name}", data) for name, data in encoded]
+                else:
+                    x = item.value if item.path is None else form.load(item.path, **job.context)
+                    made = job.views.generate(x, index=item.index, epoch=job.epoch, with_output=False)
+                    members = []
+                    for k, view in enumerate(made.items):
+                        data, ext = form.encode(view, job.format, **job.context)
+                        members.append((f"{key}.view{k}.{ext}", data))
             except Exception as exc:  # every input failure is recorded, none is dropped
                 reason = f"{type(exc).__name__}: {exc}"
                 if job.strict:
@@ -248,6 +261,8 @@ def _make_shard(job: _ShardJob) -> dict[str, Any]:
                                       "params": made.params}
             if item.label is not None:
                 record.update(label=item.label, label_name=item.label_name)
+            if passed is not None:
+                record["passed"] = passed
             for name, data in members:
                 _add(tar, name, data)
             _add(tar, f"{key}.json", _dumps(record))
@@ -370,29 +385,41 @@ def write_pairs(
     chosen = views.modality or (modality or "")
     if modality and views.modality and modality != views.modality:
         raise InvalidArgument(f"modality={modality!r} does not match the generator's ops, which take {views.modality}")
-    items, chosen, classes = _list_source(source, chosen)
+    fmts = dict(formats or {})
+    dataset, field_fmts, field_ctx = None, None, None
+    if views.fields is not None:  # dict samples: a manifest or a list of dicts, stored field by field
+        data, sources, dataset = field_source(source)
+        # a manifest's rows are loaded in the workers; samples in memory travel with their items
+        items = [_Item(i, src, value=None if dataset is not None else data[i]) for i, src in enumerate(sources)]
+        classes: list[str] = []
+        field_fmts, field_ctx = field_formats(views.field_modalities, fmts), field_context(views)
+        fmt: Any = field_fmts
+        context: dict[str, Any] = {}
+    else:
+        items, chosen, classes = _list_source(source, chosen)
+        form = modalities.get(chosen)
+        for name, value in fmts.items():
+            modalities.get(name).check_format(value)  # an unknown modality or format is named
+        fmt = form.check_format(fmts.get(chosen))
+        context = dict(form.context(views))
     if limit is not None:
         items = items[:limit]
     if not items:
         raise InvalidInput(f"source {source!s} holds no samples")
-    form = modalities.get(chosen)
-    fmts = dict(formats or {})
-    for name, value in fmts.items():
-        modalities.get(name).check_format(value)  # an unknown modality or format is named
-    fmt = form.check_format(fmts.get(chosen))
-    context = dict(form.context(views))
     spec_sha = hashlib.sha256(_dumps(spec)).hexdigest()
     job = {"dataset_format": DATASET_FORMAT, "augkit": _versions()["augkit"], "record_format": RECORD_FORMAT,
            "spec": spec, "spec_sha256": spec_sha, "seed": views.seed, "n_views": views.n_views, "epochs": epochs,
            "shard_size": shard_size,
            "limit": limit, "modality": chosen, "format": fmt, "samples": len(items),
+           **({"fields": views.field_modalities} if views.fields is not None else {}),
            "sources_sha256": hashlib.sha256(_dumps([i.source for i in items])).hexdigest()}
     job_sha = hashlib.sha256(_dumps(job)).hexdigest()
     root = Path(out)
     _prepare(root, job, job_sha, overwrite)
     plan = _plan(items, epochs, shard_size)
     done, pending = _resume(root, plan, job_sha)
-    jobs = [_ShardJob(str(root), rel, e, s, chunk, views, chosen, fmt, context, job_sha, spec_sha, strict)
+    jobs = [_ShardJob(str(root), rel, e, s, chunk, views, chosen, fmt, context, job_sha, spec_sha, strict,
+                      dataset, field_fmts, field_ctx)
             for rel, e, s, chunk in pending]
     total = sum(len(j.items) for j in jobs)
     metas = dict(done)
@@ -648,7 +675,8 @@ class PairDataset(torch.utils.data.IterableDataset[Any]):
         rank, world = _rank()
         info = torch.utils.data.get_worker_info()
         wid, nw = (0, 1) if info is None else (info.id, info.num_workers)
-        form = modalities.get(self.modality)
+        fields = "fields" in self.manifest
+        form = modalities.get(self.modality) if not fields else modalities.ANY
         output = self.views.output
         for entry in shards[rank * nw + wid :: world * nw]:
             data = (self.root / entry["shard"]).read_bytes()
@@ -656,10 +684,14 @@ class PairDataset(torch.utils.data.IterableDataset[Any]):
                 raise InvalidInput(f"{self.root / entry['shard']} does not match its sha256 in the manifest; "
                                    "run augkit generate again to rebuild it")
             for record, members in _samples(data):
-                views = [form.decode(members[f"view{k}.{ext}"], ext)
-                         for k, ext in enumerate(_extensions(members, self.views.n_views))]
-                if output is not None:
-                    views = [output(v) for v in views]
+                if fields:
+                    views = [self.views.output_view(v)
+                             for v in decode_views(self.views, members, record.get("passed", {}))]
+                else:
+                    views = [form.decode(members[f"view{k}.{ext}"], ext)
+                             for k, ext in enumerate(_extensions(members, self.views.n_views))]
+                    if output is not None:
+                        views = [output(v) for v in views]
                 label = record.get("label")
                 yield (views, label, record["params"]) if self.with_params else (views, label)
 

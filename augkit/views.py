@@ -265,6 +265,13 @@ class ViewGenerator:
             params.append(record)
         return Views(items=items, params=params, index=index, epoch=epoch, source=x, generator=self)
 
+    def output_view(self, view: Any) -> Any:
+        """The output step applied to one view as the last op left it (what storage decodes): the
+        generator's ``output``, per field for dict samples; the view itself without one."""
+        if self.fields is not None:
+            return self._output_fields(view)
+        return view if self.output is None else self.output(view)
+
     def _output_fields(self, view: dict[str, Any]) -> Any:
         if self.output is None:
             return view
