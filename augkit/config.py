@@ -43,7 +43,7 @@ import numpy as np
 
 from augkit.args import Check
 from augkit.core import Augmenter
-from augkit.errors import AugkitError, InvalidArgument
+from augkit.errors import AugkitError, InvalidArgument, MissingFile
 from augkit.views import ViewGenerator
 
 __all__ = ["SPEC_FORMAT", "InvalidSpec", "dump", "load"]
@@ -306,7 +306,7 @@ def _read(path: str | Path) -> Any:
     if suffix not in (".yaml", ".yml", ".json"):
         raise InvalidSpec(f"{path}: a spec file ends in .yaml, .yml or .json")
     if not path.is_file():
-        raise FileNotFoundError(f"spec file {path} does not exist")
+        raise MissingFile(f"spec file {path} does not exist")
     text = path.read_text(encoding="utf-8")
     try:
         if suffix == ".json":

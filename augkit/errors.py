@@ -21,6 +21,7 @@ __all__ = [
     "InvalidInput",
     "InvalidParams",
     "MissingData",
+    "MissingFile",
     "WrongArgumentType",
     "WrongInputType",
 ]
@@ -61,3 +62,8 @@ class InvalidParams(AugkitValueError):
 class MissingData(InvalidArgument, LookupError):
     """An argument asks for data that is not installed (NLTK's WordNet for ``source="nltk"``); it is
     also a ``LookupError``, what NLTK raises for it."""
+
+
+class MissingFile(AugkitError, FileNotFoundError):
+    """A file or folder augkit was pointed at does not exist (the message names the path); also a
+    ``FileNotFoundError``."""

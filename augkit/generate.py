@@ -51,7 +51,7 @@ import torch
 from augkit import config, modalities
 from augkit._fieldstore import decode_views, encode_views, field_context, field_formats, field_source
 from augkit.core import RECORD_FORMAT
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
 from augkit.views import ViewGenerator
 
 __all__ = ["JOB_FILE", "MANIFEST", "GenerateError", "PairDataset", "Summary", "write_pairs"]
@@ -127,7 +127,7 @@ def _list_source(source: Any, modality: str) -> tuple[list[_Item], str, list[str
             else:
                 found += [({"path": str(path), "item": k}, None, v, None) for k, v in enumerate(m.read(path))]
         else:
-            raise FileNotFoundError(f"source {path} does not exist (a list of str is read as paths: write texts "
+            raise MissingFile(f"source {path} does not exist (a list of str is read as paths: write texts "
                                     "held in memory to a file, one per line)")
     if len(kinds) > 1:
         counts = ", ".join(f"{n} {name}" for name, n in sorted(kinds.items()))
@@ -643,7 +643,7 @@ class PairDataset(torch.utils.data.IterableDataset[Any]):
         self.root = Path(root)
         path = self.root / MANIFEST
         if not path.is_file():
-            raise FileNotFoundError(f"{self.root} holds no {MANIFEST}: it is not a finished augkit dataset "
+            raise MissingFile(f"{self.root} holds no {MANIFEST}: it is not a finished augkit dataset "
                                     "(run the same augkit generate command again to finish it)")
         self.manifest = json.loads(path.read_text(encoding="utf-8"))
         for entry in self.manifest["shards"]:

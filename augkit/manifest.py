@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from augkit import modalities
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+from augkit.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType, WrongInputType
 from augkit.readers import _decode, _sample_rate
 
 __all__ = ["MANIFEST_SUFFIXES", "ManifestDataset"]
@@ -99,14 +99,14 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         if self.path.is_dir():
             raise InvalidInput(f"manifest {self.path} is a folder, not a file: give the .jsonl or .csv file in it")
         if not self.path.is_file():
-            raise FileNotFoundError(f"manifest {self.path} does not exist")
+            raise MissingFile(f"manifest {self.path} does not exist")
         kind = MANIFEST_SUFFIXES.get(suffix)
         if kind is None:
             raise InvalidInput(f"manifest {self.path}: cannot tell its format from the suffix {suffix or '(none)'}; "
                                "name it .jsonl (one JSON object per line) or .csv/.tsv (a header row first)")
         self.base = self.path.parent if base is None else Path(base)
         if not self.base.is_dir():
-            raise FileNotFoundError(f"ManifestDataset base {self.base} is not a folder")
+            raise MissingFile(f"ManifestDataset base {self.base} is not a folder")
         mapping = _check_fields(fields)
         text = _decode(self.path, "utf-8", "manifest")
         parsed = _jsonl_rows(self.path, text) if kind == "jsonl" else \
@@ -197,7 +197,7 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         if is_dir:
             raise InvalidInput(f"{where}: {value!r} is a folder, not a {descriptor.name} file")
         if not is_file:
-            raise FileNotFoundError(f"{where}: the {descriptor.name} file {value!r} does not exist (looked for "
+            raise MissingFile(f"{where}: the {descriptor.name} file {value!r} does not exist (looked for "
                                     f"{self.base / relative})")
         return _File(resolved)
 
@@ -206,7 +206,7 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         try:
             return modalities.get(self.fields[key]).load(source.path, **self.load_options)
         except FileNotFoundError as err:
-            raise FileNotFoundError(f"{where}: {err}") from err
+            raise MissingFile(f"{where}: {err}") from err
         except TypeError as err:
             raise WrongInputType(f"{where}: {err}") from err
         except (AugkitError, OSError, ValueError) as err:

@@ -17,7 +17,7 @@ import torch
 
 from augkit import modalities
 from augkit.audio.modality import EXTENSIONS as AUDIO_EXTENSIONS
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
 from augkit.image.modality import EXTENSIONS as IMAGE_EXTENSIONS
 
 __all__ = [
@@ -67,7 +67,7 @@ def _decode(path: Path, encoding: str, what: str) -> str:
     if path.is_dir():
         raise InvalidInput(f"{what} {path} is a folder, not a file: give a file inside it")
     if not path.is_file():
-        raise FileNotFoundError(f"{what} {path} does not exist")
+        raise MissingFile(f"{what} {path} does not exist")
     data = path.read_bytes()
     try:
         text = data.decode(encoding)
@@ -135,7 +135,7 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
     ) -> None:
         self.root = Path(root)
         if not self.root.is_dir():
-            raise FileNotFoundError(f"FolderDataset root {self.root} is not a folder")
+            raise MissingFile(f"FolderDataset root {self.root} is not a folder")
         if loader is not None and load_options:
             raise WrongArgumentType(f"FolderDataset: load options {sorted(load_options)} are for the modality's "
                                     "load; a custom loader takes the path only")
@@ -274,7 +274,7 @@ def read_sources(
                 raise ModalityMismatch(path, descriptor.name, modality)
             kind, item = descriptor.name, descriptor
         else:
-            raise FileNotFoundError(f"source {path} does not exist")
+            raise MissingFile(f"source {path} does not exist")
         first.setdefault(kind, path)
         if len(first) > 1:
             named = ", ".join(f"{k} ({p})" for k, p in first.items())

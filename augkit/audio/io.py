@@ -14,7 +14,7 @@ import torch
 
 from augkit.args import SampleRate
 from augkit.audio._waveform import as_waveform, restore
-from augkit.errors import InvalidArgument, InvalidInput
+from augkit.errors import InvalidArgument, InvalidInput, MissingFile
 
 __all__ = ["FORMATS", "load", "resample", "save"]
 
@@ -59,7 +59,7 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
     target = None if sample_rate is None else _RATE(sample_rate, "sample_rate")
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"audio file {path} does not exist")
+        raise MissingFile(f"audio file {path} does not exist")
     try:
         data, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError) as exc:

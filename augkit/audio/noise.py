@@ -15,7 +15,14 @@ from augkit.args import REQUIRED, Arg, Choice, Probability, Range, SampleRate, V
 from augkit.audio._records import bounded
 from augkit.audio._waveform import as_waveform
 from augkit.core import Augmenter, Params, expect, uniform
-from augkit.errors import AugkitTypeError, AugkitValueError, InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.errors import (
+    AugkitTypeError,
+    AugkitValueError,
+    InvalidArgument,
+    InvalidParams,
+    MissingFile,
+    WrongArgumentType,
+)
 from augkit.registry import register
 
 __all__ = ["AddBackgroundNoise", "AddNoise", "colored_noise", "mix_at_snr"]
@@ -286,7 +293,7 @@ def _check_audio_file(path: Path, where: str) -> str:
     import soundfile as sf
 
     if not path.is_file():
-        raise FileNotFoundError(f"{where}: background noise source {path} does not exist")
+        raise MissingFile(f"{where}: background noise source {path} does not exist")
     try:
         info = sf.info(str(path))
     except (RuntimeError, sf.LibsndfileError) as exc:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from augkit._html import png_uri
-from augkit.errors import InvalidInput, WrongInputType
+from augkit.errors import InvalidInput, MissingFile, WrongInputType
 from augkit.modalities import BaseModality, register
 
 __all__ = ["EXTENSIONS", "ImageModality", "picture"]
@@ -74,7 +74,7 @@ class ImageModality(BaseModality):
         if path.is_dir():
             raise InvalidInput(f"image path {path} is a folder, not an image file")
         if not path.is_file():
-            raise FileNotFoundError(f"image file {path} does not exist")
+            raise MissingFile(f"image file {path} does not exist")
         try:
             with Image.open(path) as img:
                 img.load()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from augkit.errors import InvalidInput, WrongArgumentType, WrongInputType
+from augkit.errors import InvalidInput, MissingFile, WrongArgumentType, WrongInputType
 from augkit.modalities import BaseModality, register
 
 __all__ = ["EXTENSIONS", "MAX_DISTANCE_CELLS", "TextModality", "word_distance"]
@@ -68,7 +68,7 @@ class TextModality(BaseModality):
         if path.is_dir():
             raise InvalidInput(f"text path {path} is a folder, not a text file")
         if not path.is_file():
-            raise FileNotFoundError(f"text file {path} does not exist")
+            raise MissingFile(f"text file {path} does not exist")
         data = path.read_bytes()
         try:
             text = data.decode(encoding)
