@@ -35,6 +35,10 @@ def view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmen
                 "leave n_views out to follow the list"
             )
         return [check_augmenter(p, f"{name}[{i}]") for i, p in enumerate(pipeline)]
+    if hasattr(pipeline, "pipelines") and hasattr(pipeline, "n_views"):  # a ViewGenerator (a preset)
+        raise WrongArgumentType(
+            f"{name} is a ViewGenerator (a preset); give its pipeline instead, e.g. "
+            "augkit.image.simclr(96).pipelines[0], and its output step as output={field: vg.output}")
     raise WrongArgumentType(
         f"{name} must be an Augmenter or a list of Augmenters, got {type(pipeline).__name__}"
     )
@@ -51,7 +55,7 @@ def field_pipelines(pipeline: Mapping[Any, Any], n_views: int | None) -> dict[st
     for f, p in pipeline.items():
         if not isinstance(f, str) or not f:
             raise WrongArgumentType(f"pipeline dict keys are field names (non-empty str), got {f!r}")
-        fields[f] = view_pipelines(p, n_views, f"pipeline[{f!r}]")
+        fields[f] = view_pipelines(p, n_views, f"the pipeline of field {f!r}")
     counts = {f: len(p) for f, p in fields.items()}
     if len(set(counts.values())) != 1:
         raise InvalidArgument(f"the fields' pipeline lists give different numbers of views: {counts}; "

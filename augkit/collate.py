@@ -179,6 +179,12 @@ def collate_items(items: Sequence[Any], pad_value: float = 0.0) -> Any:
         if len(set(shapes)) == 1:
             return torch.stack(_common(tensors))
         if len({s[:-1] for s in shapes}) != 1 or any(len(s) == 0 for s in shapes):
+            if all(len(s) == 2 and s[0] <= 64 and t.is_floating_point() for s, t in zip(shapes, tensors, strict=True)):
+                # float [channels, time] tensors are clips (audio's canonical form): say it in audio terms
+                counts = _by_items(shapes, lambda s: f"{s[0]} channel{'s' if s[0] != 1 else ''}")
+                raise InvalidInput(
+                    f"clips of one batch have different channel counts ({counts}): give every clip one count "
+                    "(mono: clip.mean(0, keepdim=True); stereo from mono: clip.expand(2, -1))")
             raise InvalidInput(
                 f"cannot collate tensors of shapes {sorted(set(shapes))}: only the last axis may differ "
                 f"({_by_items(shapes, lambda s: f'shape {s}')}); resize or crop images to one size, give clips one "

@@ -124,9 +124,11 @@ def get(spec: str | Mapping[str, Any] | Coupling) -> Coupling:
     if name not in _RULES:
         raise InvalidArgument(f"unknown coupling {name!r}; known: {', '.join(names())}")
     try:
-        inspect.signature(_RULES[name]).bind(**arguments)
+        signature = inspect.signature(_RULES[name])
+        signature.bind(**arguments)
     except TypeError as err:
-        raise InvalidArgument(f"coupling {name!r}: {err}") from None
+        takes = ", ".join(signature.parameters) or "no arguments"
+        raise InvalidArgument(f"coupling {name!r}: {err}; it takes {takes}") from None
     return _RULES[name](**arguments)
 
 

@@ -78,6 +78,9 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
     if not isinstance(vg, ViewGenerator):
         raise WrongArgumentType(f"generate_batch(vg=...) must be a ViewGenerator (from a preset), "
                                 f"got {type(vg).__name__}")
+    if isinstance(images, np.ndarray) or hasattr(images, "dim"):  # one array or tensor: not a list of images
+        raise WrongArgumentType(f"generate_batch(images=...) takes a list of images, got one {type(images).__name__} "
+                                f"of shape {tuple(getattr(images, 'shape', ()))}; pass [image] for one image")
     for name, seq in (("images", images), ("indices", indices)):
         if isinstance(seq, (str, bytes, dict)) or not hasattr(seq, "__len__") or not hasattr(seq, "__getitem__"):
             raise WrongArgumentType(f"generate_batch({name}=...) must be a sequence (a list), got {type(seq).__name__}")
@@ -120,7 +123,8 @@ def _device(device: Any) -> Any:
         raise InvalidArgument(f"generate_batch(device={device!r}) must be None, 'cpu', 'cuda' or a torch.device") \
             from None
     if target.type == "cuda" and not torch.cuda.is_available():
-        raise InvalidArgument(f"generate_batch(device={device!r}): this torch sees no CUDA device")
+        raise InvalidArgument(f"generate_batch(device={device!r}): this torch sees no CUDA device; use device=None "
+                              "(OpenCV, bit-identical) or device='cpu'")
     return target
 
 
