@@ -52,9 +52,12 @@ def main() -> None:
         ids = views[0]["input_ids"]
         print(f"batch {step}: {len(views)} views, input_ids {tuple(ids.shape)}, "
               f"attention_mask {tuple(views[0]['attention_mask'].shape)}")
-        if step == 0:
-            print("  view 0 of sentence 0:", tokenizer.decode(ids[0], skip_special_tokens=True))
-            print("  view 1 of sentence 0:", tokenizer.decode(views[1]["input_ids"][0], skip_special_tokens=True))
+        if step == 0:  # the views themselves (inserted synonyms may lie outside the tokenizer's vocabulary)
+            first = dataset.views(sentences[0], index=0, epoch=0)
+            print("  sentence 0:       ", sentences[0])
+            print("  view 0 of it:     ", first[0])
+            print("  view 1 of it:     ", first[1])
+            print("  view 0 as tokens: ", tokenizer.decode(ids[0], skip_special_tokens=True))
         if step == 3:
             break
 

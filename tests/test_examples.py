@@ -29,7 +29,7 @@ def test_text_dataloader_example():
     out = _run("dataloader_text.py", "--limit", "32")
     shapes = re.findall(r"input_ids \((\d+), (\d+)\), attention_mask \((\d+), (\d+)\)", out)
     assert len(shapes) == 4 and all(a == c == "8" and b == d for a, b, c, d in shapes)
-    assert "view 0 of sentence 0:" in out
+    assert "view 0 of it:" in out and "view 1 of it:" in out
 
 
 def test_audio_dataloader_example():
