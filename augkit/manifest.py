@@ -179,8 +179,8 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
             raise InvalidInput(f"{where}: the path is empty; give a {descriptor.name} file relative to {self.base}")
         relative = Path(value)
         if relative.is_absolute() or relative.drive:
-            raise InvalidInput(f"{where}: the path {value!r} is absolute; write it relative to the manifest's "
-                               f"folder {self.base}")
+            raise InvalidInput(f"{where}: the path {value!r} is absolute; write it relative to the base "
+                               f"folder {self.base} (the manifest's folder unless base= is given)")
         try:
             resolved = (self._root / relative).resolve()
             inside = resolved.is_relative_to(self._root)
@@ -188,8 +188,8 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         except (OSError, RuntimeError, ValueError) as exc:  # NUL bytes, overlong names, symlink loops
             raise InvalidInput(f"{where}: the path {value!r} cannot be resolved ({exc})") from None
         if not inside:
-            raise InvalidInput(f"{where}: the path {value!r} leaves the manifest's folder {self.base} (it resolves "
-                               f"to {resolved}); keep the files inside it")
+            raise InvalidInput(f"{where}: the path {value!r} leaves the base folder {self.base} (it resolves "
+                               f"to {resolved}); keep the files inside it, or give base= a folder that holds them")
         if relative.suffix.lower() not in descriptor.extensions:
             named = ", ".join(descriptor.extensions) or "no files"
             raise InvalidInput(f"{where}: {value!r} is not a file of the {descriptor.name} modality, which reads "

@@ -254,8 +254,8 @@ def test_paths_must_stay_inside_the_manifests_folder(folder: Path, tmp_path_fact
     (folder / "link.png").symlink_to(outside / "secret.png")
     (folder / "sub" / "inner.png").symlink_to(folder / "a.png")
     rel = Path("..") / outside.name / "secret.png"
-    cases = {str(outside / "secret.png"): "is absolute", str(rel): "leaves the manifest's folder",
-             "sub/../../x.png": "leaves the manifest's folder", "link.png": "leaves the manifest's folder"}
+    cases = {str(outside / "secret.png"): "is absolute", str(rel): "leaves the base folder",
+             "sub/../../x.png": "leaves the base folder", "link.png": "leaves the base folder"}
     for value, message in cases.items():
         path = _jsonl(folder / "m.jsonl", [{"image": "a.png"}, {"image": value, "label": 1}])
         with pytest.raises(ValueError, match=rf"m.jsonl, line 2, field 'image': .*{message}") as err:
