@@ -183,8 +183,9 @@ def collate_items(items: Sequence[Any], pad_value: float = 0.0) -> Any:
                 # float [channels, time] tensors are clips (audio's canonical form): say it in audio terms
                 counts = _by_items(shapes, lambda s: f"{s[0]} channel{'s' if s[0] != 1 else ''}")
                 raise InvalidInput(
-                    f"clips of one batch have different channel counts ({counts}): give every clip one count "
-                    "(mono: clip.mean(0, keepdim=True); stereo from mono: clip.expand(2, -1))")
+                    f"cannot collate [channels, time] tensors of different channel counts ({counts}): only the last "
+                    "axis may differ; for audio clips give every clip one count (mono: clip.mean(0, keepdim=True); "
+                    "stereo from mono: clip.expand(2, -1))")
             raise InvalidInput(
                 f"cannot collate tensors of shapes {sorted(set(shapes))}: only the last axis may differ "
                 f"({_by_items(shapes, lambda s: f'shape {s}')}); resize or crop images to one size, give clips one "

@@ -22,7 +22,7 @@ import torch
 
 from augkit import modalities
 from augkit.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType, WrongInputType
-from augkit.readers import _decode, _sample_rate
+from augkit.readers import _sample_rate, decode_text
 
 __all__ = ["MANIFEST_SUFFIXES", "ManifestDataset"]
 
@@ -108,7 +108,7 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         if not self.base.is_dir():
             raise MissingFile(f"ManifestDataset base {self.base} is not a folder")
         mapping = _check_fields(fields)
-        text = _decode(self.path, "utf-8", "manifest")
+        text = decode_text(self.path, "utf-8", "manifest")
         parsed = _jsonl_rows(self.path, text) if kind == "jsonl" else \
             _csv_rows(self.path, text, "\t" if kind == "tsv" else ",")
         if not parsed:

@@ -57,12 +57,12 @@ def read_lines(path: str | Path, encoding: str = "utf-8", skip_blank: bool = Tru
     Example:
         >>> sentences = read_lines("data/sentences.txt")   # 1,500 str
     """
-    text = _decode(Path(path), encoding, "text file")
+    text = decode_text(Path(path), encoding, "text file")
     lines = text.splitlines()
     return [line for line in lines if line.strip()] if skip_blank else lines
 
 
-def _decode(path: Path, encoding: str, what: str) -> str:
+def decode_text(path: Path, encoding: str, what: str) -> str:
     """``path`` decoded whole, a leading byte-order mark dropped; errors name the path, line and byte."""
     if path.is_dir():
         raise InvalidInput(f"{what} {path} is a folder, not a file: give a file inside it")

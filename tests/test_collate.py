@@ -110,8 +110,8 @@ def test_audio_stacks_one_length_pads_ragged_clips_and_names_mixed_channel_count
     with pytest.raises(ValueError, match=r"view 0: audio clips .* channel counts \(items \[0, 2\]: 1 channel; "
                                          r"item 1: 2 channels\)"):
         ViewCollate(modality="audio")(mixed)
-    with pytest.raises(ValueError, match=r"view 0: clips of one batch .* channel counts \(items \[0, 2\]: 1 channel; "
-                                         r"item 1: 2 channels\)"):
+    with pytest.raises(ValueError, match=r"view 0: cannot collate \[channels, time\] tensors of different channel "
+                                         r"counts \(items \[0, 2\]: 1 channel; item 1: 2 channels\)"):
         ViewCollate()(mixed)  # float [channels, time] tensors are clips without modality= too
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from augkit.errors import InvalidInput, MissingFile, WrongArgumentType, WrongInputType
+from augkit.errors import InvalidInput, WrongArgumentType, WrongInputType
 from augkit.modalities import BaseModality, register
 
 __all__ = ["EXTENSIONS", "MAX_DISTANCE_CELLS", "TextModality", "word_distance"]
@@ -58,28 +58,14 @@ class TextModality(BaseModality):
         endings read as ``\\n``; a leading byte-order mark dropped).
 
         Raises:
-            FileNotFoundError: when ``path`` does not exist.
+            MissingFile: (a FileNotFoundError) when ``path`` does not exist.
             InvalidInput: when ``path`` is a folder, or not ``encoding`` text (naming the line and byte).
             InvalidArgument: for an unknown ``encoding``.
         """
-        from augkit.errors import InvalidArgument
+        from augkit.readers import decode_text
 
-        path = Path(path)
-        if path.is_dir():
-            raise InvalidInput(f"text path {path} is a folder, not a text file")
-        if not path.is_file():
-            raise MissingFile(f"text file {path} does not exist")
-        data = path.read_bytes()
-        try:
-            text = data.decode(encoding)
-        except LookupError:
-            raise InvalidArgument(f"encoding={encoding!r} is not a codec Python knows (e.g. 'utf-8', "
-                                  "'latin-1')") from None
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise InvalidInput(f"{path} is not {encoding} text ({exc.reason} at byte {exc.start}, line {line}): "
-                               "convert it to UTF-8 or pass its encoding=") from None
-        return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+        text = decode_text(Path(path), encoding, "text file")
+        return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
 
     def read(self, path: str | Path, encoding: str = "utf-8", **options: Any) -> list[str]:
         """A text file named as a source: one sample per non-blank line (:func:`augkit.readers.read_lines`)."""
