@@ -1,5 +1,6 @@
 """What `make demo` runs: SimCLR views of the bundled photos, written as a PNG grid and an HTML page,
-then a two-view dataset (tar shards) of each modality in `data/`.
+then a two-view dataset (tar shards) of each modality in `data/`, and a page of image–caption pairs
+(`data/captions.jsonl`) whose captions follow their flipped photos.
 
 The generator is the one you would train with (ImageNet-normalized tensors): the previews undo its
 normalization, so the views show their true colours. The same page from the command line:
@@ -17,9 +18,12 @@ import argparse
 from pathlib import Path
 
 import augkit
-from augkit.datasets import read_sources
+from augkit import Compose, CrossModalViews
+from augkit.datasets import ManifestDataset, read_sources
 from augkit.generate import PairDataset, write_pairs
+from augkit.image import ops
 from augkit.preview import write_grid, write_page, write_sections
+from augkit.text import RandomSwap
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +61,17 @@ def main() -> None:
         views, _ = next(iter(PairDataset(summary.out)))
         shown = type(views[0]).__name__ + (f" {tuple(views[0].shape)}" if hasattr(views[0], "shape") else "")
         print(f"{name:<5} pairs:  {summary.written} samples x 2 views in {summary.out} (a view reads back as {shown})")
+
+    # cross-modal pairs: each photo of data/captions.jsonl with its caption, kept consistent
+    rows = ManifestDataset(ROOT / "data" / "captions.jsonl")
+    pictured = [rows[i] for i, row in enumerate(rows.rows) if "image" in row]
+    pairs = CrossModalViews(image=Compose([ops.RandomResizedCrop(160, scale=(0.4, 1.0)), ops.HorizontalFlip(p=0.5)]),
+                            text=RandomSwap(alpha=0.1), couplings=["flip_swaps_left_right", "protect_words"],
+                            seed=args.seed)
+    cross = write_page(args.out / "image_caption_pairs.html", pictured, pairs)
+    flipped = sum(pairs.generate(x, index=i).params[0]["couplings"]["flip_swaps_left_right"]["flipped"]
+                  for i, x in enumerate(pictured))
+    print(f"image-caption pairs: {cross} ({len(pictured)} pairs, {flipped} flipped with left/right swapped)")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,9 @@ def test_demo_writes_the_grid_and_prints_its_path(tmp_path: Path) -> None:
     assert str(png) in out
     n_photos = len(list((ROOT / "data" / "images").glob("*.jpg")))
     assert Image.open(png).size == (3 * 160 + 4 * 4, LABEL_HEIGHT + n_photos * 160 + (n_photos + 1) * 4)
+    pairs = tmp_path / "image_caption_pairs.html"
+    assert f"image-caption pairs: {pairs} (8 pairs," in out
+    assert pairs.read_text().count("data-field='text'") == 16  # 8 captions and their views
 
 
 CHROMIUM_FLAGS = [
