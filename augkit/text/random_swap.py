@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import accumulate, chain
 from typing import Any
 
@@ -53,15 +54,15 @@ class RandomSwap(Augmenter[str]):
         parts = split_words(text)
         n = len(parts) >> 1  # word k is parts[2k + 1]
         keep = protected()
-        if keep:
-            return self._swap_among(text, parts, unprotected(parts[1::2], keep), rng)
-        if n < 2:
+        # the positions that may move: every word, or the unprotected ones
+        free: Sequence[int] = unprotected(parts[1::2], keep) if keep else range(n)
+        if len(free) < 2:
             return parts, {"swaps": [], "edits": []}
         count_ = count(self.alpha, n)
         # two distinct positions per swap, uniformly, from one vector draw (the mins guard r·n
         # rounding up to n)
         draws = rng.random(2 * count_).tolist()
-        if count_ == 1:  # the common case (fewer than 2/alpha words): no offsets table
+        if count_ == 1 and not keep:  # the common case (fewer than 2/alpha words): no offsets table
             i = min(int(draws[0] * n), n - 1)
             j = min(int(draws[1] * (n - 1)), n - 2)
             j += j >= i
@@ -79,25 +80,7 @@ class RandomSwap(Augmenter[str]):
             return parts, {"swaps": [[i, j]], "edits": pair}
         # word k of the text spans offsets[2k + 1]:offsets[2k + 2]; the swaps keep separators put
         offsets = list(accumulate(map(len, parts), initial=0))
-        swaps = []
-        for t in range(count_):
-            i = min(int(draws[2 * t] * n), n - 1)
-            j = min(int(draws[2 * t + 1] * (n - 1)), n - 2)
-            j += j >= i
-            parts[2 * i + 1], parts[2 * j + 1] = parts[2 * j + 1], parts[2 * i + 1]
-            swaps.append([i, j])
-        return parts, {"swaps": swaps, "edits": _net_edits(text, parts, offsets, swaps)}
-
-    def _swap_among(self, text: str, parts: list[str], free: list[int],
-                    rng: np.random.Generator) -> tuple[list[str], Params]:
-        """Swaps between the unprotected words ``free`` only (their count sets n)."""
-        m = len(free)
-        if m < 2:
-            return parts, {"swaps": [], "edits": []}
-        offsets = list(accumulate(map(len, parts), initial=0))
-        count_ = count(self.alpha, len(parts) >> 1)
-        draws = rng.random(2 * count_).tolist()
-        swaps = []
+        m, swaps = len(free), []
         for t in range(count_):
             i = min(int(draws[2 * t] * m), m - 1)
             j = min(int(draws[2 * t + 1] * (m - 1)), m - 2)
