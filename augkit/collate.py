@@ -21,7 +21,8 @@ import torch
 from augkit import modalities
 from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
-__all__ = ["TOKENIZER_DEFAULTS", "Padded", "ViewCollate", "collate_items", "collate_views", "make_collate"]
+__all__ = ["TOKENIZER_DEFAULTS", "Padded", "ViewCollate", "collate_items", "collate_labels", "collate_views",
+           "make_collate"]
 
 #: What :class:`ViewCollate` passes to a tokenizer given without options of its own.
 TOKENIZER_DEFAULTS: Mapping[str, Any] = {"padding": True, "truncation": True, "return_tensors": "pt"}
@@ -197,7 +198,8 @@ def collate_items(items: Sequence[Any], pad_value: float = 0.0) -> Any:
     return list(items)
 
 
-def _labels(labels: list[Any]) -> Any:
+def collate_labels(labels: Sequence[Any]) -> Any:
+    """A batch's labels: None when there are none, a tensor of numbers, a list otherwise."""
     if all(label is None for label in labels):
         return None
     if _is_numbers(labels):
@@ -363,7 +365,7 @@ class ViewCollate:
         samples = self._samples(batch)
         n = len(samples[0][0])
         views = [self._position(k, [sample_views[k] for sample_views, _ in samples]) for k in range(n)]
-        labels = _labels([label for _, label in samples])
+        labels = collate_labels([label for _, label in samples])
         params = [self._records(sample_views) for sample_views, _ in samples] if self.return_params else []
         return views, labels, params
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from augkit.collate import Padded, ViewCollate, collate_items, collate_views, make_collate
+from augkit.collate import Padded, ViewCollate, collate_items, collate_labels, collate_views, make_collate
 from augkit.errors import InvalidArgument, InvalidInput, WrongInputType
 from augkit.manifest import ManifestDataset
 from augkit.readers import (
@@ -314,7 +314,7 @@ def collate_sources(batch: Sequence[tuple[int, Any, Any]]) -> SourceBatch:
     if bad:
         raise InvalidInput(f"batch items {bad[:5]} are not (index, sample, label) triples: use SourceDataset")
     indices = [int(i) for i, _, _ in batch]
-    return SourceBatch(indices, [x for _, x, _ in batch], _labels([label for _, _, label in batch]))
+    return SourceBatch(indices, [x for _, x, _ in batch], collate_labels([label for _, _, label in batch]))
 
 
 class BatchCollate(_Epochs):
@@ -355,11 +355,3 @@ class BatchCollate(_Epochs):
         made = sources.views(self.views, self.epoch, self.device)
         return made.items, sources.labels
 
-
-def _labels(labels: list[Any]) -> Any:
-    if all(label is None for label in labels):
-        return None
-    numbers = (int, float, np.integer, np.floating)
-    if all(isinstance(label, numbers) and not isinstance(label, (bool, np.bool_)) for label in labels):
-        return torch.as_tensor(np.asarray(labels))
-    return labels
