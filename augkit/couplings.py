@@ -1,12 +1,13 @@
 """Coupling rules: a draw on one side of a cross-modal pair constrains the other side.
 
 A rule sees every field of a dict sample (:class:`augkit.CrossModalViews`, or a
-:class:`augkit.ViewGenerator` over dict samples) at two moments of each view:
+:class:`augkit.ViewGenerator` over dict samples) at two moments:
 
-- :meth:`Coupling.before`, while the fields draw their params: it may set a scope (the
-  protected words of :mod:`augkit.text.protect`) and returns what it saw;
-- :meth:`Coupling.after`, once every field is augmented: it may change the view's fields
-  (swap words in a caption) and returns what it did.
+- :meth:`Coupling.before`, once per sample, before any view's fields draw: it may set a scope
+  (the protected words of :mod:`augkit.text.protect`) that stays open while every view draws,
+  and returns what it saw;
+- :meth:`Coupling.after`, once every field of a view is augmented: it may change that view's
+  fields (swap words in a caption) and returns what it did.
 
 Both returns are merged into the view's record under ``record["couplings"][rule.name]``, and
 :meth:`Coupling.redo` applies the recorded change again on replay, so views stay reproducible
@@ -47,15 +48,15 @@ class Coupling:
 
     def before(self, sample: Mapping[str, Any], fields: Mapping[str, str],
                scope: contextlib.ExitStack) -> dict[str, Any] | None:
-        """Called before the fields of one view draw; may enter contexts into ``scope``.
+        """Called once per sample, before its views draw; may enter contexts into ``scope``.
 
         Args:
             sample: the (checked) sample.
             fields: field -> modality.
-            scope: an exit stack that stays open while every field draws its params.
+            scope: an exit stack that stays open while every field of every view draws its params.
 
         Returns:
-            JSON-safe facts for the record, or None.
+            JSON-safe facts for the record of each view, or None.
         """
         return None
 
@@ -268,14 +269,17 @@ class ProtectWords(Coupling):
                 raise WrongArgumentType(f"protect_words({name}={value!r}) must be True or False")
         self.words = sorted({w.lower() for w in listed})
         self.colours, self.numbers = colours, numbers
+        from augkit.text.protect import COLOURS, NUMBERS
+
+        self._protected = frozenset(self.words) | (COLOURS if colours else frozenset()) | \
+            (NUMBERS if numbers else frozenset())
 
     def before(self, sample: Mapping[str, Any], fields: Mapping[str, str],
                scope: contextlib.ExitStack) -> dict[str, Any]:
         from augkit.text._words import WORD
-        from augkit.text.protect import COLOURS, NUMBERS, is_protected, protecting
+        from augkit.text.protect import is_protected, protecting
 
-        words = set(self.words) | (COLOURS if self.colours else set()) | (NUMBERS if self.numbers else set())
-        keep = scope.enter_context(protecting(words, digits=self.numbers))
+        keep = scope.enter_context(protecting(self._protected, digits=self.numbers))
         found = {w.lower() for f, m in fields.items() if m == "text" and isinstance(sample.get(f), str)
                  for w in WORD.findall(sample[f]) if is_protected(w, keep)}
         return {"protected": sorted(found)}

@@ -244,25 +244,24 @@ class ViewGenerator:
                          with_output: bool) -> Views:
         present = [f for f in self.pipelines[0] if f in x]
         items, params = [], []
-        for k, pipes in enumerate(self.pipelines):
-            view = dict(x)
-            records: dict[str, Params] = {}
-            with contextlib.ExitStack() as scope:
-                coupled = {c.name: c.before(x, self.field_modalities, scope) for c in self.couplings}
+        with contextlib.ExitStack() as scope:  # the rules' scopes stay open while every view draws
+            seen = {c.name: c.before(x, self.field_modalities, scope) for c in self.couplings}
+            for k, pipes in enumerate(self.pipelines):
+                view = dict(x)
+                records: dict[str, Params] = {}
                 for f in present:
                     try:
                         view[f], records[f] = pipes[f].augment(x[f], stream(*key, k, f))
                     except (InvalidInput, WrongInputType) as err:
                         raise type(err)(f"{_where(index)}, field {f!r}: {err}") from None
-            steps = {f: fired(r, getattr(pipes[f], "name", "")) for f, r in records.items()} if self.couplings else {}
-            for c in self.couplings:
-                done = c.after(view, steps, self.field_modalities)
-                coupled[c.name] = {**(coupled[c.name] or {}), **(done or {})}
-            items.append(self._output_fields(view) if with_output else view)
-            record: Params = {"format": RECORD_FORMAT, "fields": records}
-            if self.couplings:
-                record["couplings"] = coupled
-            params.append(record)
+                record: Params = {"format": RECORD_FORMAT, "fields": records}
+                if self.couplings:
+                    steps = {f: fired(r, getattr(pipes[f], "name", "")) for f, r in records.items()}
+                    record["couplings"] = {
+                        c.name: {**(seen[c.name] or {}), **(c.after(view, steps, self.field_modalities) or {})}
+                        for c in self.couplings}
+                items.append(self._output_fields(view) if with_output else view)
+                params.append(record)
         return Views(items=items, params=params, index=index, epoch=epoch, source=x, generator=self)
 
     def output_view(self, view: Any) -> Any:
