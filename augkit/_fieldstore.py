@@ -51,13 +51,16 @@ def field_formats(fields: Mapping[str, str], formats: Mapping[str, str]) -> dict
 
 
 def field_context(vg: Any) -> dict[str, dict[str, Any]]:
-    """Each field's encoding context (an audio field's sample rate), from its pipelines alone."""
+    """Each field's context (an audio field's sample rate, an image field's output mean and std),
+    from a generator of that field's pipelines and output alone."""
     from augkit.views import ViewGenerator
 
+    outputs = vg.output if isinstance(vg.output, Mapping) else {}
     out = {}
     for f, m in vg.field_modalities.items():
-        single = ViewGenerator(vg.fields[f], seed=vg.seed, modality=m)
-        out[f] = dict(modalities.get(m).context(single))
+        if m:
+            single = ViewGenerator(vg.fields[f], seed=vg.seed, output=outputs.get(f), modality=m)
+            out[f] = dict(modalities.get(m).context(single))
     return out
 
 
@@ -75,12 +78,10 @@ def encode_views(vg: Any, items: list[dict[str, Any]], formats: Mapping[str, str
                 data, ext = modalities.get(m).encode(view[f], formats[f], **context.get(f, {}))
                 members.append((f"view{k}.{f}.{ext}", data))
     passed = {key: value for key, value in items[0].items() if key not in vg.field_modalities} if items else {}
-    try:
-        json.dumps(passed)
-    except (TypeError, ValueError):
-        bad = next(k for k, v in passed.items() if not _json_safe(v))
-        raise InvalidInput(f"the pass-through key {bad!r} holds a {type(passed[bad]).__name__}, which a record "
-                           "cannot store; keep labels and ids as numbers and strings") from None
+    for key, value in passed.items():
+        if not _json_safe(value):
+            raise InvalidInput(f"the pass-through key {key!r} holds a {type(value).__name__}, which a record cannot "
+                               "store; keep labels and ids as numbers and strings")
     return members, passed
 
 

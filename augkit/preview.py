@@ -396,14 +396,10 @@ class FieldsView:
         return self.vg._check_fields(x, None)
 
     def context(self, vg: Any) -> dict[str, Any]:
-        """Each field's context, from a generator of that field's pipelines alone."""
-        out = {}
-        for f, descriptor in self.fields.items():
-            outputs = vg.output if isinstance(getattr(vg, "output", None), dict) else {}
-            single = ViewGenerator(self.vg.fields[f] if self.vg.fields else [], seed=self.vg.seed,
-                                   output=outputs.get(f), modality=descriptor.name)
-            out[f] = descriptor.context(single)
-        return {"fields": out}
+        """Each field's context, from a generator of that field's pipelines and output alone."""
+        from augkit._fieldstore import field_context
+
+        return {"fields": field_context(vg)}
 
     def _ctx(self, f: str, context: dict[str, Any]) -> dict[str, Any]:
         extra = {k: v for k, v in context.items() if k not in ("fields", "view_params")}
