@@ -408,11 +408,10 @@ def _current(pipeline: Augmenter[Any], record: Any, k: int) -> Params:
 
 
 def _check_position(index: Any, epoch: Any) -> None:
-    if isinstance(index, str):
-        if not index:
-            raise InvalidArgument("index='' : a string key must be non-empty")
-        index = 0
-    for name, value in (("index", index), ("epoch", epoch)):
+    if isinstance(index, str) and not index:
+        raise InvalidArgument("index='' : a string key must be non-empty")
+    checked = (("epoch", epoch),) if isinstance(index, str) else (("index", index), ("epoch", epoch))
+    for name, value in checked:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
             raise InvalidArgument(f"{name}={value!r} must be a non-negative integer")
 
