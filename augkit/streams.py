@@ -162,3 +162,76 @@ def children(rng: np.random.Generator) -> Key:
     if isinstance(rng, Stream):
         return rng.key
     return ("bare", int(rng.integers(2**63)))
+
+
+# -- many streams at once ----------------------------------------------------------------------
+
+_M = np.array([[0xD2E7470EE14C6C93], [0xCA5A826395121157]], dtype=np.uint64)  # Philox4x64 multipliers
+_W = np.array([[0x9E3779B97F4A7C15], [0xBB67AE8584CAA73B]], dtype=np.uint64)  # and key increments (Weyl)
+_M_LO, _M_HI = _M & np.uint64(0xFFFFFFFF), _M >> np.uint64(32)
+_LOW32, _32, _11 = np.uint64(0xFFFFFFFF), np.uint64(32), np.uint64(11)
+
+
+def digests(prefix: Key, middle: list[int], suffixes: list[Key]) -> np.ndarray:
+    """The Philox keys of the streams ``(*prefix, i, *suffix)`` for every suffix and every ``i`` of
+    ``middle``, as an ``(len(suffixes) * len(middle), 2)`` uint64 array, suffix by suffix: row
+    ``s * len(middle) + r`` is ``digest((*prefix, middle[r], *suffixes[s]))``.
+
+    ``middle`` holds non-negative Python ints (a batch's indices, checked by the caller). Each
+    ``(*prefix, i)`` is hashed once and its hash state copied for each suffix.
+    """
+    head = _encode(prefix) + b";" if prefix else b""
+    tails = [b";" + _encode(suffix) if suffix else b"" for suffix in suffixes]
+    starts = [hashlib.blake2b(b"%s%d" % (head, i), digest_size=16) for i in middle]
+    out = []
+    for tail in tails:
+        for start in starts:
+            h = start.copy()
+            h.update(tail)
+            out.append(h.digest())
+    return np.frombuffer(b"".join(out), dtype=np.uint64).reshape(-1, 2)
+
+
+def uniforms(keys: np.ndarray, n: int) -> np.ndarray:
+    """The first ``n`` doubles of many streams at once: row ``r`` equals ``Stream.random(n)`` of the
+    stream whose Philox key is ``keys[r]`` (an ``(rows, 2)`` uint64 array from :func:`digests`).
+
+    numpy's Philox4x64-10 computed over all rows together: a stream's uint64 words are the blocks
+    of counters 1, 2, ... (four words each), and ``random()`` is a word's top 53 bits over 2^53.
+    """
+    rows, blocks = len(keys), -(-n // 4)
+    # lanes (0, 2) and (1, 3) of every (row, block) counter, side by side; counter = block + 1
+    even = np.zeros((2, rows * blocks), dtype=np.uint64)
+    even[0] = np.tile(np.arange(1, blocks + 1, dtype=np.uint64), rows)
+    odd = np.zeros_like(even)
+    key = np.repeat(keys, blocks, axis=0).T.copy()
+    lo, hi, a_lo, a_hi, cross_1, cross_2, spare = (np.empty_like(even) for _ in range(7))
+    for r in range(10):
+        if r:
+            key += _W
+        # the 64x64-bit products of lanes 0 and 2 with their multipliers: low words directly,
+        # high words from 32-bit halves
+        np.multiply(even, _M, out=lo)
+        np.bitwise_and(even, _LOW32, out=a_lo)
+        np.right_shift(even, _32, out=a_hi)
+        np.multiply(a_hi, _M_LO, out=cross_1)
+        np.multiply(a_lo, _M_HI, out=cross_2)
+        np.multiply(a_lo, _M_LO, out=spare)
+        spare >>= _32
+        spare += np.bitwise_and(cross_1, _LOW32, out=a_lo)
+        spare += np.bitwise_and(cross_2, _LOW32, out=a_lo)
+        spare >>= _32
+        np.multiply(a_hi, _M_HI, out=hi)
+        cross_1 >>= _32
+        cross_2 >>= _32
+        hi += cross_1
+        hi += cross_2
+        hi += spare
+        # (c0, c1, c2, c3) <- (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
+        np.bitwise_xor(hi[::-1], odd, out=even)
+        even ^= key
+        odd[...] = lo[::-1]
+    words = np.empty((rows, blocks, 4), dtype=np.uint64)
+    words[:, :, 0], words[:, :, 2] = even[0].reshape(rows, blocks), even[1].reshape(rows, blocks)
+    words[:, :, 1], words[:, :, 3] = odd[0].reshape(rows, blocks), odd[1].reshape(rows, blocks)
+    return (words.reshape(rows, -1)[:, :n] >> _11) * (1.0 / 9007199254740992.0)

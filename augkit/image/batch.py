@@ -15,11 +15,11 @@ from typing import Any, cast
 import numpy as np
 
 from augkit.args import Integer
-from augkit.core import RECORD_FORMAT, Compose, Params
+from augkit.core import Compose, Params
 from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
 from augkit.image import functional as F
+from augkit.image._batch_draw import draw_views
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
-from augkit.streams import stream
 from augkit.views import ViewGenerator
 
 __all__ = ["BatchViews", "generate_batch"]
@@ -95,13 +95,11 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
     if not _batchable(vg, prepared):
         made = _one_by_one(vg, images, indices, epoch)
         return made if target is None else _to_device(made, target)
-    params: list[list[Params]] = [[] for _ in prepared]
+    chains = [cast(Compose, p) for p in vg.pipelines]  # _batchable checked them
+    params = draw_views(chains, prepared, vg.seed, epoch, indices)
     items = []
-    for k, pipeline in enumerate(vg.pipelines):
-        chain = cast(Compose, pipeline)  # _batchable checked it
-        drawn = [_draw(chain, x, (vg.seed, epoch, index, k)) for x, index in zip(prepared, indices, strict=True)]
-        for row, p in zip(params, drawn, strict=True):
-            row.append(p)
+    for k, chain in enumerate(chains):
+        drawn = [row[k] for row in params]
         if target is None:
             items.append(_output(vg.output, _apply(chain, prepared, drawn)))
         else:
@@ -148,18 +146,6 @@ def _prepare(vg: ViewGenerator, x: Any, i: int) -> Any:
         return vg.prepare(x)
     except AugkitError as err:
         raise type(err)(f"generate_batch(): images[{i}]: {err}") from None
-
-
-def _draw(chain: Compose, x: np.ndarray, key: tuple[int, ...]) -> Params:
-    """The record ``vg.generate`` makes for this view, drawn without applying any op.
-
-    Valid because only the leading crop's draw reads the image (the pixel ops after it draw
-    values that do not depend on the image), so every op can draw from the original. Op ``j``
-    draws from ``stream(*key, j)``, as :class:`augkit.Compose` gives it.
-    """
-    # x is canonical (_batchable checked it), so each op's sample() is its _record() without the check
-    ops = [{"op": op.name, "params": op._record(x, stream(*key, j))} for j, op in enumerate(chain.ops)]
-    return {"format": RECORD_FORMAT, "applied": True, "ops": ops}
 
 
 def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
