@@ -75,6 +75,52 @@ def lightly_simclr(size: int, strength: float, blur: bool) -> Callable[[np.ndarr
     return lambda img: t(Image.fromarray(img))
 
 
+def kornia_simclr(size: int, strength: float, blur: bool) -> Callable[[torch.Tensor], list[Any]] | None:
+    """kornia 0.9's ``AugmentationSequential`` with the same ops and probabilities, per-sample params,
+    on a ``[B, 3, H, W]`` uint8 batch (converted to float once per batch, as kornia expects)."""
+    try:
+        import kornia.augmentation as K
+    except ImportError:
+        return None
+    s = strength
+    ops: list[Any] = [
+        K.RandomResizedCrop((size, size), scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3)),
+        K.RandomHorizontalFlip(p=0.5),
+        K.ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, p=0.8),
+        K.RandomGrayscale(p=0.2),
+    ]
+    if blur:
+        k = round(0.1 * size) | 1
+        ops.append(K.RandomGaussianBlur((k, k), (0.1, 2.0), p=0.5))
+    mean, std = torch.tensor(augkit.image.IMAGENET_MEAN), torch.tensor(augkit.image.IMAGENET_STD)
+    pipeline = K.AugmentationSequential(*ops, K.Normalize(mean=mean, std=std))
+
+    def views(batch: torch.Tensor) -> list[Any]:
+        x = batch.float().div_(255.0)
+        return [pipeline(x), pipeline(x)]
+
+    return views
+
+
+def kornia_rate(fn: Callable[[torch.Tensor], Any], images: list[np.ndarray], seconds: float, batch: int,
+                device: str = "cpu") -> float:
+    """Samples per second through kornia, ``batch`` images a call (per CPU second on the CPU, per
+    synchronized wall-clock second on a GPU), like :func:`batch_rate`."""
+    pool = torch.from_numpy(np.stack([images[i % len(images)] for i in range(batch)])).permute(0, 3, 1, 2)
+    pool = pool.contiguous().to(device)
+    gpu = device == "cuda"
+    clock = time.perf_counter if gpu else time.process_time
+    n, start = 0, clock()
+    while True:
+        fn(pool)
+        if gpu:
+            torch.cuda.synchronize()
+        n += batch
+        elapsed = clock() - start
+        if elapsed >= seconds:
+            return n / elapsed
+
+
 def cpu_rate(fn: Callable[[np.ndarray], Any], images: list[np.ndarray], seconds: float) -> float:
     """Samples (two views each) per CPU second of this process, over at least ``seconds`` of CPU.
 
@@ -208,10 +254,18 @@ def main() -> None:
         engines.append(("augkit torch batch, cpu", ours, "cpu"))
         if torch.cuda.is_available():
             engines.append(("augkit torch batch, cuda *", ours, "cuda"))
+        batch = 256 if size == 32 else 64
         for name, vg, device in engines:
-            batch = 256 if size == 32 else 64
             batch_rate(vg, images, 0.05, batch, device)
             timed[name] = functools.partial(batch_rate, vg, images, seconds, batch, device)
+        kornia = kornia_simclr(size, strength, blur)
+        if kornia is None:
+            print("  kornia AugmentationSequential: not installed (pip install 'augkit[bench]'), skipped")
+        else:
+            for device in ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",):
+                name = f"kornia batch, {device}" + (" *" if device == "cuda" else "")
+                kornia_rate(kornia, images, 0.05, batch, device)
+                timed[name] = functools.partial(kornia_rate, kornia, images, seconds, batch, device)
         rows.extend((label, name, r) for name, r in best_of_rounds(timed, rounds).items())
 
     print(f"\nPer core (torch and OpenCV at 1 thread), samples per CPU second, two views per sample, "
@@ -262,6 +316,10 @@ def main() -> None:
          ("32 from 32x32", "albumentations x2"), 3.0),
         ("32x32 batch path vs albumentations", ("32 from 32x32", "augkit batch (float32 out)"),
          ("32 from 32x32", "albumentations x2"), 3.0),
+        ("224 per core vs kornia (cpu)", ("224 from 375x500", "augkit (float32 out)"),
+         ("224 from 375x500", "kornia batch, cpu"), 1.5),
+        ("32x32 batch path vs kornia (cpu)", ("32 from 32x32", "augkit batch (float32 out)"),
+         ("32 from 32x32", "kornia batch, cpu"), 1.5),
     ]
     print("\nRatios (augkit / peer) against the goals")
     for title, ours_key, peer_key, goal in checks:

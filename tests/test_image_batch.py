@@ -32,6 +32,7 @@ def _same(a: object, b: object) -> bool:
         lambda: image.simclr_cifar(32, seed=1, output="uint8"),
         lambda: image.simclr_cifar(32, seed=1),
         lambda: image.simclr_cifar(32, seed=1, output="numpy"),
+        lambda: image.simclr_cifar(31, seed=4, output="uint8"),  # an odd width: the in-place flip's middle column
         lambda: image.simclr(80, seed=2),  # blur, and the large-image normalization path
         lambda: image.byol(40, seed=3, output="uint8"),  # asymmetric views, solarize
     ],

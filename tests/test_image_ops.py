@@ -117,14 +117,22 @@ def test_color_kernels_equal_albumentations_torchvision_kernels() -> None:
             np.testing.assert_array_equal(_color.hue(img, hue), fpixel.adjust_hue_torchvision(img.copy(), hue))
 
 
-def test_blur_truncated_at_4_sigma_equals_the_paper_kernel(photo: np.ndarray) -> None:
+def test_blur_truncated_at_3_sigma_equals_the_paper_kernel(photo: np.ndarray) -> None:
     op = GaussianBlur(sigma=(0.1, 2.0), kernel_size=23, p=1.0)
-    for sigma in (0.3, 1.0, 2.0):
-        p = {"applied": True, "sigma": sigma, "kernel_size": 2 * math.ceil(4 * sigma) + 1}
+    for sigma in (0.3, 1.0, 1.7, 2.0):
+        p = {"applied": True, "sigma": sigma, "kernel_size": 2 * math.ceil(3 * sigma) + 1}
         ours = op.apply(photo, p).astype(int)
         full = cv2.GaussianBlur(photo, (23, 23), sigma, borderType=cv2.BORDER_REFLECT_101).astype(int)
         assert np.abs(ours - full).max() <= 1, sigma
-    assert op.sample(photo, np.random.default_rng(0))["kernel_size"] <= 23
+    # a hard black-white edge is the worst case of a truncated kernel
+    edge = np.zeros((40, 40, 3), np.uint8)
+    edge[:, 20:] = 255
+    for sigma in (0.5, 1.3, 2.0):
+        p = {"applied": True, "sigma": sigma, "kernel_size": 2 * math.ceil(3 * sigma) + 1}
+        full = cv2.GaussianBlur(edge, (23, 23), sigma, borderType=cv2.BORDER_REFLECT_101).astype(int)
+        assert np.abs(op.apply(edge, p).astype(int) - full).max() <= 1, sigma
+    drawn = [op.sample(photo, np.random.default_rng(i)) for i in range(20)]
+    assert all(d["kernel_size"] == 2 * math.ceil(3 * d["sigma"]) + 1 <= 23 for d in drawn)
 
 
 def test_resize_and_centre_crop(photo: np.ndarray) -> None:

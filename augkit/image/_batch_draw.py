@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from augkit.core import RECORD_FORMAT, Augmenter, Compose, Params
-from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
+from augkit.image.ops import BLUR_TRUNCATE, ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
 from augkit.streams import digests, stream, uniforms
 
 __all__ = ["draw_views"]
@@ -100,7 +100,7 @@ def _blur(op: GaussianBlur, u: np.ndarray | None, shapes: np.ndarray) -> list[Pa
     cap = None if op.kernel_size is None else op.kernel_size // 2
     out: list[Params | None] = []
     for fired, sigma in zip(_fired(op, u, n), sigmas, strict=True):
-        radius = math.ceil(4 * sigma)
+        radius = math.ceil(BLUR_TRUNCATE * sigma)
         if cap is not None:
             radius = min(radius, cap)
         out.append({"applied": True, "sigma": sigma, "kernel_size": 2 * radius + 1} if fired else {"applied": False})

@@ -19,7 +19,7 @@ from augkit.core import Compose, Params
 from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
 from augkit.image import functional as F
 from augkit.image._batch_draw import draw_views
-from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
+from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray, _resize
 from augkit.views import ViewGenerator
 
 __all__ = ["BatchViews", "generate_batch"]
@@ -205,18 +205,23 @@ def _check_stackable(column: list[Any], k: int) -> None:
 
 
 def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np.ndarray:
+    import cv2
+
     crop = pipeline.ops[0]
     h, w = crop.size
     batch = np.empty((len(prepared), h, w, 3), dtype=np.uint8)
     for i, (x, p) in enumerate(zip(prepared, drawn, strict=True)):
-        batch[i] = crop.transform(x, p["ops"][0]["params"])  # a record just drawn for x: no check needed
+        box = p["ops"][0]["params"]  # a record just drawn for x: no check needed
+        top, left = box["top"], box["left"]
+        _resize(x[top : top + box["height"], left : left + box["width"]], crop.size, crop.interpolation, batch[i])
     for j, op in enumerate(pipeline.ops[1:], start=1):
         op_params = [p["ops"][j]["params"] for p in drawn]
         fired = [i for i, p in enumerate(op_params) if p["applied"]]
         if not fired:
             continue
         if isinstance(op, HorizontalFlip):
-            batch[fired] = batch[fired][:, :, ::-1]  # F.hflip's mirror, on the width axis of a stack
+            for i in fired:  # F.hflip's mirror, in place (OpenCV's flip allows it)
+                cv2.flip(batch[i], 1, dst=batch[i])
         elif isinstance(op, ToGray):
             batch[fired] = _per_pixel(batch[fired], F.gray)
         elif isinstance(op, Solarize):
@@ -245,6 +250,14 @@ def _take(tables: np.ndarray, stack: np.ndarray) -> np.ndarray:
     return out
 
 
+def _translate(batch: np.ndarray, rows: list[int], tables: np.ndarray) -> None:
+    """Map image ``rows[r]`` of ``batch`` through ``tables[r]`` in place (each image is contiguous)."""
+    import stringzilla
+
+    for i, table in zip(rows, tables, strict=True):
+        stringzilla.translate(batch[i].reshape(-1).data, np.ascontiguousarray(table).data, inplace=True)
+
+
 def jitter_groups(fired: list[int], params: list[Params]) -> Iterator[tuple[str, list[int]]]:
     """ColorJitter's adjustments over a batch, in each sample's own order: for each of the four
     stages, ``(adjustment, the samples that make it at that stage)``, neutral factors left out."""
@@ -263,18 +276,22 @@ def _jitter(batch: np.ndarray, fired: list[int], params: list[Params]) -> None:
     for name, group in jitter_groups(fired, params):
         factors = [params[i][name] for i in group]
         if name == "brightness":
-            batch[group] = _take(F.brightness_tables(np.asarray(factors)), batch[group])
+            _translate(batch, group, F.brightness_tables(np.asarray(factors)))
         elif name == "contrast":
             _contrast(batch, group, factors)
         elif name == "saturation":  # F.saturation per image, its grey images made in one conversion
             grays = _per_pixel(batch[group], F.gray)
             for i, f, g in zip(group, factors, grays, strict=True):
-                batch[i] = g if f == 0 else cv2.addWeighted(batch[i], f, g, 1 - f, 0)
+                if f == 0:
+                    batch[i] = g
+                else:
+                    cv2.addWeighted(batch[i], f, g, 1 - f, 0, dst=batch[i])
         else:
-            tables = np.stack([F.hue_table(f) for f in factors])
-            hsv = _per_pixel(batch[group], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2HSV))
-            hsv[..., 0] = _take(tables, np.ascontiguousarray(hsv[..., 0]))
-            batch[group] = _per_pixel(hsv, lambda img: cv2.cvtColor(img, cv2.COLOR_HSV2RGB))
+            n, h, w, _ = batch[group].shape
+            hsv = cv2.cvtColor(np.ascontiguousarray(batch[group]).reshape(n * h, w, 3), cv2.COLOR_RGB2HSV)
+            planes = list(cv2.split(hsv))  # the hue plane of the tall stack, each image's rows through its table
+            planes[0] = _take(np.stack([F.hue_table(f) for f in factors]), planes[0].reshape(n, h, w)).reshape(n * h, w)
+            batch[group] = cv2.cvtColor(cv2.merge(planes), cv2.COLOR_HSV2RGB).reshape(n, h, w, 3)
 
 
 def _contrast(batch: np.ndarray, group: list[int], factors: list[float]) -> None:
@@ -287,10 +304,9 @@ def _contrast(batch: np.ndarray, group: list[int], factors: list[float]) -> None
     if not pairs:
         return
     rows = [i for i, _ in pairs]
-    stack = batch[rows]
-    gray = _per_pixel(stack, lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))[..., 0]
-    means = np.asarray([cv2.mean(np.ascontiguousarray(g))[0] for g in gray])
-    batch[rows] = _take(F.contrast_tables(np.asarray([f for _, f in pairs]), means), stack)
+    gray = _per_pixel(batch[rows], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))[..., 0]
+    means = np.asarray([cv2.mean(g)[0] for g in gray])
+    _translate(batch, rows, F.contrast_tables(np.asarray([f for _, f in pairs]), means))
 
 
 def _output(output: Any, batch: np.ndarray) -> Any:
