@@ -18,7 +18,15 @@ from typing import Any
 import numpy as np
 
 from augkit.core import RECORD_FORMAT, Augmenter, Compose, Params
-from augkit.image.ops import BLUR_TRUNCATE, ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
+from augkit.image.ops import (
+    BLUR_TRUNCATE,
+    ColorJitter,
+    GaussianBlur,
+    HorizontalFlip,
+    RandomResizedCrop,
+    Solarize,
+    ToGray,
+)
 from augkit.streams import digests, stream, uniforms
 
 __all__ = ["draw_views"]
