@@ -10,7 +10,7 @@ from augkit import Compose, ViewGenerator, image
 from augkit.image import generate_batch
 from augkit.image._batch_draw import CROP_TRIES, _crop, draw_views
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
-from augkit.streams import digest, digests, stream, uniforms
+from augkit.streams import digest, digests, stream, uniform_blocks, uniforms
 
 keys = st.tuples(st.integers(0, 2**63), st.integers(0, 1000))
 
@@ -30,6 +30,13 @@ def test_uniforms_are_the_streams_doubles(prefix: tuple[int, int], middle: list[
     assert got.shape == (len(expected_keys), n)
     for row, key in zip(got, expected_keys, strict=True):
         assert row.tolist() == stream(*key).random(n).tolist()  # every bit: the same doubles
+    # streams of different lengths in one pass, one after another
+    blocks = np.arange(len(expected_keys)) % 3 + 1
+    flat, start = uniform_blocks(words, blocks), 0
+    for count, key in zip(blocks.tolist(), expected_keys, strict=True):
+        assert flat[start : start + 4 * count].tolist() == stream(*key).random(4 * count).tolist()
+        start += 4 * count
+    assert start == len(flat)
 
 
 def _pipelines(draw: st.DrawFn) -> list[Compose]:

@@ -27,7 +27,7 @@ from augkit.image.ops import (
     Solarize,
     ToGray,
 )
-from augkit.streams import digests, stream, uniforms
+from augkit.streams import digests, stream, uniform_blocks
 
 __all__ = ["draw_views"]
 
@@ -44,21 +44,24 @@ def draw_views(pipelines: Sequence[Compose], images: Sequence[np.ndarray], seed:
     shapes = np.array([x.shape[:2] for x in images], dtype=np.int64)
     jobs = [(k, j, op) for k, chain in enumerate(pipelines) for j, op in enumerate(chain.ops)]
     need = [DRAWERS[type(op)][0](op) for _, _, op in jobs]
-    # one Philox pass per block count (1 or 3 blocks of four doubles), over every op that needs it
+    # one Philox pass over every stream of the batch that draws anything
+    drawing = [g for g, count in enumerate(need) if count]
     drawn: list[np.ndarray | None] = [None] * len(jobs)
     n = len(indices)
-    keys = digests((seed, epoch), indices, [(k, j) for k, j, _ in jobs]).reshape(len(jobs), n, 2)
-    for blocks in sorted({-(-count // 4) for count in need if count}):
-        group = [g for g, count in enumerate(need) if count and -(-count // 4) == blocks]
-        values = uniforms(keys[group].reshape(-1, 2), 4 * blocks).reshape(len(group), n, 4 * blocks)
-        for row, g in enumerate(group):
-            drawn[g] = values[row]
+    if drawing:
+        keys = digests((seed, epoch), indices, [jobs[g][:2] for g in drawing])
+        blocks = np.repeat([-(-need[g] // 4) for g in drawing], n)
+        values, start = uniform_blocks(keys, blocks), 0
+        for g in drawing:
+            size = 4 * -(-need[g] // 4)
+            drawn[g] = values[start : start + n * size].reshape(n, size)
+            start += n * size
     made = []
     for (k, j, op), u in zip(jobs, drawn, strict=True):
         column = DRAWERS[type(op)][1](op, u, shapes)
-        for i in [i for i, record in enumerate(column) if record is None]:
-            # beyond the doubles drawn here: the op draws this one from its own stream
-            column[i] = op._record(images[i], stream(seed, epoch, indices[i], k, j))
+        if None in column:  # beyond the doubles drawn here: the op draws these from their streams
+            for i in [i for i, record in enumerate(column) if record is None]:
+                column[i] = op._record(images[i], stream(seed, epoch, indices[i], k, j))
         made.append(column)
     views = []
     for k, chain in enumerate(pipelines):
