@@ -95,7 +95,11 @@ class Compose(_Composite):
         return cls([Identity()])
 
     def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
-        prefix = children(rng)
+        return self.run_keyed(x, children(rng))
+
+    def run_keyed(self, x: Any, prefix: tuple[int | str, ...]) -> tuple[Any, Params]:
+        """What :meth:`run` does with a stream keyed ``prefix``, without making that stream (a
+        Compose that always fires draws nothing of its own: ``ViewGenerator`` saves a keying)."""
         records = []
         for i, op in enumerate(self.ops):
             x, p = op.augment(x, stream(*prefix, i))

@@ -26,7 +26,7 @@ import numpy as np
 
 from augkit import modalities
 from augkit._fields import field_modalities, field_pipelines, view_pipelines
-from augkit.composites import fired
+from augkit.composites import Compose, fired
 from augkit.core import RECORD_FORMAT, Augmenter, Params
 from augkit.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType, WrongInputType
 from augkit.streams import stream
@@ -234,8 +234,13 @@ class ViewGenerator:
             return self._generate_fields(x, key, index, epoch, with_output)
         items, params = [], []
         for k, pipeline in enumerate(self.pipelines):
-            # each view's stream is made once the previous view is done with its own
-            y, p = pipeline.augment(x, stream(*key, k))
+            # each view's stream is made once the previous view is done with its own; a Compose
+            # that always fires only needs its key (its ops' streams derive from it)
+            if type(pipeline) is Compose and pipeline.p >= 1.0:
+                y, record = pipeline.run_keyed(x, (*key, k))
+                p = {"applied": True, **record}
+            else:
+                y, p = pipeline.augment(x, stream(*key, k))
             items.append(self.output(y) if self.output is not None and with_output else y)
             params.append({"format": RECORD_FORMAT, **p})
         return Views(items=items, params=params, index=index, epoch=epoch, source=x, generator=self)

@@ -170,6 +170,30 @@ def test_normalized_output_is_contiguous_and_matches_the_formula(side: int, gray
     torch.testing.assert_close(out, (raw / 255 - mean) / std, atol=1e-5, rtol=0)
 
 
+@pytest.mark.parametrize("layout", ["contiguous", "strided", "one image", "gray"])
+def test_normalize_batch_by_table_and_by_arithmetic_agree(layout: str) -> None:
+    # contiguous CPU batches take the per-channel table lookup, the others torch's arithmetic
+    gen = torch.Generator().manual_seed(1)
+    batch = torch.randint(0, 256, (3, 3, 9, 7), dtype=torch.uint8, generator=gen)
+    mean, std = (0.5, 0.4, 0.3), (0.2, 0.25, 0.3)
+    if layout == "strided":
+        batch = batch.transpose(-1, -2)
+    elif layout == "one image":
+        batch = batch[0]
+    elif layout == "gray":
+        batch = batch[:, :1]
+    m = torch.tensor(mean).view(3, 1, 1)
+    s = torch.tensor(std).view(3, 1, 1)
+    if layout == "gray":
+        m, s = m.mean(0, keepdim=True), s.mean(0, keepdim=True)
+    got = image.normalize_batch(batch, mean, std)
+    assert got.dtype == torch.float32 and got.shape == batch.shape
+    torch.testing.assert_close(got, (batch.float() / 255 - m) / s, atol=1e-6, rtol=0)
+    if layout == "contiguous":
+        buffer = torch.empty(batch.shape)
+        assert image.normalize_batch(batch, mean, std, out=buffer) is buffer and torch.equal(buffer, got)
+
+
 def test_normalize_batch_into_a_reused_buffer_and_its_errors() -> None:
     batch = torch.randint(0, 256, (4, 3, 8, 8), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
     expected = image.normalize_batch(batch)

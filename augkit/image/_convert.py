@@ -6,6 +6,7 @@ Internally an image is a C-contiguous uint8 numpy array, ``H×W×3`` (RGB) or ``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -314,6 +315,11 @@ def normalize_batch(
                            f"{mean_a.size}")
     if channels == 1 and mean_a.size == 3:
         mean_a, std_a = mean_a.mean(keepdims=True), std_a.mean(keepdims=True)
+    if batch.device.type == "cpu" and batch.ndim >= 3 and batch.is_contiguous() and \
+            (out is None or (isinstance(out, torch.Tensor) and out.dtype == torch.float32 and out.shape == batch.shape
+                             and out.device == batch.device and out.is_contiguous())):
+        result = torch.empty(batch.shape, dtype=torch.float32) if out is None else out
+        return _normalize_by_lookup(batch, result, _normalize_tables(tuple(mean_a.tolist()), tuple(std_a.tolist())))
     shape = (-1, 1, 1)
     scale = torch.as_tensor(1.0 / (255.0 * std_a), dtype=torch.float32, device=batch.device).view(shape)
     bias = torch.as_tensor(-mean_a / std_a, dtype=torch.float32, device=batch.device).view(shape)
@@ -330,3 +336,24 @@ def normalize_batch(
             )
         result = out.copy_(batch)
     return result.mul_(scale).add_(bias)
+
+
+@lru_cache(maxsize=16)
+def _normalize_tables(mean: tuple[float, ...], std: tuple[float, ...]) -> list[np.ndarray]:
+    """One float32 table per channel: ``(level / 255 - mean) / std`` for the 256 levels, rounded once."""
+    levels = np.arange(256, dtype=np.float64) / 255.0
+    return [((levels - m) / s).astype(np.float32) for m, s in zip(mean, std, strict=True)]
+
+
+def _normalize_by_lookup(batch: Any, out: Any, tables: list[np.ndarray]) -> Any:
+    """``normalize_batch`` on the CPU: one table lookup per channel plane (``cv2.LUT``), a single
+    pass over the data where ``copy_``, ``mul_`` and ``add_`` make three (about 2× faster)."""
+    import cv2
+
+    src, dst = batch.numpy(), out.numpy()
+    channels = src.shape[-3]
+    src = src.reshape(-1, channels, src.shape[-2] * src.shape[-1])
+    dst = dst.reshape(src.shape)
+    for c in range(channels):  # [B, H·W] rows of one channel: strided rows, contiguous within
+        cv2.LUT(src[:, c], tables[c if len(tables) > 1 else 0], dst=dst[:, c])
+    return out
