@@ -31,6 +31,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import struct
 import threading
 from typing import Any
 
@@ -41,12 +42,23 @@ __all__ = ["Key", "Stream", "children", "digest", "digests", "stream", "uniform_
 
 Key = tuple[int | str, ...]
 
-_ZERO = np.zeros(4, dtype=np.uint64)
 _local = threading.local()
+
+
+#: ``b"%d;...;%d"`` for a key of n plain non-negative ints, the common case (a view's, an op's)
+_INT_FORMATS = [b";".join([b"%d"] * n) for n in range(12)]
+_WORDS = struct.Struct("<QQ").unpack  # a 16-byte digest as two little-endian uint64 words
+_ZEROS = (0, 0, 0, 0)
 
 
 def _encode(key: tuple[Any, ...]) -> bytes:
     """The canonical bytes of a key: ints in decimal, strings as length-prefixed UTF-8."""
+    if len(key) < len(_INT_FORMATS):
+        for part in key:
+            if type(part) is not int or part < 0:
+                break
+        else:
+            return _INT_FORMATS[len(key)] % key
     parts = []
     for part in key:
         if type(part) is int:  # the common case first; bool is refused below
@@ -133,9 +145,11 @@ def stream(*key: int | str, keep: bool = False) -> Stream:
     """
     if not key:
         raise ValueError("stream() needs a key: seed, epoch, index, view and the op's place")
-    words = digest(key)
     if keep:
-        return _fresh(words, key)
+        return _fresh(digest(key), key)
+    # the key as two Python ints and a state of tuples: numpy's state setter reads them element by
+    # element, and Python ints are 3x cheaper to read than numpy scalars
+    words = _WORDS(hashlib.blake2b(_encode(key), digest_size=16).digest())
     pool: list[Stream | None] | None = getattr(_local, "pool", None)
     if pool is None:
         pool = _local.pool = [None] * 16
@@ -144,12 +158,12 @@ def stream(*key: int | str, keep: bool = False) -> Stream:
         pool.extend([None] * (depth + 1 - len(pool)))
     gen = pool[depth]
     if gen is None:
-        gen = pool[depth] = _fresh(words, key)
+        gen = pool[depth] = _fresh(np.array(words, dtype=np.uint64), key)
         return gen
     gen.bit_generator.state = {
         "bit_generator": "Philox",
-        "state": {"counter": _ZERO, "key": words},
-        "buffer": _ZERO,
+        "state": {"counter": _ZEROS, "key": words},
+        "buffer": _ZEROS,
         "buffer_pos": 4,
         "has_uint32": 0,
         "uinteger": 0,
