@@ -12,7 +12,7 @@ import timeit
 
 import numpy as np
 
-from augkit.streams import stream
+from augkit.streams import digests, stream, uniforms
 
 KEY = (0, 3, 12345, 1)
 ROUNDS, CALLS = 7, 20000
@@ -32,6 +32,12 @@ def main() -> None:
         "numpy Generator(Philox(key=...))": lambda: np.random.Generator(np.random.Philox(key=words)),
     }
     times = {name: _per_call(fn) for name, fn in contenders.items()}
+    # the batch engine's way: 2,048 streams (256 samples x 2 views x 4 ops) keyed and drawn at once
+    indices, places = list(range(256)), [(view, op) for view in range(2) for op in range(4)]
+    batch = min(timeit.repeat(lambda: uniforms(digests(KEY[:2], indices, places), 8), number=20, repeat=ROUNDS))
+    times["augkit digests + uniforms, 2048 streams at once (8 doubles)"] = batch / 20 / 2048 * 1e6
+    one = min(timeit.repeat(lambda: stream(*KEY).random(8), number=CALLS, repeat=ROUNDS)) / CALLS * 1e6
+    times["augkit stream(...).random(8), one at a time"] = one
     base = times["augkit stream(seed, epoch, index, view)"]
     print(f"{'contender':<62} {'µs/call':>8} {'x stream':>9}")
     for name, t in times.items():
