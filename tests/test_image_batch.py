@@ -53,7 +53,26 @@ def test_batch_equals_generate_per_image_bit_for_bit(make, images: list[np.ndarr
     assert {"image.color_jitter", "image.to_gray", "image.horizontal_flip"} <= fired
 
 
-def test_batch_falls_back_for_grayscale_and_checks_its_arguments() -> None:
+@pytest.mark.parametrize("output", ["uint8", "normalized", "numpy"])
+@pytest.mark.parametrize("size", [28, 80])  # the small-image table path and the large-image path
+def test_grayscale_batches_equal_generate_bit_for_bit(output: str, size: int) -> None:
+    rng = np.random.default_rng(size)
+    digits = [rng.integers(0, 256, (int(rng.integers(20, 90)), int(rng.integers(20, 90))), dtype=np.uint8)
+              for _ in range(40)]
+    vg = image.simclr(size, seed=6, output=output, mean=(0.3,), std=(0.35,))  # blur at 80, a 1-channel mean/std
+    batch = generate_batch(vg, digits, range(40), epoch=1)
+    fired = set()
+    for i, x in enumerate(digits):
+        views = vg.generate(x, index=i, epoch=1)
+        assert batch.params[i] == views.params
+        for k in range(vg.n_views):
+            assert _same(views.items[k], batch.items[k][i]), (i, k)
+            fired.update(r["op"] for r in views.params[k]["ops"] if r["params"]["applied"])
+    assert {"image.color_jitter", "image.horizontal_flip", "image.gaussian_blur" if size == 80 else "image.to_gray"} \
+        <= fired
+
+
+def test_grayscale_batch_and_the_argument_checks() -> None:
     digits = [np.random.default_rng(i).integers(0, 256, (28, 28), dtype=np.uint8) for i in range(5)]
     vg = image.simclr_cifar(28, seed=0, output="uint8")
     batch = generate_batch(vg, digits, range(5))

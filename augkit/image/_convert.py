@@ -182,9 +182,12 @@ class _ToUint8Tensor:
         return torch.from_numpy(_channels_first(img))
 
     def convert_batch(self, stack: np.ndarray) -> Any:
-        """A ``[B, H, W, 3]`` uint8 stack as a ``[B, 3, H, W]`` tensor, equal to converting each image."""
+        """A ``[B, H, W, 3]`` (or grayscale ``[B, H, W]``) uint8 stack as a ``[B, C, H, W]`` tensor,
+        equal to converting each image."""
         import torch
 
+        if stack.ndim == 3:
+            return torch.from_numpy(np.ascontiguousarray(stack[:, None]))
         return torch.from_numpy(channels_first_batch(stack))
 
 
@@ -231,10 +234,13 @@ class _ToNormalizedTensor:
         return out.mul_(self._scale).add_(self._bias)
 
     def convert_batch(self, stack: np.ndarray) -> Any:
-        """A ``[B, H, W, 3]`` uint8 stack as a normalized ``[B, 3, H, W]`` tensor, bit-identical to
-        converting each image (the same path is taken for the same image size)."""
+        """A ``[B, H, W, 3]`` (or grayscale ``[B, H, W]``) uint8 stack as a normalized
+        ``[B, C, H, W]`` tensor, bit-identical to converting each image (the same path is taken for
+        the same image size)."""
         import torch
 
+        if stack.ndim == 3:
+            stack = stack[..., None]
         n, h, w, c = stack.shape
         if h * w <= self._SMALL:
             import cv2
@@ -248,6 +254,8 @@ class _ToNormalizedTensor:
                 out[:, k] = cv2.LUT(plane, tables[k]).reshape(n, h, w)
             return torch.from_numpy(out)
         chw = torch.from_numpy(channels_first_batch(stack))
+        if c == 1:
+            return chw.to(torch.float32).mul_(self._gray_scale).add_(self._gray_bias)
         return chw.to(torch.float32).mul_(self._scale).add_(self._bias)
 
 

@@ -92,7 +92,7 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
     epoch = index(epoch, "generate_batch(): epoch")
     target = _device(device)
     prepared = [_prepare(vg, x, i) for i, x in enumerate(images)]
-    if not _batchable(vg, prepared):
+    if not _batchable(vg, prepared, target):
         made = _one_by_one(vg, images, indices, epoch)
         return made if target is None else _to_device(made, target)
     chains = [cast(Compose, p) for p in vg.pipelines]  # _batchable checked them
@@ -148,9 +148,12 @@ def _prepare(vg: ViewGenerator, x: Any, i: int) -> Any:
         raise type(err)(f"generate_batch(): images[{i}]: {err}") from None
 
 
-def _batchable(vg: ViewGenerator, prepared: list[Any]) -> bool:
-    # RGB only: an H×W×1 image's crop comes back H×W, as the single-image path gives it
-    if not all(isinstance(x, np.ndarray) and x.ndim == 3 and x.shape[2] == 3 and x.dtype == np.uint8 for x in prepared):
+def _batchable(vg: ViewGenerator, prepared: list[Any], device: Any) -> bool:
+    # canonical images of one kind: all RGB H×W×3, or (OpenCV engine) all grayscale H×W
+    if not all(isinstance(x, np.ndarray) and x.dtype == np.uint8 for x in prepared):
+        return False
+    rgb = all(x.ndim == 3 and x.shape[2] == 3 for x in prepared)
+    if not (rgb or (device is None and all(x.ndim == 2 for x in prepared))):
         return False
     # an output step converts a whole stack only when it says how (the presets' converters do)
     if vg.output is not None and not callable(getattr(vg.output, "convert_batch", None)):
@@ -209,7 +212,8 @@ def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np
 
     crop = pipeline.ops[0]
     h, w = crop.size
-    batch = np.empty((len(prepared), h, w, 3), dtype=np.uint8)
+    gray = prepared[0].ndim == 2  # _batchable checked that all images are of one kind
+    batch = np.empty((len(prepared), h, w) if gray else (len(prepared), h, w, 3), dtype=np.uint8)
     for i, (x, p) in enumerate(zip(prepared, drawn, strict=True)):
         box = p["ops"][0]["params"]  # a record just drawn for x: no check needed
         top, left = box["top"], box["left"]
@@ -223,14 +227,15 @@ def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np
             for i in fired:  # F.hflip's mirror, in place (OpenCV's flip allows it)
                 cv2.flip(batch[i], 1, dst=batch[i])
         elif isinstance(op, ToGray):
-            batch[fired] = _per_pixel(batch[fired], F.gray)
+            if not gray:  # a grayscale image is returned as it is
+                batch[fired] = _per_pixel(batch[fired], F.gray)
         elif isinstance(op, Solarize):
             batch[fired] = F.apply_lut(batch[fired], op.table)
         elif isinstance(op, GaussianBlur):
             for i in fired:
                 batch[i] = F.blur(batch[i], float(op_params[i]["sigma"]), int(op_params[i]["kernel_size"]))
         else:
-            _jitter(batch, fired, op_params)
+            _jitter(batch, fired, op_params, gray)
     return batch
 
 
@@ -269,8 +274,9 @@ def jitter_groups(fired: list[int], params: list[Params]) -> Iterator[tuple[str,
                 yield name, group
 
 
-def _jitter(batch: np.ndarray, fired: list[int], params: list[Params]) -> None:
-    """ColorJitter on the fired samples, stage by stage, each stage batched per kind of adjustment."""
+def _jitter(batch: np.ndarray, fired: list[int], params: list[Params], gray: bool) -> None:
+    """ColorJitter on the fired samples, stage by stage, each stage batched per kind of adjustment
+    (grayscale images get brightness and contrast only, as :class:`ColorJitter` gives them)."""
     import cv2
 
     for name, group in jitter_groups(fired, params):
@@ -278,7 +284,9 @@ def _jitter(batch: np.ndarray, fired: list[int], params: list[Params]) -> None:
         if name == "brightness":
             _translate(batch, group, F.brightness_tables(np.asarray(factors)))
         elif name == "contrast":
-            _contrast(batch, group, factors)
+            _contrast(batch, group, factors, gray)
+        elif gray:
+            continue
         elif name == "saturation":  # F.saturation per image, its grey images made in one conversion
             grays = _per_pixel(batch[group], F.gray)
             for i, f, g in zip(group, factors, grays, strict=True):
@@ -294,7 +302,7 @@ def _jitter(batch: np.ndarray, fired: list[int], params: list[Params]) -> None:
             batch[group] = cv2.cvtColor(cv2.merge(planes), cv2.COLOR_HSV2RGB).reshape(n, h, w, 3)
 
 
-def _contrast(batch: np.ndarray, group: list[int], factors: list[float]) -> None:
+def _contrast(batch: np.ndarray, group: list[int], factors: list[float], gray: bool) -> None:
     import cv2
 
     zero = [i for i, f in zip(group, factors, strict=True) if f == 0]
@@ -304,8 +312,8 @@ def _contrast(batch: np.ndarray, group: list[int], factors: list[float]) -> None
     if not pairs:
         return
     rows = [i for i, _ in pairs]
-    gray = _per_pixel(batch[rows], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))[..., 0]
-    means = np.asarray([cv2.mean(g)[0] for g in gray])
+    luma = batch[rows] if gray else _per_pixel(batch[rows], lambda img: cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))[..., 0]
+    means = np.asarray([cv2.mean(g)[0] for g in luma])
     _translate(batch, rows, F.contrast_tables(np.asarray([f for _, f in pairs]), means))
 
 
