@@ -4,7 +4,7 @@ Data: Debian's `dataset-fashion-mnist` package (offline), installed with
     sudo apt-get install dataset-fashion-mnist
 It puts the four idx files under /usr/share/datasets/fashion-mnist/.
 
-Run:  python examples/simclr_fashion_mnist.py            (defaults: ≈ 11 min on 2 CPU cores)
+Run:  python examples/simclr_fashion_mnist.py            (defaults: ≈ 10 min on 2 CPU cores)
       python examples/simclr_fashion_mnist.py --images 2000 --epochs 1   (a quick look)
       python examples/simclr_fashion_mnist.py --views crop   (ablation: crop only, colour only, none)
 
@@ -27,7 +27,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 import augkit
-from augkit.datasets import ViewDataset, collate_views
+from augkit.datasets import BatchCollate, SourceDataset
 from augkit.image import normalize_batch
 from augkit.losses import NTXentLoss, ProjectionHead
 
@@ -145,10 +145,13 @@ def main() -> None:
 
     # SimCLR's small-image recipe (no blur, colour strength 0.5) with milder crops for 28×28 clothes;
     # grayscale input gives 1-channel uint8 views, normalized after the loader in this process.
+    # The batch path: each worker makes a whole batch's views at once (generate_batch, the same
+    # views as per sample, in a fraction of the time at 28×28).
     views = make_views(args.views, args.crop_scale, args.seed)
-    dataset = ViewDataset(list(pretrain), views)
+    dataset = SourceDataset(list(pretrain), labelled=False)
+    collate = BatchCollate(views)
     loader = DataLoader(dataset, batch_size=args.batch_size, shuffle=True, drop_last=True,
-                        num_workers=args.workers, collate_fn=collate_views)
+                        num_workers=args.workers, collate_fn=collate)
 
     encoder = Encoder()
     random_encoder = Encoder()
@@ -162,7 +165,7 @@ def main() -> None:
     print(f"pretraining on {len(dataset)} images, {args.epochs} epochs, batch {args.batch_size}, "
           f"views: {args.views}", flush=True)
     for epoch in range(args.epochs):
-        dataset.set_epoch(epoch)
+        collate.set_epoch(epoch)
         model.train()
         total, count, t0 = 0.0, 0, time.perf_counter()
         for batch_views, _ in loader:

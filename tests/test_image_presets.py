@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import torch
 
 from augkit import Compose, ViewGenerator, image
@@ -192,6 +194,23 @@ def test_normalize_batch_by_table_and_by_arithmetic_agree(layout: str) -> None:
     if layout == "contiguous":
         buffer = torch.empty(batch.shape)
         assert image.normalize_batch(batch, mean, std, out=buffer) is buffer and torch.equal(buffer, got)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=st.tuples(st.integers(0, 4), st.sampled_from([1, 3]), st.integers(0, 9), st.integers(0, 9)),
+       stats=st.sampled_from([((0.5,), (0.2,)), ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)), ((0.0,), (1.0,))]),
+       seed=st.integers(0, 2**16))
+def test_normalize_batch_matches_the_formula_for_any_shape(shape: tuple[int, int, int, int],
+                                                           stats: tuple[tuple[float, ...], tuple[float, ...]],
+                                                           seed: int) -> None:
+    batch = torch.randint(0, 256, shape, dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
+    mean, std = torch.tensor(stats[0]).view(-1, 1, 1), torch.tensor(stats[1]).view(-1, 1, 1)
+    if shape[1] == 1 and mean.numel() == 3:
+        mean, std = mean.mean(0, keepdim=True), std.mean(0, keepdim=True)
+    got = image.normalize_batch(batch, *stats)
+    torch.testing.assert_close(got, (batch.float() / 255 - mean) / std, atol=2e-6, rtol=0)
+    buffer = torch.full(shape, float("nan"))
+    assert torch.equal(image.normalize_batch(batch, *stats, out=buffer), got)
 
 
 def test_normalize_batch_into_a_reused_buffer_and_its_errors() -> None:

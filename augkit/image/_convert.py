@@ -323,7 +323,7 @@ def normalize_batch(
                            f"{mean_a.size}")
     if channels == 1 and mean_a.size == 3:
         mean_a, std_a = mean_a.mean(keepdims=True), std_a.mean(keepdims=True)
-    if batch.device.type == "cpu" and batch.ndim >= 3 and batch.is_contiguous() and \
+    if batch.device.type == "cpu" and batch.ndim >= 3 and batch.numel() > 0 and batch.is_contiguous() and \
             (out is None or (isinstance(out, torch.Tensor) and out.dtype == torch.float32 and out.shape == batch.shape
                              and out.device == batch.device and out.is_contiguous())):
         result = torch.empty(batch.shape, dtype=torch.float32) if out is None else out

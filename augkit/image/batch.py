@@ -50,12 +50,15 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
       ``[B, 3, H, W]`` (``output="uint8"``, or no output step) or normalized float32.
 
     ``items[k]`` is a ``[B, C, H, W]`` tensor (``output="normalized"`` or ``"uint8"``) or a
-    ``[B, H, W, C]`` uint8 array (``"numpy"``); ``params[i][k]`` are exactly the params
+    ``[B, H, W, C]`` uint8 array (``"numpy"``; ``[B, H, W]`` for grayscale images);
+    ``params[i][k]`` are exactly the params
     ``vg.generate(images[i], index=indices[i], epoch=epoch).params[k]`` records, and the views are
     bit for bit the same. The batched path covers the presets' pipelines (a random resized crop
-    then flip, colour jitter, grayscale, blur, solarize) on RGB inputs, with an ``output`` that has
-    a ``convert_batch(stack)`` method (the presets' do); anything else (grayscale inputs, other
-    ops, another ``output``) falls back to one ``generate`` call per image, stacked.
+    then flip, colour jitter, grayscale, blur, solarize) on RGB images, and on grayscale ones with
+    the OpenCV engine, with an ``output`` that has a ``convert_batch(stack)`` method (the presets'
+    do); anything else (other ops, another ``output``, grayscale images on the torch engine, a
+    batch mixing both kinds) falls back to one ``generate`` call per image, stacked, with the
+    same views and records.
 
     Args:
         vg: a generator from a preset (or any ViewGenerator whose views stack).
