@@ -102,17 +102,18 @@ def probe(train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: 
 VIEWS = ("full", "crop", "color", "none")
 
 
-def make_views(kind: str, crop_scale: float, seed: int) -> augkit.ViewGenerator:
-    """Two uint8 views per image: SimCLR's small-image recipe (``full``), or one part of it."""
-    if kind == "full":
+def make_views(kind: str, crop_scale: float, seed: int, strength: float = 0.5) -> augkit.ViewGenerator:
+    """Two uint8 views per image: SimCLR's small-image recipe (``full``), or one part of it;
+    ``strength`` is SimCLR's colour strength s (jitter 0.8·s, hue 0.2·s; 0.5 on CIFAR-10)."""
+    if kind == "full" and strength == 0.5:
         return augkit.image.simclr_cifar(28, scale=(crop_scale, 1.0), seed=seed, output="uint8")
     from augkit.image import ops
 
-    parts: dict[str, list[augkit.Augmenter]] = {  # the parts of simclr_cifar (colour strength 0.5)
-        "crop": [ops.RandomResizedCrop(28, scale=(crop_scale, 1.0)), ops.HorizontalFlip(p=0.5)],
-        "color": [ops.ColorJitter(0.4, 0.4, 0.4, 0.1, p=0.8), ops.ToGray(p=0.2)],
-        "none": [augkit.Identity()],
-    }
+    s = strength
+    crop = [ops.RandomResizedCrop(28, scale=(crop_scale, 1.0)), ops.HorizontalFlip(p=0.5)]
+    color = [ops.ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, p=0.8), ops.ToGray(p=0.2)]
+    parts: dict[str, list[augkit.Augmenter]] = {"full": crop + color, "crop": crop, "color": color,
+                                                "none": [augkit.Identity()]}
     uint8 = augkit.modalities.get("image").output({"type": "uint8"})
     return augkit.ViewGenerator(augkit.Compose(parts[kind]), n_views=2, seed=seed, output=uint8, modality="image")
 
@@ -129,6 +130,7 @@ def main() -> None:
     parser.add_argument("--probe-iters", type=int, default=300)
     parser.add_argument("--crop-scale", type=float, default=0.2, help="smallest crop area (SimCLR: 0.08)")
     parser.add_argument("--workers", type=int, default=1, help="DataLoader workers making the views")
+    parser.add_argument("--strength", type=float, default=0.5, help="colour strength s (SimCLR on CIFAR-10: 0.5)")
     parser.add_argument("--views", choices=VIEWS, default="full",
                         help="the ablation of SimCLR's Figure 5: full views, crop (+ flip) only, colour only, none")
     parser.add_argument("--seed", type=int, default=0)
@@ -147,7 +149,7 @@ def main() -> None:
     # grayscale input gives 1-channel uint8 views, normalized after the loader in this process.
     # The batch path: each worker makes a whole batch's views at once (generate_batch, the same
     # views as per sample, in a fraction of the time at 28×28).
-    views = make_views(args.views, args.crop_scale, args.seed)
+    views = make_views(args.views, args.crop_scale, args.seed, args.strength)
     dataset = SourceDataset(list(pretrain), labelled=False)
     collate = BatchCollate(views)
     loader = DataLoader(dataset, batch_size=args.batch_size, shuffle=True, drop_last=True,
@@ -163,7 +165,7 @@ def main() -> None:
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.1)
     criterion = NTXentLoss(args.temperature)
     print(f"pretraining on {len(dataset)} images, {args.epochs} epochs, batch {args.batch_size}, "
-          f"views: {args.views}", flush=True)
+          f"views: {args.views}, colour strength {args.strength}", flush=True)
     for epoch in range(args.epochs):
         collate.set_epoch(epoch)
         model.train()
