@@ -157,14 +157,23 @@ def _channels_first(img: np.ndarray) -> np.ndarray:
     return chw
 
 
+#: up to this many pixels an image, stacks are split as one tall image (beyond, per image: a tall
+#: split of a batch of 224×224 images runs out of cache and is ≈ 10× slower than 64 small splits)
+TALL_SPLIT_PIXELS = 64 * 64
+
+
 def channels_first_batch(stack: np.ndarray) -> np.ndarray:
-    """``[B, H, W, C]`` → contiguous ``[B, C, H, W]``: one ``cv2.split`` of the stack seen as one
-    tall image, then one block copy per channel (7× faster than a split per 32×32 image, 2× faster
-    than numpy's transposed copy)."""
+    """``[B, H, W, C]`` → contiguous ``[B, C, H, W]``: small images by one ``cv2.split`` of the
+    stack seen as one tall image and one block copy per channel (7× faster than a split per 32×32
+    image), large ones by a split per image (into the output's planes)."""
     import cv2
 
     n, h, w, c = stack.shape
     out = np.empty((n, c, h, w), dtype=stack.dtype)
+    if h * w > TALL_SPLIT_PIXELS:
+        for image, planes in zip(stack, out, strict=True):
+            cv2.split(image, list(planes))
+        return out
     planes = cv2.split(np.ascontiguousarray(stack).reshape(n * h, w, c))
     for k, plane in enumerate(planes):
         out[:, k] = plane.reshape(n, h, w)

@@ -19,6 +19,7 @@ from augkit.core import Compose, Params
 from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
 from augkit.image import functional as F
 from augkit.image._batch_draw import draw_views
+from augkit.image._convert import TALL_SPLIT_PIXELS
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray, _resize
 from augkit.views import ViewGenerator
 
@@ -297,7 +298,10 @@ def _jitter(batch: np.ndarray, fired: list[int], params: list[Params], gray: boo
                     batch[i] = g
                 else:
                     cv2.addWeighted(batch[i], f, g, 1 - f, 0, dst=batch[i])
-        else:
+        elif batch.shape[1] * batch.shape[2] > TALL_SPLIT_PIXELS:  # large images: F.hue each, in cache
+            for i, f in zip(group, factors, strict=True):
+                batch[i] = F.hue(batch[i], f)
+        else:  # small images: one conversion each way over the group's stack
             n, h, w, _ = batch[group].shape
             hsv = cv2.cvtColor(np.ascontiguousarray(batch[group]).reshape(n * h, w, 3), cv2.COLOR_RGB2HSV)
             planes = list(cv2.split(hsv))  # the hue plane of the tall stack, each image's rows through its table
