@@ -284,6 +284,19 @@ def test_one_pass_batch_stretch_equals_per_example() -> None:
     torch.testing.assert_close(stretch_batch(three, [0.5, 1.0]), expected)
 
 
+@pytest.mark.parametrize("clips, seconds", [(4, 0.25), (9, 2.0)])  # one pass on the CPU, and a loop past its limit
+def test_cpu_batch_stretch_equals_per_example_on_either_side_of_the_one_pass_limit(clips: int, seconds: float) -> None:
+    from augkit.audio.time_stretch import ONE_PASS_CLIP_FRAMES
+
+    g = torch.Generator().manual_seed(3)
+    batch = torch.randn(clips, 1, int(seconds * SR), generator=g) * 0.1
+    assert (batch.shape[-1] // 256 + 1 > ONE_PASS_CLIP_FRAMES) == (seconds == 2.0)
+    op = audio.TimeStretch(rate=(0.8, 1.25), keep_length=True)
+    out, params = op.augment(batch, np.random.default_rng(5))
+    for i in range(clips):
+        torch.testing.assert_close(out[i], op.apply(batch[i], params["batch"][i]), atol=1e-5, rtol=0)
+
+
 def test_batch_stretch_without_keep_length_raises_unless_the_lengths_agree() -> None:
     batch = torch.randn(2, 1, 4000, generator=torch.Generator().manual_seed(0)) * 0.1
     with pytest.raises(InvalidInput, match="ragged batch"):
