@@ -137,15 +137,36 @@ def _istft(spec: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, lengt
     parts = n_fft // hop
     blocks = (torch.fft.irfft(spec, n=n_fft) * window).reshape(n, frames, parts, hop)
     out = blocks.new_zeros(n, frames + parts - 1, hop)
-    squared = (window * window).reshape(parts, hop)
-    weights = blocks.new_ones(1, frames, 1) if valid is None else valid.to(blocks.dtype)[..., None]
-    envelope = blocks.new_zeros(weights.shape[0], frames + parts - 1, hop)
     for j in range(parts):
         out[:, j : j + frames] += blocks[:, :, j]
-        envelope[:, j : j + frames] += weights * squared[j]
-    y = (out.reshape(n, -1) / envelope.reshape(envelope.shape[0], -1).clamp_min(1e-11))
+    if valid is None and frames <= _CACHED_FRAMES:  # all rows have all their frames: one envelope per length
+        envelope = _envelope(frames, n_fft, hop, window.device, window.dtype)
+    elif valid is None:
+        envelope = _window_sum(blocks.new_ones(1, frames, 1), window, frames, parts, hop)
+    else:
+        envelope = _window_sum(valid.to(blocks.dtype)[..., None], window, frames, parts, hop)
+    y = out.reshape(n, -1) / envelope
     y = y[:, n_fft // 2 : n_fft // 2 + length]
     return torch.nn.functional.pad(y, (0, length - y.shape[-1])) if y.shape[-1] < length else y
+
+
+def _window_sum(weights: torch.Tensor, window: torch.Tensor, frames: int, parts: int, hop: int) -> torch.Tensor:
+    # the overlap-added squared window of frames weighted by ``weights`` [rows, frames, 1], floored
+    squared = (window * window).reshape(parts, hop)
+    envelope = weights.new_zeros(weights.shape[0], frames + parts - 1, hop)
+    for j in range(parts):
+        envelope[:, j : j + frames] += weights * squared[j]
+    return envelope.reshape(envelope.shape[0], -1).clamp_min(1e-11)
+
+
+#: envelopes of up to this many frames (≈ 33 s at 16 kHz, 2 MB) are kept, 16 lengths at most
+_CACHED_FRAMES = 2048
+
+
+@lru_cache(maxsize=16)
+def _envelope(frames: int, n_fft: int, hop: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    window = _window(n_fft, device, dtype)
+    return _window_sum(torch.ones(1, frames, 1, device=device, dtype=dtype), window, frames, n_fft // hop, hop)
 
 
 def stretch(x: torch.Tensor, rate: float, n_fft: int = N_FFT) -> torch.Tensor:
