@@ -39,7 +39,8 @@ def draw_views(pipelines: Sequence[Compose], images: Sequence[np.ndarray], seed:
                indices: list[int]) -> list[list[Params]]:
     """``records[i][k]``: the record view ``k`` of ``images[i]`` (sample ``indices[i]``) gets from ``generate``.
 
-    Every op of every pipeline must be one :data:`DRAWERS` knows, on canonical uint8 images.
+    Every pipeline holds at least one op, each of a type :data:`DRAWERS` knows; the images are
+    canonical uint8 arrays.
     """
     shapes = np.array([x.shape[:2] for x in images], dtype=np.int64)
     jobs = [(k, j, op) for k, chain in enumerate(pipelines) for j, op in enumerate(chain.ops)]
