@@ -325,3 +325,10 @@ def test_generate_batch_over_mixed_gray_and_rgb_images(images: list[np.ndarray],
             assert shape in (expected, expected[:3]), shape
         else:
             assert shape == expected, shape
+    # the batch engine (RGB and grayscale alike) gives generate's views and records, bit for bit
+    for i, x in enumerate(images):
+        views = vg.generate(x, index=i)
+        assert batch.params[i] == views.params, i
+        for k, view in enumerate(views.items):
+            got = batch.items[k][i]
+            assert np.array_equal(np.asarray(got), np.asarray(view).reshape(np.asarray(got).shape)), (i, k)
