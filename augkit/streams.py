@@ -47,7 +47,7 @@ _local = threading.local()
 
 #: ``b"%d;...;%d"`` for a key of n plain non-negative ints, the common case (a view's, an op's)
 _INT_FORMATS = [b";".join([b"%d"] * n) for n in range(12)]
-_WORDS = struct.Struct("<QQ").unpack  # a 16-byte digest as two little-endian uint64 words
+_WORDS = struct.Struct("=QQ").unpack  # a 16-byte digest as two uint64 words, native order as in digest()
 _ZEROS = (0, 0, 0, 0)
 
 
