@@ -51,12 +51,11 @@ def draw_views(pipelines: Sequence[Compose], images: Sequence[np.ndarray], seed:
     n = len(indices)
     if drawing:
         keys = digests((seed, epoch), indices, [jobs[g][:2] for g in drawing])
-        blocks = np.repeat([-(-need[g] // 4) for g in drawing], n)
-        values, start = uniform_blocks(keys, blocks), 0
-        for g in drawing:
-            size = 4 * -(-need[g] // 4)
-            drawn[g] = values[start : start + n * size].reshape(n, size)
-            start += n * size
+        blocks = [-(-need[g] // 4) for g in drawing]  # Philox blocks of four doubles per stream
+        values, start = uniform_blocks(keys, np.repeat(blocks, n)), 0
+        for g, count in zip(drawing, blocks, strict=True):
+            drawn[g] = values[start : start + n * 4 * count].reshape(n, 4 * count)
+            start += n * 4 * count
     made = []
     for (k, j, op), u in zip(jobs, drawn, strict=True):
         column = DRAWERS[type(op)][1](op, u, shapes)

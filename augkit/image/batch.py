@@ -251,11 +251,8 @@ def _per_pixel(stack: np.ndarray, fn: Any) -> np.ndarray:
 
 def _take(tables: np.ndarray, stack: np.ndarray) -> np.ndarray:
     """Map each image of ``stack`` through its own 256-entry table (row of ``tables``)."""
-    import stringzilla
-
     out = np.array(stack, order="C")
-    for row, table in zip(out.reshape(len(out), -1), tables, strict=True):
-        stringzilla.translate(row.data, np.ascontiguousarray(table).data, inplace=True)
+    _translate(out, list(range(len(out))), tables)
     return out
 
 
