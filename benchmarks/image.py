@@ -103,23 +103,38 @@ def kornia_simclr(size: int, strength: float, blur: bool) -> Callable[[torch.Ten
     return views
 
 
+def rate(step: Callable[[int], int], seconds: float, gpu: bool = False) -> float:
+    """Samples per second of calling ``step(samples so far)``, which returns how many samples it
+    made (0: nothing left to make), until ``seconds`` have passed: per CPU second of this process,
+    or per synchronized wall-clock second on a GPU.
+
+    With torch and OpenCV at one thread the CPU figure is the per-core rate, and CPU time (unlike
+    wall time) does not count the time other processes on a shared machine hold the core.
+    """
+    clock = time.perf_counter if gpu else time.process_time
+    n, start = 0, clock()
+    while True:
+        made = step(n)
+        if gpu:
+            torch.cuda.synchronize()
+        n += made
+        elapsed = clock() - start
+        if elapsed >= seconds or not made:
+            return n / elapsed
+
+
 def kornia_rate(fn: Callable[[torch.Tensor], Any], images: list[np.ndarray], seconds: float, batch: int,
                 device: str = "cpu") -> float:
     """Samples per second through kornia, ``batch`` images a call (per CPU second on the CPU, per
     synchronized wall-clock second on a GPU), like :func:`batch_rate`."""
     pool = torch.from_numpy(np.stack([images[i % len(images)] for i in range(batch)])).permute(0, 3, 1, 2)
     pool = pool.contiguous().to(device)
-    gpu = device == "cuda"
-    clock = time.perf_counter if gpu else time.process_time
-    n, start = 0, clock()
-    while True:
+
+    def step(n: int) -> int:
         fn(pool)
-        if gpu:
-            torch.cuda.synchronize()
-        n += batch
-        elapsed = clock() - start
-        if elapsed >= seconds:
-            return n / elapsed
+        return batch
+
+    return rate(step, seconds, gpu=device == "cuda")
 
 
 def bare_kernel_rate(vg: Any, images: list[np.ndarray], seconds: float) -> float:
@@ -141,13 +156,12 @@ def bare_kernel_rate(vg: Any, images: list[np.ndarray], seconds: float) -> float
                     y = op.transform(y, step["params"])
             vg.output(y)
 
-    n, start = 0, time.process_time()
-    for x, record in drawn:
-        views(x, record)
-        n += 1
-        if n % 32 == 0 and time.process_time() - start >= seconds:
-            break
-    return n / (time.process_time() - start)
+    def step(n: int) -> int:  # 32 samples a step, so that reading the clock costs nothing
+        for x, record in drawn[n : n + 32]:
+            views(x, record)
+        return len(drawn[n : n + 32])
+
+    return rate(step, seconds)
 
 
 def bare_batch_rate(vg: Any, images: list[np.ndarray], seconds: float, batch: int = 256) -> float:
@@ -159,30 +173,26 @@ def bare_batch_rate(vg: Any, images: list[np.ndarray], seconds: float, batch: in
     pool = [images[i % len(images)] for i in range(batch)]
     count = 40 if images[0].shape[0] > 64 else 120
     drawn = [draw_views(vg.pipelines, pool, vg.seed, 1, list(range(b * batch, (b + 1) * batch))) for b in range(count)]
-    n, start = 0, time.process_time()
-    for params in drawn:
+    def step(n: int) -> int:
+        if n // batch >= len(drawn):
+            return 0
+        params = drawn[n // batch]
         for k, chain in enumerate(vg.pipelines):
             engine._output(vg.output, engine._apply(chain, pool, [row[k] for row in params]))
-        n += batch
-        if time.process_time() - start >= seconds:
-            break
-    return n / (time.process_time() - start)
+        return batch
+
+    return rate(step, seconds)
 
 
 def cpu_rate(fn: Callable[[np.ndarray], Any], images: list[np.ndarray], seconds: float) -> float:
-    """Samples (two views each) per CPU second of this process, over at least ``seconds`` of CPU.
+    """Samples (two views each) per CPU second of ``fn`` over the photos, as :func:`rate` counts."""
 
-    With torch and OpenCV at one thread this is the per-core rate, and CPU time (unlike wall
-    time) does not count the time other processes on a shared machine hold the core.
-    """
-    n, start = 0, time.process_time()
-    while True:
+    def step(n: int) -> int:
         for img in images:
             fn(img)
-        n += len(images)
-        elapsed = time.process_time() - start
-        if elapsed >= seconds:
-            return n / elapsed
+        return len(images)
+
+    return rate(step, seconds)
 
 
 def best_of_rounds(contenders: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
@@ -263,17 +273,12 @@ def batch_rate(vg: Any, images: list[np.ndarray], seconds: float, batch: int = 2
     """Samples per second through ``vg.generate_batch``, ``batch`` images a call: per CPU second on
     the CPU engines, per wall-clock second (synchronized) on a GPU."""
     pool = [images[i % len(images)] for i in range(batch)]
-    gpu = device is not None and torch.device(device).type == "cuda"
-    clock = time.perf_counter if gpu else time.process_time
-    n, start = 0, clock()
-    while True:
+
+    def step(n: int) -> int:
         vg.generate_batch(pool, range(n, n + batch), device=device)
-        if gpu:
-            torch.cuda.synchronize()
-        n += batch
-        elapsed = clock() - start
-        if elapsed >= seconds:
-            return n / elapsed
+        return batch
+
+    return rate(step, seconds, gpu=device is not None and torch.device(device).type == "cuda")
 
 
 def main() -> None:
