@@ -15,35 +15,40 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from augkit._lazy import lazy_getattr
+from augkit.core.lazy import lazy_getattr
 
 # albumentations calls the package index on import unless this is set; augkit never goes online.
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
 from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply
-from augkit.crossmodal import CrossModalViews
-from augkit.errors import AugkitError
-from augkit.modalities import builtin_packages
-from augkit.views import ViewGenerator, Views, multi_crop
-
-__version__ = "0.2.0"
+from augkit.core.errors import AugkitError
+from augkit.core.modalities import builtin_packages
+from augkit.core.version import __version__
+from augkit.views.crossmodal import CrossModalViews
+from augkit.views.generator import ViewGenerator, Views, multi_crop
 
 # Public names served lazily (PEP 562): name -> module that defines it. Each built-in modality's
 # package (augkit.image, ...) is served under the modality's name.
 _LAZY: dict[str, str] = {
     **builtin_packages(),
-    "registry": "augkit.registry",
-    "streams": "augkit.streams",
-    "modalities": "augkit.modalities",
-    "config": "augkit.config",
-    "couplings": "augkit.couplings",
+    "core": "augkit.core",
+    "views": "augkit.views",
+    "errors": "augkit.core.errors",
+    "registry": "augkit.core.registry",
+    "streams": "augkit.core.streams",
+    "modalities": "augkit.core.modalities",
+    "config": "augkit.views.config",
+    "couplings": "augkit.views.couplings",
     "losses": "augkit.losses",
     "datasets": "augkit.datasets",
+    "generate": "augkit.generate",
     "preview": "augkit.preview",
-    "ViewCollate": "augkit.collate",
-    "ViewDataset": "augkit.datasets",
-    "ManifestDataset": "augkit.datasets",
-    "collate_views": "augkit.datasets",
+    "PairDataset": "augkit.generate.job",
+    "write_pairs": "augkit.generate.job",
+    "ViewCollate": "augkit.datasets.collate",
+    "ViewDataset": "augkit.datasets.view_dataset",
+    "ManifestDataset": "augkit.datasets.manifest",
+    "collate_views": "augkit.datasets.collate",
     "NTXentLoss": "augkit.losses",
     "InfoNCELoss": "augkit.losses",
     "TripletLoss": "augkit.losses",
@@ -61,6 +66,7 @@ __all__ = [
     "ManifestDataset",
     "NTXentLoss",
     "OneOf",
+    "PairDataset",
     "Params",
     "RandomApply",
     "TripletLoss",
@@ -75,6 +81,7 @@ __all__ = [
     "couplings",
     "datasets",
     "errors",
+    "generate",
     "image",
     "losses",
     "modalities",
@@ -83,23 +90,28 @@ __all__ = [
     "registry",
     "streams",
     "text",
+    "views",
+    "write_pairs",
 ]
 
 if TYPE_CHECKING:
     import augkit.audio as audio
-    import augkit.config as config
-    import augkit.couplings as couplings
+    import augkit.core.errors as errors
+    import augkit.core.modalities as modalities
+    import augkit.core.registry as registry
+    import augkit.core.streams as streams
     import augkit.datasets as datasets
-    import augkit.errors as errors
+    import augkit.generate as generate
     import augkit.image as image
     import augkit.losses as losses
-    import augkit.modalities as modalities
     import augkit.preview as preview
-    import augkit.registry as registry
-    import augkit.streams as streams
     import augkit.text as text
-    from augkit.collate import ViewCollate
-    from augkit.datasets import ManifestDataset, ViewDataset, collate_views
+    import augkit.views.config as config
+    import augkit.views.couplings as couplings
+    from augkit.datasets.collate import ViewCollate, collate_views
+    from augkit.datasets.manifest import ManifestDataset
+    from augkit.datasets.view_dataset import ViewDataset
+    from augkit.generate.job import PairDataset, write_pairs
     from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 

@@ -33,8 +33,8 @@ import numpy as np
 from PIL import Image
 
 import augkit
-from augkit import modalities
-from augkit.generate import write_pairs
+from augkit.core import modalities
+from augkit.generate.job import write_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -1,4 +1,4 @@
-"""The cost of one stream: ``augkit.streams.stream`` against the ways numpy makes a keyed generator.
+"""The cost of one stream: ``augkit.core.streams.stream`` against the ways numpy makes a keyed generator.
 
 Run: ``python benchmarks/streams.py``. Prints microseconds per call (best of 7 rounds, one core)
 and each contender's cost as a multiple of ``stream``'s, measured in the same run. The goal is at
@@ -12,7 +12,7 @@ import timeit
 
 import numpy as np
 
-from augkit.streams import digests, stream, uniforms
+from augkit.core.streams import digests, stream, uniforms
 
 KEY = (0, 3, 12345, 1)
 ROUNDS, CALLS = 7, 20000

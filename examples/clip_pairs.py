@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Subset
 import augkit
 from augkit import CrossModalViews
 from augkit.core import Compose, OneOf
-from augkit.datasets import ManifestDataset, ViewCollate, ViewDataset
+from augkit.datasets.view_dataset import ManifestDataset, ViewCollate, ViewDataset
 from augkit.image import ops
 from augkit.losses import InfoNCELoss
 from augkit.text import RandomDeletion, RandomSwap, SynonymReplacement
@@ -82,7 +82,7 @@ def main() -> None:
                        ops.ColorJitter(0.4, 0.4, 0.2, 0.05, p=0.8)]),
         text=OneOf([RandomDeletion(alpha=0.15), RandomSwap(alpha=0.1), SynonymReplacement(alpha=0.1)]),
         couplings=["flip_swaps_left_right", "protect_words"],
-        output={"image": augkit.modalities.get("image").output({"type": "normalized"})},
+        output={"image": augkit.core.modalities.get("image").output({"type": "normalized"})},
         seed=args.seed,
     )
     tokenizer = word_tokenizer([row["text"] for row in manifest.rows])

@@ -27,7 +27,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 import augkit
-from augkit.datasets import BatchCollate, SourceDataset
+from augkit.datasets.view_dataset import BatchCollate, SourceDataset
 from augkit.image import normalize_batch
 from augkit.losses import NTXentLoss, ProjectionHead
 
@@ -114,7 +114,7 @@ def make_views(kind: str, crop_scale: float, seed: int, strength: float = 0.5) -
     color = [ops.ColorJitter(0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s, p=0.8), ops.ToGray(p=0.2)]
     parts: dict[str, list[augkit.Augmenter]] = {"full": crop + color, "crop": crop, "color": color,
                                                 "none": [augkit.Identity()]}
-    uint8 = augkit.modalities.get("image").output({"type": "uint8"})
+    uint8 = augkit.core.modalities.get("image").output({"type": "uint8"})
     return augkit.ViewGenerator(augkit.Compose(parts[kind]), n_views=2, seed=seed, output=uint8, modality="image")
 
 

@@ -12,9 +12,9 @@ import pytest
 import torch
 from audio_support import DATA, SR, speech
 
-from augkit import audio, registry
-from augkit.core import Augmenter
-from augkit.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType
+from augkit import audio
+from augkit.core import Augmenter, registry
+from augkit.core.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType
 
 
 def every_op(p: float = 1.0) -> list[Augmenter[Any]]:

@@ -13,7 +13,7 @@ from audio_support import DATA, SR, snr_db, speech
 
 from augkit import audio
 from augkit.audio.noise import colored_noise, mix_at_snr
-from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.core.errors import InvalidArgument, InvalidParams, WrongArgumentType
 
 
 @pytest.mark.parametrize("color", ["white", "pink", "brown"])

@@ -10,7 +10,7 @@ import torch
 from audio_support import SR, speech
 
 from augkit import audio
-from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.core.errors import InvalidArgument, InvalidParams, WrongArgumentType
 
 
 def test_gain_scales_by_decibels() -> None:

@@ -84,7 +84,7 @@ def test_bad_probabilities_name_the_argument(name: str) -> None:
 
 
 def test_is_a_registered_preset_with_the_common_keywords() -> None:
-    from augkit import registry
+    from augkit.core import registry
 
     assert registry.get_preset("audio.audio_pairs") is audio.audio_pairs
     assert audio.audio_pairs.modality == "audio" and audio.audio_pairs.default_views == 2

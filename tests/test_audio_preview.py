@@ -13,9 +13,10 @@ import torch
 from audio_support import DATA, SR, speech
 from PIL import Image
 
-from augkit import Compose, audio, modalities
-from augkit.errors import InvalidArgument
-from augkit.views import ViewGenerator
+from augkit import Compose, audio
+from augkit.core import modalities
+from augkit.core.errors import InvalidArgument
+from augkit.views.generator import ViewGenerator
 
 AUDIO = modalities.get("audio")
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from augkit import audio
 from augkit.audio._vocoder import N_FFT, phase_vocoder, rational, resample_by, stretch, stretch_batch
 from augkit.audio._waveform import fit
-from augkit.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType
+from augkit.core.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType
 
 SR = 16000
 DATA = Path(__file__).resolve().parent.parent / "data" / "audio"

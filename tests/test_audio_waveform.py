@@ -11,7 +11,7 @@ from audio_support import DATA, SR, speech
 
 from augkit import audio
 from augkit.audio._waveform import Layout, as_waveform, fit, restore
-from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
 MY_OPS = [
     audio.Gain(),
@@ -174,7 +174,7 @@ def test_ops_run_on_the_input_device_and_replay_there() -> None:
 def test_a_time_channels_array_is_refused_with_the_fix_not_read_as_thousands_of_channels() -> None:
     import time
 
-    from augkit import modalities
+    from augkit.core import modalities
 
     clip = np.random.default_rng(0).uniform(-0.5, 0.5, (66150, 2)).astype(np.float32)  # soundfile's layout
     start = time.perf_counter()

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from augkit import Compose, ViewGenerator, image
+from augkit.core.streams import digest, digests, stream, uniform_blocks, uniforms
 from augkit.image import generate_batch
 from augkit.image._batch_draw import CROP_TRIES, _crop, draw_views
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
-from augkit.streams import digest, digests, stream, uniform_blocks, uniforms
 
 keys = st.tuples(st.integers(0, 2**63), st.integers(0, 1000))
 

@@ -9,7 +9,14 @@ import torch
 from torch.utils.data import DataLoader
 
 import augkit
-from augkit.datasets import BatchCollate, SourceBatch, SourceDataset, ViewCollate, ViewDataset, collate_sources
+from augkit.datasets.view_dataset import (
+    BatchCollate,
+    SourceBatch,
+    SourceDataset,
+    ViewCollate,
+    ViewDataset,
+    collate_sources,
+)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from augkit import registry
 from augkit.cli import main
+from augkit.core import registry
 
 
 def _listed(out: str) -> list[str]:
@@ -127,7 +127,7 @@ def test_preview_of_audio_plays_the_clips(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_preview_from_a_config_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = pytest.importorskip("augkit.config")
+    config = pytest.importorskip("augkit.views.config")
     import json
 
     from augkit import text

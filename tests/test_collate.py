@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import augkit
 from augkit import Identity, ViewGenerator, Views, multi_crop
-from augkit.collate import Padded, ViewCollate, collate_views, make_collate
-from augkit.datasets import ViewDataset
+from augkit.datasets.collate import Padded, ViewCollate, collate_views, make_collate
+from augkit.datasets.view_dataset import ViewDataset
 from augkit.image import RandomResizedCrop, make_output
 
 EXAMPLES = int(os.environ.get("AUGKIT_FUZZ_EXAMPLES", 2500 if os.environ.get("AUGKIT_FUZZ") == "long" else 40))
@@ -46,8 +46,8 @@ def ids(text: str) -> list[int]:
 
 
 def test_exported_from_collate_datasets_and_augkit() -> None:
-    assert augkit.ViewCollate is ViewCollate is augkit.datasets.ViewCollate
-    assert "ViewCollate" in augkit.__all__ and "ViewCollate" in augkit.datasets.__all__
+    assert augkit.ViewCollate is ViewCollate is augkit.datasets.view_dataset.ViewCollate
+    assert "ViewCollate" in augkit.__all__ and "ViewCollate" in augkit.datasets.view_dataset.__all__
 
 
 def test_padded_mask_marks_real_samples_and_still_unpacks_in_two() -> None:

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import augkit
-from augkit import config, modalities, registry
-from augkit.config import InvalidSpec
-from augkit.errors import AugkitError
-from augkit.views import ViewGenerator
+from augkit.core import modalities, registry
+from augkit.core.errors import AugkitError
+from augkit.views import config
+from augkit.views.config import InvalidSpec
+from augkit.views.generator import ViewGenerator
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 # What the presets with a required argument are given (by parameter name).

@@ -17,10 +17,9 @@ import numpy as np
 import pytest
 import torch
 
-from augkit import modalities, registry
-from augkit.core import Augmenter, check_json_safe
-from augkit.errors import InvalidParams
-from augkit.streams import stream
+from augkit.core import Augmenter, check_json_safe, modalities, registry
+from augkit.core.errors import InvalidParams
+from augkit.core.streams import stream
 
 
 def _inputs(modality: str) -> list[tuple[str, Any]]:

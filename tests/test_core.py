@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import augkit
-from augkit.args import Arg, Choice, Integer, Probability, Range, Strength
 from augkit.core import Augmenter, Compose, Identity, OneOf, Params, RandomApply, check_json_safe
-from augkit.errors import AugkitError, InvalidArgument, InvalidParams, WrongArgumentType
-from augkit.streams import stream
+from augkit.core.args import Arg, Choice, Integer, Probability, Range, Strength
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.core.streams import stream
 
 
 class AddNormal(Augmenter[float]):

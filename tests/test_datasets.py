@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from augkit import Identity, ViewGenerator
-from augkit.datasets import (
+from augkit.datasets.view_dataset import (
     FolderDataset,
     ModalityMismatch,
     Padded,

@@ -23,10 +23,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import augkit
-from augkit import modalities
-from augkit.datasets import collate_views
-from augkit.errors import InvalidInput
-from augkit.generate import MANIFEST, GenerateError, PairDataset, write_pairs
+from augkit.core import modalities
+from augkit.core.errors import InvalidInput
+from augkit.datasets.view_dataset import collate_views
+from augkit.generate.job import MANIFEST, GenerateError, PairDataset, write_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -73,7 +73,7 @@ def test_image_shards_hold_keyed_views_and_records(classes: Path, tmp_path: Path
     assert (shard["count"], shard["indices"], shard["seed"]) == (3, [0, 3], 3)
     assert set(shard["versions"]) == {"augkit", "numpy", "torch", "albumentations"}
     manifest = json.loads((out / MANIFEST).read_text())
-    assert manifest["spec"] == augkit.config.dump(vg) and manifest["classes"] == ["people", "things"]
+    assert manifest["spec"] == augkit.views.config.dump(vg) and manifest["classes"] == ["people", "things"]
     assert [s["shard"] for s in manifest["shards"]] == ["pairs-000000.tar", "pairs-000001.tar"]
     assert manifest["counts"] == {"samples": 4, "epochs": 1, "written": 4, "failed": 0}
 
@@ -214,7 +214,7 @@ def test_bad_arguments_are_named(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(InvalidInput, match="holds no text files"):
         write_pairs(tmp_path / "empty", tmp_path / "x", vg, progress=False)
-    with pytest.raises(augkit.config.InvalidSpec, match="output: "):
+    with pytest.raises(augkit.views.config.InvalidSpec, match="output: "):
         write_pairs(DATA / "sentences.txt", tmp_path / "x", augkit.ViewGenerator(augkit.text.RandomSwap(),
                                                                                 output=str.upper), progress=False)
     blocked = tmp_path / "file"
@@ -226,7 +226,7 @@ def test_bad_arguments_are_named(tmp_path: Path) -> None:
 def test_a_full_disk_stops_the_job_and_leaves_only_complete_shards(tmp_path: Path) -> None:
     """The file-size limit makes writes fail mid-job (EFBIG), as a full disk does (ENOSPC)."""
     out = tmp_path / "out"
-    script = (f"import augkit; from augkit.generate import write_pairs\n"
+    script = (f"import augkit; from augkit.generate.job import write_pairs\n"
               f"write_pairs({str(DATA / 'images')!r}, {str(out)!r}, augkit.image.simclr(64, seed=0), "
               f"shard_size=1, formats={{'image': 'png'}}, progress=False)\n")
 
@@ -238,7 +238,8 @@ def test_a_full_disk_stops_the_job_and_leaves_only_complete_shards(tmp_path: Pat
                          timeout=120)
     assert run.returncode != 0
     last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith("augkit.generate.GenerateError: cannot write to") and "run the same command again" in last
+    assert last.startswith("augkit.generate.job.GenerateError: cannot write to")
+    assert "run the same command again" in last
     for shard in out.glob("pairs-*.json"):  # whatever is marked done verifies
         meta = json.loads(shard.read_text())
         assert hashlib.sha256(shard.with_suffix(".tar").read_bytes()).hexdigest() == meta["sha256"]
@@ -373,7 +374,7 @@ def test_the_command_writes_reports_and_exits_by_outcome(tmp_path: Path, capsys:
 _DDP = r"""
 import json, os, sys
 import torch.distributed as dist
-from augkit.generate import PairDataset
+from augkit.generate.job import PairDataset
 rank = int(sys.argv[1])
 dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{sys.argv[2]}", rank=rank, world_size=2)
 keys = [json.dumps(views) for views, _ in PairDataset(sys.argv[3])]

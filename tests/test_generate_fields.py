@@ -13,7 +13,7 @@ import pytest
 
 import augkit
 from augkit import CrossModalViews, ViewGenerator
-from augkit.generate import PairDataset, write_pairs
+from augkit.generate.job import PairDataset, write_pairs
 from augkit.image import ops
 from augkit.text import RandomDeletion, RandomSwap
 
@@ -45,7 +45,7 @@ def test_a_manifest_of_pairs_round_trips(manifest: Path, tmp_path: Path) -> None
     summary = write_pairs(manifest, tmp_path / "out", pairs, shard_size=3, formats={"image": "png"}, progress=False)
     assert summary.failed == 0 and summary.samples == 8
     stored = list(PairDataset(tmp_path / "out", with_params=True))
-    rows = augkit.datasets.ManifestDataset(manifest)
+    rows = augkit.datasets.view_dataset.ManifestDataset(manifest)
     assert len(stored) == 8
     for i, (views, label, params) in enumerate(stored):
         live = pairs.generate(rows[i], index=i)
@@ -81,7 +81,7 @@ def test_a_dict_generator_refuses_a_folder_by_name(tmp_path: Path) -> None:
 
 def test_the_cli_writes_pairs_from_a_manifest_and_a_spec(manifest: Path, tmp_path: Path) -> None:
     spec = tmp_path / "pairs.json"
-    spec.write_text(json.dumps(augkit.config.dump(_pairs())))
+    spec.write_text(json.dumps(augkit.views.config.dump(_pairs())))
     done = subprocess.run([sys.executable, "-m", "augkit", "generate", str(manifest), "--config", str(spec),
                            "--out", str(tmp_path / "cli"), "--quiet"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

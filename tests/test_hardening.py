@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 import augkit
 from augkit.audio.io import _resample_direct, resample
-from augkit.datasets import read_lines
+from augkit.core.streams import stream
+from augkit.datasets.view_dataset import read_lines
 from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
-from augkit.streams import stream
 
 SENTENCES = read_lines("data/sentences.txt")
 
@@ -145,7 +145,7 @@ def test_losses_on_odd_batches_give_a_finite_value_or_a_named_error() -> None:
 
 
 def test_collate_takes_reversed_and_big_endian_arrays() -> None:
-    from augkit.datasets import collate_items
+    from augkit.datasets.view_dataset import collate_items
 
     base = np.arange(12, dtype=np.float32).reshape(3, 4)
     flipped = collate_items([base[:, ::-1], base[::-1]])
@@ -155,7 +155,7 @@ def test_collate_takes_reversed_and_big_endian_arrays() -> None:
 
 
 def test_lone_surrogates_are_named_not_crashed_on() -> None:
-    from augkit.errors import InvalidInput
+    from augkit.core.errors import InvalidInput
     from augkit.text import BackTranslation
 
     def reverse(texts: list[str], src: str, tgt: str) -> list[str]:
@@ -183,7 +183,7 @@ def test_a_translator_that_empties_its_argument_changes_nothing() -> None:
 def test_sixteen_bit_pil_images_in_mode_i_are_read() -> None:
     from PIL import Image
 
-    from augkit.errors import InvalidInput
+    from augkit.core.errors import InvalidInput
 
     grey = (np.arange(120, dtype=np.int32).reshape(10, 12) * 500)
     out = augkit.image.HorizontalFlip(p=1.0)(Image.fromarray(grey))
@@ -195,7 +195,7 @@ def test_sixteen_bit_pil_images_in_mode_i_are_read() -> None:
 @pytest.mark.parametrize(("suffix", "channels", "most"), [(".flac", 9, 8), (".mp3", 3, 2)])
 def test_saving_more_channels_than_a_format_holds_is_named(tmp_path: Path, suffix: str, channels: int,
                                                            most: int) -> None:
-    from augkit.errors import InvalidInput
+    from augkit.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match=rf"holds at most {most} channels, the clip has {channels}"):
         augkit.audio.save(tmp_path / f"x{suffix}", torch.zeros(channels, 1000), 16000)
@@ -204,7 +204,7 @@ def test_saving_more_channels_than_a_format_holds_is_named(tmp_path: Path, suffi
 
 
 def test_eda_takes_per_op_alphas_and_zero_turns_an_op_off() -> None:
-    from augkit.composites import fired
+    from augkit.core.composites import fired
 
     def ops(vg: augkit.ViewGenerator) -> set[str]:
         text = "the quick brown fox jumps over the lazy dog"
@@ -218,13 +218,13 @@ def test_eda_takes_per_op_alphas_and_zero_turns_an_op_off() -> None:
         augkit.text.eda(alpha=0)
     with pytest.raises(ValueError, match=r"eda\(\): alpha_ri=1.5 must be a number in \[0, 1\]"):
         augkit.text.eda(alpha_ri=1.5)
-    spec = augkit.config.dump(augkit.text.eda(alpha_rd=0, seed=3))
-    assert spec["args"]["alpha_rd"] == 0 and ops(augkit.config.load(spec)) == every - {"text.random_deletion"}
+    spec = augkit.views.config.dump(augkit.text.eda(alpha_rd=0, seed=3))
+    assert spec["args"]["alpha_rd"] == 0 and ops(augkit.views.config.load(spec)) == every - {"text.random_deletion"}
 
 
 def test_far_pairs_none_items_and_mixed_dtypes_in_the_remaining_losses() -> None:
-    from augkit.datasets import collate_items
-    from augkit.errors import InvalidInput
+    from augkit.core.errors import InvalidInput
+    from augkit.datasets.view_dataset import collate_items
 
     near, far = torch.tensor([[0.1]]), torch.tensor([[1e30]])
     assert torch.isfinite(ContrastiveLoss()(near, far, torch.tensor([0])))
@@ -255,7 +255,7 @@ def test_ogg_above_vorbis_rates_is_refused_before_libvorbis_crashes(tmp_path: Pa
 
 
 def test_a_resample_that_would_make_gigabytes_is_refused() -> None:
-    from augkit.errors import InvalidInput
+    from augkit.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match=r"from 1 Hz to 16000 Hz would make 256000000 samples per channel"):
         resample(torch.zeros(64, 16000), 1, 16000)
@@ -263,8 +263,8 @@ def test_a_resample_that_would_make_gigabytes_is_refused() -> None:
 
 def test_generator_arguments_are_bounded_and_named() -> None:
     from augkit import ViewGenerator
-    from augkit.args import MAX_VIEWS
     from augkit.core import Identity
+    from augkit.core.args import MAX_VIEWS
 
     assert ViewGenerator(Identity(), n_views=MAX_VIEWS).n_views == MAX_VIEWS
     with pytest.raises(ValueError, match=f"n_views=1025 must be an integer from 1 to {MAX_VIEWS}"):
@@ -286,7 +286,7 @@ def test_mean_and_std_of_different_lengths_say_so() -> None:
 
 def test_missing_nltk_data_is_a_value_error_and_a_lookup_error(tmp_path: Path) -> None:
     # a fresh process whose NLTK finds no data: the real reader, asked for WordNet, raises
-    code = ("import augkit\nfrom augkit.errors import MissingData\n"
+    code = ("import augkit\nfrom augkit.core.errors import MissingData\n"
             "try:\n    augkit.text.eda(source='nltk', seed=0)('the big red dog runs', index=0)\n"
             "except MissingData as e:\n    print(isinstance(e, ValueError), isinstance(e, LookupError), e)\n")
     env = {k: v for k, v in os.environ.items() if k != "NLTK_DATA"}

@@ -87,7 +87,7 @@ def test_grayscale_batch_and_the_argument_checks() -> None:
 
 def test_batch_records_are_drawn_from_each_op_s_stream(images: list[np.ndarray]) -> None:
     from augkit.core import RECORD_FORMAT
-    from augkit.streams import stream
+    from augkit.core.streams import stream
 
     vg = image.simclr_cifar(32, seed=4, output="uint8")
     batch = generate_batch(vg, images[:6], [3, 1, 4, 1, 5, 9], epoch=1)

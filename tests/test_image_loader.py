@@ -15,7 +15,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from augkit import ViewGenerator, image
-from augkit.datasets import ViewDataset, collate_views
+from augkit.datasets.view_dataset import ViewDataset, collate_views
 
 
 class SmallPhotos(Dataset[np.ndarray]):
@@ -112,7 +112,7 @@ def test_wrapper_gives_identical_children_their_own_streams(photo: np.ndarray) -
 def test_wrapper_upgrades_a_0_1_record_and_checks_its_argument(photo: np.ndarray) -> None:
     import pickle
 
-    from augkit.errors import InvalidParams, WrongArgumentType
+    from augkit.core.errors import InvalidParams, WrongArgumentType
 
     aug = image.Albumentations.example()
     x = np.ascontiguousarray(photo[::4, ::4])

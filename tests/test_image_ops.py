@@ -192,14 +192,14 @@ def test_bad_inputs_name_the_problem(bad: object, error: type[Exception], messag
     ],
 )
 def test_bad_arguments_name_the_argument_and_the_allowed_range(make, message: str) -> None:  # type: ignore[no-untyped-def]
-    from augkit.errors import InvalidArgument
+    from augkit.core.errors import InvalidArgument
 
     with pytest.raises(InvalidArgument, match=message):
         make()
 
 
 def test_wrong_argument_types_are_type_errors_naming_the_argument() -> None:
-    from augkit.errors import WrongArgumentType
+    from augkit.core.errors import WrongArgumentType
 
     with pytest.raises(WrongArgumentType, match="size='a'"):
         Resize("a")  # type: ignore[arg-type]
@@ -247,7 +247,7 @@ def test_color_jitter_takes_strengths_and_exact_ranges() -> None:
 def test_image_ops_convert_other_image_forms_and_check_their_records() -> None:
     from PIL import Image
 
-    from augkit.errors import InvalidParams
+    from augkit.core.errors import InvalidParams
     from augkit.image import HorizontalFlip, RandomResizedCrop
 
     rgb = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3)
@@ -292,7 +292,7 @@ def test_every_image_op_declares_p_with_its_default(cls, kwargs, default: float)
 
 @pytest.mark.parametrize(("cls", "kwargs", "default"), DEFAULT_P, ids=[c.__name__ for c, _, _ in DEFAULT_P])
 def test_apply_without_applied_names_the_key(cls, kwargs, default: float) -> None:  # type: ignore[no-untyped-def]
-    from augkit.errors import InvalidParams
+    from augkit.core.errors import InvalidParams
 
     op = cls(**kwargs)
     with pytest.raises(ValueError, match="'applied'"):
@@ -327,7 +327,7 @@ def test_ops_convert_other_image_forms_given_directly(form: str) -> None:
 
 
 def test_image_input_errors_are_augkit_errors() -> None:
-    from augkit.errors import InvalidInput, WrongInputType
+    from augkit.core.errors import InvalidInput, WrongInputType
 
     with pytest.raises(WrongInputType, match="dtype int32"):
         HorizontalFlip(p=1.0).apply(np.zeros((4, 4, 3), np.int32), {"applied": True})
@@ -340,7 +340,7 @@ def test_image_input_errors_are_augkit_errors() -> None:
 
 
 def test_output_and_statistics_errors_name_the_argument() -> None:
-    from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+    from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
     with pytest.raises(InvalidArgument, match="output='float'"):
         image.make_output("float")

@@ -269,7 +269,7 @@ def test_n_views_is_the_total_and_wrong_counts_are_refused_by_name() -> None:
 
 
 def test_presets_are_registered_by_name() -> None:
-    from augkit import registry
+    from augkit.core import registry
 
     assert {f"image.{n}" for n in ("simclr", "simclr_cifar", "moco_v2", "byol", "swav", "dino")} <= set(
         registry.presets())
@@ -316,7 +316,7 @@ def test_every_image_preset_takes_the_common_keywords_declared_once(name: str) -
     ],
 )
 def test_preset_arguments_are_checked_by_name(make, error: type[Exception], message: str) -> None:  # type: ignore[no-untyped-def]
-    from augkit.errors import AugkitError
+    from augkit.core.errors import AugkitError
 
     with pytest.raises(error, match=message) as caught:
         make()

@@ -46,7 +46,7 @@ def test_the_records_are_the_single_sample_ones_and_the_views_within_a_level(pre
 def test_integer_kernels_are_exact(crops):
     vg = ViewGenerator(Compose([ops.RandomResizedCrop((48, 64), scale=(1.0, 1.0), ratio=(4 / 3, 4 / 3)),
                                 ops.HorizontalFlip(p=0.5), ops.Solarize(threshold=100, p=0.5)]),
-                       n_views=2, seed=0, output=augkit.modalities.get("image").output({"type": "uint8"}))
+                       n_views=2, seed=0, output=augkit.core.modalities.get("image").output({"type": "uint8"}))
     images = [np.ascontiguousarray(x[:48, :64]) for x in crops]  # the crop is the whole image: no resampling
     ours = vg.generate_batch(images, range(len(images)), device="cpu")
     for i, x in enumerate(images):

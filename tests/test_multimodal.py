@@ -11,13 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import augkit
-from augkit import CrossModalViews, ViewGenerator, couplings
+from augkit import CrossModalViews, ViewGenerator
 from augkit.audio import AddNoise, Gain
 from augkit.core import Compose, Identity
+from augkit.core.streams import stream
 from augkit.image import ops
-from augkit.streams import stream
 from augkit.text import RandomDeletion, RandomSwap, SynonymReplacement
 from augkit.text._words import WORD
+from augkit.views import couplings
 
 PHOTO = np.random.default_rng(0).integers(0, 256, (40, 56, 3), dtype=np.uint8)
 CLIP = torch.from_numpy(np.random.default_rng(1).standard_normal((1, 8000)).astype(np.float32) * 0.1)
@@ -297,7 +298,7 @@ def test_replay_refuses_a_record_of_another_shape():
 # -- config specs ---------------------------------------------------------------------------------
 
 def test_dict_generators_round_trip_through_a_spec():
-    from augkit import config
+    from augkit.views import config
 
     made = [_generator(), _pairs("flip_swaps_left_right", {"rule": "protect_words", "words": ["plate"]}),
             ViewGenerator({"image": [_image_pipe(), Identity()], "text": RandomSwap()}, seed=2, missing="pass")]
@@ -314,7 +315,7 @@ def test_dict_generators_round_trip_through_a_spec():
 
 
 def test_dict_spec_errors_name_the_place():
-    from augkit import config
+    from augkit.views import config
 
     base = {"seed": 0, "fields": {"image": {"pipeline": {"type": "image.horizontal_flip"}},
                                   "text": {"pipeline": {"type": "text.random_swap"}}}}
@@ -332,7 +333,7 @@ def test_dict_spec_errors_name_the_place():
 # -- previews -------------------------------------------------------------------------------------
 
 def test_previews_show_every_field_and_what_the_couplings_did(tmp_path):
-    from augkit.preview import write_grid, write_page
+    from augkit.preview.page import write_grid, write_page
 
     pairs = _pairs("flip_swaps_left_right", "protect_words")
     samples = [{"image": PHOTO, "text": CAPTION, "id": f"s{i}"} for i in range(3)]

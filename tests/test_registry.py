@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from augkit import registry
-from augkit.core import Augmenter, Params
+from augkit.core import Augmenter, Params, registry
 
 
 def test_a_plugin_installed_as_a_distribution_is_found(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from augkit.streams import stream
+from augkit.core.streams import stream
 
 N = 4000  # draws per stream in the statistical tests
 

@@ -212,7 +212,7 @@ def test_non_strings_raise_type_error(x: object) -> None:
 
 
 def test_malformed_edits_name_the_edit_and_key() -> None:
-    from augkit.errors import InvalidParams
+    from augkit.core.errors import InvalidParams
 
     op = text.RandomSwap(alpha=0.5)
     sentence = "one two three four"

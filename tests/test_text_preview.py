@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import augkit
-from augkit import modalities
-from augkit.composites import Compose, fired
+from augkit.core import modalities
+from augkit.core.composites import Compose, fired
 from augkit.text.modality import MAX_DISTANCE_CELLS, word_distance
 
 TEXT = modalities.get("text")
@@ -77,7 +77,7 @@ def first_view(op: Any, wanted: Any, source: str = SOURCE,
 
 
 def eda(name: str) -> Any:
-    return augkit.registry.get(name)(alpha=0.3)
+    return augkit.core.registry.get(name)(alpha=0.3)
 
 
 def test_synonym_replacement_marks_the_new_word_with_the_old_one_in_its_title() -> None:

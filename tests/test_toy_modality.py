@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 import torch
 
-from augkit import config, modalities, registry
-from augkit.args import Arg, Number, Probability
 from augkit.cli import main
-from augkit.core import Augmenter, Params
-from augkit.datasets import ViewDataset, collate_views
-from augkit.errors import InvalidInput, WrongInputType
-from augkit.modalities import BaseModality
-from augkit.streams import stream
-from augkit.views import ViewGenerator
+from augkit.core import Augmenter, Params, modalities, registry
+from augkit.core.args import Arg, Number, Probability
+from augkit.core.errors import InvalidInput, WrongInputType
+from augkit.core.modalities import BaseModality
+from augkit.core.streams import stream
+from augkit.datasets.view_dataset import ViewDataset, collate_views
+from augkit.views import config
+from augkit.views.generator import ViewGenerator
 
 
 class VectorModality(BaseModality):

@@ -11,9 +11,9 @@ from torch.utils.data import DataLoader, Dataset
 
 from augkit import Compose, RandomApply, ViewGenerator, multi_crop
 from augkit.core import RECORD_FORMAT, Augmenter, Params
-from augkit.datasets import ViewDataset, collate_views
-from augkit.errors import InvalidParams
-from augkit.streams import stream
+from augkit.core.errors import InvalidParams
+from augkit.core.streams import stream
+from augkit.datasets.view_dataset import ViewDataset, collate_views
 
 
 class Jitter(Augmenter[np.ndarray]):

@@ -3,8 +3,8 @@
 Waveforms are float32 ``[channels, time]`` at the rate the pipeline was built for (there is no
 clip type carrying a rate); ``[time]``, ``[batch, channels, time]``, numpy arrays, float64 and int16
 (scaled by 1/32768) are accepted, and every op returns the caller's layout (numpy in, numpy float32
-out). Empty waveforms and NaN or inf samples raise :class:`~augkit.errors.InvalidInput`, other
-types :class:`~augkit.errors.WrongInputType`. Every op takes ``p``, and its record is
+out). Empty waveforms and NaN or inf samples raise :class:`~augkit.core.errors.InvalidInput`, other
+types :class:`~augkit.core.errors.WrongInputType`. Every op takes ``p``, and its record is
 ``{"applied": bool, ...}``. A batch gets ``{"applied": any, "batch": [r_0, ...]}``, each ``r_i``
 what the op draws for that clip alone, and the batch result equals the per-clip results. Ops whose
 arguments are in seconds or hertz take ``sample_rate`` at construction (torchaudio's convention).

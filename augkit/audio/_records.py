@@ -3,7 +3,7 @@
 ``apply`` already checks that each drawn key is there with the right type
 (:func:`augkit.core.expect`). A value of the right type can still be one the maths cannot take: a
 rate of 0, a noise seed torch refuses, an SNR whose power of ten overflows. Those raise
-:class:`augkit.errors.InvalidParams` naming the key here, instead of an error deep in torch.
+:class:`augkit.core.errors.InvalidParams` naming the key here, instead of an error deep in torch.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from augkit.core import Augmenter, Params, expect
-from augkit.errors import InvalidParams
+from augkit.core.errors import InvalidParams
 
 __all__ = ["bounded"]
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.errors import InvalidInput, WrongInputType
+from augkit.core.errors import InvalidInput, WrongInputType
 
 __all__ = ["ACCEPTED", "MAX_CHANNELS", "Layout", "as_waveform", "fit", "restore"]
 

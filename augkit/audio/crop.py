@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from augkit.args import REQUIRED, Arg, Number, Probability, SampleRate
 from augkit.audio._waveform import fit
 from augkit.core import Augmenter, Params
-from augkit.errors import InvalidParams
-from augkit.registry import register
+from augkit.core.args import REQUIRED, Arg, Number, Probability, SampleRate
+from augkit.core.errors import InvalidParams
+from augkit.core.registry import register
 
 __all__ = ["RandomCrop"]
 

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.args import SampleRate
 from augkit.audio._waveform import as_waveform, restore
-from augkit.errors import InvalidArgument, InvalidInput, MissingFile
+from augkit.core.args import SampleRate
+from augkit.core.errors import InvalidArgument, InvalidInput, MissingFile
 
 __all__ = ["FORMATS", "load", "resample", "save"]
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from augkit.errors import InvalidArgument, InvalidInput
-from augkit.modalities import BaseModality, register
+from augkit.core.errors import InvalidArgument, InvalidInput
+from augkit.core.modalities import BaseModality, register
 
 __all__ = ["EXTENSIONS", "AudioModality"]
 
@@ -105,7 +105,7 @@ class AudioModality(BaseModality):
         ``sample_rate`` (the generator's, from :meth:`context`) in its header."""
         import soundfile as sf
 
-        from augkit.args import SampleRate
+        from augkit.core.args import SampleRate
 
         fmt = self.check_format(format)
         rate = SampleRate()(sample_rate, "sample_rate")
@@ -129,20 +129,20 @@ class AudioModality(BaseModality):
         return torch.from_numpy(np.ascontiguousarray(values.T))
 
     def collate(self, items: Sequence[Any], pad_value: float = 0.0, **options: Any) -> Any:
-        """Clips of one length stacked into ``[B, C, T]``; otherwise a :class:`augkit.collate.Padded`
+        """Clips of one length stacked into ``[B, C, T]``; otherwise a :class:`augkit.datasets.collate.Padded`
         (``values [B, C, T_max]`` padded with ``pad_value``, each clip's ``lengths``, and ``mask``),
         in the clips' common dtype.
 
         Raises:
             InvalidInput: when clips have different channel counts (mono with stereo), naming the
-                items and their counts; or what :func:`augkit.collate.collate_items` raises.
+                items and their counts; or what :func:`augkit.datasets.collate.collate_items` raises.
             InvalidArgument: for options other than ``pad_value``.
 
         Example:
             >>> modalities.get("audio").collate([torch.zeros(1, 8000), torch.zeros(1, 6000)]).mask.shape
             torch.Size([2, 8000])
         """
-        from augkit.collate import _by_items, collate_items
+        from augkit.datasets.collate import _by_items, collate_items
 
         if options:
             raise InvalidArgument(f"audio collate takes pad_value only; got {sorted(options)}")
@@ -178,7 +178,7 @@ class AudioModality(BaseModality):
         Example:
             >>> html = modalities.get("audio").render(wav, sample_rate=16000)
         """
-        from augkit._html import data_uri, png_uri
+        from augkit.core.html import data_uri, png_uri
 
         rate = self._rate(context)
         wave = self.check(view)
@@ -222,7 +222,7 @@ class AudioModality(BaseModality):
 
         ``snr_db`` is ``10·log10(Σ source² / Σ (view − source)²)`` over the source samples the view
         came from, capped to ±120 dB (an untouched segment gives 120). The ops that fired
-        (:func:`augkit.composites.fired`) align the two: an ``audio.random_crop`` takes the segment
+        (:func:`augkit.core.composites.fired`) align the two: an ``audio.random_crop`` takes the segment
         at its ``offset`` with the view's length (zero-padded past the end, as the crop pads a short
         clip), an ``audio.time_shift`` moves it and only the samples present in both count (so a
         wrapped or silence-filled end is left out); without a crop the clips are compared from the
@@ -251,7 +251,7 @@ class AudioModality(BaseModality):
             >>> modalities.get("audio").moved(wav, view, made.params[0])
             {'snr_db': 12.96}
         """
-        from augkit.composites import fired
+        from augkit.core.composites import fired
 
         src = self.check(source).detach().cpu().double().numpy()
         out = self.check(view).detach().cpu().double().numpy()
@@ -279,7 +279,7 @@ class AudioModality(BaseModality):
 
     def context(self, vg: Any) -> dict[str, Any]:
         """``{"sample_rate": r}``: the rate the generator's ops were built for, when one declares it."""
-        from augkit.modalities import walk
+        from augkit.core.modalities import walk
 
         for op in walk(getattr(vg, "pipelines", ())):
             rate = op.arguments().get("sample_rate") if hasattr(op, "arguments") else None
@@ -292,7 +292,7 @@ class AudioModality(BaseModality):
         if rate is None:
             raise InvalidArgument("showing audio needs its sample_rate (Hz): pass sample_rate=, or use a generator "
                                   "whose ops declare one")
-        from augkit.args import SampleRate
+        from augkit.core.args import SampleRate
 
         return int(SampleRate()(rate, "sample_rate"))
 

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.args import REQUIRED, Arg, Choice, Probability, Range, SampleRate, Value
 from augkit.audio._records import bounded
 from augkit.audio._waveform import as_waveform
 from augkit.core import Augmenter, Params, expect, uniform
-from augkit.errors import (
+from augkit.core.args import REQUIRED, Arg, Choice, Probability, Range, SampleRate, Value
+from augkit.core.errors import (
     AugkitTypeError,
     AugkitValueError,
     InvalidArgument,
@@ -23,7 +23,7 @@ from augkit.errors import (
     MissingFile,
     WrongArgumentType,
 )
-from augkit.registry import register
+from augkit.core.registry import register
 
 __all__ = ["AddBackgroundNoise", "AddNoise", "colored_noise", "mix_at_snr"]
 

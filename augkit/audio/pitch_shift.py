@@ -7,12 +7,12 @@ import math
 import numpy as np
 import torch
 
-from augkit.args import Arg, Probability, Range, SampleRate
 from augkit.audio._records import bounded
 from augkit.audio._vocoder import rational, resample_by, stretch
 from augkit.audio._waveform import fit
 from augkit.core import Augmenter, Params, uniform
-from augkit.registry import register
+from augkit.core.args import Arg, Probability, Range, SampleRate
+from augkit.core.registry import register
 
 __all__ = ["PitchShift"]
 

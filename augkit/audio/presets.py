@@ -14,15 +14,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit.args import Check, Number, Probability, SampleRate
 from augkit.audio.crop import RandomCrop
 from augkit.audio.gain import Gain
 from augkit.audio.noise import AddBackgroundNoise, AddNoise
 from augkit.audio.pitch_shift import PitchShift
 from augkit.audio.time_stretch import TimeStretch
 from augkit.core import Augmenter, Compose, OneOf, RandomApply
-from augkit.errors import AugkitError, InvalidArgument
-from augkit.presets import preset
+from augkit.core.args import Check, Number, Probability, SampleRate
+from augkit.core.errors import AugkitError, InvalidArgument
+from augkit.views.presets import preset
 
 __all__ = ["MAX_VIEW_SAMPLES", "audio_pairs"]
 
@@ -82,7 +82,7 @@ def audio_pairs(
         background_noise: optional real noise recordings (paths or waveforms at ``sample_rate``).
 
     Returns:
-        A :class:`~augkit.views.ViewGenerator`; ``vg(wav, index=i)`` gives ``n_views`` float32
+        A :class:`~augkit.views.generator.ViewGenerator`; ``vg(wav, index=i)`` gives ``n_views`` float32
         ``[channels, time]`` tensors (the audio modality's canonical form, whatever the input's
         layout or dtype).
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from augkit.args import Arg, Flag, Probability, Range
 from augkit.core import Augmenter, Params, uniform
-from augkit.registry import register
+from augkit.core.args import Arg, Flag, Probability, Range
+from augkit.core.registry import register
 
 __all__ = ["TimeShift"]
 

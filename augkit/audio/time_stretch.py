@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from augkit.args import Arg, Flag, Probability, Range
 from augkit.audio._records import bounded
 from augkit.audio._vocoder import HOP, N_FFT, stretch, stretch_batch
 from augkit.audio._waveform import fit
 from augkit.core import Augmenter, Params, uniform
-from augkit.registry import register
+from augkit.core.args import Arg, Flag, Probability, Range
+from augkit.core.registry import register
 
 __all__ = ["TimeStretch"]
 

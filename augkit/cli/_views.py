@@ -20,7 +20,7 @@ def resolve_preset(name: str) -> Any:
     Raises:
         UserError: for an unknown or ambiguous name, listing the known presets.
     """
-    from augkit import registry
+    from augkit.core import registry
 
     known = registry.presets()
     if name in known:
@@ -42,7 +42,7 @@ def generator(args: argparse.Namespace) -> tuple[Any, str]:
         if args.views is not None:
             kwargs["n_views"] = args.views  # every preset takes n_views; a fixed count refuses others by name
         return made(**kwargs), f"preset {made.name}"
-    from augkit import config
+    from augkit.views import config
 
     overrides = {k: v for k, v in (("n_views", args.views), ("seed", args.seed)) if v is not None}
     return config.load(args.config, **overrides), f"the generator of {args.config}"
@@ -52,7 +52,8 @@ def read(command: str, sources: list[str], views: Any, limit: int) -> list[Any]:
     """The first ``limit`` samples of ``sources`` for ``views``, loaded as the generator needs them
     (audio at the rate its ops declare); a file among good ones that cannot be read is skipped
     with a note on stderr."""
-    from augkit import datasets, modalities
+    from augkit.core import modalities
+    from augkit.datasets import view_dataset as datasets
 
     options = modalities.get(views.modality).context(views) if views.modality else {}
     skipped: list[tuple[str, str]] = []
@@ -68,7 +69,7 @@ def add_generator_options(p: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--preset", metavar="NAME",
                        help="a registered preset (image.simclr), or its short name when unique (simclr)")
-    which.add_argument("--config", metavar="SPEC", help="a YAML or JSON generator spec (see augkit.config)")
+    which.add_argument("--config", metavar="SPEC", help="a YAML or JSON generator spec (see augkit.views.config)")
     p.add_argument("--views", type=int, default=None, metavar="N",
                    help="views per sample (default: the preset's or the spec's own count)")
     p.add_argument("--seed", type=int, default=None, metavar="S",

@@ -1,5 +1,5 @@
 """``augkit generate SOURCE --out DIR (--preset NAME | --config SPEC) [options]``: write an n-view
-dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`).
+dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate.job`).
 
 Running the same command again resumes: complete shards whose hashes verify are kept, the rest is
 rebuilt. A user error prints one line ``augkit generate: ...`` on stderr and exits 2; a job in
@@ -22,7 +22,8 @@ __all__ = ["add_parser", "run"]
 
 def run(args: argparse.Namespace) -> int:
     """Write the shards; 0 on success, 1 when every input failed, 2 for a user error."""
-    from augkit import generate, modalities
+    from augkit.core import modalities
+    from augkit.generate import job as generate
 
     try:
         views, _ = _views.generator(args)
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     """Add the ``generate`` subcommand to the ``augkit`` parser."""
-    from augkit import modalities
+    from augkit.core import modalities
 
     p = sub.add_parser("generate", help="write an n-view dataset as tar shards (resumable)",
                        description="Write n views of every sample of SOURCE to WebDataset-compatible tar shards.")

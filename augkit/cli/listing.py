@@ -29,7 +29,7 @@ def summary(doc: str) -> str:
 
 def entries() -> list[tuple[str, str, str, Any]]:
     """``(modality, kind, name, object)`` for every registered op and preset, sorted."""
-    from augkit import registry
+    from augkit.core import registry
 
     found = [(registry.get(n).modality, "op", n, registry.get(n)) for n in registry.names()]
     found += [(registry.get_preset(n).modality, "preset", n, registry.get_preset(n)) for n in registry.presets()]
@@ -45,7 +45,7 @@ def describe(obj: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the listing; 2 with one line on stderr for an unknown name or modality."""
-    from augkit import modalities
+    from augkit.core import modalities
 
     every = entries()
     if args.name:

@@ -4,7 +4,7 @@
 Writes a self-contained HTML page (and, with ``--png``, a PNG grid) of the views a generator
 makes of the first K samples of the sources: files or folders of one modality (a text file is one
 sample per line). The generator is a registered preset (``image.simclr``, or ``simclr`` when the
-short name is unique) or a YAML/JSON spec (:func:`augkit.config.load`). Every user error prints
+short name is unique) or a YAML/JSON spec (:func:`augkit.views.config.load`). Every user error prints
 one line ``augkit preview: ...`` on stderr and exits 2.
 
 Example:
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from augkit.cli import _views
-from augkit.errors import AugkitError
+from augkit.core.errors import AugkitError
 
 __all__ = ["USAGE", "add_parser", "run"]
 
@@ -28,7 +28,8 @@ USAGE = ("augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [
 
 def run(args: argparse.Namespace) -> int:
     """Write the page (and grid); 0 on success, 2 (with one line on stderr) for a user error."""
-    from augkit import datasets, preview
+    from augkit.datasets import view_dataset as datasets
+    from augkit.preview import page as preview
 
     taker = "the generator"
     try:

@@ -14,14 +14,15 @@ import argparse
 from typing import Any
 
 from augkit.cli import _views
-from augkit.errors import AugkitError
+from augkit.core.errors import AugkitError
 
 __all__ = ["add_parser", "run"]
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the table; 0 on success, 2 (with one line on stderr) for a user error."""
-    from augkit import datasets, preview
+    from augkit.datasets import view_dataset as datasets
+    from augkit.preview import page as preview
 
     taker = "the generator"
     try:

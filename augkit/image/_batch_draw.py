@@ -2,7 +2,7 @@
 
 ``generate`` gives op ``j`` of view ``k`` of sample ``index`` the stream
 ``stream(seed, epoch, index, k, j)`` and the op draws a few doubles from it. Here every such
-stream of the batch is computed together (:func:`augkit.streams.uniforms`, numpy's Philox over
+stream of the batch is computed together (:func:`augkit.core.streams.uniforms`, numpy's Philox over
 all keys in one pass) and each op's draw is made over all samples in numpy, with the same
 arithmetic in the same order as the op's own ``draw``, so the records are equal value for value.
 A sample whose draw needs more doubles than were computed (a crop that needs a third try) is drawn
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from augkit.core import RECORD_FORMAT, Augmenter, Compose, Params
+from augkit.core.streams import digests, stream, uniform_blocks
 from augkit.image.ops import (
     BLUR_TRUNCATE,
     ColorJitter,
@@ -27,7 +28,6 @@ from augkit.image.ops import (
     Solarize,
     ToGray,
 )
-from augkit.streams import digests, stream, uniform_blocks
 
 __all__ = ["draw_views"]
 

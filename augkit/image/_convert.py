@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "as_image", "make_output", "normalize_batch"]
 

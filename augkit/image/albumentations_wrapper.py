@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from augkit.args import REQUIRED, Arg, Probability, Value
 from augkit.core import Augmenter, Params
-from augkit.errors import InvalidParams, WrongArgumentType
-from augkit.registry import register
+from augkit.core.args import REQUIRED, Arg, Probability, Value
+from augkit.core.errors import InvalidParams, WrongArgumentType
+from augkit.core.registry import register
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 

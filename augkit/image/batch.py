@@ -14,14 +14,14 @@ from typing import Any, cast
 
 import numpy as np
 
-from augkit.args import Integer
 from augkit.core import Compose, Params
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.core.args import Integer
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
 from augkit.image import functional as F
 from augkit.image._batch_draw import draw_views
 from augkit.image._convert import TALL_SPLIT_PIXELS
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray, _resize
-from augkit.views import ViewGenerator
+from augkit.views.generator import ViewGenerator
 
 __all__ = ["BatchViews", "generate_batch"]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from augkit._html import png_uri
-from augkit.errors import InvalidInput, MissingFile, WrongInputType
-from augkit.modalities import BaseModality, register
+from augkit.core.errors import InvalidInput, MissingFile, WrongInputType
+from augkit.core.html import png_uri
+from augkit.core.modalities import BaseModality, register
 
 __all__ = ["EXTENSIONS", "ImageModality", "picture"]
 
@@ -133,7 +133,7 @@ class ImageModality(BaseModality):
         """
         import torch
 
-        from augkit.collate import _by_items, stack
+        from augkit.datasets.collate import _by_items, stack
 
         shapes = [tuple(np.shape(v)) for v in items]
         if len(set(shapes)) != 1:
@@ -191,7 +191,7 @@ class ImageModality(BaseModality):
     def output(self, spec: Mapping[str, Any] | None) -> Any:
         """The output step a spec names: ``{"type": "normalized", "mean": [...], "std": [...]}``,
         ``{"type": "uint8"}`` or ``{"type": "numpy"}`` (None: the views stay uint8 arrays)."""
-        from augkit.errors import InvalidArgument
+        from augkit.core.errors import InvalidArgument
         from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, make_output
 
         if spec is None:
@@ -225,7 +225,7 @@ class ImageModality(BaseModality):
 def crop_boxes(params: Any) -> list[tuple[int, int, int, int]]:
     """``[(top, left, height, width)]`` of the crop a view's record starts with, in the source's
     pixels; empty when its first fired op is not a crop (later crops see a changed image)."""
-    from augkit.composites import fired
+    from augkit.core.composites import fired
 
     steps = fired(params)
     if not steps:

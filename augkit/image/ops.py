@@ -12,11 +12,11 @@ import os
 
 import numpy as np
 
-from augkit.args import Arg, Choice, Integer, Number, Probability, Range, Size, Strength, Value
 from augkit.core import Augmenter, Params, uniform
-from augkit.errors import InvalidParams
+from augkit.core.args import Arg, Choice, Integer, Number, Probability, Range, Size, Strength, Value
+from augkit.core.errors import InvalidParams
+from augkit.core.registry import register
 from augkit.image import functional as F
-from augkit.registry import register
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 

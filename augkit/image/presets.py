@@ -7,7 +7,7 @@ Every preset returns a ready :class:`augkit.ViewGenerator`. Its input may be any
 Grayscale inputs give 1-channel views.
 
 Every argument is checked at construction, and the error names the preset and the argument. Sizes
-are at most :data:`augkit.args.MAX_SIDE` (16384) pixels a side, so a mistyped size is refused
+are at most :data:`augkit.core.args.MAX_SIDE` (16384) pixels a side, so a mistyped size is refused
 instead of becoming a multi-gigabyte allocation; ``mean`` and ``std`` are 1 or 3 numbers in
 ``[0, 1]`` pixel units (``std`` at least 0.001, so normalized values stay within ±1000, finite in
 float16 too).
@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from augkit.args import MAX_SIDE, Arg, Check, Choice, Flag, Integer, Number, Numbers, Range
 from augkit.core import Augmenter, Compose
-from augkit.errors import AugkitError
+from augkit.core.args import MAX_SIDE, Arg, Check, Choice, Flag, Integer, Number, Numbers, Range
+from augkit.core.errors import AugkitError
 from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
 from augkit.image.ops import (
     CenterCrop,
@@ -34,8 +34,8 @@ from augkit.image.ops import (
     Solarize,
     ToGray,
 )
-from augkit.presets import preset
-from augkit.views import ViewGenerator, multi_crop
+from augkit.views.generator import ViewGenerator, multi_crop
+from augkit.views.presets import preset
 
 __all__ = [
     "EvalTransform",

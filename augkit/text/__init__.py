@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from augkit._lazy import lazy_getattr
+from augkit.core.lazy import lazy_getattr
 
 _LAZY = {
     "SynonymReplacement": "augkit.text.synonym_replacement",

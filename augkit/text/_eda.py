@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from augkit.args import Arg, Choice, Number, Probability
-from augkit.errors import InvalidParams
+from augkit.core.args import Arg, Choice, Number, Probability
+from augkit.core.errors import InvalidParams
 from augkit.text._words import splice_sorted
 from augkit.text.lexicon import get_lexicon
 from augkit.text.stopwords import is_stop_word

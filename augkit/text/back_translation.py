@@ -24,10 +24,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from augkit.args import REQUIRED, Arg, Choice, Integer, Probability, Value
 from augkit.core import Augmenter, Params
-from augkit.errors import InvalidArgument, WrongArgumentType, WrongInputType
-from augkit.registry import register
+from augkit.core.args import REQUIRED, Arg, Choice, Integer, Probability, Value
+from augkit.core.errors import InvalidArgument, WrongArgumentType, WrongInputType
+from augkit.core.registry import register
 from augkit.text._words import WORD
 from augkit.text.hf_translator import HFTranslator
 from augkit.text.protect import is_protected, protected

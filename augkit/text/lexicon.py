@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-from augkit.errors import MissingData
+from augkit.core.errors import MissingData
 
 __all__ = ["Lexicon", "NLTKWordNet", "SynonymTable", "get_lexicon", "inflect"]
 

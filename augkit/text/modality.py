@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from augkit.errors import InvalidInput, WrongArgumentType, WrongInputType
-from augkit.modalities import BaseModality, register
+from augkit.core.errors import InvalidInput, WrongArgumentType, WrongInputType
+from augkit.core.modalities import BaseModality, register
 
 __all__ = ["EXTENSIONS", "MAX_DISTANCE_CELLS", "TextModality", "word_distance"]
 
@@ -28,7 +28,7 @@ _NON_SPACE = re.compile(r"\S+")
 
 
 class TextModality(BaseModality):
-    """Ops see a ``str``; anything else raises :class:`augkit.errors.WrongInputType`."""
+    """Ops see a ``str``; anything else raises :class:`augkit.core.errors.WrongInputType`."""
 
     name = "text"
     extensions = EXTENSIONS
@@ -62,14 +62,14 @@ class TextModality(BaseModality):
             InvalidInput: when ``path`` is a folder, or not ``encoding`` text (naming the line and byte).
             InvalidArgument: for an unknown ``encoding``.
         """
-        from augkit.readers import decode_text
+        from augkit.datasets.readers import decode_text
 
         text = decode_text(Path(path), encoding, "text file")
         return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
 
     def read(self, path: str | Path, encoding: str = "utf-8", **options: Any) -> list[str]:
-        """A text file named as a source: one sample per non-blank line (:func:`augkit.readers.read_lines`)."""
-        from augkit.readers import read_lines
+        """A text file named as a source: one sample per non-blank line (:func:`augkit.datasets.readers.read_lines`)."""
+        from augkit.datasets.readers import read_lines
 
         return read_lines(path, encoding=encoding)
 
@@ -250,8 +250,8 @@ def _marked_from_record(source: str, view: str, params: Any) -> str | None:
     """The marked body from the one op in ``params`` that recorded edits, or None when the
     record cannot explain ``view`` (no such op or several, edits that do not fit ``source``, or
     a result other than ``view``)."""
-    from augkit.composites import fired
-    from augkit.errors import InvalidParams
+    from augkit.core.composites import fired
+    from augkit.core.errors import InvalidParams
     from augkit.text._eda import check_edits, splice_edits
 
     steps = [record for _, record in fired(params) if isinstance(record.get("edits"), list)]

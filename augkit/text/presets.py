@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from augkit.args import Number
 from augkit.core import Augmenter, OneOf
-from augkit.errors import AugkitError, InvalidArgument
-from augkit.presets import preset
+from augkit.core.args import Number
+from augkit.core.errors import AugkitError, InvalidArgument
 from augkit.text.random_deletion import RandomDeletion
 from augkit.text.random_insertion import RandomInsertion
 from augkit.text.random_swap import RandomSwap
 from augkit.text.synonym_replacement import SynonymReplacement
+from augkit.views.presets import preset
 
 __all__ = ["eda"]
 

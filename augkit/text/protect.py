@@ -27,7 +27,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 
-from augkit.errors import WrongArgumentType
+from augkit.core.errors import WrongArgumentType
 from augkit.text._words import WORD
 
 __all__ = ["COLOURS", "NUMBERS", "allowed", "is_protected", "protected", "protecting", "unprotected"]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from augkit.core import Augmenter, Params
-from augkit.registry import register
+from augkit.core.registry import register
 from augkit.text._eda import EDA_ARGS, check_edit_record, count, draw_index, splice_edit_record, synonyms
 from augkit.text._words import match_case, split_words
 from augkit.text.protect import allowed, is_protected, protected

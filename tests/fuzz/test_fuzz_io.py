@@ -21,8 +21,8 @@ WORKER = r'''
 import io, os, tempfile
 import numpy as np, torch
 import augkit
-from augkit import modalities
-from augkit.errors import AugkitError
+from augkit.core import modalities
+from augkit.core.errors import AugkitError
 
 tmp = tempfile.mkdtemp()
 for case in read_cases():

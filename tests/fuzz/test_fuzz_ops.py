@@ -18,9 +18,9 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from augkit import registry
-from augkit.errors import AugkitError
-from augkit.streams import stream
+from augkit.core import registry
+from augkit.core.errors import AugkitError
+from augkit.core.streams import stream
 
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("AUGKIT_FUZZ_EXAMPLES", 2500 if LONG else 25))

@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from augkit import registry
-from augkit.args import MAX_SIDE, MAX_VIEWS
 from augkit.audio.presets import MAX_VIEW_SAMPLES
-from augkit.errors import AugkitError, InvalidInput
+from augkit.core import registry
+from augkit.core.args import MAX_SIDE, MAX_VIEWS
+from augkit.core.errors import AugkitError, InvalidInput
 from tests.fuzz._worker import Worker
 
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"
@@ -45,9 +45,10 @@ import math, os, time
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np, torch
-from augkit import modalities, registry
-from augkit.errors import AugkitError
-from augkit.views import ViewGenerator
+from augkit.core import modalities
+from augkit.core import registry
+from augkit.core.errors import AugkitError
+from augkit.views.generator import ViewGenerator
 
 def elements(vg):
     """The pixels or samples the generator's views hold, from each pipeline's leading crop."""

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from augkit.datasets import ManifestDataset, read_lines
-from augkit.manifest import _File
+from augkit.datasets.manifest import _File
+from augkit.datasets.view_dataset import ManifestDataset, read_lines
 
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("AUGKIT_FUZZ_EXAMPLES", 1000 if LONG else 20))
@@ -187,7 +187,7 @@ texts = st.one_of(
                                                                       "missing"]))
 def test_a_text_file_gives_its_lines_or_one_error_naming_it(data: bytes, skip_blank: bool, kind: str,
                                                             fuzzed: Any) -> None:
-    from augkit import modalities
+    from augkit.core import modalities
 
     fuzzed["readers"] += 1
     with tempfile.TemporaryDirectory() as folder, time_limit(SECONDS_PER_CASE):

@@ -1,8 +1,8 @@
 """Readers: the files of a folder, the lines of a text file, and the samples that sources named on
-a command line hold (manifests: :mod:`augkit.manifest`).
+a command line hold (manifests: :mod:`augkit.datasets.manifest`).
 
 Which files a reader keeps and how it loads them is up to each modality's descriptor
-(:mod:`augkit.modalities`): its ``extensions``, ``load`` and ``read``.
+(:mod:`augkit.core.modalities`): its ``extensions``, ``load`` and ``read``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import torch
 
-from augkit import modalities
 from augkit.audio.modality import EXTENSIONS as AUDIO_EXTENSIONS
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
+from augkit.core import modalities
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
 from augkit.image.modality import EXTENSIONS as IMAGE_EXTENSIONS
 
 __all__ = [
@@ -50,9 +50,9 @@ def read_lines(path: str | Path, encoding: str = "utf-8", skip_blank: bool = Tru
 
     Raises:
         FileNotFoundError: naming the path when it does not exist.
-        ValueError: (:class:`augkit.errors.InvalidInput`) naming the path when it is a folder, or
+        ValueError: (:class:`augkit.core.errors.InvalidInput`) naming the path when it is a folder, or
             when it is not valid ``encoding`` text (with the line and byte of the first bad byte);
-            (:class:`augkit.errors.InvalidArgument`) for an unknown ``encoding``.
+            (:class:`augkit.core.errors.InvalidArgument`) for an unknown ``encoding``.
 
     Example:
         >>> sentences = read_lines("data/sentences.txt")   # 1,500 str
@@ -89,7 +89,7 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
     - ``modality`` given: that descriptor's extensions (or ``extensions``, when given too), each
       file loaded with ``descriptor.load(path, **load_options)`` (``encoding=`` reads text);
     - ``extensions`` only: the files with those suffixes, each loaded by the descriptor that
-      :func:`augkit.modalities.for_path` finds for it;
+      :func:`augkit.core.modalities.for_path` finds for it;
     - neither: the files some registered modality reads; they must all be of one modality (a
       folder of photos gives uint8 RGB arrays, ``H×W`` for grayscale files as for a grayscale
       numpy array; audio files give float32 ``[channels, time]`` tensors; text files one string each).
@@ -307,7 +307,7 @@ def _sample_rate(descriptors: Iterable[Any], options: Mapping[str, Any]) -> int 
     """The rate (Hz) the descriptors' ``load`` gives clips with ``options``: ``sample_rate`` when
     given (checked), else the default of a ``load`` that takes one (audio's 16000); None when no
     ``load`` takes a rate or ``sample_rate=None`` keeps each file's own."""
-    from augkit.args import SampleRate
+    from augkit.core.args import SampleRate
 
     if "sample_rate" in options:
         rate = options["sample_rate"]
@@ -325,7 +325,7 @@ def _known_extensions() -> list[str]:
 
 
 def _suffix_modalities() -> dict[str, str]:
-    """Suffix -> the modality :func:`augkit.modalities.for_path` gives files with it."""
+    """Suffix -> the modality :func:`augkit.core.modalities.for_path` gives files with it."""
     found: dict[str, str] = {}
     for name in modalities.names():
         for suffix in modalities.get(name).extensions:

@@ -4,7 +4,7 @@ A descriptor lives in its modality's package (``augkit/image/modality.py``, ...)
 place that knows what an input of that modality looks like, how to read one from a file, how to
 store and batch a view, and how to show one; ops, generators, datasets, the CLI and previews ask it.
 A fourth modality is one descriptor (usually a :class:`BaseModality` subclass) plus its ops, made
-known with :func:`register` or the entry-point group ``augkit.modalities``.
+known with :func:`register` or the entry-point group ``augkit.core.modalities``.
 
 Example:
     >>> from augkit import modalities
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from augkit.errors import InvalidArgument, InvalidInput, WrongInputType
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
 
 __all__ = [
     "ANY",
@@ -38,7 +38,7 @@ __all__ = [
     "walk",
 ]
 
-ENTRY_POINT_GROUP = "augkit.modalities"
+ENTRY_POINT_GROUP = "augkit.core.modalities"
 # The built-in descriptors, by name; third parties register theirs through the entry-point group.
 # A lookup imports only the one asked for: a text-only user never imports torch for audio.
 _BUILTIN = {"image": "augkit.image.modality", "text": "augkit.text.modality", "audio": "augkit.audio.modality"}
@@ -128,7 +128,7 @@ class BaseModality:
 
     The defaults: ops see ``check(x)``; a batch is a list; :meth:`load` reads nothing; views are
     stored as ``.npy`` (``numpy.save`` without pickles) and collated with
-    :func:`augkit.datasets.collate_items`; :meth:`render` shows ``repr`` in a ``<pre>``.
+    :func:`augkit.datasets.view_dataset.collate_items`; :meth:`render` shows ``repr`` in a ``<pre>``.
     """
 
     name: str = ""
@@ -184,7 +184,7 @@ class BaseModality:
         return fmt
 
     def collate(self, items: Sequence[Any], **options: Any) -> Any:
-        from augkit.collate import collate_items
+        from augkit.datasets.collate import collate_items
 
         return collate_items(items, **options)
 

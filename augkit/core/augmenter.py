@@ -5,25 +5,25 @@ An augmenter splits *drawing* from *applying*::
     params = aug.sample(x, rng)   # all randomness happens here, from the given numpy Generator
     y = aug.apply(x, params)      # pure: the same x and params always give the same y
 
-An op declares its constructor arguments (:mod:`augkit.args`) and the keys it records, and writes
+An op declares its constructor arguments (:mod:`augkit.core.args`) and the keys it records, and writes
 two methods: ``draw(x, rng)`` (the values it needs) and ``transform(x, params)`` (the maths). The
 base does the rest, the same way for every op of every modality:
 
 - the probability ``p``: every record is ``{"applied": bool, ...}``, holding what was drawn only
   when the op fired;
 - argument checks, ``repr`` and :meth:`Augmenter.arguments` from the declaration;
-- the input check of the op's modality (see :mod:`augkit.modalities`) and, for modalities that
+- the input check of the op's modality (see :mod:`augkit.core.modalities`) and, for modalities that
   have them, batches with one record per example;
 - params checks in :meth:`Augmenter.apply`: a missing or malformed key raises
-  :class:`augkit.errors.InvalidParams` naming it.
+  :class:`augkit.core.errors.InvalidParams` naming it.
 
 ``params`` is a JSON-safe dict, so a view can be logged, stored next to a generated pair and
 replayed later. Bulky randomness (a noise buffer, a wrapped library's own RNG) is kept in params as
 an integer ``seed`` that ``transform`` turns into its own generator.
 
-Composites (:class:`Compose`, :class:`OneOf`, :class:`RandomApply`, in :mod:`augkit.composites`)
+Composites (:class:`Compose`, :class:`OneOf`, :class:`RandomApply`, in :mod:`augkit.core.composites`)
 work for any modality. Child ``i`` draws from the stream keyed by its place,
-``stream(*parent_key, i)`` (:mod:`augkit.streams`).
+``stream(*parent_key, i)`` (:mod:`augkit.core.streams`).
 """
 
 from __future__ import annotations
@@ -35,20 +35,14 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
-from augkit.args import REQUIRED, Arg, Check, Probability
-from augkit.errors import InvalidParams, WrongArgumentType
-from augkit.streams import stream
+from augkit.core.args import REQUIRED, Arg, Check, Probability
+from augkit.core.errors import InvalidParams, WrongArgumentType
+from augkit.core.streams import stream
 
 __all__ = [
     "RECORD_FORMAT",
     "Augmenter",
-    "Compose",
-    "Identity",
-    "OneOf",
     "Params",
-    "Pipeline",
-    "RandomApply",
-    "check_augmenter",
     "check_json_safe",
     "expect",
     "uniform",
@@ -72,11 +66,11 @@ class Augmenter(Generic[X]):
         name: the registry name, e.g. ``"audio.gain"``.
         modality: the modality of its inputs (``"image"``, ``"text"``, ``"audio"``); empty for
             composites, which take whatever their children take.
-        args: the declared constructor arguments, in order (:class:`augkit.args.Arg`). ``p``
+        args: the declared constructor arguments, in order (:class:`augkit.core.args.Arg`). ``p``
             comes last unless an op declares it itself.
         drawn: the keys a fired record holds, with their types; ``apply`` checks them.
         unnameable: ``{argument: why}`` for arguments a config spec can never hold (an object of
-            another library); :func:`augkit.config.dump` refuses them with that reason.
+            another library); :func:`augkit.views.config.dump` refuses them with that reason.
 
     An op writes ``draw(x, rng) -> dict`` and ``transform(x, params) -> y``; both see the input in
     the modality's canonical form. ``setup()`` runs after the arguments are stored, for derived
@@ -228,7 +222,7 @@ class Augmenter(Generic[X]):
     def _form(cls) -> Any:
         form = cls.__dict__.get("_form_cache")
         if form is None:
-            from augkit import modalities
+            from augkit.core import modalities
 
             form = modalities.get(cls.modality) if cls.modality else modalities.ANY
             cls._form_cache = form  # type: ignore[attr-defined]
@@ -295,7 +289,3 @@ def check_json_safe(params: Any) -> None:
         raise TypeError(f"params are not JSON-safe: {exc}: {params!r}") from None
     if json.loads(text) != params:
         raise TypeError(f"params change in a JSON round trip (use lists, not tuples): {params!r}")
-
-
-# The composites live in augkit.composites; they are part of the core API.
-from augkit.composites import Compose, Identity, OneOf, Pipeline, RandomApply, check_augmenter  # noqa: E402

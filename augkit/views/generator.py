@@ -1,6 +1,6 @@
 """ViewGenerator: n views per sample, reproducible per (seed, epoch, index, view).
 
-View ``k`` of sample ``index`` in ``epoch`` draws from ``augkit.streams.stream(seed, epoch, index, k)``,
+View ``k`` of sample ``index`` in ``epoch`` draws from ``augkit.core.streams.stream(seed, epoch, index, k)``,
 so a sample gets the same views whatever the number of DataLoader workers, their order, or the DDP
 rank that loads it, while views, samples and epochs all get different streams.
 
@@ -10,7 +10,7 @@ Each view's record is its pipeline's record plus ``"format"`` (:data:`augkit.cor
 Dict samples (``{"image": ..., "text": ..., "label": 3}``) take one pipeline per field: field ``f``
 of view ``k`` draws from ``stream(seed, epoch, index, k, f)``, so adding or removing a field never
 changes another field's views. Such a view's record is ``{"format", "fields": {f: record}}``,
-plus ``"couplings"`` when coupling rules (:mod:`augkit.couplings`) tie the fields together.
+plus ``"couplings"`` when coupling rules (:mod:`augkit.views.couplings`) tie the fields together.
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from augkit import modalities
-from augkit._fields import field_modalities, field_pipelines, view_pipelines
-from augkit.composites import Compose, fired
-from augkit.core import RECORD_FORMAT, Augmenter, Params
-from augkit.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType, WrongInputType
-from augkit.streams import stream
+from augkit.core import RECORD_FORMAT, Augmenter, Params, modalities
+from augkit.core.composites import Compose, fired
+from augkit.core.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType, WrongInputType
+from augkit.core.streams import stream
+from augkit.views.fields import field_modalities, field_pipelines, view_pipelines
 
 __all__ = ["ViewGenerator", "Views", "multi_crop"]
 
@@ -66,7 +65,7 @@ class Views:
     def _repr_html_(self) -> str:
         """The views as a notebook shows them: each rendered by its modality, captioned with the
         ops that fired."""
-        from augkit.preview import views_html
+        from augkit.preview.page import views_html
 
         return views_html(self)
 
@@ -110,7 +109,7 @@ class ViewGenerator:
         missing: for dict samples, what a sample without one of the pipelines' fields does:
             ``"raise"`` (a ValueError naming the field and the sample index) or ``"pass"`` (its
             views lack that field too).
-        couplings: for dict samples, coupling rules (names or :class:`augkit.couplings.Coupling`
+        couplings: for dict samples, coupling rules (names or :class:`augkit.views.couplings.Coupling`
             objects) that make a draw on one field constrain another; see :class:`augkit.CrossModalViews`.
 
     Calls:
@@ -172,7 +171,7 @@ class ViewGenerator:
             self.modality = ""
             self._form = modalities.ANY
             self._forms = {f: modalities.get(m) if m else modalities.ANY for f, m in self.field_modalities.items()}
-            from augkit.couplings import resolve
+            from augkit.views.couplings import resolve
 
             self.couplings = resolve(couplings, self.field_modalities)
             if isinstance(output, Mapping):
@@ -182,7 +181,7 @@ class ViewGenerator:
                                           f"fields: {sorted(self.fields)}")
         self.output: Any = output
         #: How this generator was made when a preset made it: ``{"preset": name, "args": {...}}``
-        #: (:func:`augkit.config.dump` writes it).
+        #: (:func:`augkit.views.config.dump` writes it).
         self.origin: dict[str, Any] | None = None
         self._ad_hoc: np.random.Generator | None = None
         self._ad_hoc_key: tuple[int, int | None] | None = None
@@ -348,7 +347,7 @@ class ViewGenerator:
 
     def fired(self, k: int, record: Any) -> list[tuple[str, dict[str, Any]]]:
         """The ops that fired in view ``k``'s record, in order, with their params
-        (:func:`augkit.composites.fired`); for dict samples each named ``"field: op"``, followed by
+        (:func:`augkit.core.composites.fired`); for dict samples each named ``"field: op"``, followed by
         the coupling rules' entries (``"coupling: name"``)."""
         pipeline = self.pipelines[k]
         if self.fields is None:

@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from augkit import modalities
-from augkit.core import Augmenter, check_augmenter
-from augkit.errors import InvalidArgument, WrongArgumentType
+from augkit.core import Augmenter, check_augmenter, modalities
+from augkit.core.errors import InvalidArgument, WrongArgumentType
 
 __all__ = ["field_modalities", "field_pipelines", "view_pipelines"]
 
@@ -18,7 +17,7 @@ __all__ = ["field_modalities", "field_pipelines", "view_pipelines"]
 def view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmenter[Any]]:
     """One augmenter per view, from one augmenter (repeated) or a list."""
     if isinstance(pipeline, Augmenter):
-        from augkit.args import MAX_VIEWS
+        from augkit.core.args import MAX_VIEWS
 
         count = 2 if n_views is None else n_views
         if isinstance(count, bool) or not isinstance(count, (int, np.integer)):

@@ -2,7 +2,7 @@
 
 Augmenters register themselves with :func:`register` when their module is imported; the first
 time the registry is asked for names it imports the modules every modality descriptor lists in its
-``ops_modules`` (:mod:`augkit.modalities`). The composites (``compose``, ``one_of``,
+``ops_modules`` (:mod:`augkit.core.modalities`). The composites (``compose``, ``one_of``,
 ``random_apply``, ``identity``) are registered too, so config specs can name them. A plugin
 package declares, in its own pyproject::
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from augkit.core import Augmenter
+from augkit.core.augmenter import Augmenter
 
 __all__ = ["ENTRY_POINT_GROUP", "create", "get", "get_preset", "names", "presets", "register", "register_preset"]
 
@@ -51,7 +51,7 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    from augkit import composites, modalities
+    from augkit.core import composites, modalities
 
     for cls in (composites.Compose, composites.OneOf, composites.RandomApply, composites.Identity):
         register(cls)
@@ -90,7 +90,7 @@ def create(name: str, **kwargs: Any) -> Augmenter[Any]:
 
 
 def register_preset(made: Any) -> Any:
-    """Make a :class:`augkit.presets.Preset` findable by its name (the ``@preset`` decorator calls it).
+    """Make a :class:`augkit.views.presets.Preset` findable by its name (the ``@preset`` decorator calls it).
 
     Raises:
         ValueError: when another preset holds the name.

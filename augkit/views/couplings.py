@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.core.errors import InvalidArgument, InvalidParams, WrongArgumentType
 
 __all__ = ["Coupling", "FlipSwapsLeftRight", "ProtectWords", "get", "names", "register", "resolve", "swap_left_right"]
 
@@ -67,7 +67,7 @@ class Coupling:
         Args:
             view: field -> augmented value (pass-through keys too).
             steps: field -> the ops that fired on it, in order, with their params
-                (:func:`augkit.composites.fired` of its record).
+                (:func:`augkit.core.composites.fired` of its record).
             fields: field -> modality.
 
         Returns:

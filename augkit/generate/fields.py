@@ -1,7 +1,7 @@
-"""Storage of dict-sample views (:func:`augkit.generate.write_pairs` with a generator over dict
+"""Storage of dict-sample views (:func:`augkit.generate.job.write_pairs` with a generator over dict
 samples): each field of each view is encoded by its modality as its own shard member,
 ``KEY.view{k}.{field}.{ext}``; the pass-through keys (labels, ids) go into the sample's JSON
-record under ``"passed"``; :class:`augkit.generate.PairDataset` puts the dict views back together.
+record under ``"passed"``; :class:`augkit.generate.job.PairDataset` puts the dict views back together.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from augkit import modalities
-from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.core import modalities
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType
 
 __all__ = ["decode_views", "encode_views", "field_context", "field_formats", "field_source"]
 
@@ -28,8 +28,8 @@ def field_source(source: Any) -> tuple[Any, list[dict[str, Any]], Any]:
         path = Path(source if isinstance(source, (str, Path)) else source[0])
         if path.suffix.lower() not in MANIFEST_SUFFIXES:
             raise InvalidInput(f"{path}: a generator of dict samples reads a manifest ({', '.join(MANIFEST_SUFFIXES)}; "
-                               "see augkit.datasets.ManifestDataset) or a list of dict samples")
-        from augkit.manifest import ManifestDataset
+                               "see augkit.datasets.view_dataset.ManifestDataset) or a list of dict samples")
+        from augkit.datasets.manifest import ManifestDataset
 
         data = ManifestDataset(path)
         return data, [{"path": str(path), "line": line} for line in data.lines], data
@@ -53,7 +53,7 @@ def field_formats(fields: Mapping[str, str], formats: Mapping[str, str]) -> dict
 def field_context(vg: Any) -> dict[str, dict[str, Any]]:
     """Each field's context (an audio field's sample rate, an image field's output mean and std),
     from a generator of that field's pipelines and output alone."""
-    from augkit.views import ViewGenerator
+    from augkit.views.generator import ViewGenerator
 
     outputs = vg.output if isinstance(vg.output, Mapping) else {}
     out = {}

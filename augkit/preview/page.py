@@ -1,7 +1,7 @@
 """Previews of what a view generator does: a PNG grid and a self-contained HTML page.
 
 Rows are samples; the first column is the original, the next ones its views. Each cell is drawn
-by the generator's modality (its descriptor's ``render`` and ``picture``, :mod:`augkit.modalities`),
+by the generator's modality (its descriptor's ``render`` and ``picture``, :mod:`augkit.core.modalities`),
 given what the generator knows (an image output's mean and std, the rate audio ops were built for).
 
 Example:
@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from augkit import modalities
-from augkit._html import number
-from augkit.composites import fired
-from augkit.errors import InvalidArgument
-from augkit.views import ViewGenerator
+from augkit.core import modalities
+from augkit.core.composites import fired
+from augkit.core.errors import InvalidArgument
+from augkit.core.html import number
+from augkit.views.generator import ViewGenerator
 
 __all__ = ["LABEL_HEIGHT", "FieldsView", "describer", "image_grid", "measure", "page", "to_display", "views_html",
            "write_grid", "write_html", "write_page", "write_sections"]
@@ -114,7 +114,7 @@ def write_grid(
 ) -> Path:
     """Write a PNG grid: one row per sample, the original then ``views.n_views`` views.
 
-    Every cell is the ``picture`` of the generator's modality (:mod:`augkit.modalities`), given
+    Every cell is the ``picture`` of the generator's modality (:mod:`augkit.core.modalities`), given
     the generator's own context: normalized image views are shown in their true colours (the
     output step's mean and std undone), audio views as waveforms. A generator whose ops take any
     input shows its views with :func:`to_display`. Views are made with ``index=row`` so the grid
@@ -357,7 +357,7 @@ def _moved(moved: dict[str, float]) -> str:
 
 
 def views_html(made: Any) -> str:
-    """HTML of one sample's views (what a notebook shows for :class:`augkit.views.Views`)."""
+    """HTML of one sample's views (what a notebook shows for :class:`augkit.views.generator.Views`)."""
     vg = made.generator
     descriptor = describer(vg) if vg is not None else modalities.ANY
     context = {**(descriptor.context(vg) if vg is not None else {}), "cell": 160}
@@ -397,7 +397,7 @@ class FieldsView:
 
     def context(self, vg: Any) -> dict[str, Any]:
         """Each field's context, from a generator of that field's pipelines and output alone."""
-        from augkit._fieldstore import field_context
+        from augkit.generate.fields import field_context
 
         return {"fields": field_context(vg)}
 

@@ -23,7 +23,7 @@ call. :func:`digests` keys them all (hashing each shared prefix once) and :func:
 doubles ``stream(*key).random(n)`` gives, bit for bit, at a fraction of a re-keying per stream.
 
 Example:
-    >>> from augkit.streams import stream
+    >>> from augkit.core.streams import stream
     >>> float(stream(0, 0, 7, 1).random()) == float(stream(0, 0, 7, 1, keep=True).random())
     True
 """

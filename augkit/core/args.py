@@ -5,7 +5,7 @@ An op lists its arguments in order, each with a check and a default::
     class Gain(Augmenter):
         args = (Arg("gain_db", Range(-120, 60), (-6.0, 6.0), "gain in dB"), Arg("p", Probability(), 1.0))
 
-From that one declaration the base :class:`augkit.core.Augmenter` builds the constructor (its
+From that one declaration the base :class:`augkit.core.augmenter.Augmenter` builds the constructor (its
 signature, so ``help()`` and ``inspect`` show it), checks every value with an error that names the
 argument, the value and what is allowed, stores the normalized value as an attribute, and builds
 ``repr``, the ``augkit list`` line and the config spec.
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from augkit.errors import InvalidArgument, WrongArgumentType
+from augkit.core.errors import InvalidArgument, WrongArgumentType
 
 __all__ = [
     "MAX_SIDE",

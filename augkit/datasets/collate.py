@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from augkit import modalities
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+from augkit.core import modalities
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
 __all__ = ["TOKENIZER_DEFAULTS", "Padded", "ViewCollate", "collate_items", "collate_labels", "collate_views",
            "make_collate"]

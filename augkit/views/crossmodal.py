@@ -1,13 +1,13 @@
 """Cross-modal positive pairs: one augmented view per modality of a dict sample, kept consistent by
-coupling rules (:mod:`augkit.couplings`)."""
+coupling rules (:mod:`augkit.views.couplings`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from augkit.errors import InvalidArgument
-from augkit.views import ViewGenerator
+from augkit.core.errors import InvalidArgument
+from augkit.views.generator import ViewGenerator
 
 __all__ = ["CrossModalViews"]
 
@@ -20,7 +20,7 @@ class CrossModalViews(ViewGenerator):
     makes, for ``{"image": photo, "text": caption, ...}``, one view ``{"image": v, "text": c, ...}``
     (``n_views=1``): ``v`` and ``c`` are the positive pair. Each field draws from its own stream,
     the one record covers every side and says what each coupling rule did, and
-    :meth:`~ViewGenerator.replay` rebuilds both sides bit for bit. Rules (:mod:`augkit.couplings`):
+    :meth:`~ViewGenerator.replay` rebuilds both sides bit for bit. Rules (:mod:`augkit.views.couplings`):
 
     - ``"flip_swaps_left_right"``: a horizontal flip of the image swaps "left"/"right" (and
       "leftmost", "left-hand", ...) in the caption, case and punctuation kept;
@@ -29,7 +29,7 @@ class CrossModalViews(ViewGenerator):
       its image.
 
     Args:
-        couplings: rule names or :class:`augkit.couplings.Coupling` objects, applied in order.
+        couplings: rule names or :class:`augkit.views.couplings.Coupling` objects, applied in order.
         seed, n_views, output, prepare, missing, modality: as for :class:`ViewGenerator`.
         **fields: ``field=augmenter`` (or a list, one per view); a field named after a modality
             (``image``, ``text``, ``audio``) is of it, others need ``modality={field: name}``.

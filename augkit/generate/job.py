@@ -48,11 +48,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from augkit import config, modalities
-from augkit._fieldstore import decode_views, encode_views, field_context, field_formats, field_source
-from augkit.core import RECORD_FORMAT
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
-from augkit.views import ViewGenerator
+from augkit.core import RECORD_FORMAT, modalities
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
+from augkit.generate.fields import decode_views, encode_views, field_context, field_formats, field_source
+from augkit.views import config
+from augkit.views.generator import ViewGenerator
 
 __all__ = ["JOB_FILE", "MANIFEST", "GenerateError", "PairDataset", "Summary", "write_pairs"]
 
@@ -167,7 +167,7 @@ class _ShardJob:
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
-    from augkit import __version__
+    from augkit.core.version import __version__
 
     found = {"augkit": __version__}
     for name in ("numpy", "torch", "albumentations"):
@@ -346,7 +346,7 @@ def write_pairs(
             sample), a list of those, or samples in memory (a list or map-style dataset of arrays
             or tensors; a list of ``str`` is read as paths).
         out: the output folder (created). Running the same job into it again resumes.
-        views: the generator; it must be one a config spec can name (:func:`augkit.config.dump`).
+        views: the generator; it must be one a config spec can name (:func:`augkit.views.config.dump`).
         epochs: epochs of views to write, each in its own shard set (epoch e: ``epoch-00e/``).
         shard_size: samples per shard.
         workers: processes making shards (1: this process).

@@ -20,9 +20,16 @@ from typing import Any
 
 import torch
 
-from augkit import modalities
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType, WrongInputType
-from augkit.readers import _sample_rate, decode_text
+from augkit.core import modalities
+from augkit.core.errors import (
+    AugkitError,
+    InvalidArgument,
+    InvalidInput,
+    MissingFile,
+    WrongArgumentType,
+    WrongInputType,
+)
+from augkit.datasets.readers import _sample_rate, decode_text
 
 __all__ = ["MANIFEST_SUFFIXES", "ManifestDataset"]
 
@@ -39,7 +46,7 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
     gives the item ``{"image": uint8 array, "text": "a dog on the left", "audio": [channels, time]
     tensor, "label": 3}``, ready for a ``ViewGenerator`` of dict samples.
 
-    - **Fields.** A key named after a registered modality (:func:`augkit.modalities.names`) is a
+    - **Fields.** A key named after a registered modality (:func:`augkit.core.modalities.names`) is a
       field of that modality; ``fields`` maps other names (``{"photo": "image", "caption":
       "text"}``) or, with None, passes a modality-named key through untouched. Every other key
       passes through as it is (labels, ids, metadata).

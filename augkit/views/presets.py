@@ -4,7 +4,7 @@ A preset is written as a function of its own arguments that returns the pipeline
 for every view) or the list of per-view pipelines; :func:`preset` turns it into a callable that
 also takes the common keywords and returns a ready :class:`augkit.ViewGenerator`:
 
-- ``n_views``: the total number of views (``min_views`` up to :data:`augkit.args.MAX_VIEWS`). A
+- ``n_views``: the total number of views (``min_views`` up to :data:`augkit.core.args.MAX_VIEWS`). A
   recipe whose count is fixed (BYOL's two asymmetric views) refuses any other number by name; a
   multi-crop recipe receives ``n_views`` and splits it itself (``dino(n_views=N)``: 2 global views
   and N - 2 local ones).
@@ -25,10 +25,10 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from augkit.args import MAX_VIEWS, Arg, Integer, Seed
 from augkit.core import Augmenter
-from augkit.errors import InvalidArgument, WrongArgumentType
-from augkit.views import ViewGenerator
+from augkit.core.args import MAX_VIEWS, Arg, Integer, Seed
+from augkit.core.errors import InvalidArgument, WrongArgumentType
+from augkit.views.generator import ViewGenerator
 
 __all__ = ["COMMON_ARGS", "Preset", "preset"]
 
@@ -125,7 +125,7 @@ def preset(name: str, *, modality: str, views: int = 2, min_views: int = 1, fixe
     """
 
     def wrap(build: Callable[..., Any]) -> Preset:
-        from augkit import registry
+        from augkit.core import registry
 
         made = Preset(build, name, modality, views, min_views, fixed_views, options, finish)
         registry.register_preset(made)

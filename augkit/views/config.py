@@ -18,7 +18,7 @@ has one of two shapes::
 
 A generator over dict samples (:class:`augkit.CrossModalViews` included) writes its fields, each
 with its pipeline (or views) and, where set, its modality and output, and its coupling rules by
-name (:mod:`augkit.couplings`)::
+name (:mod:`augkit.views.couplings`)::
 
     {"augkit": "0.2.0", "spec_format": 1, "seed": 0, "n_views": 1, "cross_modal": true,
      "fields": {"image": {"pipeline": {"type": "image.horizontal_flip", "p": 0.5}},
@@ -26,9 +26,9 @@ name (:mod:`augkit.couplings`)::
      "couplings": ["flip_swaps_left_right", "protect_words"], "missing": "raise"}
 
 Example:
-    >>> spec = augkit.config.dump(augkit.image.simclr(96, seed=0))
+    >>> spec = augkit.views.config.dump(augkit.image.simclr(96, seed=0))
     >>> Path("simclr.yaml").write_text(yaml.safe_dump(spec))
-    >>> vg = augkit.config.load("simclr.yaml")
+    >>> vg = augkit.views.config.load("simclr.yaml")
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ from typing import Any
 
 import numpy as np
 
-from augkit.args import Check
 from augkit.core import Augmenter
-from augkit.errors import AugkitError, InvalidArgument, MissingFile
-from augkit.views import ViewGenerator
+from augkit.core.args import Check
+from augkit.core.errors import AugkitError, InvalidArgument, MissingFile
+from augkit.views.generator import ViewGenerator
 
 __all__ = ["SPEC_FORMAT", "InvalidSpec", "dump", "load"]
 
@@ -79,7 +79,7 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
             registry, or an augmenter class that is not registered.
         TypeError: when ``vg`` is not a ViewGenerator.
     """
-    from augkit import __version__
+    from augkit.core.version import __version__
 
     if not isinstance(vg, ViewGenerator):
         raise TypeError(f"dump() takes an augkit.ViewGenerator, got {type(vg).__name__}")
@@ -108,7 +108,7 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
 
 
 def _dump_fields(vg: ViewGenerator, head: dict[str, Any]) -> dict[str, Any]:
-    from augkit.crossmodal import CrossModalViews
+    from augkit.views.crossmodal import CrossModalViews
 
     assert vg.fields is not None
     if vg.output is not None and not isinstance(vg.output, Mapping):
@@ -137,7 +137,7 @@ def _dump_fields(vg: ViewGenerator, head: dict[str, Any]) -> dict[str, Any]:
 
 
 def _op(aug: Augmenter[Any], where: str) -> dict[str, Any]:
-    from augkit import registry
+    from augkit.core import registry
 
     name = getattr(aug, "name", "")
     try:
@@ -147,7 +147,7 @@ def _op(aug: Augmenter[Any], where: str) -> dict[str, Any]:
     if registered is not type(aug):
         held = f" ({name!r} names {registered.__name__})" if registered is not None else ""
         raise InvalidSpec(f"{where}: {type(aug).__name__} is not in augkit's registry{held}; give it a `name` of "
-                          "its own and register it (augkit.registry.register) so that a spec can name it")
+                          "its own and register it (augkit.core.registry.register) so that a spec can name it")
     for key, why in type(aug).unnameable.items():
         raise InvalidSpec(f"{where}.{key}: {why}")
     spec: dict[str, Any] = {"type": name}
@@ -239,8 +239,8 @@ def load(spec_or_path: Mapping[str, Any] | str | Path, *, seed: Any = _UNSET, n_
 
 
 def _fields(spec: Mapping[str, Any], n_views: Any, seed: Any) -> ViewGenerator:
-    from augkit import modalities
-    from augkit.crossmodal import CrossModalViews
+    from augkit.core import modalities
+    from augkit.views.crossmodal import CrossModalViews
 
     fields = spec["fields"]
     if not isinstance(fields, Mapping) or not fields:
@@ -325,7 +325,7 @@ def _read(path: str | Path) -> Any:
 def _preset(name: Any, args: Any, n_views: Any, seed: Any) -> ViewGenerator:
     import inspect
 
-    from augkit import registry
+    from augkit.core import registry
 
     made = _named(registry.get_preset, name, "preset", "a preset's name")
     if not isinstance(args, Mapping):
@@ -344,7 +344,7 @@ def _preset(name: Any, args: Any, n_views: Any, seed: Any) -> ViewGenerator:
 
 
 def _pipelines(spec: Mapping[str, Any], n_views: Any, seed: Any, overridden: bool) -> ViewGenerator:
-    from augkit import modalities
+    from augkit.core import modalities
 
     if ("pipeline" in spec) == ("views" in spec):
         raise InvalidSpec("pipeline: a spec holds a preset, one pipeline (with n_views) or views (one pipeline "
@@ -389,7 +389,7 @@ def _named(lookup: Any, name: Any, where: str, what: str) -> Any:
 
 
 def _build(spec: Any, where: str) -> Augmenter[Any]:
-    from augkit import registry
+    from augkit.core import registry
 
     if not isinstance(spec, Mapping):
         raise InvalidSpec(f"{where}: an op spec is a mapping with a 'type' (the op's registry name), "

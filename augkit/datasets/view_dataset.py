@@ -1,7 +1,7 @@
-"""Data plumbing: a dataset wrapper that yields n views per sample, collation for every modality,
-and readers for folders, text files and sources named on a command line. Collation lives in
-:mod:`augkit.collate`, the readers in :mod:`augkit.readers` and :mod:`augkit.manifest`; all are served
-from here too.
+"""Datasets that yield n views per sample: :class:`ViewDataset` over any indexable source,
+:class:`IterableViewDataset` over streams, and :class:`SourceDataset` with :class:`BatchCollate` for
+the batch path. Collation lives in :mod:`augkit.datasets.collate`, the readers in
+:mod:`augkit.datasets.readers` and :mod:`augkit.datasets.manifest`.
 
 Example:
     >>> ds = ViewDataset(photos, augkit.image.simclr(seed=0))
@@ -19,10 +19,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from augkit.collate import Padded, ViewCollate, collate_items, collate_labels, collate_views, make_collate
-from augkit.errors import InvalidArgument, InvalidInput, WrongInputType
-from augkit.manifest import ManifestDataset
-from augkit.readers import (
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
+from augkit.datasets.collate import Padded, ViewCollate, collate_items, collate_labels, collate_views, make_collate
+from augkit.datasets.manifest import ManifestDataset
+from augkit.datasets.readers import (
     AUDIO_EXTENSIONS,
     IMAGE_EXTENSIONS,
     FolderDataset,
@@ -30,7 +30,7 @@ from augkit.readers import (
     read_lines,
     read_sources,
 )
-from augkit.views import ViewGenerator
+from augkit.views.generator import ViewGenerator
 
 __all__ = [
     "AUDIO_EXTENSIONS",

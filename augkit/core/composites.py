@@ -1,7 +1,7 @@
 """Composites: Compose, OneOf and RandomApply combine augmenters of any modality.
 
 Child ``i`` of a composite draws from the stream of its place, ``stream(*parent_key, i)``
-(:mod:`augkit.streams`): two identical children draw different values, and a child's stream does
+(:mod:`augkit.core.streams`): two identical children draw different values, and a child's stream does
 not depend on what its parent drew. Called with a bare ``numpy.random.Generator`` instead of an
 augkit stream, a composite draws one integer from it per call and keys its children from that.
 """
@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from augkit.args import REQUIRED, Arg, Probability, Value
-from augkit.core import _NUMBER, Augmenter, Params, expect
-from augkit.errors import InvalidArgument, InvalidParams, WrongArgumentType
-from augkit.streams import children, stream
+from augkit.core.args import REQUIRED, Arg, Probability, Value
+from augkit.core.augmenter import _NUMBER, Augmenter, Params, expect
+from augkit.core.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.core.streams import children, stream
 
 __all__ = ["Compose", "Identity", "OneOf", "Pipeline", "RandomApply", "check_augmenter", "fired"]
 

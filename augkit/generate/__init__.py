@@ -1,0 +1,36 @@
+"""Two-view datasets on disk: the generate job (crash-safe, resumable shards; local or Ray workers)
+and PairDataset, which reads them back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from augkit.core.lazy import lazy_getattr
+
+# Public names, served lazily (PEP 562): name -> the module that defines it.
+_LAZY: dict[str, str] = {
+    "GenerateError": "augkit.generate.job",
+    "JOB_FILE": "augkit.generate.job",
+    "MANIFEST": "augkit.generate.job",
+    "PairDataset": "augkit.generate.job",
+    "Summary": "augkit.generate.job",
+    "write_pairs": "augkit.generate.job",
+}
+
+__all__ = [
+    "JOB_FILE",
+    "MANIFEST",
+    "GenerateError",
+    "PairDataset",
+    "Summary",
+    "write_pairs",
+]
+
+if TYPE_CHECKING:
+    from augkit.generate.job import JOB_FILE, MANIFEST, GenerateError, PairDataset, Summary, write_pairs
+
+__getattr__ = lazy_getattr(__name__, _LAZY)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
