@@ -22,7 +22,7 @@ __all__ = ["add_parser", "run"]
 def run(args: argparse.Namespace) -> int:
     """Print the table; 0 on success, 2 (with one line on stderr) for a user error."""
     from augkit.datasets import view_dataset as datasets
-    from augkit.preview import page as preview
+    from augkit import preview
 
     taker = "the generator"
     try:
