@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "examples"))
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
 import augkit  # noqa: E402
-from augkit.datasets.view_dataset import ManifestDataset, ViewCollate, ViewDataset, read_lines  # noqa: E402
+from augkit.datasets import ManifestDataset, ViewCollate, ViewDataset, read_lines  # noqa: E402
 from augkit.image import ops  # noqa: E402
 from augkit.text import RandomDeletion, RandomSwap, SynonymReplacement  # noqa: E402
 

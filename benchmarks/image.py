@@ -26,7 +26,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 import augkit
-from augkit.datasets.view_dataset import BatchCollate, SourceDataset
+from augkit.datasets import BatchCollate, SourceDataset
 from augkit.image import normalize_batch
 
 

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from augkit import text  # noqa: E402
-from augkit.datasets.view_dataset import read_lines  # noqa: E402
+from augkit.datasets import read_lines  # noqa: E402
 
 
 def rate(fn: Callable[[str], object], sentences: list[str], seconds: float) -> float:

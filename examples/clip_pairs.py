@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader, Subset
 import augkit
 from augkit import CrossModalViews
 from augkit.core import Compose, OneOf
-from augkit.datasets.view_dataset import ManifestDataset, ViewCollate, ViewDataset
+from augkit.datasets import ManifestDataset, ViewCollate, ViewDataset
 from augkit.image import ops
 from augkit.losses import InfoNCELoss
 from augkit.text import RandomDeletion, RandomSwap, SynonymReplacement

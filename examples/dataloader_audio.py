@@ -16,7 +16,7 @@ from pathlib import Path
 from torch.utils.data import DataLoader
 
 import augkit
-from augkit.datasets.view_dataset import FolderDataset, Padded, ViewCollate, ViewDataset
+from augkit.datasets import FolderDataset, Padded, ViewCollate, ViewDataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

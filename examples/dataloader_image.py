@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 
 import augkit
 from augkit.core.composites import fired as fired_ops
-from augkit.datasets.view_dataset import FolderDataset, ViewCollate, ViewDataset
+from augkit.datasets import FolderDataset, ViewCollate, ViewDataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ from typing import Any
 from torch.utils.data import DataLoader
 
 import augkit
-from augkit.datasets.view_dataset import ViewCollate, ViewDataset, read_lines
+from augkit.datasets import ViewCollate, ViewDataset, read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import augkit
 from augkit import Compose, CrossModalViews
-from augkit.datasets.view_dataset import ManifestDataset, read_sources
+from augkit.datasets import ManifestDataset, read_sources
 from augkit.generate.job import PairDataset, write_pairs
 from augkit.image import ops
-from augkit.preview.page import write_grid, write_page, write_sections
+from augkit.preview import write_grid, write_page, write_sections
 from augkit.text import RandomSwap
 
 ROOT = Path(__file__).resolve().parent.parent

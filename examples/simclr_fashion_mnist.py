@@ -27,7 +27,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 import augkit
-from augkit.datasets.view_dataset import BatchCollate, SourceDataset
+from augkit.datasets import BatchCollate, SourceDataset
 from augkit.image import normalize_batch
 from augkit.losses import NTXentLoss, ProjectionHead
 

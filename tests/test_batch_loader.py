@@ -9,7 +9,7 @@ import torch
 from torch.utils.data import DataLoader
 
 import augkit
-from augkit.datasets.view_dataset import (
+from augkit.datasets import (
     BatchCollate,
     SourceBatch,
     SourceDataset,

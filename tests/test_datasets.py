@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from augkit import Identity, ViewGenerator
-from augkit.datasets.view_dataset import (
+from augkit.datasets import (
     FolderDataset,
     ModalityMismatch,
     Padded,

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import augkit
 from augkit.core import modalities
 from augkit.core.errors import InvalidInput
-from augkit.datasets.view_dataset import collate_views
+from augkit.datasets import collate_views
 from augkit.generate.job import MANIFEST, GenerateError, PairDataset, write_pairs
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -45,7 +45,7 @@ def test_a_manifest_of_pairs_round_trips(manifest: Path, tmp_path: Path) -> None
     summary = write_pairs(manifest, tmp_path / "out", pairs, shard_size=3, formats={"image": "png"}, progress=False)
     assert summary.failed == 0 and summary.samples == 8
     stored = list(PairDataset(tmp_path / "out", with_params=True))
-    rows = augkit.datasets.view_dataset.ManifestDataset(manifest)
+    rows = augkit.datasets.ManifestDataset(manifest)
     assert len(stored) == 8
     for i, (views, label, params) in enumerate(stored):
         live = pairs.generate(rows[i], index=i)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import augkit
 from augkit.audio.io import _resample_direct, resample
 from augkit.core.streams import stream
-from augkit.datasets.view_dataset import read_lines
+from augkit.datasets import read_lines
 from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 SENTENCES = read_lines("data/sentences.txt")
@@ -145,7 +145,7 @@ def test_losses_on_odd_batches_give_a_finite_value_or_a_named_error() -> None:
 
 
 def test_collate_takes_reversed_and_big_endian_arrays() -> None:
-    from augkit.datasets.view_dataset import collate_items
+    from augkit.datasets import collate_items
 
     base = np.arange(12, dtype=np.float32).reshape(3, 4)
     flipped = collate_items([base[:, ::-1], base[::-1]])
@@ -224,7 +224,7 @@ def test_eda_takes_per_op_alphas_and_zero_turns_an_op_off() -> None:
 
 def test_far_pairs_none_items_and_mixed_dtypes_in_the_remaining_losses() -> None:
     from augkit.core.errors import InvalidInput
-    from augkit.datasets.view_dataset import collate_items
+    from augkit.datasets import collate_items
 
     near, far = torch.tensor([[0.1]]), torch.tensor([[1e30]])
     assert torch.isfinite(ContrastiveLoss()(near, far, torch.tensor([0])))

@@ -15,7 +15,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from augkit import ViewGenerator, image
-from augkit.datasets.view_dataset import ViewDataset, collate_views
+from augkit.datasets import ViewDataset, collate_views
 
 
 class SmallPhotos(Dataset[np.ndarray]):

@@ -198,7 +198,7 @@ def test_flip_swap_follows_the_text_ops_and_replays():
         record = views.params[0]
         unswapped = RandomDeletion(alpha=0.2).apply(CAPTION, record["fields"]["text"])
         flipped = record["couplings"]["flip_swaps_left_right"]["flipped"]
-        want = couplings.swap_left_right(unswapped)[0] if flipped else unswapped
+        want = augkit.text.swap_left_right(unswapped)[0] if flipped else unswapped
         assert views[0]["text"] == want
         assert pairs.replay(sample, views.params)[0]["text"] == want
 
@@ -221,7 +221,7 @@ def test_flip_inside_albumentations_counts_too():
     ("left,right;Left", "right,left;Right"), ("", ""), ("LEFt", "RIGht"),
 ])
 def test_swap_left_right_keeps_case_and_punctuation(text, want):
-    assert couplings.swap_left_right(text)[0] == want
+    assert augkit.text.swap_left_right(text)[0] == want
 
 
 _FORMS = ["left", "right", "Left", "RIGHT", "leftmost", "Right-hand", "rightwards", "bright", "lefty", "the",
@@ -232,8 +232,8 @@ _FORMS = ["left", "right", "Left", "RIGHT", "leftmost", "Right-hand", "rightward
 @given(st.lists(st.sampled_from(_FORMS), max_size=20))
 def test_swapping_twice_gives_the_text_back(pieces):
     text = "".join(pieces)
-    once, n = couplings.swap_left_right(text)
-    assert couplings.swap_left_right(once) == (text, n)
+    once, n = augkit.text.swap_left_right(text)
+    assert augkit.text.swap_left_right(once) == (text, n)
     assert len(WORD.findall(once)) == len(WORD.findall(text))
 
 
@@ -333,7 +333,7 @@ def test_dict_spec_errors_name_the_place():
 # -- previews -------------------------------------------------------------------------------------
 
 def test_previews_show_every_field_and_what_the_couplings_did(tmp_path):
-    from augkit.preview.page import write_grid, write_page
+    from augkit.preview import write_grid, write_page
 
     pairs = _pairs("flip_swaps_left_right", "protect_words")
     samples = [{"image": PHOTO, "text": CAPTION, "id": f"s{i}"} for i in range(3)]

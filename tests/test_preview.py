@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from augkit import image
-from augkit.preview.page import LABEL_HEIGHT, image_grid, to_display, write_grid, write_html
+from augkit.preview import LABEL_HEIGHT, image_grid, to_display, write_grid, write_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -194,7 +194,7 @@ def test_text_page_escapes_html(tmp_path: Path) -> None:
 def test_page_captions_only_the_ops_that_fired_and_sums_up_the_distances(photos: list[np.ndarray],
                                                                           tmp_path: Path) -> None:
     from augkit.core.composites import fired
-    from augkit.preview.page import write_page
+    from augkit.preview import write_page
 
     vg = image.simclr(64, n_views=4, seed=1)
     text = write_page(tmp_path / "p.html", photos[:2], vg).read_text()
@@ -222,7 +222,7 @@ def test_views_show_themselves_in_a_notebook(photos: list[np.ndarray]) -> None:
 
 
 def test_sections_need_samples(tmp_path: Path) -> None:
-    from augkit.preview.page import write_sections
+    from augkit.preview import write_sections
 
     with pytest.raises(ValueError, match="at least one"):
         write_sections(tmp_path / "x.html", [])

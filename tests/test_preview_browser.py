@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 
 import augkit
-from augkit.datasets.view_dataset import read_sources
-from augkit.preview.page import write_sections
+from augkit.datasets import read_sources
+from augkit.preview import write_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -14,8 +14,9 @@ import torch
 from PIL import Image
 
 import augkit
+from augkit.audio.modality import EXTENSIONS as AUDIO_EXTENSIONS
 from augkit.core import modalities
-from augkit.datasets.view_dataset import AUDIO_EXTENSIONS, FolderDataset, ManifestDataset, read_lines, read_sources
+from augkit.datasets import FolderDataset, ManifestDataset, read_lines, read_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -386,7 +387,7 @@ def test_manifest_items_are_dict_samples_for_a_view_generator() -> None:
 
 
 def test_a_corrupt_file_in_a_folder_names_the_item_and_the_path(tmp_path: Path) -> None:
-    from augkit.datasets.view_dataset import FolderDataset
+    from augkit.datasets import FolderDataset
 
     good = (Path(__file__).resolve().parent.parent / "data" / "images" / "coffee.jpg").read_bytes()
     (tmp_path / "a.jpg").write_bytes(good)

@@ -18,7 +18,7 @@ from augkit.core.args import Arg, Number, Probability
 from augkit.core.errors import InvalidInput, WrongInputType
 from augkit.core.modalities import BaseModality
 from augkit.core.streams import stream
-from augkit.datasets.view_dataset import ViewDataset, collate_views
+from augkit.datasets import ViewDataset, collate_views
 from augkit.views import config
 from augkit.views.generator import ViewGenerator
 

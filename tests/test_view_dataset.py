@@ -8,7 +8,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from augkit import ViewGenerator
 from augkit.core import Identity
-from augkit.datasets.view_dataset import IterableViewDataset, ViewDataset, ViewList
+from augkit.datasets import IterableViewDataset, ViewDataset, ViewList
 from augkit.image import ops
 from augkit.text import RandomDeletion, RandomSwap
 

@@ -13,7 +13,7 @@ from augkit import Compose, RandomApply, ViewGenerator, multi_crop
 from augkit.core import RECORD_FORMAT, Augmenter, Params
 from augkit.core.errors import InvalidParams
 from augkit.core.streams import stream
-from augkit.datasets.view_dataset import ViewDataset, collate_views
+from augkit.datasets import ViewDataset, collate_views
 
 
 class Jitter(Augmenter[np.ndarray]):

@@ -129,27 +129,27 @@ class AudioModality(BaseModality):
         return torch.from_numpy(np.ascontiguousarray(values.T))
 
     def collate(self, items: Sequence[Any], pad_value: float = 0.0, **options: Any) -> Any:
-        """Clips of one length stacked into ``[B, C, T]``; otherwise a :class:`augkit.datasets.collate.Padded`
+        """Clips of one length stacked into ``[B, C, T]``; otherwise a :class:`augkit.core.batching.Padded`
         (``values [B, C, T_max]`` padded with ``pad_value``, each clip's ``lengths``, and ``mask``),
         in the clips' common dtype.
 
         Raises:
             InvalidInput: when clips have different channel counts (mono with stereo), naming the
-                items and their counts; or what :func:`augkit.datasets.collate.collate_items` raises.
+                items and their counts; or what :func:`augkit.core.batching.collate_items` raises.
             InvalidArgument: for options other than ``pad_value``.
 
         Example:
             >>> modalities.get("audio").collate([torch.zeros(1, 8000), torch.zeros(1, 6000)]).mask.shape
             torch.Size([2, 8000])
         """
-        from augkit.datasets.collate import _by_items, collate_items
+        from augkit.core.batching import by_items, collate_items
 
         if options:
             raise InvalidArgument(f"audio collate takes pad_value only; got {sorted(options)}")
         shapes = [getattr(x, "shape", None) for x in items]
         channels = [int(s[0]) if s is not None and len(s) == 2 else None for s in shapes]
         if len({c for c in channels if c is not None}) > 1:
-            seen = _by_items(channels, lambda c: "not a [channels, time] clip" if c is None else
+            seen = by_items(channels, lambda c: "not a [channels, time] clip" if c is None else
                              f"{c} channel{'s' if c != 1 else ''}")
             raise InvalidInput(f"audio clips of one batch have different channel counts ({seen}): give every clip "
                                "one count (mono: clip.mean(0, keepdim=True); stereo from mono: clip.expand(2, -1))")

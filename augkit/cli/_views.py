@@ -52,8 +52,8 @@ def read(command: str, sources: list[str], views: Any, limit: int) -> list[Any]:
     """The first ``limit`` samples of ``sources`` for ``views``, loaded as the generator needs them
     (audio at the rate its ops declare); a file among good ones that cannot be read is skipped
     with a note on stderr."""
+    from augkit import datasets
     from augkit.core import modalities
-    from augkit.datasets import view_dataset as datasets
 
     options = modalities.get(views.modality).context(views) if views.modality else {}
     skipped: list[tuple[str, str]] = []

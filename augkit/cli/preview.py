@@ -28,8 +28,7 @@ USAGE = ("augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [
 
 def run(args: argparse.Namespace) -> int:
     """Write the page (and grid); 0 on success, 2 (with one line on stderr) for a user error."""
-    from augkit.datasets import view_dataset as datasets
-    from augkit import preview
+    from augkit import datasets, preview
 
     taker = "the generator"
     try:

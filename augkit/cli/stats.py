@@ -21,8 +21,7 @@ __all__ = ["add_parser", "run"]
 
 def run(args: argparse.Namespace) -> int:
     """Print the table; 0 on success, 2 (with one line on stderr) for a user error."""
-    from augkit.datasets import view_dataset as datasets
-    from augkit import preview
+    from augkit import datasets, preview
 
     taker = "the generator"
     try:

@@ -230,6 +230,14 @@ class Augmenter(Generic[X]):
 
     # -- records across versions ---------------------------------------------------------------
 
+    @classmethod
+    def swaps_left_right(cls, params: Params) -> bool:
+        """Whether the view this record made has left and right swapped (a mirror image): what
+        coupling rules ask an op (:mod:`augkit.views.couplings`). ``params`` is the op's record,
+        or the params of a step that fired (:func:`augkit.core.fired`, without ``applied``).
+        False unless an op says so."""
+        return False
+
     def upgrade(self, params: Any, from_format: int) -> Params:
         """A record written in an older format, in today's format (format 1: augkit 0.1)."""
         if from_format < 2 and isinstance(params, Mapping) and isinstance(params.get("batch"), list):

@@ -4,7 +4,7 @@ A descriptor lives in its modality's package (``augkit/image/modality.py``, ...)
 place that knows what an input of that modality looks like, how to read one from a file, how to
 store and batch a view, and how to show one; ops, generators, datasets, the CLI and previews ask it.
 A fourth modality is one descriptor (usually a :class:`BaseModality` subclass) plus its ops, made
-known with :func:`register` or the entry-point group ``augkit.core.modalities``.
+known with :func:`register` or the entry-point group ``augkit.modalities``.
 
 Example:
     >>> from augkit import modalities
@@ -30,6 +30,7 @@ __all__ = [
     "Modality",
     "builtin_names",
     "builtin_packages",
+    "claiming",
     "for_path",
     "get",
     "names",
@@ -38,7 +39,7 @@ __all__ = [
     "walk",
 ]
 
-ENTRY_POINT_GROUP = "augkit.core.modalities"
+ENTRY_POINT_GROUP = "augkit.modalities"
 # The built-in descriptors, by name; third parties register theirs through the entry-point group.
 # A lookup imports only the one asked for: a text-only user never imports torch for audio.
 _BUILTIN = {"image": "augkit.image.modality", "text": "augkit.text.modality", "audio": "augkit.audio.modality"}
@@ -128,16 +129,25 @@ class BaseModality:
 
     The defaults: ops see ``check(x)``; a batch is a list; :meth:`load` reads nothing; views are
     stored as ``.npy`` (``numpy.save`` without pickles) and collated with
-    :func:`augkit.datasets.view_dataset.collate_items`; :meth:`render` shows ``repr`` in a ``<pre>``.
+    :func:`augkit.core.batching.collate_items`; :meth:`render` shows ``repr`` in a ``<pre>``.
     """
 
     name: str = ""
     extensions: tuple[str, ...] = ()
     formats: tuple[str, ...] = ("npy",)
     ops_modules: tuple[str, ...] = ()
+    #: Python types whose plain values are this modality's samples when nothing else names one (a
+    #: ``str`` is text): collate and dict views ask :func:`claiming`.
+    claims: tuple[type, ...] = ()
 
     def check(self, x: Any, **options: Any) -> Any:
         return x
+
+    def generate_batch(self, vg: Any, samples: Sequence[Any], indices: Sequence[int], epoch: int = 0,
+                       device: Any = None) -> Any:
+        """The views of ``samples`` made by this modality's batch engine (a ``BatchViews``), or None
+        when it has none: the generator then makes each sample's views and stacks them."""
+        return None
 
     def enter(self, x: Any, where: str) -> tuple[Any, bool, Any]:
         """``(value, batched, ctx)``: ``x`` in canonical form for the op named ``where``."""
@@ -184,7 +194,7 @@ class BaseModality:
         return fmt
 
     def collate(self, items: Sequence[Any], **options: Any) -> Any:
-        from augkit.datasets.collate import collate_items
+        from augkit.core.batching import collate_items
 
         return collate_items(items, **options)
 
@@ -293,6 +303,37 @@ def builtin_names() -> list[str]:
 def builtin_packages() -> dict[str, str]:
     """Each of augkit's own modalities and the package holding its ops (``{"image": "augkit.image"}``)."""
     return {name: module.rsplit(".", 1)[0] for name, module in _BUILTIN.items()}
+
+
+def claiming(values: Sequence[Any]) -> str | None:
+    """The name of the first registered modality whose descriptor ``claims`` the type of every one of
+    ``values`` (strings: text), or None when none does or ``values`` is empty."""
+    if len(values) == 0:
+        return None
+    for name in names():
+        types = getattr(get(name), "claims", ())
+        if types and all(isinstance(v, types) for v in values):
+            return name
+    return None
+
+
+def picture_of(x: Any) -> Any:
+    """``x`` drawn as an H×W×3 uint8 picture by the first registered modality whose ``picture``
+    takes it (an image array, a tensor, a PIL image).
+
+    Raises:
+        WrongInputType: when no registered modality draws ``x``.
+    """
+    tried = []
+    for name in names():
+        descriptor = get(name)
+        if not hasattr(descriptor, "picture"):
+            continue
+        try:
+            return descriptor.picture(x)
+        except (TypeError, ValueError) as err:
+            tried.append(f"{name}: {err}")
+    raise WrongInputType(f"no modality draws a picture of a {type(x).__name__}: " + "; ".join(tried)[:400])
 
 
 def for_path(path: str | Path) -> Modality | None:

@@ -8,33 +8,30 @@ from augkit.core.lazy import lazy_getattr
 
 # Public names, served lazily (PEP 562): name -> the module that defines it.
 _LAZY: dict[str, str] = {
-    "AUDIO_EXTENSIONS": "augkit.datasets.readers",
     "BatchCollate": "augkit.datasets.view_dataset",
     "FolderDataset": "augkit.datasets.readers",
-    "IMAGE_EXTENSIONS": "augkit.datasets.readers",
     "IterableViewDataset": "augkit.datasets.view_dataset",
     "MANIFEST_SUFFIXES": "augkit.datasets.manifest",
     "ManifestDataset": "augkit.datasets.manifest",
     "ModalityMismatch": "augkit.datasets.readers",
-    "Padded": "augkit.datasets.collate",
+    "Padded": "augkit.core.batching",
     "SourceBatch": "augkit.datasets.view_dataset",
     "SourceDataset": "augkit.datasets.view_dataset",
     "TOKENIZER_DEFAULTS": "augkit.datasets.collate",
     "ViewCollate": "augkit.datasets.collate",
     "ViewDataset": "augkit.datasets.view_dataset",
     "ViewList": "augkit.datasets.view_dataset",
-    "collate_items": "augkit.datasets.collate",
-    "collate_labels": "augkit.datasets.collate",
+    "collate_items": "augkit.core.batching",
+    "collate_labels": "augkit.core.batching",
     "collate_sources": "augkit.datasets.view_dataset",
     "collate_views": "augkit.datasets.collate",
     "make_collate": "augkit.datasets.collate",
-    "read_lines": "augkit.datasets.readers",
+    "read_lines": "augkit.core.files",
     "read_sources": "augkit.datasets.readers",
+    "stack": "augkit.core.batching",
 }
 
 __all__ = [
-    "AUDIO_EXTENSIONS",
-    "IMAGE_EXTENSIONS",
     "MANIFEST_SUFFIXES",
     "TOKENIZER_DEFAULTS",
     "BatchCollate",
@@ -55,27 +52,15 @@ __all__ = [
     "make_collate",
     "read_lines",
     "read_sources",
+    "stack",
 ]
 
 if TYPE_CHECKING:
-    from augkit.datasets.collate import (
-        TOKENIZER_DEFAULTS,
-        Padded,
-        ViewCollate,
-        collate_items,
-        collate_labels,
-        collate_views,
-        make_collate,
-    )
+    from augkit.core.batching import Padded, collate_items, collate_labels, stack
+    from augkit.core.files import read_lines
+    from augkit.datasets.collate import TOKENIZER_DEFAULTS, ViewCollate, collate_views, make_collate
     from augkit.datasets.manifest import MANIFEST_SUFFIXES, ManifestDataset
-    from augkit.datasets.readers import (
-        AUDIO_EXTENSIONS,
-        IMAGE_EXTENSIONS,
-        FolderDataset,
-        ModalityMismatch,
-        read_lines,
-        read_sources,
-    )
+    from augkit.datasets.readers import FolderDataset, ModalityMismatch, read_sources
     from augkit.datasets.view_dataset import (
         BatchCollate,
         IterableViewDataset,

@@ -13,199 +13,18 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
-import torch
 
 from augkit.core import modalities
+from augkit.core.batching import NUMBERS, by_items, collate_items, collate_labels, items_named
 from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
-__all__ = ["TOKENIZER_DEFAULTS", "Padded", "ViewCollate", "collate_items", "collate_labels", "collate_views",
-           "make_collate"]
+__all__ = ["TOKENIZER_DEFAULTS", "ViewCollate", "collate_views", "make_collate"]
 
 #: What :class:`ViewCollate` passes to a tokenizer given without options of its own.
 TOKENIZER_DEFAULTS: Mapping[str, Any] = {"padding": True, "truncation": True, "return_tensors": "pt"}
-
-# Strings are the one kind of value whose modality is guessed (a str field of a dict view is text);
-# everything else is named by its field (a registered modality's name) or by ``fields=``.
-_STRING_MODALITY = "text"
-_NUMBERS = (int, float, np.integer, np.floating)
-
-
-class Padded(NamedTuple):
-    """Variable-length items padded along their last axis; ``lengths[b]`` is item b's true length.
-
-    It unpacks as ``values, lengths = padded``; :attr:`mask` marks the real samples.
-
-    Example:
-        >>> values, lengths = padded; loss = (values * padded.mask[:, None]).sum()
-    """
-
-    values: torch.Tensor
-    lengths: torch.Tensor
-
-    @property
-    def mask(self) -> torch.Tensor:
-        """``[B, T_max]`` bool, True where item b has a real sample (``t < lengths[b]``), False on padding."""
-        steps = torch.arange(self.values.shape[-1], device=self.values.device)
-        return steps[None, :] < self.lengths.to(self.values.device)[:, None]
-
-
-def _items(indices: Sequence[int]) -> str:
-    """``item 3`` or ``items [0, 2]`` (long lists cut after 8)."""
-    if len(indices) == 1:
-        return f"item {indices[0]}"
-    shown = ", ".join(str(i) for i in indices[:8])
-    return f"items [{shown}{f', ... {len(indices) - 8} more' if len(indices) > 8 else ''}]"
-
-
-def _groups(keys: Sequence[Any]) -> dict[Any, list[int]]:
-    """Item indices by key, in order of first appearance."""
-    out: dict[Any, list[int]] = {}
-    for i, key in enumerate(keys):
-        out.setdefault(key, []).append(i)
-    return out
-
-
-def _by_items(keys: Sequence[Any], what: Callable[[Any], str] = str) -> str:
-    """``item 0: (1, 5); items [1, 2]: (2, 5)``: which items hold which key."""
-    return "; ".join(f"{_items(ix)}: {what(key)}" for key, ix in _groups(keys).items())
-
-
-def _native(t: Any) -> Any:
-    """A numpy array in native byte order, positive strides and writable (what torch takes
-    without a copy warning); tensors as given."""
-    if isinstance(t, np.ndarray) and (t.dtype.byteorder == ">" or any(s < 0 for s in t.strides)
-                                      or not t.flags.writeable):
-        return np.array(t, dtype=t.dtype.newbyteorder("="), order="C")
-    return t
-
-
-def _tensors(items: Sequence[Any]) -> list[torch.Tensor]:
-    out = []
-    for i, t in enumerate(items):
-        try:
-            out.append(t if isinstance(t, torch.Tensor) else torch.as_tensor(_native(t)))
-        except (TypeError, ValueError, RuntimeError):
-            raise WrongInputType(f"item {i}: an array of dtype {getattr(t, 'dtype', '?')} cannot become a tensor "
-                                 "(give numbers, not objects or strings)") from None
-    return out
-
-
-def _common(tensors: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-    """The tensors in their common dtype (``torch.promote_types``): long with float gives float."""
-    dtype = functools.reduce(torch.promote_types, (t.dtype for t in tensors))
-    return [t.to(dtype) for t in tensors]
-
-
-def stack(items: Sequence[Any]) -> torch.Tensor:
-    """Tensors/arrays of one shape as one ``[B, ...]`` tensor in their common dtype.
-
-    Example:
-        >>> stack([np.zeros((2, 2), np.uint8), torch.ones(2, 2)]).dtype
-        torch.float32
-    """
-    return torch.stack(_common(_tensors(items)))
-
-
-def _check_pad(pad_value: float, dtype: torch.dtype) -> None:
-    if dtype == torch.bool:
-        ok = pad_value in (0, 1)
-    elif dtype.is_floating_point or dtype.is_complex:
-        ok = True
-    else:
-        info = torch.iinfo(dtype)
-        ok = float(pad_value).is_integer() and info.min <= pad_value <= info.max
-    if not ok:
-        raise InvalidInput(f"pad_value={pad_value!r} does not fit the batch's dtype {dtype}: give a pad_value "
-                           "the dtype holds (0 for token ids and uint8)")
-
-
-def _pad(tensors: Sequence[torch.Tensor], pad_value: float) -> Padded:
-    tensors = _common(tensors)
-    _check_pad(pad_value, tensors[0].dtype)
-    lengths = torch.tensor([t.shape[-1] for t in tensors], dtype=torch.long)
-    out = torch.full((len(tensors), *tensors[0].shape[:-1], int(lengths.max())), pad_value,
-                     dtype=tensors[0].dtype, device=tensors[0].device)
-    for b, t in enumerate(tensors):
-        out[b, ..., : t.shape[-1]] = t
-    return Padded(out, lengths)
-
-
-def _is_numbers(items: Sequence[Any]) -> bool:
-    return all(isinstance(x, _NUMBERS) and not isinstance(x, bool) for x in items)
-
-
-def collate_items(items: Sequence[Any], pad_value: float = 0.0) -> Any:
-    """Collate one view (or one field of dict views) across a batch.
-
-    - tensors/arrays of one shape are stacked into ``[B, ...]`` in their common dtype;
-    - tensors/arrays that differ only in their last axis (audio clips, token ids) are padded with
-      ``pad_value`` into a :class:`Padded` with their lengths, in their common dtype (long ids with
-      float values give float, values kept);
-    - strings stay a list of strings (tokenize them in the training process);
-    - numbers become a tensor (labels, ids);
-    - anything else is returned as a list (all None gives a list of None).
-
-    Raises:
-        ValueError: when tensors differ in more than their last axis (naming the items and their
-            shapes), some items are None, or ``pad_value`` does not fit the dtype.
-        TypeError: when strings or tensors are mixed with other types, naming the items.
-
-    Example:
-        >>> collate_items([torch.ones(1, 5), torch.ones(1, 3)]).lengths
-        tensor([5, 3])
-    """
-    if not items:
-        raise InvalidInput("cannot collate an empty batch")
-    missing = [i for i, item in enumerate(items) if item is None]
-    if missing and len(missing) < len(items):
-        raise InvalidInput(f"batch items {missing} are None among {len(items)} views: a dataset returned None "
-                           "for them (a file it could not read?); drop them in the dataset, not in the batch")
-    first = items[0]
-    if isinstance(first, str):
-        others = [i for i, s in enumerate(items) if not isinstance(s, str)]
-        if others:
-            raise WrongInputType(f"a batch mixes strings with other types ({_items(others)}: "
-                                 f"{type(items[others[0]]).__name__}); every view of one position must be a str")
-        return list(items)
-    if isinstance(first, (torch.Tensor, np.ndarray)):
-        others = [i for i, t in enumerate(items) if not isinstance(t, (torch.Tensor, np.ndarray))]
-        if others:
-            raise WrongInputType(f"a batch mixes tensors with other types ({_items(others)}: "
-                                 f"{type(items[others[0]]).__name__}); every view of one position must be a tensor")
-        tensors = _tensors(items)
-        shapes = [tuple(t.shape) for t in tensors]
-        if len(set(shapes)) == 1:
-            return torch.stack(_common(tensors))
-        if len({s[:-1] for s in shapes}) != 1 or any(len(s) == 0 for s in shapes):
-            if all(len(s) == 2 and s[0] <= 64 and t.is_floating_point() for s, t in zip(shapes, tensors, strict=True)):
-                # float [channels, time] tensors are clips (audio's canonical form): say it in audio terms
-                counts = _by_items(shapes, lambda s: f"{s[0]} channel{'s' if s[0] != 1 else ''}")
-                raise InvalidInput(
-                    f"cannot collate [channels, time] tensors of different channel counts ({counts}): only the last "
-                    "axis may differ; for audio clips give every clip one count (mono: clip.mean(0, keepdim=True); "
-                    "stereo from mono: clip.expand(2, -1))")
-            raise InvalidInput(
-                f"cannot collate tensors of shapes {sorted(set(shapes))}: only the last axis may differ "
-                f"({_by_items(shapes, lambda s: f'shape {s}')}); resize or crop images to one size, give clips one "
-                "channel count"
-            )
-        return _pad(tensors, pad_value)
-    if _is_numbers(items):
-        return torch.as_tensor(np.asarray(items))
-    return list(items)
-
-
-def collate_labels(labels: Sequence[Any]) -> Any:
-    """A batch's labels: None when there are none, a tensor of numbers, a list otherwise."""
-    if all(label is None for label in labels):
-        return None
-    if _is_numbers(labels):
-        return torch.as_tensor(np.asarray(labels))
-    return labels
-
 
 def _plain(x: Any) -> Any:
     """A record as plain Python dicts, lists and scalars (never shared with the views' own)."""
@@ -311,7 +130,7 @@ class ViewCollate:
         return self
 
     def _setup(self, pad_value: Any, return_params: Any, modality: Any, fields: Any, options: dict[str, Any]) -> None:
-        if isinstance(pad_value, bool) or not isinstance(pad_value, _NUMBERS):
+        if isinstance(pad_value, bool) or not isinstance(pad_value, NUMBERS):
             raise WrongArgumentType(f"pad_value={pad_value!r} must be a number, got {type(pad_value).__name__}")
         if not isinstance(return_params, bool):
             raise WrongArgumentType(f"return_params={return_params!r} must be True or False")
@@ -393,7 +212,7 @@ class ViewCollate:
         counts = [len(views) for views, _ in samples]
         if len(set(counts)) != 1:
             raise InvalidInput(f"samples in one batch have different numbers of views: {sorted(set(counts))} "
-                               f"({_by_items(counts, lambda c: f'{c} views')})")
+                               f"({by_items(counts, lambda c: f'{c} views')})")
         return samples
 
     @staticmethod
@@ -404,21 +223,22 @@ class ViewCollate:
     def _position(self, k: int, items: list[Any]) -> Any:
         missing = [i for i, x in enumerate(items) if x is None]
         if missing:
-            raise InvalidInput(f"view {k}: {_items(missing)} of the batch hold None instead of a view: the "
+            raise InvalidInput(f"view {k}: {items_named(missing)} of the batch hold None instead of a view: the "
                                "generator or dataset gave None; drop those samples in the dataset")
         if isinstance(items[0], Mapping):
             return self._dict_position(k, items)
         where = f"view {k}"
         if self.modality is not None:
             return self._named(where, self._descriptor, self.modality, items, self._options, True)
-        if self._options and all(isinstance(x, str) for x in items):
-            return self._named(where, self._descriptor, _STRING_MODALITY, items, self._options, False)
+        claimed = modalities.claiming(items) if self._options else None
+        if claimed is not None:
+            return self._named(where, self._descriptor, claimed, items, self._options, False)
         return self._named(where, collate_items, items, self.pad_value)
 
     def _dict_position(self, k: int, items: list[Any]) -> dict[str, Any]:
         others = [i for i, x in enumerate(items) if not isinstance(x, Mapping)]
         if others:
-            raise WrongInputType(f"view {k}: item 0 is a dict of fields but {_items(others)} "
+            raise WrongInputType(f"view {k}: item 0 is a dict of fields but {items_named(others)} "
                                  f"{'is' if len(others) == 1 else 'are'} not ({type(items[others[0]]).__name__})")
         first = items[0]
         for i, x in enumerate(items):
@@ -439,7 +259,7 @@ class ViewCollate:
             return self._named(where, collate_items, values, self.pad_value)
         missing = [i for i, x in enumerate(values) if x is None]
         if missing:
-            raise InvalidInput(f"{where}: {_items(missing)} of the batch hold None for a {name} field; fill it in "
+            raise InvalidInput(f"{where}: {items_named(missing)} of the batch hold None for a {name} field; fill it in "
                                "the dataset or pass the field through (fields={...: None})")
         return self._named(where, self._descriptor, name, values, self._options, False)
 
@@ -448,9 +268,7 @@ class ViewCollate:
             return self.fields[field]
         if field in modalities.names():
             return str(field)
-        if all(isinstance(v, str) for v in values):
-            return _STRING_MODALITY
-        return None
+        return modalities.claiming(values)
 
     def _descriptor(self, name: str, items: list[Any], options: Mapping[str, Any], as_given: bool) -> Any:
         """``name``'s descriptor's collate with the pad value and tokenizer it takes (all ``options``

@@ -29,7 +29,8 @@ from augkit.core.errors import (
     WrongArgumentType,
     WrongInputType,
 )
-from augkit.datasets.readers import _sample_rate, decode_text
+from augkit.core.files import decode_text
+from augkit.datasets.readers import _sample_rate
 
 __all__ = ["MANIFEST_SUFFIXES", "ManifestDataset"]
 

@@ -19,40 +19,12 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+from augkit.core.batching import collate_labels
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
-from augkit.datasets.collate import Padded, ViewCollate, collate_items, collate_labels, collate_views, make_collate
-from augkit.datasets.manifest import ManifestDataset
-from augkit.datasets.readers import (
-    AUDIO_EXTENSIONS,
-    IMAGE_EXTENSIONS,
-    FolderDataset,
-    ModalityMismatch,
-    read_lines,
-    read_sources,
-)
 from augkit.views.generator import ViewGenerator
 
-__all__ = [
-    "AUDIO_EXTENSIONS",
-    "IMAGE_EXTENSIONS",
-    "BatchCollate",
-    "FolderDataset",
-    "IterableViewDataset",
-    "ManifestDataset",
-    "ModalityMismatch",
-    "Padded",
-    "SourceBatch",
-    "SourceDataset",
-    "ViewCollate",
-    "ViewDataset",
-    "ViewList",
-    "collate_items",
-    "collate_sources",
-    "collate_views",
-    "make_collate",
-    "read_lines",
-    "read_sources",
-]
+__all__ = ["BatchCollate", "IterableViewDataset", "SourceBatch", "SourceDataset", "ViewDataset", "ViewList",
+           "collate_sources"]
 
 
 class ViewList(list[Any]):

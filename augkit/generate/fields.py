@@ -14,7 +14,7 @@ from typing import Any
 from augkit.core import modalities
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType
 
-__all__ = ["decode_views", "encode_views", "field_context", "field_formats", "field_source"]
+__all__ = ["decode_views", "encode_views", "field_formats", "field_source"]
 
 MANIFEST_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv")
 
@@ -47,20 +47,6 @@ def field_formats(fields: Mapping[str, str], formats: Mapping[str, str]) -> dict
             raise InvalidArgument(f"field {f!r} has no modality, so it cannot be stored; name it with "
                                   f"modality={{{f!r}: ...}}")
         out[f] = modalities.get(m).check_format(formats.get(f, formats.get(m)))
-    return out
-
-
-def field_context(vg: Any) -> dict[str, dict[str, Any]]:
-    """Each field's context (an audio field's sample rate, an image field's output mean and std),
-    from a generator of that field's pipelines and output alone."""
-    from augkit.views.generator import ViewGenerator
-
-    outputs = vg.output if isinstance(vg.output, Mapping) else {}
-    out = {}
-    for f, m in vg.field_modalities.items():
-        if m:
-            single = ViewGenerator(vg.fields[f], seed=vg.seed, output=outputs.get(f), modality=m)
-            out[f] = dict(modalities.get(m).context(single))
     return out
 
 

@@ -50,8 +50,9 @@ import torch
 
 from augkit.core import RECORD_FORMAT, modalities
 from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
-from augkit.generate.fields import decode_views, encode_views, field_context, field_formats, field_source
+from augkit.generate.fields import decode_views, encode_views, field_formats, field_source
 from augkit.views import config
+from augkit.views.fields import field_context
 from augkit.views.generator import ViewGenerator
 
 __all__ = ["JOB_FILE", "MANIFEST", "GenerateError", "PairDataset", "Summary", "write_pairs"]

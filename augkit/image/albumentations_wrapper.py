@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import random
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -103,6 +104,13 @@ class Albumentations(Augmenter[Any]):
 
     def transform(self, x: Any, params: Params) -> Any:
         return self._run(x, int(params["seed"]))["image"]
+
+    @classmethod
+    def swaps_left_right(cls, params: Params) -> bool:
+        """An odd number of ``HorizontalFlip`` transforms in the record mirrors the image."""
+        flips = sum(1 for t in params.get("transforms", []) if isinstance(t, Mapping)
+                    and t.get("transform") == "HorizontalFlip")
+        return flips % 2 == 1
 
     def upgrade(self, params: Any, from_format: int) -> Params:
         if from_format < 2 and isinstance(params, dict) and isinstance(params.get("applied"), list):

@@ -8,32 +8,23 @@ per sample applied in one call), and converts the output once per batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any, cast
 
 import numpy as np
 
 from augkit.core import Compose, Params
-from augkit.core.args import Integer
-from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.core.errors import AugkitError, InvalidInput, WrongArgumentType
 from augkit.image import functional as F
 from augkit.image._batch_draw import draw_views
 from augkit.image._convert import TALL_SPLIT_PIXELS
 from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray, _resize
+from augkit.views.batch import BatchViews, check_batch, one_by_one, to_device
 from augkit.views.generator import ViewGenerator
 
 __all__ = ["BatchViews", "generate_batch"]
 
 _PIXEL_OPS = (HorizontalFlip, ColorJitter, ToGray, GaussianBlur, Solarize)
-
-
-@dataclass
-class BatchViews:
-    """Views of a batch: ``items[k]`` stacks view ``k`` of every sample; ``params[i][k]`` made it for sample ``i``."""
-
-    items: list[Any]
-    params: list[list[Params]]
 
 
 def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[int], epoch: int = 0,
@@ -82,23 +73,18 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
     if not isinstance(vg, ViewGenerator):
         raise WrongArgumentType(f"generate_batch(vg=...) must be a ViewGenerator (from a preset), "
                                 f"got {type(vg).__name__}")
-    if isinstance(images, np.ndarray) or hasattr(images, "dim"):  # one array or tensor: not a list of images
-        raise WrongArgumentType(f"generate_batch(images=...) takes a list of images, got one {type(images).__name__} "
-                                f"of shape {tuple(getattr(images, 'shape', ()))}; pass [image] for one image")
-    for name, seq in (("images", images), ("indices", indices)):
-        if isinstance(seq, (str, bytes, dict)) or not hasattr(seq, "__len__") or not hasattr(seq, "__getitem__"):
-            raise WrongArgumentType(f"generate_batch({name}=...) must be a sequence (a list), got {type(seq).__name__}")
-    if len(images) == 0 or len(images) != len(indices):
-        raise InvalidArgument(f"generate_batch needs one index per image: got {len(images)} images, "
-                              f"{len(indices)} indices")
-    index = Integer(0, None)
-    indices = [index(i, f"generate_batch(): indices[{n}]") for n, i in enumerate(indices)]
-    epoch = index(epoch, "generate_batch(): epoch")
-    target = _device(device)
+    indices, epoch, target = check_batch(images, indices, epoch, device, "images")
     prepared = [_prepare(vg, x, i) for i, x in enumerate(images)]
     if not _batchable(vg, prepared, target):
-        made = _one_by_one(vg, images, indices, epoch)
-        return made if target is None else _to_device(made, target)
+        try:
+            made = one_by_one(vg, images, indices, epoch, "images")
+        except InvalidInput as err:
+            if "do not stack" not in str(err):
+                raise
+            raise InvalidInput(f"{err} (grayscale H×W images give 1-channel views, RGB ones 3): convert the "
+                               "grayscale ones to RGB (np.repeat(x[..., None], 3, axis=2)) or the RGB ones to "
+                               "grayscale") from None
+        return made if target is None else to_device(made, target)
     chains = [cast(Compose, p) for p in vg.pipelines]  # _batchable checked them
     params = draw_views(chains, prepared, vg.seed, epoch, indices)
     items = []
@@ -111,36 +97,6 @@ def generate_batch(vg: ViewGenerator, images: Sequence[Any], indices: Sequence[i
 
             items.append(to_output(apply_batch(chain, prepared, drawn, target), vg.output))
     return BatchViews(items=items, params=params)
-
-
-def _device(device: Any) -> Any:
-    """The torch device of the torch engine, or None for the OpenCV engine."""
-    if device is None:
-        return None
-    import torch
-
-    try:
-        target = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise InvalidArgument(f"generate_batch(device={device!r}) must be None, 'cpu', 'cuda' or a torch.device") \
-            from None
-    if target.type == "cuda" and not torch.cuda.is_available():
-        raise InvalidArgument(f"generate_batch(device={device!r}): this torch sees no CUDA device; use device=None "
-                              "(OpenCV, bit-identical) or device='cpu'")
-    return target
-
-
-def _to_device(made: BatchViews, target: Any) -> BatchViews:
-    """Per-image views moved to the device, as the torch engine gives them (uint8 ``[B, C, H, W]``)."""
-    import torch
-
-    items = []
-    for item in made.items:
-        t = torch.as_tensor(item)
-        if isinstance(item, np.ndarray):
-            t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t[:, None]
-        items.append(t.contiguous().to(target))
-    return BatchViews(items=items, params=made.params)
 
 
 def _prepare(vg: ViewGenerator, x: Any, i: int) -> Any:
@@ -171,44 +127,6 @@ def _batchable(vg: ViewGenerator, prepared: list[Any], device: Any) -> bool:
         and all(type(op) in _PIXEL_OPS for op in p.ops[1:])
         for p in vg.pipelines
     )
-
-
-def _one_by_one(vg: ViewGenerator, images: Sequence[Any], indices: list[int], epoch: int) -> BatchViews:
-    views = []
-    for n, (x, i) in enumerate(zip(images, indices, strict=True)):
-        try:
-            views.append(vg.generate(x, index=i, epoch=epoch))
-        except AugkitError as err:
-            raise type(err)(f"generate_batch(): images[{n}]: {err}") from None
-    items: list[Any] = []
-    for k in range(vg.n_views):
-        column = [v.items[k] for v in views]
-        _check_stackable(column, k)
-        if isinstance(column[0], np.ndarray):
-            items.append(np.stack(column))
-        else:
-            import torch
-
-            items.append(torch.stack(column))
-    return BatchViews(items=items, params=[v.params for v in views])
-
-
-def _check_stackable(column: list[Any], k: int) -> None:
-    """View ``k`` of every image as arrays of one shape, or an error naming the first two images that differ."""
-    import torch
-
-    for i, view in enumerate(column):
-        if not isinstance(view, (np.ndarray, torch.Tensor)):
-            raise WrongArgumentType(f"generate_batch stacks image views: view {k} of images[{i}] is a "
-                                    f"{type(view).__name__}; use vg.generate per sample for other modalities")
-    first = tuple(column[0].shape)
-    for i, view in enumerate(column):
-        if tuple(view.shape) != first:
-            raise InvalidInput(
-                f"generate_batch: view {k} of images[0] has shape {first} and of images[{i}] {tuple(view.shape)}, "
-                "so they do not stack into one batch (grayscale H×W images give 1-channel views, RGB ones 3); "
-                "give one batch images of one kind, e.g. convert the grayscale ones to RGB "
-                "(np.repeat(x[..., None], 3, axis=2)) or the RGB ones to grayscale")
 
 
 def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np.ndarray:
@@ -264,23 +182,12 @@ def _translate(batch: np.ndarray, rows: list[int], tables: np.ndarray) -> None:
         stringzilla.translate(batch[i].reshape(-1).data, np.ascontiguousarray(table).data, inplace=True)
 
 
-def jitter_groups(fired: list[int], params: list[Params]) -> Iterator[tuple[str, list[int]]]:
-    """ColorJitter's adjustments over a batch, in each sample's own order: for each of the four
-    stages, ``(adjustment, the samples that make it at that stage)``, neutral factors left out."""
-    neutral = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
-    for stage in range(4):
-        for name, same in neutral.items():
-            group = [i for i in fired if params[i]["order"][stage] == name and params[i][name] != same]
-            if group:
-                yield name, group
-
-
 def _jitter(batch: np.ndarray, fired: list[int], params: list[Params], gray: bool) -> None:
     """ColorJitter on the fired samples, stage by stage, each stage batched per kind of adjustment
     (grayscale images get brightness and contrast only, as :class:`ColorJitter` gives them)."""
     import cv2
 
-    for name, group in jitter_groups(fired, params):
+    for name, group in F.jitter_groups(fired, params):
         factors = [params[i][name] for i in group]
         if name == "brightness":
             _translate(batch, group, F.brightness_tables(np.asarray(factors)))

@@ -15,7 +15,9 @@ outputs are new arrays of the same shape.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 import cv2
 import numpy as np
@@ -142,3 +144,14 @@ def blur(img: np.ndarray, sigma: float, ksize: int) -> np.ndarray:
         return img
     kernel = gaussian_kernel(sigma, ksize)
     return cv2.sepFilter2D(img, -1, kernel, kernel, borderType=cv2.BORDER_REFLECT_101)
+
+
+def jitter_groups(fired: list[int], params: list[dict[str, Any]]) -> Iterator[tuple[str, list[int]]]:
+    """ColorJitter's adjustments over a batch, in each sample's own order: for each of the four
+    stages, ``(adjustment, the samples that make it at that stage)``, neutral factors left out."""
+    neutral = {"brightness": 1.0, "contrast": 1.0, "saturation": 1.0, "hue": 0.0}
+    for stage in range(4):
+        for name, same in neutral.items():
+            group = [i for i in fired if params[i]["order"][stage] == name and params[i][name] != same]
+            if group:
+                yield name, group

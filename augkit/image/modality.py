@@ -119,6 +119,16 @@ class ImageModality(BaseModality):
         with Image.open(io.BytesIO(data)) as img:
             return self.check(np.asarray(img))
 
+    #: Image views have a left and a right: a horizontal flip swaps them (coupling rules ask).
+    has_left_right = True
+
+    def generate_batch(self, vg: Any, samples: Sequence[Any], indices: Sequence[int], epoch: int = 0,
+                       device: Any = None) -> Any:
+        """The image batch engines (:func:`augkit.image.generate_batch`)."""
+        from augkit.image.batch import generate_batch
+
+        return generate_batch(vg, samples, indices, epoch=epoch, device=device)
+
     def collate(self, items: Sequence[Any], **options: Any) -> Any:
         """Stack one view position: tensors (after an output step) into ``[B, C, H, W]``, arrays
         into ``[B, H, W, C]``, in their common dtype (uint8 with float gives float).
@@ -133,12 +143,12 @@ class ImageModality(BaseModality):
         """
         import torch
 
-        from augkit.datasets.collate import _by_items, stack
+        from augkit.core.batching import by_items, stack
 
         shapes = [tuple(np.shape(v)) for v in items]
         if len(set(shapes)) != 1:
             raise InvalidInput(f"image views of one position have different shapes {sorted(set(shapes))} "
-                               f"({_by_items(shapes)}): resize or crop them to one size (RandomResizedCrop(size), "
+                               f"({by_items(shapes)}): resize or crop them to one size (RandomResizedCrop(size), "
                                "Resize((h, w)))")
         if all(isinstance(v, np.ndarray) for v in items) and len({v.dtype for v in items}) == 1:
             return torch.from_numpy(np.stack(items))

@@ -156,6 +156,11 @@ class HorizontalFlip(Augmenter[np.ndarray]):
     modality = "image"
     args = (Arg("p", Probability(), 0.5, "probability of flipping"),)
 
+    @classmethod
+    def swaps_left_right(cls, params: Params) -> bool:
+        """A flip that fired mirrors the image (``params``: its record, or the params of a fired step)."""
+        return params.get("applied", True) is True
+
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         return F.hflip(x)
 

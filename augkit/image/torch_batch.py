@@ -111,9 +111,8 @@ def _factors(values: list[float], like: torch.Tensor) -> torch.Tensor:
 
 def _jitter(batch: torch.Tensor, fired: list[int], params: list[Params]) -> None:
     """ColorJitter on the fired samples, stage by stage; in each stage, one kernel per kind of change."""
-    from augkit.image.batch import jitter_groups
 
-    for name, group in jitter_groups(fired, params):
+    for name, group in F.jitter_groups(fired, params):
         idx = torch.tensor(group, device=batch.device)
         sub = batch[idx]
         f = _factors([float(params[i][name]) for i in group], sub)

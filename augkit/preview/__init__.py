@@ -8,23 +8,29 @@ from augkit.core.lazy import lazy_getattr
 
 # Public names, served lazily (PEP 562): name -> the module that defines it.
 _LAZY: dict[str, str] = {
-    "FieldsView": "augkit.preview.page",
-    "LABEL_HEIGHT": "augkit.preview.page",
-    "describer": "augkit.preview.page",
-    "image_grid": "augkit.preview.page",
-    "measure": "augkit.preview.page",
+    "CSS": "augkit.views.display",
+    "FieldsView": "augkit.views.display",
+    "LABEL_HEIGHT": "augkit.preview.grid",
+    "Table": "augkit.preview.stats",
+    "caption": "augkit.views.display",
+    "describer": "augkit.views.display",
+    "image_grid": "augkit.preview.grid",
+    "measure": "augkit.preview.stats",
     "page": "augkit.preview.page",
-    "to_display": "augkit.preview.page",
-    "views_html": "augkit.preview.page",
-    "write_grid": "augkit.preview.page",
+    "to_display": "augkit.preview.grid",
+    "views_html": "augkit.views.display",
+    "write_grid": "augkit.preview.grid",
     "write_html": "augkit.preview.page",
     "write_page": "augkit.preview.page",
     "write_sections": "augkit.preview.page",
 }
 
 __all__ = [
+    "CSS",
     "LABEL_HEIGHT",
     "FieldsView",
+    "Table",
+    "caption",
     "describer",
     "image_grid",
     "measure",
@@ -38,20 +44,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from augkit.preview.page import (
-        LABEL_HEIGHT,
-        FieldsView,
-        describer,
-        image_grid,
-        measure,
-        page,
-        to_display,
-        views_html,
-        write_grid,
-        write_html,
-        write_page,
-        write_sections,
-    )
+    from augkit.preview.grid import LABEL_HEIGHT, image_grid, to_display, write_grid
+    from augkit.preview.page import page, write_html, write_page, write_sections
+    from augkit.preview.stats import Table, measure
+    from augkit.views.display import CSS, FieldsView, caption, describer, views_html
 
 __getattr__ = lazy_getattr(__name__, _LAZY)
 

@@ -28,6 +28,7 @@ _LAZY = {
     "TranslationError": "augkit.text.back_translation",
     "BackTranslated": "augkit.text.back_translation",
     "reverse_words_translator": "augkit.text.translate_util",
+    "swap_left_right": "augkit.text.sides",
 }
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "eda",
     "get_lexicon",
     "reverse_words_translator",
+    "swap_left_right",
 ]
 
 
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     from augkit.text.random_deletion import RandomDeletion
     from augkit.text.random_insertion import RandomInsertion
     from augkit.text.random_swap import RandomSwap
+    from augkit.text.sides import swap_left_right
     from augkit.text.stopwords import STOP_WORDS
     from augkit.text.synonym_replacement import SynonymReplacement
     from augkit.text.translate_util import reverse_words_translator

@@ -32,6 +32,7 @@ class TextModality(BaseModality):
 
     name = "text"
     extensions = EXTENSIONS
+    claims = (str,)
     formats = ("txt",)
     ops_modules = (
         "augkit.text.synonym_replacement",
@@ -41,6 +42,30 @@ class TextModality(BaseModality):
         "augkit.text.back_translation",
         "augkit.text.presets",
     )
+
+    def swap_left_right(self, item: Any) -> tuple[str, int] | None:
+        """``item`` with "left" and "right" swapped and the count (:func:`augkit.text.swap_left_right`),
+        or None for an item that is not text: what a mirrored image asks of its caption."""
+        from augkit.text.sides import swap_left_right
+
+        return swap_left_right(item) if isinstance(item, str) else None
+
+    def protect(self, words: Any, colours: bool = True, numbers: bool = True) -> Any:
+        """A context in which every text op leaves ``words`` alone, plus colour and number words when
+        asked (:func:`augkit.text.protect.protecting`); entering it gives the protected set."""
+        from augkit.text.protect import COLOURS, NUMBERS, protecting
+
+        kept = frozenset(words) | (COLOURS if colours else frozenset()) | (NUMBERS if numbers else frozenset())
+        return protecting(kept, digits=numbers)
+
+    def protected_in(self, item: Any, kept: frozenset[str]) -> set[str]:
+        """The words of ``item`` that ``kept`` protects, lower case (none for an item that is not text)."""
+        from augkit.text._words import WORD
+        from augkit.text.protect import is_protected
+
+        if not isinstance(item, str):
+            return set()
+        return {w.lower() for w in WORD.findall(item) if is_protected(w, kept)}
 
     def check(self, x: Any, **options: Any) -> str:
         if not isinstance(x, str):
@@ -62,14 +87,14 @@ class TextModality(BaseModality):
             InvalidInput: when ``path`` is a folder, or not ``encoding`` text (naming the line and byte).
             InvalidArgument: for an unknown ``encoding``.
         """
-        from augkit.datasets.readers import decode_text
+        from augkit.core.files import decode_text
 
         text = decode_text(Path(path), encoding, "text file")
         return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
 
     def read(self, path: str | Path, encoding: str = "utf-8", **options: Any) -> list[str]:
-        """A text file named as a source: one sample per non-blank line (:func:`augkit.datasets.readers.read_lines`)."""
-        from augkit.datasets.readers import read_lines
+        """A text file named as a source: one sample per non-blank line (:func:`augkit.core.files.read_lines`)."""
+        from augkit.core.files import read_lines
 
         return read_lines(path, encoding=encoding)
 

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from augkit.core import modalities, registry
 from augkit.core.errors import InvalidArgument, InvalidParams, WrongArgumentType
 
-__all__ = ["Coupling", "FlipSwapsLeftRight", "ProtectWords", "get", "names", "register", "resolve", "swap_left_right"]
+__all__ = ["Coupling", "FlipSwapsLeftRight", "ProtectWords", "get", "names", "register", "resolve"]
 
 _RULES: dict[str, Callable[..., Coupling]] = {}
 
@@ -40,7 +40,8 @@ class Coupling:
 
     Attributes:
         name: the registered name; the key of the rule's entry in a view's record.
-        needs: the modalities the rule reads and writes; the generator must have a field of each.
+        needs: the capabilities the rule asks of descriptors (attributes or methods such as
+            ``swap_left_right``); the generator must have a field whose modality provides each.
     """
 
     name: ClassVar[str] = ""
@@ -147,10 +148,12 @@ def resolve(specs: Sequence[Any], fields: Mapping[str, str]) -> list[Coupling]:
     have = set(fields.values())
     seen: set[str] = set()
     for rule in rules:
-        lacking = [m for m in rule.needs if m not in have]
+        lacking = [need for need in rule.needs if not any(_provider(m, need) for m in have)]
         if lacking:
-            raise InvalidArgument(f"coupling {rule.name!r} needs {' and '.join(rule.needs)} fields; this generator "
-                                  f"has no {', '.join(lacking)} field (fields: {dict(fields)})")
+            wanted = " and ".join(" or ".join(m for m in modalities.names() if _provider(m, need)) or need
+                                  for need in rule.needs)
+            raise InvalidArgument(f"coupling {rule.name!r} needs {wanted} fields; no field of this generator "
+                                  f"provides {', '.join(lacking)} (fields: {dict(fields)})")
         if rule.name in seen:
             raise InvalidArgument(f"coupling {rule.name!r} is given twice")
         seen.add(rule.name)
@@ -159,70 +162,54 @@ def resolve(specs: Sequence[Any], fields: Mapping[str, str]) -> list[Coupling]:
 
 # -- flip_swaps_left_right ----------------------------------------------------------------------
 
-_SIDES = re.compile(r"(?<![^\W_])(left|right)(most|ward|wards|-hand|-handed|hand|handed|-most)?(?![^\W_])", re.I)
-_OTHER = {"left": "right", "right": "left"}
-
-
-def swap_left_right(text: str) -> tuple[str, int]:
-    """``text`` with "left" and "right" swapped (and their forms: leftmost, leftward(s),
-    left-hand(ed), lefthand(ed)), each keeping the case it was written in (letter by letter, so
-    lower, UPPER and Title case swap back exactly); and the number of swaps.
-
-    Punctuation, spacing and every other word stay as they are. "Left" as in "she left" is swapped
-    too: the rule reads words, not meaning.
-
-    Example:
-        >>> swap_left_right("The dog is on the LEFT, the cat on the Right-hand side.")
-        ('The dog is on the RIGHT, the cat on the Left-hand side.', 2)
-    """
-    def other(m: re.Match[str]) -> str:
-        stem = m.group(1)
-        new = _OTHER[stem.lower()]
-        # letter k takes the case of the stem's letter k (the last one's past its end): lower,
-        # UPPER and Title stay as they were
-        cased = "".join(c.upper() if stem[min(k, len(stem) - 1)].isupper() else c for k, c in enumerate(new))
-        return cased + (m.group(2) or "")
-
-    return _SIDES.subn(other, text)
-
-
-def _flips(steps: list[tuple[str, dict[str, Any]]]) -> int:
-    """How many horizontal flips fired on an image field (augkit's op and Albumentations')."""
+def _mirrored(steps: list[tuple[str, dict[str, Any]]]) -> bool:
+    """Whether the ops that fired (name, record) leave the view mirrored: an odd number of them
+    answer :meth:`augkit.core.Augmenter.swaps_left_right` with True."""
     n = 0
     for name, params in steps:
-        if name == "image.horizontal_flip":
-            n += 1
-        elif name == "image.albumentations":
-            n += sum(1 for t in params.get("transforms", []) if isinstance(t, Mapping)
-                     and t.get("transform") == "HorizontalFlip")
-    return n
+        try:
+            op = registry.get(name)
+        except KeyError:
+            continue
+        n += bool(op.swaps_left_right(params))
+    return n % 2 == 1
+
+
+def _provider(modality: str | None, capability: str) -> Any:
+    """``modality``'s descriptor when it provides ``capability`` (an attribute or method), else None."""
+    if not modality:
+        return None
+    descriptor = modalities.get(modality)
+    return descriptor if getattr(descriptor, capability, None) else None
 
 
 @register
 class FlipSwapsLeftRight(Coupling):
-    """A horizontal flip of the image swaps left and right in the caption (:func:`swap_left_right`).
+    """A horizontal flip of the image swaps left and right in the caption.
 
-    The image is flipped when its record shows an odd number of fired horizontal flips
-    (``image.horizontal_flip``, or ``HorizontalFlip`` inside ``image.albumentations``). The swap
-    runs on the caption's view, after the text ops, in every text field. With several image fields
-    the caption follows the first.
+    The image field is the first field whose modality ``has_left_right`` (images); it is mirrored
+    when an odd number of its fired ops answer ``swaps_left_right(record)`` with True (a
+    horizontal flip, ``HorizontalFlip`` inside an Albumentations record). The swap runs on the
+    caption's view, after the text ops, in every field whose modality can ``swap_left_right``
+    (text: :func:`augkit.text.swap_left_right`).
 
     Record: ``{"flipped": bool, "swaps": {text_field: count}}`` (``swaps`` only when flipped).
     """
 
     name = "flip_swaps_left_right"
-    needs = ("image", "text")
+    needs = ("has_left_right", "swap_left_right")
 
     def after(self, view: dict[str, Any], steps: Mapping[str, list[tuple[str, dict[str, Any]]]],
               fields: Mapping[str, str]) -> dict[str, Any]:
-        image = next((f for f, m in fields.items() if m == "image" and f in steps), None)
-        flipped = image is not None and _flips(steps[image]) % 2 == 1
-        if not flipped:
+        sided = next((f for f, m in fields.items() if _provider(m, "has_left_right") and f in steps), None)
+        if sided is None or not _mirrored(steps[sided]):
             return {"flipped": False}
         swaps = {}
         for f, m in fields.items():
-            if m == "text" and isinstance(view.get(f), str):
-                view[f], swaps[f] = swap_left_right(view[f])
+            descriptor = _provider(m, "swap_left_right")
+            swapped = None if descriptor is None or f not in view else descriptor.swap_left_right(view[f])
+            if swapped is not None:
+                view[f], swaps[f] = swapped
         return {"flipped": True, "swaps": swaps}
 
     def redo(self, view: dict[str, Any], record: Any, fields: Mapping[str, str]) -> None:
@@ -230,8 +217,10 @@ class FlipSwapsLeftRight(Coupling):
             raise InvalidParams(f"the {self.name!r} record must hold 'flipped': bool, got {record!r:.80}")
         if record["flipped"]:
             for f, m in fields.items():
-                if m == "text" and isinstance(view.get(f), str):
-                    view[f] = swap_left_right(view[f])[0]
+                descriptor = _provider(m, "swap_left_right")
+                swapped = None if descriptor is None or f not in view else descriptor.swap_left_right(view[f])
+                if swapped is not None:
+                    view[f] = swapped[0]
 
 
 # -- protect_words --------------------------------------------------------------------------------
@@ -240,9 +229,10 @@ class FlipSwapsLeftRight(Coupling):
 class ProtectWords(Coupling):
     """Protect the words a caption needs to keep describing its image from every text op.
 
-    While the text fields draw, the protected set (:mod:`augkit.text.protect`) holds ``words``,
-    plus every colour (:data:`~augkit.text.protect.COLOURS`) and every number (words such as
-    "three", and digits) when ``colours``/``numbers`` are on. Deletion, swap, synonym replacement
+    While the text fields draw (every field whose modality can ``protect`` words), the protected
+    set (:mod:`augkit.text.protect`) holds ``words``, plus every colour
+    (:data:`~augkit.text.protect.COLOURS`) and every number (words such as "three", and digits)
+    when ``colours``/``numbers`` are on. Deletion, swap, synonym replacement
     and insertion then never delete, move or replace those words, nor bring new ones in; a
     back-translation that loses one falls back to the original text.
 
@@ -255,7 +245,7 @@ class ProtectWords(Coupling):
     """
 
     name = "protect_words"
-    needs = ("text",)
+    needs = ("protect",)
 
     def __init__(self, words: Iterable[str] = (), colours: bool = True, numbers: bool = True) -> None:
         if isinstance(words, (str, bytes)) or not isinstance(words, Iterable):
@@ -269,19 +259,20 @@ class ProtectWords(Coupling):
                 raise WrongArgumentType(f"protect_words({name}={value!r}) must be True or False")
         self.words = sorted({w.lower() for w in listed})
         self.colours, self.numbers = colours, numbers
-        from augkit.text.protect import COLOURS, NUMBERS
-
-        self._protected = frozenset(self.words) | (COLOURS if colours else frozenset()) | \
-            (NUMBERS if numbers else frozenset())
 
     def before(self, sample: Mapping[str, Any], fields: Mapping[str, str],
                scope: contextlib.ExitStack) -> dict[str, Any]:
-        from augkit.text._words import WORD
-        from augkit.text.protect import is_protected, protecting
-
-        keep = scope.enter_context(protecting(self._protected, digits=self.numbers))
-        found = {w.lower() for f, m in fields.items() if m == "text" and isinstance(sample.get(f), str)
-                 for w in WORD.findall(sample[f]) if is_protected(w, keep)}
+        found: set[str] = set()
+        kept: dict[str, Any] = {}
+        for f, m in fields.items():
+            descriptor = _provider(m, "protect")
+            if descriptor is None:
+                continue
+            if m not in kept:  # one protected scope per modality, open while every view draws
+                kept[m] = scope.enter_context(descriptor.protect(self.words, colours=self.colours,
+                                                                 numbers=self.numbers))
+            if f in sample:
+                found |= descriptor.protected_in(sample[f], kept[m])
         return {"protected": sorted(found)}
 
     def spec(self) -> str | dict[str, Any]:

@@ -4,6 +4,7 @@ samples one list of them per field, with each field's modality."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from augkit.core import Augmenter, check_augmenter, modalities
 from augkit.core.errors import InvalidArgument, WrongArgumentType
 
-__all__ = ["field_modalities", "field_pipelines", "view_pipelines"]
+__all__ = ["FieldPart", "field_context", "field_modalities", "field_pipelines", "view_pipelines"]
 
 
 def view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmenter[Any]]:
@@ -80,3 +81,20 @@ def field_modalities(fields: Mapping[str, list[Augmenter[Any]]], given: Any) -> 
             modalities.get(found)  # an unknown modality name fails here
         out[f] = found
     return out
+
+
+@dataclass(frozen=True)
+class FieldPart:
+    """What a modality's ``context`` reads of a generator, for one field of dict samples: that
+    field's pipelines (one per view) and its output step."""
+
+    pipelines: tuple[Augmenter[Any], ...]
+    output: Any = None
+
+
+def field_context(vg: Any) -> dict[str, dict[str, Any]]:
+    """Each field's context (an audio field's sample rate, an image field's output mean and std),
+    asked once of the field's descriptor, given that field's pipelines and output alone."""
+    outputs = vg.output if isinstance(vg.output, Mapping) else {}
+    return {f: dict(modalities.get(m).context(FieldPart(tuple(vg.fields[f]), outputs.get(f))))
+            for f, m in vg.field_modalities.items() if m}

@@ -65,7 +65,7 @@ class Views:
     def _repr_html_(self) -> str:
         """The views as a notebook shows them: each rendered by its modality, captioned with the
         ops that fired."""
-        from augkit.preview.page import views_html
+        from augkit.views.display import views_html
 
         return views_html(self)
 
@@ -286,18 +286,25 @@ class ViewGenerator:
                        device: Any = None) -> Any:
         """The views of many samples at once, with the params :meth:`generate` draws for each.
 
-        Image generators run :func:`augkit.image.generate_batch` (``device=None``: OpenCV's kernels,
-        bit for bit :meth:`generate`'s views; ``device="cpu"``/``"cuda"``: torch's kernels over the
-        whole batch on that device, within rounding). Other generators make each sample's views
-        with :meth:`generate` and stack them.
+        The generator's modality runs its batch engine when it has one (its descriptor's
+        ``generate_batch``; images: :func:`augkit.image.generate_batch`, ``device=None`` for
+        OpenCV's kernels, bit for bit :meth:`generate`'s views, ``device="cpu"``/``"cuda"`` for
+        torch's kernels within rounding). Other generators make each sample's views with
+        :meth:`generate` and stack them (:func:`augkit.views.batch.one_by_one`).
 
         Returns:
-            :class:`augkit.image.batch.BatchViews`: ``items[k]`` stacks view ``k`` of every sample;
+            :class:`augkit.views.batch.BatchViews`: ``items[k]`` stacks view ``k`` of every sample;
             ``params[i][k]`` is sample ``i``'s record.
         """
-        from augkit.image.batch import generate_batch
+        from augkit.views.batch import check_batch, one_by_one, to_device
 
-        return generate_batch(self, samples, indices, epoch=epoch, device=device)
+        engine = getattr(self._form, "generate_batch", None)
+        made = None if engine is None else engine(self, samples, indices, epoch=epoch, device=device)
+        if made is not None:
+            return made
+        indices, epoch, target = check_batch(samples, indices, epoch, device)
+        made = one_by_one(self, samples, indices, epoch)
+        return made if target is None else to_device(made, target)
 
     def __call__(self, x: Any, index: int | str | None = None, epoch: int = 0) -> list[Any]:
         """The views of ``x`` as a list (see :meth:`generate`)."""

@@ -11,7 +11,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from augkit.datasets.view_dataset import collate_items, collate_views
+from augkit.datasets import collate_items, collate_views
 from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from augkit.datasets import ManifestDataset, read_lines
 from augkit.datasets.manifest import _File
-from augkit.datasets.view_dataset import ManifestDataset, read_lines
 
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"
 EXAMPLES = int(os.environ.get("AUGKIT_FUZZ_EXAMPLES", 1000 if LONG else 20))

@@ -13,7 +13,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 
 import augkit
-from augkit.datasets.view_dataset import ViewCollate, ViewDataset
+from augkit.datasets import ViewCollate, ViewDataset
 
 
 def photos(n: int) -> list[tuple[np.ndarray, int]]:

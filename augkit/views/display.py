@@ -1,0 +1,133 @@
+"""How views look in a notebook and on a page: each modality's descriptor renders its items,
+:class:`FieldsView` renders dict samples field by field, :func:`caption` lists the ops that fired.
+:meth:`augkit.views.generator.Views._repr_html_` shows a sample's views with :func:`views_html`;
+:mod:`augkit.preview` builds whole pages on the same pieces.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from augkit.core import fired, modalities
+from augkit.core.errors import InvalidArgument
+from augkit.core.html import number
+from augkit.views.fields import field_context
+
+if TYPE_CHECKING:
+    from augkit.views.generator import ViewGenerator
+
+__all__ = ["CSS", "FieldsView", "caption", "describer", "views_html"]
+
+#: The styles of rows, cells, captions and summary tables, shared by notebooks and pages.
+CSS = (
+    " .row{display:flex;gap:12px;margin-bottom:18px;align-items:flex-start;flex-wrap:wrap}"
+    " .cell img{max-width:100%;display:block} .cell audio{width:100%}"
+    " .caption{font-size:11px;margin:4px 0 0;padding-left:14px} .caption li{margin:0}"
+    " .moved{font-size:11px;color:#555;margin:2px 0} code{font-size:12px}"
+    " ins{background:#d6f5d6;text-decoration:none} del{background:#fbd5d5;color:#900}"
+    " mark{background:#fff2a8} mark.swap{background:#d5e5fb}"
+    " table.summary{border-collapse:collapse;font-size:12px;margin:8px 0 16px}"
+    " table.summary td,table.summary th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
+    " table.summary td:first-child,table.summary th:first-child{text-align:left}"
+    " details{font-size:10px} pre{white-space:pre-wrap;max-height:160px;overflow:auto;background:#f4f4f4}"
+)
+
+
+def caption(steps: list[tuple[str, dict[str, Any]]]) -> str:
+    """The ops that fired and their values, as an escaped list (bulky values such as edits left out)."""
+    if not steps:
+        return "<ul class='caption'><li>no op fired</li></ul>"
+    items = []
+    for name, params in steps:
+        values = ", ".join(f"{k} {number(v)}" for k, v in params.items()
+                           if k not in BULKY and (not isinstance(v, (dict, list)) or _short(v)))
+        items.append(f"<li><code>{html.escape(name)}</code> {html.escape(values)}</li>")
+    return f"<ul class='caption'>{''.join(items)}</ul>"
+
+
+BULKY = {"seed", "edits", "order", "transforms"}
+
+
+def _short(value: Any) -> bool:
+    return isinstance(value, list) and len(value) <= 4 and all(isinstance(v, (int, float)) for v in value)
+
+
+def views_html(made: Any) -> str:
+    """HTML of one sample's views (what a notebook shows for :class:`augkit.views.generator.Views`)."""
+    vg = made.generator
+    descriptor = describer(vg) if vg is not None else modalities.ANY
+    context = {**(descriptor.context(vg) if vg is not None else {}), "cell": 160}
+    cells = []
+    for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
+        steps = vg.fired(k, params) if vg is not None else fired(params)
+        cells.append(f"<div style='width:160px'><b>view {k + 1}</b>"
+                     f"{descriptor.render(view, params, made.source, **context)}{caption(steps)}</div>")
+    return f"<style>{CSS}</style><div class='row'>{''.join(cells)}</div>"
+
+
+def describer(vg: ViewGenerator) -> Any:
+    """What shows ``vg``'s samples and views: its modality's descriptor, :class:`FieldsView` for
+    dict samples, or the plain fallback when the generator takes anything."""
+    if vg.fields is not None:
+        return FieldsView(vg)
+    return modalities.get(vg.modality) if vg.modality else modalities.ANY
+
+
+class FieldsView:
+    """Shows dict samples field by field, each by its modality's descriptor (a composite descriptor
+    with the ``check``, ``render``, ``moved``, ``picture`` and ``context`` the previews use).
+
+    ``render`` gives one block per field with a modality (``<div class='field' data-field=...>``),
+    then the pass-through keys as text; ``moved`` prefixes each field's distances with its name;
+    ``picture`` is the first field that has one (an image, an audio spectrogram).
+    """
+
+    def __init__(self, vg: ViewGenerator) -> None:
+        self.vg = vg
+        self.fields = {f: modalities.get(m) for f, m in vg.field_modalities.items() if m}
+        self.name = "fields"
+
+    def check(self, x: Any, **options: Any) -> Any:
+        return self.vg._check_fields(x, None)
+
+    def context(self, vg: Any) -> dict[str, Any]:
+        """Each field's context (:func:`augkit.views.fields.field_context`)."""
+        return {"fields": field_context(vg)}
+
+    def _ctx(self, f: str, context: dict[str, Any]) -> dict[str, Any]:
+        extra = {k: v for k, v in context.items() if k not in ("fields", "view_params")}
+        return {**context.get("fields", {}).get(f, {}), **extra}
+
+    def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
+        records = params.get("fields", {}) if isinstance(params, dict) else {}
+        blocks = []
+        for f, descriptor in self.fields.items():
+            if not isinstance(view, dict) or f not in view:
+                continue
+            src = source.get(f) if isinstance(source, dict) else None
+            inner = descriptor.render(view[f], records.get(f), src, **self._ctx(f, context))
+            blocks.append(f"<div class='field' data-field='{html.escape(f)}'><i>{html.escape(f)}</i>{inner}</div>")
+        rest = {k: v for k, v in view.items() if k not in self.fields} if isinstance(view, dict) else {}
+        if rest:
+            shown = ", ".join(f"{k}: {v!r:.60}" for k, v in rest.items())
+            blocks.append(f"<p class='fields-rest'>{html.escape(shown)}</p>")
+        return "".join(blocks)
+
+    def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
+        records = params.get("fields", {}) if isinstance(params, dict) else {}
+        out: dict[str, float] = {}
+        for f, descriptor in self.fields.items():
+            if isinstance(view, dict) and f in view and isinstance(source, dict) and f in source:
+                for k, v in descriptor.moved(source[f], view[f], records.get(f), **self._ctx(f, context)).items():
+                    out[f"{f} {k}"] = v
+        return out
+
+    def picture(self, view: Any, **context: Any) -> Any:
+        for f, descriptor in self.fields.items():
+            if isinstance(view, dict) and f in view:
+                try:
+                    return descriptor.picture(view[f], **self._ctx(f, context))
+                except InvalidArgument:
+                    continue
+        raise InvalidArgument(f"none of the fields {sorted(self.fields)} has a picture; write an HTML page instead")
