@@ -25,7 +25,8 @@ from augkit.core.errors import AugkitError
 from augkit.core.modalities import builtin_packages
 from augkit.core.version import __version__
 from augkit.views.crossmodal import CrossModalViews
-from augkit.views.generator import ViewGenerator, Views, multi_crop
+from augkit.views.generator import ViewGenerator, Views
+from augkit.views.presets import multi_crop
 
 # Public names served lazily (PEP 562): name -> module that defines it. Each built-in modality's
 # package (augkit.image, ...) is served under the modality's name.
@@ -43,7 +44,7 @@ _LAZY: dict[str, str] = {
     "datasets": "augkit.datasets",
     "generate": "augkit.generate",
     "preview": "augkit.preview",
-    "PairDataset": "augkit.generate.job",
+    "PairDataset": "augkit.generate.pairs",
     "write_pairs": "augkit.generate.job",
     "ViewCollate": "augkit.datasets.collate",
     "ViewDataset": "augkit.datasets.view_dataset",
@@ -111,7 +112,8 @@ if TYPE_CHECKING:
     from augkit.datasets.collate import ViewCollate, collate_views
     from augkit.datasets.manifest import ManifestDataset
     from augkit.datasets.view_dataset import ViewDataset
-    from augkit.generate.job import PairDataset, write_pairs
+    from augkit.generate.job import write_pairs
+    from augkit.generate.pairs import PairDataset
     from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 

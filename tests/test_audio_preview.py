@@ -159,3 +159,16 @@ def test_int16_numpy_is_scaled_like_float() -> None:
     assert abs(AUDIO.moved(_int16(clip), _int16(view), params)["snr_db"] - as_float) < 0.1
     np.testing.assert_array_equal(AUDIO.picture(_int16(clip)[0], sample_rate=SR),
                                   AUDIO.picture(torch.from_numpy(_int16(clip) / 32768.0), sample_rate=SR))
+
+
+def test_stored_and_rendered_clips_do_not_depend_on_the_second_they_were_written() -> None:
+    # libsndfile stamps float WAVs with the current second (PEAK chunk): shards and pages must not
+    import time
+
+    clip = speech()
+    first, ext = AUDIO.encode(clip, "wav", sample_rate=SR)
+    page = AUDIO.render(clip, sample_rate=SR)
+    time.sleep(1.05)
+    assert AUDIO.encode(clip, "wav", sample_rate=SR) == (first, ext)
+    assert AUDIO.render(clip, sample_rate=SR) == page
+    np.testing.assert_array_equal(AUDIO.decode(first, ext).numpy(), clip.numpy())

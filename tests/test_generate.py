@@ -26,7 +26,7 @@ import augkit
 from augkit.core import modalities
 from augkit.core.errors import InvalidInput
 from augkit.datasets import collate_views
-from augkit.generate.job import MANIFEST, GenerateError, PairDataset, write_pairs
+from augkit.generate import MANIFEST, GenerateError, PairDataset, write_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -226,7 +226,7 @@ def test_bad_arguments_are_named(tmp_path: Path) -> None:
 def test_a_full_disk_stops_the_job_and_leaves_only_complete_shards(tmp_path: Path) -> None:
     """The file-size limit makes writes fail mid-job (EFBIG), as a full disk does (ENOSPC)."""
     out = tmp_path / "out"
-    script = (f"import augkit; from augkit.generate.job import write_pairs\n"
+    script = (f"import augkit; from augkit.generate import write_pairs\n"
               f"write_pairs({str(DATA / 'images')!r}, {str(out)!r}, augkit.image.simclr(64, seed=0), "
               f"shard_size=1, formats={{'image': 'png'}}, progress=False)\n")
 
@@ -238,7 +238,7 @@ def test_a_full_disk_stops_the_job_and_leaves_only_complete_shards(tmp_path: Pat
                          timeout=120)
     assert run.returncode != 0
     last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith("augkit.generate.job.GenerateError: cannot write to")
+    assert last.startswith("augkit.generate.GenerateError: cannot write to")
     assert "run the same command again" in last
     for shard in out.glob("pairs-*.json"):  # whatever is marked done verifies
         meta = json.loads(shard.read_text())
@@ -374,7 +374,7 @@ def test_the_command_writes_reports_and_exits_by_outcome(tmp_path: Path, capsys:
 _DDP = r"""
 import json, os, sys
 import torch.distributed as dist
-from augkit.generate.job import PairDataset
+from augkit.generate import PairDataset
 rank = int(sys.argv[1])
 dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{sys.argv[2]}", rank=rank, world_size=2)
 keys = [json.dumps(views) for views, _ in PairDataset(sys.argv[3])]

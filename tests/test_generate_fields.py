@@ -13,7 +13,7 @@ import pytest
 
 import augkit
 from augkit import CrossModalViews, ViewGenerator
-from augkit.generate.job import PairDataset, write_pairs
+from augkit.generate import PairDataset, write_pairs
 from augkit.image import ops
 from augkit.text import RandomDeletion, RandomSwap
 

@@ -8,13 +8,13 @@ the channels, otherwise every channel is kept). Views are stored as float32 WAV 
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from augkit.audio.render import channel_mean, spectrogram_picture, waveform_picture
 from augkit.core.errors import InvalidArgument, InvalidInput
 from augkit.core.modalities import BaseModality, register
 
@@ -115,7 +115,7 @@ class AudioModality(BaseModality):
         container, subtype = _SUBTYPES[fmt]
         buf = io.BytesIO()
         sf.write(buf, data, rate, format=container, subtype=subtype)
-        return buf.getvalue(), fmt
+        return _without_timestamp(buf.getvalue()) if container == "WAV" else buf.getvalue(), fmt
 
     def decode(self, data: bytes, extension: str) -> Any:
         import soundfile as sf
@@ -182,11 +182,11 @@ class AudioModality(BaseModality):
 
         rate = self._rate(context)
         wave = self.check(view)
-        mono = _mono(wave)
+        mono = channel_mean(wave)
         data, _ = self.encode(wave, "wav", sample_rate=rate)
         return ("<div class='audio'>"
-                f"<img class='waveform' alt='waveform' src='{png_uri(_waveform(mono))}'>"
-                f"<img class='spectrogram' alt='log-mel spectrogram' src='{png_uri(_spectrogram(mono, rate))}'>"
+                f"<img class='waveform' alt='waveform' src='{png_uri(waveform_picture(mono))}'>"
+                f"<img class='spectrogram' alt='log-mel spectrogram' src='{png_uri(spectrogram_picture(mono, rate))}'>"
                 f"<audio class='view' controls preload='none' src='{data_uri(data, 'audio/wav')}'></audio></div>")
 
     def picture(self, view: Any, **context: Any) -> np.ndarray:
@@ -215,7 +215,7 @@ class AudioModality(BaseModality):
             (128, 256, 3)
         """
         rate = self._rate(context) if context.get("sample_rate") is not None else 16000
-        return _spectrogram(_mono(self.check(view)), rate)
+        return spectrogram_picture(channel_mean(self.check(view)), rate)
 
     def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
         """How far a view moved from its source: ``{"snr_db": ...}`` and the nominal sizes of changes.
@@ -319,64 +319,6 @@ _KINDS_BY_KEYS = {
 }
 _SNR_CAP_DB = 120.0
 # A five-stop ramp close to matplotlib's viridis (perceptually even, readable in grey).
-_RAMP = np.array([(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)], np.float64)
-_N_MELS, _FLOOR_DB = 64, 80.0
-
-
-def _mono(wave: Any) -> np.ndarray:
-    """The channel mean of a checked clip ``[channels, time]``, as float64 numpy."""
-    return wave.detach().cpu().double().mean(dim=0).numpy()
-
-
-def _waveform(wave: np.ndarray, height: int = 64, width: int = 256) -> np.ndarray:
-    """``wave`` drawn min to max per column on white, scaled to its peak, over a light axis line."""
-    canvas = np.full((height, width, 3), 255, np.uint8)
-    canvas[height // 2] = 220
-    starts = (np.arange(width) * wave.size) // width
-    peak = max(float(np.abs(wave).max()), 1e-12)
-    highs = np.maximum.reduceat(wave, starts) / peak
-    lows = np.minimum.reduceat(wave, starts) / peak
-    half = (height - 1) / 2
-    top = np.rint((1 - highs) * half).astype(int)
-    bottom = np.rint((1 - lows) * half).astype(int)
-    rows = np.arange(height)[:, None]
-    canvas[(rows >= top) & (rows <= bottom)] = (40, 90, 160)
-    return canvas
-
-
-def _log_mel(wave: np.ndarray, rate: int) -> np.ndarray:
-    """``[64, frames]`` log-mel power in [0, 1]: 0 is 80 dB or more below the loudest band, 1 the loudest."""
-    import torch
-    import torchaudio
-
-    n_fft = max(16, 2 * round(256 * rate / 16000))
-    # float64, and levels rounded below: the picture must not depend on how BLAS splits the sums
-    x = torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float64))
-    power = torch.stft(x, n_fft, hop_length=n_fft // 4, window=torch.hann_window(n_fft, dtype=x.dtype),
-                       center=True, pad_mode="constant", return_complex=True).abs().square()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # low rates leave some narrow mel bands without an FFT bin
-        bank = torchaudio.functional.melscale_fbanks(n_fft // 2 + 1, 0.0, rate / 2, _N_MELS, rate)
-    mel = (bank.to(power.dtype).T @ power).numpy()
-    if not mel.max() > 0:
-        return np.zeros_like(mel)
-    db = 10 * np.log10(np.maximum(mel, mel.max() * 10 ** (-_FLOOR_DB / 10)))
-    return (db - db.max()) / _FLOOR_DB + 1
-
-
-def _spectrogram(wave: np.ndarray, rate: int, height: int = 128, width: int = 256) -> np.ndarray:
-    """The log-mel spectrogram of ``wave`` as an RGB uint8 ``height×width`` image, low bands at the bottom."""
-    import torch
-
-    bands = torch.from_numpy(np.ascontiguousarray(_log_mel(wave, rate)[::-1]))
-    # area: averages frames when shrinking a long clip, repeats them when stretching a short one
-    levels = torch.nn.functional.interpolate(bands[None, None], size=(height, width), mode="area")[0, 0].numpy()
-    levels = np.round(levels, 6)
-    stops = np.linspace(0.0, 1.0, len(_RAMP))
-    rgb = np.stack([np.interp(levels, stops, _RAMP[:, c]) for c in range(3)], axis=-1)
-    return np.rint(rgb).astype(np.uint8)
-
-
 def _op_kind(name: str, params: dict[str, Any]) -> str:
     return name or _KINDS_BY_KEYS.get(frozenset(params), "")
 
@@ -425,3 +367,16 @@ def _snr_db(reference: np.ndarray, view: np.ndarray) -> float:
 
 
 register(AudioModality())
+
+
+def _without_timestamp(wav: bytes) -> bytes:
+    """``wav`` with the time stamp of its ``PEAK`` chunk set to 0: libsndfile writes the current second
+    there, which would make a view's bytes (a shard, a preview page) depend on when it was written."""
+    out = bytearray(wav)
+    at = 12  # after "RIFF", the size and "WAVE"
+    while at + 8 <= len(out):
+        size = int.from_bytes(out[at + 4 : at + 8], "little")
+        if out[at : at + 4] == b"PEAK" and size >= 8:
+            out[at + 12 : at + 16] = bytes(4)  # version (4 bytes), then the time stamp
+        at += 8 + size + (size & 1)
+    return bytes(out)

@@ -1,5 +1,5 @@
 """``augkit generate SOURCE --out DIR (--preset NAME | --config SPEC) [options]``: write an n-view
-dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate.job`).
+dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`).
 
 Running the same command again resumes: complete shards whose hashes verify are kept, the rest is
 rebuilt. A user error prints one line ``augkit generate: ...`` on stderr and exits 2; a job in
@@ -22,8 +22,8 @@ __all__ = ["add_parser", "run"]
 
 def run(args: argparse.Namespace) -> int:
     """Write the shards; 0 on success, 1 when every input failed, 2 for a user error."""
+    from augkit import generate
     from augkit.core import modalities
-    from augkit.generate import job as generate
 
     try:
         views, _ = _views.generator(args)

@@ -9,10 +9,10 @@ from augkit.core.lazy import lazy_getattr
 
 # Public names, served lazily (PEP 562): name -> the module that defines it.
 _LAZY: dict[str, str] = {
-    "GenerateError": "augkit.generate.job",
-    "JOB_FILE": "augkit.generate.job",
-    "MANIFEST": "augkit.generate.job",
-    "PairDataset": "augkit.generate.job",
+    "GenerateError": "augkit.generate.layout",
+    "JOB_FILE": "augkit.generate.layout",
+    "MANIFEST": "augkit.generate.layout",
+    "PairDataset": "augkit.generate.pairs",
     "Summary": "augkit.generate.job",
     "write_pairs": "augkit.generate.job",
 }
@@ -27,7 +27,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from augkit.generate.job import JOB_FILE, MANIFEST, GenerateError, PairDataset, Summary, write_pairs
+    from augkit.generate.job import Summary, write_pairs
+    from augkit.generate.layout import JOB_FILE, MANIFEST, GenerateError
+    from augkit.generate.pairs import PairDataset
 
 __getattr__ = lazy_getattr(__name__, _LAZY)
 

@@ -34,8 +34,8 @@ from augkit.image.ops import (
     Solarize,
     ToGray,
 )
-from augkit.views.generator import ViewGenerator, multi_crop
-from augkit.views.presets import preset
+from augkit.views.generator import ViewGenerator
+from augkit.views.presets import multi_crop, preset
 
 __all__ = [
     "EvalTransform",

@@ -13,7 +13,7 @@ _LAZY: dict[str, str] = {
     "Preset": "augkit.views.presets",
     "ViewGenerator": "augkit.views.generator",
     "Views": "augkit.views.generator",
-    "multi_crop": "augkit.views.generator",
+    "multi_crop": "augkit.views.presets",
     "preset": "augkit.views.presets",
 }
 
@@ -29,8 +29,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from augkit.views.crossmodal import CrossModalViews
-    from augkit.views.generator import ViewGenerator, Views, multi_crop
-    from augkit.views.presets import COMMON_ARGS, Preset, preset
+    from augkit.views.generator import ViewGenerator, Views
+    from augkit.views.presets import COMMON_ARGS, Preset, multi_crop, preset
 
 __getattr__ = lazy_getattr(__name__, _LAZY)
 

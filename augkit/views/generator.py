@@ -29,8 +29,9 @@ from augkit.core.composites import Compose, fired
 from augkit.core.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType, WrongInputType
 from augkit.core.streams import stream
 from augkit.views.fields import field_modalities, field_pipelines, view_pipelines
+from augkit.views.records import check_position, current_record, sample_name
 
-__all__ = ["ViewGenerator", "Views", "multi_crop"]
+__all__ = ["ViewGenerator", "Views"]
 
 #: What a dict sample's missing field does: ``"raise"`` a ValueError, or ``"pass"`` (the view has
 #: no such field).
@@ -68,19 +69,6 @@ class Views:
         from augkit.views.display import views_html
 
         return views_html(self)
-
-
-def multi_crop(global_view: Augmenter[Any], local_view: Augmenter[Any], n_global: int = 2,
-               n_local: int = 6) -> list[Augmenter[Any]]:
-    """Expand a SwAV/DINO multi-crop recipe into one pipeline per view: globals first, then locals.
-
-    Example:
-        >>> ViewGenerator(multi_crop(global_224, local_96, n_global=2, n_local=6))  # 8 views
-    """
-    for name, value, low in (("n_global", n_global, 1), ("n_local", n_local, 0)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise InvalidArgument(f"multi_crop({name}={value!r}) must be an int >= {low}")
-    return [global_view] * n_global + [local_view] * n_local
 
 
 class ViewGenerator:
@@ -195,7 +183,7 @@ class ViewGenerator:
     def rng(self, index: int | str, epoch: int = 0, view: int = 0, field: str | None = None) -> np.random.Generator:
         """The stream view ``view`` of sample ``index`` in ``epoch`` draws from (a copy you may keep);
         for dict samples, the stream of ``field`` in that view."""
-        _check_position(index, epoch)
+        check_position(index, epoch)
         key: tuple[int | str, ...] = (self.seed, int(epoch), index if isinstance(index, str) else int(index), int(view))
         return stream(*key, *([] if field is None else [field]), keep=True)
 
@@ -226,7 +214,7 @@ class ViewGenerator:
         if index is None:
             key: tuple[int | str, ...] = (self.seed, _AD_HOC, self._ad_hoc_call())
         else:
-            _check_position(index, epoch)
+            check_position(index, epoch)
             key = (self.seed, int(epoch), index if isinstance(index, str) else int(index))
         x = self._check(x, index)
         if self.fields is not None:
@@ -257,7 +245,7 @@ class ViewGenerator:
                     try:
                         view[f], records[f] = pipes[f].augment(x[f], stream(*key, k, f))
                     except (InvalidInput, WrongInputType) as err:
-                        raise type(err)(f"{_where(index)}, field {f!r}: {err}") from None
+                        raise type(err)(f"{sample_name(index)}, field {f!r}: {err}") from None
                 record: Params = {"format": RECORD_FORMAT, "fields": records}
                 if self.couplings:
                     steps = {f: fired(r, getattr(pipes[f], "name", "")) for f, r in records.items()}
@@ -329,7 +317,7 @@ class ViewGenerator:
             if self.fields is not None:
                 out.append(self._output_fields(self._replay_fields(x, pipeline, p, k)))
                 continue
-            y = pipeline.apply(x, _current(pipeline, p, k))
+            y = pipeline.apply(x, current_record(pipeline, p, k))
             out.append(self.output(y) if self.output is not None else y)
         return out
 
@@ -346,7 +334,7 @@ class ViewGenerator:
                 continue
             if f not in records:
                 raise InvalidParams(f"replay params[{k}]['fields'] has no record for field {f!r}")
-            view[f] = pipeline.apply(x[f], _current(pipeline, {"format": fmt, **records[f]}, k))
+            view[f] = pipeline.apply(x[f], current_record(pipeline, {"format": fmt, **records[f]}, k))
         coupled = record.get("couplings", {})
         for c in self.couplings:
             c.redo(view, coupled.get(c.name) if isinstance(coupled, Mapping) else None, self.field_modalities)
@@ -377,54 +365,29 @@ class ViewGenerator:
         try:
             return self._form.check(x)
         except (InvalidInput, WrongInputType) as err:
-            raise type(err)(f"{_where(index)}: {err}") from None
+            raise type(err)(f"{sample_name(index)}: {err}") from None
 
     def _check_fields(self, x: Any, index: int | str | None) -> dict[str, Any]:
         if not isinstance(x, Mapping):
-            raise WrongInputType(f"{_where(index)}: this generator augments dict samples with fields "
+            raise WrongInputType(f"{sample_name(index)}: this generator augments dict samples with fields "
                                  f"{sorted(self.field_modalities)}, got {type(x).__name__}")
         out = dict(x)
         for f, form in self._forms.items():
             if f not in x:
                 if self.missing == "raise":
-                    raise InvalidInput(f"{_where(index)} has no field {f!r} (its keys: {sorted(map(str, x))}); "
+                    raise InvalidInput(f"{sample_name(index)} has no field {f!r} (its keys: {sorted(map(str, x))}); "
                                        "pass missing='pass' to let such samples through without it")
                 continue
             try:
                 out[f] = form.check(x[f])
             except (InvalidInput, WrongInputType) as err:
-                raise type(err)(f"{_where(index)}, field {f!r}: {err}") from None
+                raise type(err)(f"{sample_name(index)}, field {f!r}: {err}") from None
         return out
 
     def __repr__(self) -> str:
         if self.fields is not None:
             return f"{type(self).__name__}(n_views={self.n_views}, seed={self.seed}, fields={self.fields!r})"
         return f"ViewGenerator(n_views={self.n_views}, seed={self.seed}, pipelines={self.pipelines!r})"
-
-
-def _where(index: int | str | None) -> str:
-    return "sample" if index is None else f"sample {index!r}" if isinstance(index, str) else f"sample {index}"
-
-
-def _current(pipeline: Augmenter[Any], record: Any, k: int) -> Params:
-    """A view's record without its format key, upgraded to today's format."""
-    if not isinstance(record, Mapping):
-        raise InvalidParams(f"replay params[{k}] must be a dict (a view's record), got {type(record).__name__}")
-    rec = dict(record)
-    fmt = rec.pop("format", 1)
-    if isinstance(fmt, bool) or not isinstance(fmt, int) or not 1 <= fmt <= RECORD_FORMAT:
-        raise InvalidParams(f"replay params[{k}]['format']={fmt!r}: this augkit reads record formats 1 to "
-                            f"{RECORD_FORMAT}; a newer record needs a newer augkit")
-    return pipeline.upgrade(rec, fmt) if fmt < RECORD_FORMAT else rec
-
-
-def _check_position(index: Any, epoch: Any) -> None:
-    if isinstance(index, str) and not index:
-        raise InvalidArgument("index='' : a string key must be non-empty")
-    checked = (("epoch", epoch),) if isinstance(index, str) else (("index", index), ("epoch", epoch))
-    for name, value in checked:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise InvalidArgument(f"{name}={value!r} must be a non-negative integer")
 
 
 def _torch_worker_seed() -> int | None:

@@ -25,12 +25,14 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from augkit.core import Augmenter
 from augkit.core.args import MAX_VIEWS, Arg, Integer, Seed
 from augkit.core.errors import InvalidArgument, WrongArgumentType
 from augkit.views.generator import ViewGenerator
 
-__all__ = ["COMMON_ARGS", "Preset", "preset"]
+__all__ = ["COMMON_ARGS", "Preset", "multi_crop", "preset"]
 
 _SEED = Arg("seed", Seed(), None, "the generator's seed (an int >= 0); None draws one", keyword_only=True)
 
@@ -132,3 +134,16 @@ def preset(name: str, *, modality: str, views: int = 2, min_views: int = 1, fixe
         return made
 
     return wrap
+
+
+def multi_crop(global_view: Augmenter[Any], local_view: Augmenter[Any], n_global: int = 2,
+               n_local: int = 6) -> list[Augmenter[Any]]:
+    """Expand a SwAV/DINO multi-crop recipe into one pipeline per view: globals first, then locals.
+
+    Example:
+        >>> ViewGenerator(multi_crop(global_224, local_96, n_global=2, n_local=6))  # 8 views
+    """
+    for name, value, low in (("n_global", n_global, 1), ("n_local", n_local, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise InvalidArgument(f"multi_crop({name}={value!r}) must be an int >= {low}")
+    return [global_view] * n_global + [local_view] * n_local

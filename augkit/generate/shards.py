@@ -1,0 +1,128 @@
+"""One shard of a generate job: its samples' views written as a WebDataset-compatible tar, fsynced
+and renamed, then its json done-marker (sha256, count, index range)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from augkit.core import modalities
+from augkit.generate.fields import encode_views
+from augkit.generate.layout import KEY_DIGITS, GenerateError, canonical_json, versions, write_atomic
+from augkit.generate.sources import Item
+from augkit.views.generator import ViewGenerator
+
+__all__ = ["ShardJob", "SingleThreaded", "add_member", "make_shard", "source_name"]
+
+
+@dataclass
+class ShardJob:
+    out: str
+    rel: str
+    epoch: int
+    shard: int
+    items: list[Item]
+    views: ViewGenerator
+    modality: str
+    format: str
+    context: dict[str, Any]
+    job_sha256: str
+    spec_sha256: str
+    strict: bool
+    #: for dict samples: what the workers index (a manifest loads its files there), and each field's
+    #: storage format and encoding context
+    dataset: Any = None
+    field_formats: dict[str, str] | None = None
+    field_context: dict[str, dict[str, Any]] | None = None
+
+
+def add_member(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), 0, 0o644
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    tar.addfile(info, io.BytesIO(data))
+
+
+class SingleThreaded:
+    """torch and OpenCV single-threaded while shards are made (bytes must not depend on threads)."""
+
+    def __enter__(self) -> SingleThreaded:
+        import cv2
+
+        self.torch, self.cv2 = torch.get_num_threads(), cv2.getNumThreads()
+        torch.set_num_threads(1)
+        cv2.setNumThreads(1)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import cv2
+
+        torch.set_num_threads(self.torch)
+        cv2.setNumThreads(self.cv2)
+
+
+def make_shard(job: ShardJob) -> dict[str, Any]:
+    """Write one shard and its json; returns the json's content."""
+    form = modalities.get(job.modality) if job.field_formats is None else modalities.ANY
+    buf = io.BytesIO()
+    failures: list[dict[str, Any]] = []
+    count = 0
+    with SingleThreaded(), tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for item in job.items:
+            key = f"{item.index:0{KEY_DIGITS}d}"
+            try:
+                passed: dict[str, Any] | None = None
+                if job.field_formats is not None:  # dict samples: a member per field of each view
+                    x = item.value if job.dataset is None else job.dataset[item.index]
+                    made = job.views.generate(x, index=item.index, epoch=job.epoch, with_output=False)
+                    encoded, passed = encode_views(job.views, made.items, job.field_formats, job.field_context or {})
+                    members = [(f"{key}.{name}", data) for name, data in encoded]
+                else:
+                    x = item.value if item.path is None else form.load(item.path, **job.context)
+                    made = job.views.generate(x, index=item.index, epoch=job.epoch, with_output=False)
+                    members = []
+                    for k, view in enumerate(made.items):
+                        data, ext = form.encode(view, job.format, **job.context)
+                        members.append((f"{key}.view{k}.{ext}", data))
+            except Exception as exc:  # every input failure is recorded, none is dropped
+                reason = f"{type(exc).__name__}: {exc}"
+                if job.strict:
+                    raise GenerateError(f"sample {item.index} ({source_name(item.source)}) failed: {reason}; "
+                                        "without strict (--strict) it is recorded and skipped") from None
+                failures.append({"index": item.index, "source": item.source, "reason": reason})
+                continue
+            record: dict[str, Any] = {"key": key, "index": item.index, "epoch": job.epoch, "source": item.source,
+                                      "params": made.params}
+            if item.label is not None:
+                record.update(label=item.label, label_name=item.label_name)
+            if passed is not None:
+                record["passed"] = passed
+            for name, data in members:
+                add_member(tar, name, data)
+            add_member(tar, f"{key}.json", canonical_json(record))
+            count += 1
+    data = buf.getvalue()
+    start = job.items[0].index if job.items else 0
+    meta = {"shard": job.rel, "epoch": job.epoch, "sha256": hashlib.sha256(data).hexdigest(), "count": count,
+            "indices": [start, start + len(job.items)], "seed": job.views.seed, "spec_sha256": job.spec_sha256,
+            "job_sha256": job.job_sha256,
+            "failures": failures, "versions": versions()}
+    path = Path(job.out) / job.rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, data)
+    write_atomic(path.with_suffix(".json"), canonical_json(meta))
+    return meta
+
+
+def source_name(source: Any) -> str:
+    if isinstance(source, Mapping):
+        return ", ".join(f"{k} {v}" for k, v in source.items())
+    return str(source)
