@@ -37,6 +37,7 @@ from torch import nn
 from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
 __all__ = [
+    "MAX_MARGIN",
     "MIN_TEMPERATURE",
     "ContrastiveLoss",
     "InfoNCELoss",
@@ -53,6 +54,11 @@ UNIT_EPS = 1e-4
 
 #: The smallest temperature accepted: 1/t must stay far inside float32 (similarities / t are exponentiated).
 MIN_TEMPERATURE = 1e-4
+
+#: The largest margin accepted. A margin is a distance between embeddings (FaceNet's 0.2 on unit
+#: vectors; Hadsell's 1-2 on raw ones); a million is past any embedding scale, and ContrastiveLoss's
+#: largest term, ½·margin², stays far inside float32 (a margin of 1e20 would make it ``inf``).
+MAX_MARGIN = 1e6
 
 #: What an argument of a loss's ``forward`` holds: one embedding tensor, NT-Xent's views (a list
 #: of embedding tensors or one stacked tensor), an optional queue of negative embeddings, labels.
@@ -213,10 +219,13 @@ def _check_temperature(t: Any) -> float:
 def _check_margin(margin: Any, positive: bool) -> float:
     kind = "positive" if positive else "non-negative"
     if isinstance(margin, bool) or not isinstance(margin, numbers.Real):
-        raise WrongArgumentType(f"margin={_shown(margin)} ({_kind(margin)}) must be a finite {kind} number")
+        raise WrongArgumentType(f"margin={_shown(margin)} ({_kind(margin)}) must be a {kind} number <= {MAX_MARGIN:g}")
     value = _real(margin)
-    if not (math.isfinite(value) and (value > 0 if positive else value >= 0)):
-        raise InvalidArgument(f"margin={_shown(margin)} must be a finite {kind} number")
+    if not (math.isfinite(value) and (value > 0 if positive else value >= 0) and value <= MAX_MARGIN):
+        raise InvalidArgument(
+            f"margin={_shown(margin)} must be a finite {kind} number <= {MAX_MARGIN:g}: a distance between embeddings "
+            "(0.2 on unit vectors, 1-2 on raw ones are usual); larger margins cannot give a finite float32 loss"
+        )
     return value
 
 
@@ -434,7 +443,7 @@ class TripletLoss(_Loss):
     """Triplet margin loss ``max(0, d(a, p) - d(a, n) + margin)`` on Euclidean distances.
 
     Args:
-        margin: the margin (FaceNet uses 0.2 on L2-normalized embeddings).
+        margin: the margin (FaceNet uses 0.2 on L2-normalized embeddings), at most ``MAX_MARGIN``.
         mining: ``None`` — call with explicit ``(anchor, positive, negative)`` batches;
             ``"hard"`` — batch-hard mining (Hermans et al. 2017): call with ``(embeddings, labels)``;
             each anchor takes its farthest positive and nearest negative;
@@ -448,7 +457,7 @@ class TripletLoss(_Loss):
 
     Raises:
         WrongArgumentType: ``margin`` is not a number.
-        InvalidArgument: ``margin`` negative or not finite; an unknown ``mining``.
+        InvalidArgument: ``margin`` negative, not finite or above ``MAX_MARGIN``; an unknown ``mining``.
         WrongInputType: an embedding is not a float tensor (pass ``z.float()``); labels not a tensor.
         InvalidInput: shapes that do not match, an empty batch.
 
@@ -525,8 +534,9 @@ class ContrastiveLoss(_Loss):
     """Hadsell, Chopra & LeCun (2006) pairwise contrastive loss.
 
     ``L = ½·[y·d² + (1 − y)·max(0, margin − d)²]`` averaged over pairs, with ``d`` the Euclidean
-    distance between ``x1[i]`` and ``x2[i]`` and ``y = 1`` for similar pairs. ``margin`` is positive;
-    ``x1`` and ``x2`` are float tensors ``[B, D]``, ``same`` a tensor ``[B]``.
+    distance between ``x1[i]`` and ``x2[i]`` and ``y = 1`` for similar pairs. ``margin`` is positive
+    and at most ``MAX_MARGIN``; ``x1`` and ``x2`` are float tensors ``[B, D]``, ``same`` a tensor
+    ``[B]``.
 
     Example:
         >>> ContrastiveLoss(1.0)(z1, z2, same=torch.tensor([1, 0, 1]))

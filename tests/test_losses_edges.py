@@ -1,8 +1,9 @@
 """The losses at their edges: each odd input refused with one AugkitError that names the argument
-and what to pass; arguments of the wrong type refused alike."""
+and what to pass, and margins refused where they cannot give a finite loss."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 import torch
 
 from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
-from augkit.losses import ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
+from augkit.losses import MAX_MARGIN, ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 B, D = 4, 8
 
@@ -131,3 +132,17 @@ def test_temperatures_of_the_wrong_type_are_refused(temperature: Any) -> None:
     for loss in (NTXentLoss, InfoNCELoss):
         with pytest.raises(WrongArgumentType, match="temperature="):
             loss(temperature)
+
+
+@pytest.mark.parametrize("loss", [TripletLoss, ContrastiveLoss])
+@pytest.mark.parametrize("margin", [1e308, 1e20, MAX_MARGIN * 1.5, math.inf, -math.inf, math.nan, -0.5])
+def test_margins_that_cannot_give_a_finite_loss_are_refused(loss: type, margin: float) -> None:
+    with pytest.raises(InvalidArgument, match=rf"margin={re.escape(repr(margin))} .*{re.escape(f'{MAX_MARGIN:g}')}"):
+        loss(margin=margin)
+
+
+def test_the_largest_margin_still_gives_a_finite_float32_loss() -> None:
+    z = _z(1)
+    assert math.isfinite(ContrastiveLoss(MAX_MARGIN)(z, z, torch.zeros(B)).item())
+    assert math.isfinite(TripletLoss(MAX_MARGIN)(z, z, z).item())
+    assert ContrastiveLoss(np.float32(2.0)).margin == 2.0
