@@ -10,7 +10,9 @@ Every loss takes its inputs through one gate (:func:`_checked_forward`):
   nearly always labels or token ids passed by mistake, and they carry no gradient
   (``z.float()`` converts embeddings that really are integers).
 - The loss is computed with autocast off, in float64 when any embedding is float64 and in
-  float32 otherwise (float16 and bfloat16 embeddings included), with ``logsumexp``.
+  float32 otherwise (float16 and bfloat16 embeddings included), with ``logsumexp``, and comes
+  back in that dtype, as autocast's own losses do. A float32 loss whose value is past float32's
+  range raises ``InvalidInput`` rather than coming back as ``inf``.
 - Losses that L2-normalize do it in that precision (:data:`UNIT_EPS`).
 
 Constructor arguments are checked where they are given: temperatures and margins that cannot
@@ -154,16 +156,19 @@ def _unit(x: torch.Tensor) -> torch.Tensor:
 
 
 def _wide(x: torch.Tensor) -> torch.Tensor:
-    """float64 for embeddings whose squared distances would overflow float32 (inf − inf = NaN)."""
-    if x.dtype == torch.float32 and x.numel() and float(x.detach().abs().max()) > 1e18:
-        return x.double()
+    """float64 for float32 embeddings whose squared distances could overflow float32 (inf − inf = NaN):
+    a squared distance of two rows is at most 4·dim·max|x|²."""
+    if x.dtype == torch.float32 and x.numel():
+        limit = math.sqrt(torch.finfo(torch.float32).max / (4 * x.shape[1]))
+        if float(x.detach().abs().max()) > limit:
+            return x.double()
     return x
 
 
 def _checked_forward(fn: _Forward) -> _Forward:
     """Wrap a loss's ``forward``: check and convert its inputs by the roles the loss declares
     (:meth:`_Loss._roles`), cast the embeddings to the computing dtype, normalize them when the loss
-    does, and run it with autocast off."""
+    does, run it with autocast off and return the loss in the computing dtype."""
     signature = inspect.signature(fn)
 
     @functools.wraps(fn)
@@ -192,9 +197,25 @@ def _checked_forward(fn: _Forward) -> _Forward:
             for param, (_, role) in self._roles().items():
                 if role != "labels" and given.get(param) is not None:
                     given[param] = _map(given[param], prepare)
-            return fn(*bound.args, **bound.kwargs)
+            out = fn(*bound.args, **bound.kwargs)
+        return _in_dtype(loss, out, dtype, embeddings)
 
     return cast(_Forward, forward)
+
+
+def _in_dtype(loss: str, out: torch.Tensor, dtype: torch.dtype, embeddings: list[torch.Tensor]) -> torch.Tensor:
+    """The loss in the computing dtype; a value that float32 cannot hold is named, not returned as inf."""
+    if out.dtype == dtype:
+        return out
+    narrow = out.to(dtype)
+    if not bool(torch.isfinite(narrow)) and bool(torch.isfinite(out)):
+        largest = max(float(z.detach().abs().max()) for z in embeddings)
+        raise InvalidInput(
+            f"{loss}: the loss, {float(out):.3g}, overflows {str(dtype).removeprefix('torch.')}, the dtype of the "
+            f"embeddings (their largest magnitude is {largest:.3g}); scale them down, normalize them, or pass "
+            "float64 embeddings"
+        )
+    return narrow
 
 
 def _real(x: Any) -> float:
@@ -321,7 +342,8 @@ class NTXentLoss(_Loss):
             stay on the anchor's rank); gradients flow back to each rank's own embeddings.
 
     Call with a list of ``n`` float tensors ``[B, D]``, or one ``[n·B, D]`` tensor in view-major
-    order (``torch.cat(views)``) and ``n_views`` (an int). Embeddings are L2-normalized inside.
+    order (``torch.cat(views)``) and ``n_views`` (an int). Embeddings are L2-normalized inside. The
+    loss is float64 for float64 embeddings, float32 otherwise (see the module's docstring).
 
     Raises:
         WrongInputType: a view is not a float tensor (a list, an integer tensor: pass ``z.float()``).
@@ -380,7 +402,7 @@ class InfoNCELoss(_Loss):
     queue and ``in_batch_negatives=False`` for MoCo's exact logits ``[l_pos, l_neg]``).
     ``symmetric=True`` averages the query→key and key→query losses, as CLIP does for
     image-to-text and text-to-image (Radford et al. 2021). Inputs are float tensors, L2-normalized
-    inside.
+    inside; the loss is float64 for float64 inputs, float32 otherwise (see the module's docstring).
 
     Raises:
         WrongInputType: ``query``, ``key`` or ``queue`` is not a float tensor (pass ``z.float()``).
@@ -453,13 +475,14 @@ class TripletLoss(_Loss):
         normalize: L2-normalize embeddings first.
 
     For views, labels are the sample ids: ``labels = torch.arange(B).repeat(n)`` with
-    ``torch.cat(views)``. Embeddings are float tensors.
+    ``torch.cat(views)``. Embeddings are float tensors; the loss is float64 for float64 embeddings,
+    float32 otherwise (see the module's docstring).
 
     Raises:
         WrongArgumentType: ``margin`` is not a number.
         InvalidArgument: ``margin`` negative, not finite or above ``MAX_MARGIN``; an unknown ``mining``.
         WrongInputType: an embedding is not a float tensor (pass ``z.float()``); labels not a tensor.
-        InvalidInput: shapes that do not match, an empty batch.
+        InvalidInput: shapes that do not match, an empty batch, a float32 loss past float32's range.
 
     Example:
         >>> TripletLoss(0.2, mining="semi-hard")(torch.cat([z1, z2]), torch.arange(B).repeat(2))
@@ -536,7 +559,8 @@ class ContrastiveLoss(_Loss):
     ``L = ½·[y·d² + (1 − y)·max(0, margin − d)²]`` averaged over pairs, with ``d`` the Euclidean
     distance between ``x1[i]`` and ``x2[i]`` and ``y = 1`` for similar pairs. ``margin`` is positive
     and at most ``MAX_MARGIN``; ``x1`` and ``x2`` are float tensors ``[B, D]``, ``same`` a tensor
-    ``[B]``.
+    ``[B]``. The loss is float64 for float64 embeddings, float32 otherwise; a float32 loss past
+    float32's range raises ``InvalidInput`` (see the module's docstring).
 
     Example:
         >>> ContrastiveLoss(1.0)(z1, z2, same=torch.tensor([1, 0, 1]))

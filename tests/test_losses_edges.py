@@ -1,5 +1,6 @@
 """The losses at their edges: each odd input refused with one AugkitError that names the argument
-and what to pass, and margins refused where they cannot give a finite loss."""
+and what to pass, margins refused where they cannot give a finite loss, and the loss in the dtype
+it was computed in."""
 
 from __future__ import annotations
 
@@ -146,3 +147,38 @@ def test_the_largest_margin_still_gives_a_finite_float32_loss() -> None:
     assert math.isfinite(ContrastiveLoss(MAX_MARGIN)(z, z, torch.zeros(B)).item())
     assert math.isfinite(TripletLoss(MAX_MARGIN)(z, z, z).item())
     assert ContrastiveLoss(np.float32(2.0)).margin == 2.0
+
+
+CALLS_IN: list[tuple[str, Callable[[torch.dtype, float], torch.Tensor]]] = [
+    ("ntxent", lambda dt, s: NTXentLoss(0.5)([_z(1, dt) * s, _z(2, dt) * s])),
+    ("ntxent-stacked", lambda dt, s: NTXentLoss(0.5)(torch.cat([_z(1, dt), _z(2, dt)]) * s, n_views=2)),
+    ("infonce-queue", lambda dt, s: InfoNCELoss(symmetric=True)(_z(1, dt) * s, _z(2, dt) * s, _z(3, dt, 6) * s)),
+    ("triplet", lambda dt, s: TripletLoss()(_z(1, dt) * s, _z(2, dt) * s, _z(3, dt) * s)),
+    ("triplet-hard", lambda dt, s: TripletLoss(mining="hard")(_z(1, dt) * s, LABELS)),
+    ("triplet-semi", lambda dt, s: TripletLoss(mining="semi-hard", normalize=True)(_z(1, dt) * s, LABELS)),
+    ("contrastive", lambda dt, s: ContrastiveLoss()(_z(1, dt) * s, _z(2, dt) * s, SAME)),
+]
+
+
+@pytest.mark.parametrize(("name", "call"), CALLS_IN, ids=[n for n, _ in CALLS_IN])
+@pytest.mark.parametrize(("dtype", "expected"), [
+    (torch.float32, torch.float32), (torch.float64, torch.float64),
+    (torch.float16, torch.float32), (torch.bfloat16, torch.float32),
+])
+def test_the_loss_comes_back_in_the_dtype_it_was_computed_in(
+    name: str, call: Callable[[torch.dtype, float], torch.Tensor], dtype: torch.dtype, expected: torch.dtype
+) -> None:
+    scales = [1.0, 1e20] if dtype in (torch.float32, torch.float64) else [1.0]
+    for scale in scales:
+        if name == "contrastive" and scale > 1 and dtype == torch.float32:
+            continue  # its value, ~1e40, is past float32: see the next test
+        loss = call(dtype, scale)
+        assert loss.dtype == expected and torch.isfinite(loss), (scale, loss)
+
+
+def test_a_float32_loss_past_float32s_range_is_named_not_returned_as_float64() -> None:
+    far = _z(1) * 1e20
+    with pytest.raises(InvalidInput, match=r"overflows float32.*float64"):
+        ContrastiveLoss()(far, -far, torch.ones(B))
+    value = ContrastiveLoss()(far.double(), -far.double(), torch.ones(B))
+    assert value.dtype == torch.float64 and value.item() > 3.5e38
