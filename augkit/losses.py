@@ -13,7 +13,9 @@ Every loss takes its inputs through one gate (:func:`_checked_forward`):
   float32 otherwise (float16 and bfloat16 embeddings included), with ``logsumexp``, and comes
   back in that dtype, as autocast's own losses do. A float32 loss whose value is past float32's
   range raises ``InvalidInput`` rather than coming back as ``inf``.
-- Losses that L2-normalize do it in that precision (:data:`UNIT_EPS`).
+- Losses that L2-normalize do it in that precision, at any scale (a float32 row of 1e20s is a
+  direction, not a zero), with an ``eps`` that keeps the gradient of an all-zero row inside the
+  range of the embedding's own dtype: float16 gradients stay finite.
 
 Constructor arguments are checked where they are given: temperatures and margins that cannot
 give a finite loss raise ``InvalidArgument``, values of the wrong type ``WrongArgumentType``.
@@ -50,8 +52,10 @@ __all__ = [
 ]
 
 #: Rows shorter than this are scaled by 1/UNIT_EPS instead of normalized: the gradient of
-#: x / max(|x|, eps) is at most 1/eps, so an all-zero embedding row cannot blow up training (or
-#: overflow float16 gradients, whose maximum is 65504).
+#: x / max(|x|, eps) is at most 1/eps times the loss's gradient with respect to the unit vector,
+#: so an all-zero embedding row cannot blow up training. Float16 embeddings get a larger eps
+#: where the loss's gradient bound asks for it (:meth:`_Loss._unit_gradient`), so that their
+#: gradients fit float16 (whose maximum is 65504).
 UNIT_EPS = 1e-4
 
 #: The smallest temperature accepted: 1/t must stay far inside float32 (similarities / t are exponentiated).
@@ -151,8 +155,16 @@ def _map(value: Any, fn: Callable[[torch.Tensor], torch.Tensor]) -> Any:
     return [fn(v) for v in value] if isinstance(value, list) else fn(value)
 
 
-def _unit(x: torch.Tensor) -> torch.Tensor:
-    return F.normalize(x, dim=1, eps=UNIT_EPS)
+def _unit(x: torch.Tensor, eps: float) -> torch.Tensor:
+    """The rows of ``x``, L2-normalized with ``eps`` (see :data:`UNIT_EPS`)."""
+    # F.normalize squares the row: a float32 row of 1e20s has an infinite norm and would come out
+    # as zeros. Dividing first by a power of two near the row's largest magnitude is exact, so the
+    # result is F.normalize's bit for bit wherever F.normalize was right; rows whose largest
+    # magnitude is below 1 are left as they are, so eps keeps its meaning. The divisor is detached:
+    # normalize(x / s) has the gradient of normalize(x) for any constant s > 0.
+    biggest = x.detach().abs().amax(dim=1, keepdim=True)
+    _, exponent = torch.frexp(biggest.clamp_min(1.0))
+    return F.normalize(x / torch.ldexp(torch.ones_like(biggest), exponent - 1), dim=1, eps=eps)
 
 
 def _wide(x: torch.Tensor) -> torch.Tensor:
@@ -187,11 +199,15 @@ def _checked_forward(fn: _Forward) -> _Forward:
                 given[param] = _views(loss, name, value) if role == "views" else _embedding(loss, name, value, role)
                 embeddings += given[param] if isinstance(given[param], list) else [given[param]]
         dtype = torch.float64 if any(z.dtype == torch.float64 for z in embeddings) else torch.float32
-        normalize = self._normalizes()
+        gradient = self._unit_gradient()
+        # a row's gradient is at most (the loss's gradient with respect to its unit row) / eps: an eps
+        # of at least 2·bound / (the largest value of the narrowest input dtype) keeps it in that dtype
+        eps = None if gradient is None else max(UNIT_EPS, 2 * gradient / min(torch.finfo(z.dtype).max
+                                                                             for z in embeddings))
 
         def prepare(z: torch.Tensor) -> torch.Tensor:
             z = z.to(dtype)
-            return _unit(z) if normalize else z
+            return z if eps is None else _unit(z, eps)
 
         with torch.autocast(device_type=embeddings[0].device.type, enabled=False):
             for param, (_, role) in self._roles().items():
@@ -288,9 +304,10 @@ class _Loss(nn.Module):
         """``forward``'s tensor arguments: parameter -> (its name in messages, what it holds)."""
         raise NotImplementedError
 
-    def _normalizes(self) -> bool:
-        """Whether the loss L2-normalizes its embeddings (the gate does it, in the computing dtype)."""
-        return False
+    def _unit_gradient(self) -> float | None:
+        """None when the loss does not normalize its embeddings; else a bound on the norm of the
+        gradient of the loss with respect to one unit-normalized embedding row."""
+        return None
 
 
 class _GatherWithGrad(torch.autograd.Function):
@@ -363,8 +380,14 @@ class NTXentLoss(_Loss):
     def _roles(self) -> dict[str, tuple[str, Role]]:
         return {"views": ("views", "views")}
 
-    def _normalizes(self) -> bool:
-        return True
+    def _unit_gradient(self) -> float:
+        # per anchor, the gradient with respect to its own unit row is at most 2/t, and the other
+        # anchors add at most 1/t between them (their softmax weights on it sum to at most the
+        # number of anchors, averaged away); gathered, every rank's anchors add theirs
+        import torch.distributed as dist
+
+        gathered = self.gather_distributed and dist.is_available() and dist.is_initialized()
+        return 3 / self.temperature * (dist.get_world_size() if gathered else 1)
 
     @_checked_forward
     def forward(self, views: torch.Tensor | Sequence[torch.Tensor], n_views: int | None = None) -> torch.Tensor:
@@ -422,8 +445,11 @@ class InfoNCELoss(_Loss):
     def _roles(self) -> dict[str, tuple[str, Role]]:
         return {"query": ("query", "embeddings"), "key": ("key", "embeddings"), "queue": ("queue", "queue")}
 
-    def _normalizes(self) -> bool:
-        return True
+    def _unit_gradient(self) -> float:
+        # the cross entropy over logits u·v / t, averaged over the batch, has a gradient of at most
+        # 2/t with respect to one unit row (a key: its query's pull and every query's softmax weight
+        # on it); the symmetric mode averages two such losses
+        return 3 / self.temperature
 
     @_checked_forward
     def forward(self, query: torch.Tensor, key: torch.Tensor, queue: torch.Tensor | None = None) -> torch.Tensor:
@@ -502,8 +528,9 @@ class TripletLoss(_Loss):
         # with mining, forward(embeddings, labels): the messages name the parameters a keyword call uses
         return {"anchor": ("anchor", "embeddings"), "positive": ("positive", "labels")}
 
-    def _normalizes(self) -> bool:
-        return self.normalize
+    def _unit_gradient(self) -> float | None:
+        # each term d(a, p) - d(a, n) moves one unit row by at most 2 (distances have unit gradients)
+        return 2.0 if self.normalize else None
 
     @_checked_forward
     def forward(

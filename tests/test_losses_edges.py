@@ -1,6 +1,6 @@
 """The losses at their edges: each odd input refused with one AugkitError that names the argument
-and what to pass, margins refused where they cannot give a finite loss, and the loss in the dtype
-it was computed in."""
+and what to pass, margins refused where they cannot give a finite loss, the loss in the dtype it
+was computed in, finite float16 gradients on all-zero rows, and normalization at any scale."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
-from augkit.losses import MAX_MARGIN, ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
+from augkit.losses import MAX_MARGIN, MIN_TEMPERATURE, ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 B, D = 4, 8
 
@@ -182,3 +182,50 @@ def test_a_float32_loss_past_float32s_range_is_named_not_returned_as_float64() -
         ContrastiveLoss()(far, -far, torch.ones(B))
     value = ContrastiveLoss()(far.double(), -far.double(), torch.ones(B))
     assert value.dtype == torch.float64 and value.item() > 3.5e38
+
+
+def test_normalization_does_not_depend_on_the_scale_of_the_embeddings() -> None:
+    # the squares of 1e20s overflow float32: such rows used to come out of normalization as zeros
+    views = [_z(1), _z(2)]
+    base = NTXentLoss(0.5)(views).item()
+    for scale in (1e-3, 1e20, 1e36):
+        assert NTXentLoss(0.5)([v * scale for v in views]).item() == pytest.approx(base, rel=1e-6)
+        assert InfoNCELoss()(views[0] * scale, views[1]).item() == pytest.approx(InfoNCELoss()(*views).item(), 1e-6)
+    q = (views[0] * 1e20).requires_grad_(True)
+    NTXentLoss(0.5)([q, views[1]]).backward()
+    assert q.grad is not None and float(q.grad.abs().max()) > 0
+
+
+LOSSES_FOR_GRADIENTS: list[tuple[str, Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]]] = [
+    ("ntxent", lambda a, b, t: NTXentLoss(t)([a, b])),
+    ("ntxent-3", lambda a, b, t: NTXentLoss(t)([a, b, b.flip(0)])),
+    ("infonce", lambda a, b, t: InfoNCELoss(t)(a, b)),
+    ("infonce-sym", lambda a, b, t: InfoNCELoss(t, symmetric=True)(a, b)),
+    ("infonce-queue", lambda a, b, t: InfoNCELoss(t, in_batch_negatives=False)(a, b, queue=b.flip(0).detach())),
+    ("triplet", lambda a, b, t: TripletLoss(normalize=True)(a, b, b.flip(0))),
+    ("triplet-hard", lambda a, b, t: TripletLoss(mining="hard", normalize=True)(torch.cat([a, b]), LABELS.repeat(2))),
+    ("triplet-semi", lambda a, b, t: TripletLoss(mining="semi-hard", normalize=True)(torch.cat([a, b]),
+                                                                                   LABELS.repeat(2))),
+    ("contrastive", lambda a, b, t: ContrastiveLoss()(a, b, SAME)),
+]
+
+
+@pytest.mark.parametrize(("name", "loss"), LOSSES_FOR_GRADIENTS, ids=[n for n, _ in LOSSES_FOR_GRADIENTS])
+@pytest.mark.parametrize("temperature", [0.5, 0.07, 1e-3, MIN_TEMPERATURE])
+@pytest.mark.parametrize("zeros", ["a", "both", "tiny"])
+def test_float16_zero_rows_give_finite_float16_gradients(
+    name: str, loss: Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor], temperature: float, zeros: str
+) -> None:
+    a, b = _z(1, torch.float16), _z(2, torch.float16)
+    a[0] = 0
+    if zeros == "both":
+        b[0] = 0
+    if zeros == "tiny":
+        a[1] = 6e-8  # float16's smallest subnormal
+    a.requires_grad_(True)
+    b.requires_grad_(True)
+    value = loss(a, b, temperature)
+    assert torch.isfinite(value)
+    value.backward()
+    for g in (a.grad, b.grad):
+        assert g is not None and g.dtype == torch.float16 and torch.isfinite(g).all(), (name, g)
