@@ -51,6 +51,23 @@ def test_ntxent_equals_pytorch_metric_learning_for_two_views() -> None:
         assert NTXentLoss(0.5)([a, b]).item() == pytest.approx(theirs.item(), abs=1e-5)
 
 
+@pytest.mark.parametrize(("dtype", "tolerance"), [(torch.float64, 1e-12), (torch.float32, 1e-6), (torch.float16, 2e-3)])
+def test_ntxent_gradients_equal_pytorch_metric_learnings(dtype: torch.dtype, tolerance: float) -> None:
+    from pytorch_metric_learning.losses import NTXentLoss as PMLNTXent
+
+    wide = torch.float64 if dtype == torch.float64 else torch.float32
+    for seed in range(3):
+        g = torch.Generator().manual_seed(seed)
+        a, b = (torch.randn(16, 8, generator=g, dtype=torch.float64).to(dtype) for _ in range(2))
+        ours = [a.clone().requires_grad_(True), b.clone().requires_grad_(True)]
+        NTXentLoss(0.5)(ours).backward()
+        theirs = [a.to(wide).requires_grad_(True), b.to(wide).requires_grad_(True)]
+        PMLNTXent(temperature=0.5)(torch.cat(theirs), torch.arange(16).repeat(2)).backward()
+        for mine, their in zip(ours, theirs, strict=True):
+            assert mine.grad is not None and their.grad is not None and mine.grad.dtype == dtype
+            torch.testing.assert_close(mine.grad.to(wide), their.grad, rtol=tolerance, atol=tolerance)
+
+
 def buggy_diagonal_as_positive(views: list[torch.Tensor], t: float) -> torch.Tensor:
     z = F.normalize(torch.cat(views), dim=1)
     sim = z @ z.T / t
