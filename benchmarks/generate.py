@@ -34,7 +34,7 @@ from PIL import Image
 
 import augkit
 from augkit.core import modalities
-from augkit.generate.job import write_pairs
+from augkit.generate import write_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

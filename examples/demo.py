@@ -20,7 +20,7 @@ from pathlib import Path
 import augkit
 from augkit import Compose, CrossModalViews
 from augkit.datasets import ManifestDataset, read_sources
-from augkit.generate.job import PairDataset, write_pairs
+from augkit.generate import PairDataset, write_pairs
 from augkit.image import ops
 from augkit.preview import write_grid, write_page, write_sections
 from augkit.text import RandomSwap
