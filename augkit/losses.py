@@ -38,7 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from augkit.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 
 __all__ = [
     "MAX_MARGIN",

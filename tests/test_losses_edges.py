@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 from augkit.losses import MAX_MARGIN, MIN_TEMPERATURE, ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 B, D = 4, 8

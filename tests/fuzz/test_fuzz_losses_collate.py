@@ -20,8 +20,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 from augkit.datasets import collate_items, collate_views
-from augkit.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 from augkit.losses import MAX_MARGIN, MIN_TEMPERATURE, ContrastiveLoss, InfoNCELoss, NTXentLoss, TripletLoss
 
 LONG = os.environ.get("AUGKIT_FUZZ") == "long"
