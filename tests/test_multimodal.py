@@ -262,7 +262,7 @@ def test_without_protection_the_same_ops_lose_those_words():
 
 
 def test_coupling_errors_name_the_rule():
-    with pytest.raises(ValueError, match="unknown coupling 'mirror'"):
+    with pytest.raises(ValueError, match="no coupling named 'mirror'"):
         _pairs("mirror")
     with pytest.raises(ValueError, match="needs image and text"):
         CrossModalViews(audio=Gain(), text=RandomSwap(), couplings=["flip_swaps_left_right"])
@@ -322,7 +322,7 @@ def test_dict_spec_errors_name_the_place():
     with pytest.raises(ValueError, match=r"fields\.text\.pipeline\.alpha"):
         config.load({**base, "fields": {**base["fields"], "text": {"pipeline": {"type": "text.random_swap",
                                                                                 "alpha": 7}}}})
-    with pytest.raises(ValueError, match=r"couplings: .*unknown coupling 'mirror'"):
+    with pytest.raises(ValueError, match=r"couplings: .*no coupling named 'mirror'"):
         config.load({**base, "couplings": ["mirror"]})
     with pytest.raises(ValueError, match=r"fields\.text\.pipe"):
         config.load({**base, "fields": {"text": {"pipe": {}}}})

@@ -68,8 +68,8 @@ def vector() -> Iterator[None]:
     modalities.register(VectorModality())
     registry.register(VectorNoise)
     yield
-    modalities._REGISTRY.pop("vector")  # test hygiene only: later tests see the built-in registry
-    registry._REGISTRY.pop("vector.noise")
+    modalities.MODALITIES.unregister("vector")  # later tests see the built-in registries
+    registry.OPS.unregister("vector.noise")
 
 
 def test_the_generator_checks_each_sample_with_the_descriptor() -> None:

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
+from augkit.core.registry import Registry
 
 __all__ = [
     "ANY",
     "ENTRY_POINT_GROUP",
+    "MODALITIES",
     "BaseModality",
     "Modality",
     "builtin_names",
@@ -236,63 +238,43 @@ class _Any(BaseModality):
 
 ANY: Modality = _Any()
 
-_REGISTRY: dict[str, Modality] = {}
-_loaded = False
+def _builtin_modalities() -> None:
+    for module in _BUILTIN.values():
+        importlib.import_module(module)
+
+
+#: Modality descriptors by name: augkit's own, then those of installed packages.
+MODALITIES: Registry[Modality] = Registry("modality", ENTRY_POINT_GROUP, _builtin_modalities)
 
 
 def register(modality: Modality) -> Modality:
     """Make ``modality`` findable by its ``name``; returns it.
 
     Raises:
-        ValueError: for an empty name, or a name another descriptor already holds.
+        InvalidArgument: for an empty name, or a name another descriptor already holds.
     """
-    name = getattr(modality, "name", "")
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"{modality!r} needs a non-empty `name` to be registered as a modality")
-    existing = _REGISTRY.get(name)
-    if existing is not None and type(existing) is not type(modality):
-        raise ValueError(f"modality {name!r} is already registered by {type(existing).__qualname__}")
-    _REGISTRY[name] = modality
-    return modality
-
-
-def _load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for module in _BUILTIN.values():
-        importlib.import_module(module)
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        register(ep.load())
+    return MODALITIES.register(modality)
 
 
 def get(name: str) -> Modality:
-    """The descriptor of modality ``name``.
+    """The descriptor of modality ``name`` (a built-in one imports only its own module).
 
     Raises:
-        ValueError: naming the unknown modality and the known ones.
+        UnknownName: (a ValueError) naming the unknown modality and the known ones.
     """
-    found = _REGISTRY.get(name)
-    if found is not None:
-        return found
-    if name in _BUILTIN:
+    found = MODALITIES.peek(name)
+    if found is None and isinstance(name, str) and name in _BUILTIN:
         importlib.import_module(_BUILTIN[name])
-        if name in _REGISTRY:
-            return _REGISTRY[name]
-    _load()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise InvalidArgument(f"no modality named {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+        found = MODALITIES.peek(name)
+    return found if found is not None else MODALITIES.get(name)
 
 
 def names() -> list[str]:
-    """The registered modality names, sorted."""
-    _load()
-    return sorted(_REGISTRY)
+    """The registered modality names: augkit's own in their fixed order (image, text, audio), then
+    installed ones sorted. Lookups that try each modality (:func:`claiming`, :func:`picture_of`)
+    go in this order."""
+    every = MODALITIES.names()
+    return [n for n in _BUILTIN if n in every] + [n for n in every if n not in _BUILTIN]
 
 
 def builtin_names() -> list[str]:
@@ -342,7 +324,7 @@ def for_path(path: str | Path) -> Modality | None:
     if not suffix:
         return None
     for name in names():
-        m = _REGISTRY[name]
+        m = get(name)
         if suffix in getattr(m, "extensions", ()):
             return m
     return None

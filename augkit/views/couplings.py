@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from augkit.core import modalities, registry
 from augkit.core.errors import InvalidArgument, InvalidParams, WrongArgumentType
 
-__all__ = ["Coupling", "FlipSwapsLeftRight", "ProtectWords", "get", "names", "register", "resolve"]
+__all__ = ["RULES", "Coupling", "FlipSwapsLeftRight", "ProtectWords", "get", "names", "register", "resolve"]
 
-_RULES: dict[str, Callable[..., Coupling]] = {}
+#: Rule classes by name; installed packages add theirs through the ``augkit.couplings`` entry-point group.
+RULES: registry.Registry[type[Coupling]] = registry.Registry(
+    "coupling", "augkit.couplings", check=lambda obj, where: _rule(obj, where))
 
 
 class Coupling:
@@ -89,19 +91,24 @@ class Coupling:
             f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in spec.items() if k != 'rule')})"
 
 
+def _rule(obj: Any, where: str) -> type[Coupling]:
+    if not (isinstance(obj, type) and issubclass(obj, Coupling)):
+        raise WrongArgumentType(f"{where} must name an augkit Coupling subclass")
+    return obj
+
+
 def register(cls: type[Coupling]) -> type[Coupling]:
-    """Register a rule class under its ``name`` (a decorator)."""
-    if not isinstance(cls.name, str) or not cls.name:
-        raise InvalidArgument(f"coupling {cls.__name__} needs a non-empty name")
-    if cls.name in _RULES and _RULES[cls.name] is not cls:
-        raise InvalidArgument(f"a coupling named {cls.name!r} is already registered")
-    _RULES[cls.name] = cls
-    return cls
+    """Register a rule class under its ``name`` (a decorator).
+
+    Raises:
+        InvalidArgument: for an empty name, or a name another rule holds.
+    """
+    return RULES.register(cls)
 
 
 def names() -> list[str]:
     """The registered rule names, sorted."""
-    return sorted(_RULES)
+    return RULES.names()
 
 
 def get(spec: str | Mapping[str, Any] | Coupling) -> Coupling:
@@ -123,15 +130,14 @@ def get(spec: str | Mapping[str, Any] | Coupling) -> Coupling:
     else:
         raise WrongArgumentType(f"a coupling is a rule name, a {{'rule': name, ...}} dict or a Coupling, "
                                 f"got {type(spec).__name__}")
-    if name not in _RULES:
-        raise InvalidArgument(f"unknown coupling {name!r}; known: {', '.join(names())}")
+    rule = RULES.get(name)
     try:
-        signature = inspect.signature(_RULES[name])
+        signature = inspect.signature(rule)
         signature.bind(**arguments)
     except TypeError as err:
         takes = ", ".join(signature.parameters) or "no arguments"
         raise InvalidArgument(f"coupling {name!r}: {err}; it takes {takes}") from None
-    return _RULES[name](**arguments)
+    return rule(**arguments)
 
 
 def resolve(specs: Sequence[Any], fields: Mapping[str, str]) -> list[Coupling]:
