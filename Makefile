@@ -1,5 +1,5 @@
 # make demo : create .venv if missing, install augkit, preview views of data/ (PNG grid, HTML pages), write two-view datasets and a page of image-caption pairs
-# make test : install, then run the whole test suite, ruff and mypy
+# make test : install, then run the whole test suite, ruff, mypy and the import contract (lint-imports)
 # make fuzz : the long fuzz profile (2,500 generated inputs per op, over 10,000 per modality)
 # make screenshot : make demo, then render out/demo/preview.html with headless Chromium into docs/preview.png
 PYTHON ?= python3
@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export RAY_USAGE_STATS_ENABLED := 0
 
-.PHONY: install demo screenshot test fuzz lint typecheck bench clean
+.PHONY: install demo screenshot test fuzz lint typecheck imports bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,7 @@ test: install
 	$(PY) -m pytest -q
 	$(PY) -m ruff check augkit tests examples benchmarks
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 fuzz: install
 	AUGKIT_FUZZ=long $(PY) -m pytest -q tests/fuzz
@@ -45,6 +46,9 @@ lint: install
 
 typecheck: install
 	$(PY) -m mypy
+
+imports: install
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) -m pip install --quiet -e '.[bench]' $(TORCH_PAIR) torchvision==0.29.1

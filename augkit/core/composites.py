@@ -25,7 +25,7 @@ def check_augmenter(obj: Any, name: str) -> Augmenter[Any]:
     if not isinstance(obj, Augmenter):
         raise WrongArgumentType(
             f"{name} must be an augkit Augmenter (with sample/apply), got {type(obj).__name__}; "
-            "wrap an albumentations pipeline with augkit.image.Albumentations(...)"
+            "wrap another library's pipeline in augkit's wrapper op for it (augkit list shows them)"
         )
     return obj
 

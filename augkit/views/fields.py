@@ -38,7 +38,7 @@ def view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmen
     if hasattr(pipeline, "pipelines") and hasattr(pipeline, "n_views"):  # a ViewGenerator (a preset)
         raise WrongArgumentType(
             f"{name} is a ViewGenerator (a preset); give its pipeline instead, e.g. "
-            "augkit.image.simclr(96).pipelines[0], and its output step as output={field: vg.output}")
+            "vg.pipelines[0] of the preset's generator vg, and its output step as output={field: vg.output}")
     raise WrongArgumentType(
         f"{name} must be an Augmenter or a list of Augmenters, got {type(pipeline).__name__}"
     )

@@ -62,7 +62,7 @@ def test_unknown_command_exits_with_usage() -> None:
     assert exc.value.code == 2
 
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:

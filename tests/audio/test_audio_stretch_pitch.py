@@ -23,7 +23,7 @@ from augkit.audio._waveform import fit
 from augkit.core.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType
 
 SR = 16000
-DATA = Path(__file__).resolve().parent.parent / "data" / "audio"
+DATA = Path(__file__).resolve().parents[2] / "data" / "audio"
 
 
 def harmonic_tone(f0: float = 220.0, seconds: float = 1.0) -> torch.Tensor:

@@ -18,7 +18,7 @@ import torch
 from augkit import Compose, ViewGenerator
 from augkit.core import RECORD_FORMAT
 
-FIXTURE = json.loads((Path(__file__).parent / "data" / "records_v0_1.json").read_text())
+FIXTURE = json.loads((Path(__file__).resolve().parents[1] / "data" / "records_v0_1.json").read_text())
 SENTENCES = [
     "The quick brown foxes were jumping over the lazy dogs, and nobody saw them.",
     "A small red boat sails across the quiet lake at dawn.",

@@ -18,7 +18,7 @@ from augkit.audio.modality import EXTENSIONS as AUDIO_EXTENSIONS
 from augkit.core import modalities
 from augkit.datasets import FolderDataset, ManifestDataset, read_lines, read_sources
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tone(rate: int, seconds: float, hz: float = 440.0) -> np.ndarray:
@@ -389,7 +389,7 @@ def test_manifest_items_are_dict_samples_for_a_view_generator() -> None:
 def test_a_corrupt_file_in_a_folder_names_the_item_and_the_path(tmp_path: Path) -> None:
     from augkit.datasets import FolderDataset
 
-    good = (Path(__file__).resolve().parent.parent / "data" / "images" / "coffee.jpg").read_bytes()
+    good = (Path(__file__).resolve().parents[2] / "data" / "images" / "coffee.jpg").read_bytes()
     (tmp_path / "a.jpg").write_bytes(good)
     (tmp_path / "b.jpg").write_bytes(good[:300])
     ds = FolderDataset(tmp_path, modality="image")

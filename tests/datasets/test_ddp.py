@@ -18,7 +18,7 @@ import torch
 
 import augkit
 
-SCRIPT = Path(__file__).parent / "scripts" / "ddp_views.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "ddp_views.py"
 
 
 def _free_port() -> int:

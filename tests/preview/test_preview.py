@@ -15,7 +15,7 @@ from PIL import Image
 from augkit import image
 from augkit.preview import LABEL_HEIGHT, image_grid, to_display, write_grid, write_html
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_grid_layout_and_pixels(photos: list[np.ndarray], tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from augkit.generate import PairDataset, write_pairs
 from augkit.image import ops
 from augkit.text import RandomDeletion, RandomSwap
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pairs() -> CrossModalViews:

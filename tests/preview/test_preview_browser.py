@@ -17,7 +17,7 @@ import augkit
 from augkit.datasets import read_sources
 from augkit.preview import write_sections
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs the chromium package (.ci/run installs it)")

@@ -28,7 +28,7 @@ from augkit.core.errors import InvalidInput
 from augkit.datasets import collate_views
 from augkit.generate import MANIFEST, GenerateError, PairDataset, write_pairs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 
 

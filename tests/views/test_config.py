@@ -23,7 +23,7 @@ from augkit.views import config
 from augkit.views.config import InvalidSpec
 from augkit.views.generator import ViewGenerator
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 # What the presets with a required argument are given (by parameter name).
 REQUIRED = {"sample_rate": 16000}
 # Ops whose arguments a spec cannot hold, and the field the refusal names.
