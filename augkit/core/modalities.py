@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
-from augkit.core.registry import Registry
+from augkit.core.registries import Registry
 
 __all__ = [
     "ANY",

@@ -1,3 +1,3 @@
 """The version of augkit, in one place (read by the package, specs and generate jobs)."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

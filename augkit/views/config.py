@@ -4,11 +4,11 @@ A spec names everything by its registry name: no import paths, no ``!!python`` t
 has one of two shapes::
 
     # a preset and its arguments
-    {"augkit": "0.2.0", "spec_format": 1, "preset": "image.simclr", "args": {"size": 96},
+    {"augkit": "0.3.0", "spec_format": 1, "preset": "image.simclr", "args": {"size": 96},
      "n_views": 2, "seed": 0}
 
     # pipelines of registered ops; "type" is the op's registry name, the other keys its arguments
-    {"augkit": "0.2.0", "spec_format": 1, "modality": "image", "seed": 0, "n_views": 2,
+    {"augkit": "0.3.0", "spec_format": 1, "modality": "image", "seed": 0, "n_views": 2,
      "pipeline": {"type": "compose", "ops": [{"type": "image.horizontal_flip", "p": 0.5}]},
      "output": {"type": "normalized", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}}
 
@@ -20,7 +20,7 @@ A generator over dict samples (:class:`augkit.CrossModalViews` included) writes 
 with its pipeline (or views) and, where set, its modality and output, and its coupling rules by
 name (:mod:`augkit.views.couplings`)::
 
-    {"augkit": "0.2.0", "spec_format": 1, "seed": 0, "n_views": 1, "cross_modal": true,
+    {"augkit": "0.3.0", "spec_format": 1, "seed": 0, "n_views": 1, "cross_modal": true,
      "fields": {"image": {"pipeline": {"type": "image.horizontal_flip", "p": 0.5}},
                 "text": {"pipeline": {"type": "text.random_swap", "alpha": 0.1}}},
      "couplings": ["flip_swaps_left_right", "protect_words"], "missing": "raise"}

@@ -29,11 +29,12 @@ from typing import Any, ClassVar
 
 from augkit.core import modalities, registry
 from augkit.core.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.core.registries import Registry
 
 __all__ = ["RULES", "Coupling", "FlipSwapsLeftRight", "ProtectWords", "get", "names", "register", "resolve"]
 
 #: Rule classes by name; installed packages add theirs through the ``augkit.couplings`` entry-point group.
-RULES: registry.Registry[type[Coupling]] = registry.Registry(
+RULES: Registry[type[Coupling]] = Registry(
     "coupling", "augkit.couplings", check=lambda obj, where: _rule(obj, where))
 
 

@@ -7,15 +7,12 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from augkit.core import fired, modalities
 from augkit.core.errors import InvalidArgument
 from augkit.core.html import number
 from augkit.views.fields import field_context
-
-if TYPE_CHECKING:
-    from augkit.views.generator import ViewGenerator
 
 __all__ = ["CSS", "FieldsView", "caption", "describer", "views_html"]
 
@@ -66,7 +63,7 @@ def views_html(made: Any) -> str:
     return f"<style>{CSS}</style><div class='row'>{''.join(cells)}</div>"
 
 
-def describer(vg: ViewGenerator) -> Any:
+def describer(vg: Any) -> Any:
     """What shows ``vg``'s samples and views: its modality's descriptor, :class:`FieldsView` for
     dict samples, or the plain fallback when the generator takes anything."""
     if vg.fields is not None:
@@ -83,7 +80,7 @@ class FieldsView:
     ``picture`` is the first field that has one (an image, an audio spectrogram).
     """
 
-    def __init__(self, vg: ViewGenerator) -> None:
+    def __init__(self, vg: Any) -> None:
         self.vg = vg
         self.fields = {f: modalities.get(m) for f, m in vg.field_modalities.items() if m}
         self.name = "fields"
