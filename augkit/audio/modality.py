@@ -155,6 +155,8 @@ class AudioModality(BaseModality):
                                "one count (mono: clip.mean(0, keepdim=True); stereo from mono: clip.expand(2, -1))")
         return collate_items(items, pad_value=pad_value)
 
+    render_options = ("sample_rate",)
+
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
         """An HTML fragment: the waveform, the log-mel spectrogram and a player for the clip.
 

@@ -141,6 +141,9 @@ class BaseModality:
     #: Python types whose plain values are this modality's samples when nothing else names one (a
     #: ``str`` is text): collate and dict views ask :func:`claiming`.
     claims: tuple[type, ...] = ()
+    #: The keywords a preview page's caller may give its ``render`` (``sample_rate`` for audio,
+    #: ``crop_boxes`` for images): :func:`augkit.preview.write_page` refuses any other.
+    render_options: tuple[str, ...] = ()
 
     def check(self, x: Any, **options: Any) -> Any:
         return x

@@ -119,6 +119,7 @@ class ImageModality(BaseModality):
         with Image.open(io.BytesIO(data)) as img:
             return self.check(np.asarray(img))
 
+    render_options = ("crop_boxes",)
     #: Image views have a left and a right: a horizontal flip swaps them (coupling rules ask).
     has_left_right = True
 
@@ -157,10 +158,12 @@ class ImageModality(BaseModality):
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
         """An ``<img>`` of the view in its true colours (the context's mean/std undone), fitted in
         ``cell`` pixels; ``boxes=[(top, left, height, width), ...]`` in the context draws those
-        regions on it (the crops views were taken from, on the original)."""
+        regions on it (the crops views were taken from, on the original), as do the crops recorded in
+        ``view_params`` unless ``crop_boxes=False``."""
         cell = int(context.get("cell", 200))
         pic = picture(view, context.get("mean"), context.get("std"))
-        boxes = context.get("boxes") or [b for p in context.get("view_params", ()) for b in crop_boxes(p)]
+        drawn = context.get("view_params", ()) if context.get("crop_boxes", True) else ()
+        boxes = context.get("boxes") or [b for p in drawn for b in crop_boxes(p)]
         if boxes:
             pic = _draw_boxes(pic, boxes)
         return f"<img class='view' alt='{'original with crop boxes' if boxes else 'view'}' src='{png_uri(pic, cell)}'>"

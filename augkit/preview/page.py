@@ -31,8 +31,7 @@ def write_page(
     views: ViewGenerator,
     epoch: int = 0,
     cell: int = 200,
-    sample_rate: int | None = None,
-    crop_boxes: bool = True,
+    **options: Any,
 ) -> Path:
     """Write one self-contained HTML page of what ``views`` does to ``samples``; returns its path.
 
@@ -54,19 +53,21 @@ def write_page(
         views: the generator whose views are shown.
         epoch: the epoch the views are drawn for.
         cell: width of each column, in pixels.
-        sample_rate: the rate (Hz) audio is played at, overriding the one the ops declare.
-        crop_boxes: draw each view's crop on the original image.
+        **options: what the modality's rendering takes (its descriptor's ``render_options``):
+            ``sample_rate=`` for audio (the rate clips are played at, overriding the one the ops
+            declare), ``crop_boxes=False`` for images (no crop boxes on the originals).
 
     Raises:
-        ValueError: when ``samples`` is empty, ``sample_rate`` is not a positive integer, or
-            audio has no known rate.
+        ValueError: when ``samples`` is empty, an option is not one the modality takes or out of
+            its range (a ``sample_rate`` that is not a positive integer), or audio has no known
+            rate.
         TypeError: when a sample is not of the generator's modality.
 
     Example:
         >>> write_page("out/views.html", photos, augkit.image.simclr(224, seed=0))
     """
     out = Path(path).resolve()
-    text = page(samples, views, epoch=epoch, cell=cell, sample_rate=sample_rate, crop_boxes=crop_boxes)
+    text = page(samples, views, epoch=epoch, cell=cell, **options)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     return out
@@ -76,10 +77,11 @@ def write_page(
 write_html = write_page
 
 _PAGE_CSS = "body{font-family:system-ui,sans-serif;margin:16px;color:#222} h1{font-size:20px}"
-def page(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0, cell: int = 200,
-         sample_rate: int | None = None, crop_boxes: bool = True) -> str:
+
+
+def page(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0, cell: int = 200, **options: Any) -> str:
     """The HTML of :func:`write_page`, as a string."""
-    return _document(_section(samples, views, epoch, cell, sample_rate, crop_boxes, title=None))
+    return _document(_section(samples, views, epoch, cell, options, title=None))
 
 
 def write_sections(path: str | Path, sections: Sequence[tuple[str, Sequence[Any], ViewGenerator]], epoch: int = 0,
@@ -95,7 +97,7 @@ def write_sections(path: str | Path, sections: Sequence[tuple[str, Sequence[Any]
     """
     if not sections:
         raise InvalidArgument("write_sections needs at least one (title, samples, generator) section")
-    body = "".join(_section(samples, views, epoch, cell, None, True, title=title) for title, samples, views in sections)
+    body = "".join(_section(samples, views, epoch, cell, {}, title=title) for title, samples, views in sections)
     out = Path(path).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(_document(body), encoding="utf-8")
@@ -107,21 +109,24 @@ def _document(body: str) -> str:
             f"{CSS}</style></head><body><h1>augkit preview</h1>{body}</body></html>")
 
 
-def _section(samples: Sequence[Any], views: ViewGenerator, epoch: int, cell: int, sample_rate: int | None,
-             crop_boxes: bool, title: str | None) -> str:
-    if sample_rate is not None and (isinstance(sample_rate, bool) or not isinstance(sample_rate, int)
-                                    or sample_rate <= 0):
-        raise InvalidArgument(f"sample_rate must be a positive integer number of Hz, got {sample_rate!r}")
+def _section(samples: Sequence[Any], views: ViewGenerator, epoch: int, cell: int, options: dict[str, Any],
+             title: str | None) -> str:
     if len(samples) == 0:
         raise InvalidArgument("a preview needs at least one sample")
-    show = Show(views, cell=cell, **({} if sample_rate is None else {"sample_rate": sample_rate}))
+    show = Show(views, cell=cell)
+    takes = tuple(getattr(show.descriptor, "render_options", ()))
+    unknown = sorted(set(options) - set(takes))
+    if unknown:
+        kind = views.modality or ("dict" if views.fields is not None else "these")
+        raise InvalidArgument(f"a page of {kind} views takes no {', '.join(unknown)}; it takes "
+                              f"{', '.join(takes) or 'no options'} (the modality's render_options)")
+    show = Show(views, cell=cell, **options)
     rows, table = [], Table()
     for i, x in enumerate(samples):
         source = show.original(x)
         made = views.generate(source, index=i, epoch=epoch, with_output=False)
-        extra = {"view_params": made.params} if crop_boxes else {}
         cells = [f"<div class='cell' style='width:{cell}px'><b>original</b>"
-                 f"{show.descriptor.render(source, None, None, **show.raw_context, **extra)}</div>"]
+                 f"{show.descriptor.render(source, None, None, **show.raw_context, view_params=made.params)}</div>"]
         for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
             steps = views.fired(k, params)
             moved = show.moved(source, view, params)

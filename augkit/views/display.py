@@ -84,6 +84,8 @@ class FieldsView:
         self.vg = vg
         self.fields = {f: modalities.get(m) for f, m in vg.field_modalities.items() if m}
         self.name = "fields"
+        self.render_options = tuple(dict.fromkeys(o for d in self.fields.values()
+                                                  for o in getattr(d, "render_options", ())))
 
     def check(self, x: Any, **options: Any) -> Any:
         return self.vg._check_fields(x, None)

@@ -137,8 +137,10 @@ def test_html_embeds_audio_views_exactly(tmp_path: Path) -> None:
         assert rate == sr
         np.testing.assert_array_equal(decoded.T, view.numpy())  # float WAV: lossless, loud peaks not clipped
     assert "audio.random_crop" in page.read_text()
-    with pytest.raises(ValueError, match="sample_rate must be a positive integer"):
+    with pytest.raises(ValueError, match="sample_rate=0 must be a positive integer"):
         write_html(tmp_path / "b.html", [wav], vg, sample_rate=0)
+    with pytest.raises(ValueError, match=r"a page of audio views takes no crop_boxes; it takes sample_rate"):
+        write_html(tmp_path / "c.html", [wav], vg, crop_boxes=False)
 
 
 def test_audio_page_plays_at_the_rate_the_ops_declare(tmp_path: Path) -> None:
@@ -194,10 +196,9 @@ def test_text_page_escapes_html(tmp_path: Path) -> None:
 def test_page_captions_only_the_ops_that_fired_and_sums_up_the_distances(photos: list[np.ndarray],
                                                                           tmp_path: Path) -> None:
     from augkit.core.composites import fired
-    from augkit.preview import write_page
 
     vg = image.simclr(64, n_views=4, seed=1)
-    text = write_page(tmp_path / "p.html", photos[:2], vg).read_text()
+    text = write_html(tmp_path / "p.html", photos[:2], vg).read_text()
     cells = text.split("<b>view ")[1:]
     assert len(cells) == 8
     for cell, i_k in zip(cells, [(i, k) for i in range(2) for k in range(4)], strict=True):
@@ -228,3 +229,16 @@ def test_sections_need_samples(tmp_path: Path) -> None:
         write_sections(tmp_path / "x.html", [])
     with pytest.raises(ValueError, match="at least one sample"):
         write_sections(tmp_path / "x.html", [("none", [], image.simclr(32, seed=0))])
+
+
+def test_image_page_options_reach_the_image_descriptor_and_unknown_ones_are_named(tmp_path: Path) -> None:
+    import augkit
+
+    photo = np.asarray(Image.open(ROOT / "data" / "images" / "coffee.jpg").convert("RGB"))
+    vg = augkit.image.simclr(64, seed=0)
+    boxed = write_html(tmp_path / "boxed.html", [photo], vg).read_text()
+    plain = write_html(tmp_path / "plain.html", [photo], vg, crop_boxes=False).read_text()
+    assert boxed.count("alt='original with crop boxes'") == 1
+    assert "original with crop boxes" not in plain and plain.count("alt='view'") == 1 + vg.n_views
+    with pytest.raises(ValueError, match=r"a page of image views takes no sample_rate; it takes crop_boxes"):
+        write_html(tmp_path / "x.html", [photo], vg, sample_rate=16000)
