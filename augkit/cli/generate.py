@@ -2,8 +2,10 @@
 dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`).
 
 Running the same command again resumes: complete shards whose hashes verify are kept, the rest is
-rebuilt. A user error prints one line ``augkit generate: ...`` on stderr and exits 2; a job in
-which every input failed exits 1.
+rebuilt. When the folder's job file is corrupt (or missing beside shards), ``--repair`` rebuilds it
+and keeps every shard this job made. A user error prints one line ``augkit generate: ...`` on
+stderr and exits 2; a job in which every input failed exits 1. Control characters in file names
+are printed escaped (``\x1b``).
 
 Example:
     augkit generate data/images --out out/pairs --preset simclr --workers 2
@@ -24,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     """Write the shards; 0 on success, 1 when every input failed, 2 for a user error."""
     from augkit import generate
     from augkit.core import modalities
+    from augkit.generate.sources import printable
 
     try:
         views, _ = _views.generator(args)
@@ -32,17 +35,19 @@ def run(args: argparse.Namespace) -> int:
         summary = generate.write_pairs(
             args.source, args.out, views, epochs=args.epochs, shard_size=args.shard_size, workers=args.workers,
             engine=args.engine, ray_address=args.ray_address, limit=args.limit, formats=formats,
-            modality=args.modality, strict=args.strict, overwrite=args.overwrite, progress=not args.quiet)
+            modality=args.modality, strict=args.strict, overwrite=args.overwrite, repair=args.repair,
+            progress=not args.quiet)
     except _views.UserError as err:
-        return _views.fail("generate", str(err))
+        return _views.fail("generate", printable(str(err)))
     except (generate.GenerateError, ValueError, TypeError, OSError) as err:
-        return _views.fail("generate", str(err))
+        return _views.fail("generate", printable(str(err)))
     print(summary)
     for failure in summary.failures[:5]:
-        print(f"  failed: sample {failure['index']} ({failure['source']}): {failure['reason']}", file=sys.stderr)
+        print(printable(f"  failed: sample {failure['index']} ({failure['source']}): {failure['reason']}"),
+              file=sys.stderr)
     if len(summary.failures) > 5:
-        print(f"  ... and {len(summary.failures) - 5} more in {summary.manifest}", file=sys.stderr)
-    print(f"manifest: {summary.manifest}")
+        print(f"  ... and {len(summary.failures) - 5} more in {printable(str(summary.manifest))}", file=sys.stderr)
+    print(f"manifest: {printable(str(summary.manifest))}")
     return 1 if summary.written == 0 else 0
 
 
@@ -70,6 +75,10 @@ def add_parser(sub: Any) -> None:
             p.add_argument(f"--{name}-format", choices=formats, default=None,
                            help=f"how {name} views are stored (default {formats[0]})")
     p.add_argument("--strict", action="store_true", help="stop at the first input that fails")
-    p.add_argument("--overwrite", action="store_true", help="replace a different job's output in --out")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace a different job's output in --out (only augkit's own files are removed)")
+    p.add_argument("--repair", action="store_true",
+                   help="when --out's job file is corrupt or missing beside shards: rebuild it and keep every shard "
+                        "this job made (refused if a shard was made by another job)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)

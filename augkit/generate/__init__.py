@@ -13,6 +13,7 @@ _LAZY: dict[str, str] = {
     "JOB_FILE": "augkit.generate.layout",
     "MANIFEST": "augkit.generate.layout",
     "PairDataset": "augkit.generate.pairs",
+    "ShardError": "augkit.generate.pairs",
     "Summary": "augkit.generate.job",
     "write_pairs": "augkit.generate.job",
 }
@@ -22,6 +23,7 @@ __all__ = [
     "MANIFEST",
     "GenerateError",
     "PairDataset",
+    "ShardError",
     "Summary",
     "write_pairs",
 ]
@@ -29,7 +31,7 @@ __all__ = [
 if TYPE_CHECKING:
     from augkit.generate.job import Summary, write_pairs
     from augkit.generate.layout import JOB_FILE, MANIFEST, GenerateError
-    from augkit.generate.pairs import PairDataset
+    from augkit.generate.pairs import PairDataset, ShardError
 
 __getattr__ = lazy_getattr(__name__, _LAZY)
 

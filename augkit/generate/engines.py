@@ -9,9 +9,14 @@ from typing import Any
 from augkit.generate.layout import GenerateError
 from augkit.generate.shards import ShardJob, make_shard
 
-__all__ = ["ENGINES", "progress_bar", "run_shards", "run_shards_on_ray"]
+__all__ = ["ENGINES", "START_METHOD", "die_with_parent", "progress_bar", "run_shards", "run_shards_on_ray"]
 
 ENGINES = ("local", "ray")
+
+#: How local workers start: "spawn", since a forked worker that sets OpenCV's threads after the parent
+#: used them deadlocks. (The fault-injection tests fork them from a parent that never ran OpenCV,
+#: to kill and restart many jobs quickly.)
+START_METHOD = "spawn"
 
 
 def progress_bar(total: int, enabled: bool, desc: str) -> Callable[[int | None], None]:
@@ -42,9 +47,9 @@ def run_shards(jobs: list[ShardJob], workers: int, engine: str, address: str | N
         import multiprocessing
         from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
-        # spawn: a forked worker that sets OpenCV's threads after the parent used them deadlocks
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+                                 mp_context=multiprocessing.get_context(START_METHOD),
+                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(make_shard, job) for job in jobs]
             try:
                 pending = set(futures)
@@ -55,6 +60,33 @@ def run_shards(jobs: list[ShardJob], workers: int, engine: str, address: str | N
             finally:
                 for f in futures:
                     f.cancel()
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker end when the process that started it ends, however it ends (a SIGKILL too),
+    instead of writing its queued shards into a folder nobody holds: the kernel's parent-death
+    signal where there is one (Linux), and a thread watching the parent everywhere."""
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the signal was set
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="augkit-die-with-parent", daemon=True).start()
 
 
 def run_shards_on_ray(jobs: list[ShardJob], workers: int, address: str | None) -> Iterator[dict[str, Any]]:

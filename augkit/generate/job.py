@@ -20,11 +20,20 @@ The guarantees:
   the same with any number of workers or on Ray (tar mtimes, owners and member order are fixed;
   torch and OpenCV run single-threaded while a shard is made);
 - **crash-safe**: a shard is written to a temporary name, fsynced and renamed, then its json;
-- **resumable**: running the same job again keeps the complete shards whose hashes verify,
-  rebuilds partial or corrupt ones and removes leftovers; a different job into the same folder is
-  refused unless ``overwrite=True``;
+- **resumable**: running the same job again keeps the complete shards (each json names its shard
+  file, epoch and index range, this job's hash and the tar's sha256, and all of it is checked),
+  rebuilds partial, corrupt or misplaced ones and removes leftovers, temporary files included; a
+  different job into the same folder is refused unless ``overwrite=True``, a corrupt job file is
+  named as such (``repair=True`` rebuilds it and keeps the shards); one job at a time holds the
+  folder (a lock);
+- **only its own files**: a job touches only the names it writes, matched whole (the job file, the
+  manifest, ``pairs-NNNNNN.{tar,json}``, ``epoch-NNN/`` and their ``.tmp<pid>`` temporaries);
+  anything else in the folder is left alone;
 - **nothing dropped silently**: an input that cannot be read or augmented is listed with its
-  reason under the manifest's ``failures`` (``strict=True`` stops the job instead).
+  reason under the manifest's ``failures`` (``strict=True`` stops the job instead), and so is every
+  entry of a source folder that cannot be a sample: a link that dangles or loops, a FIFO, a device,
+  a name that is not UTF-8, a file of the modality in a format it does not read (a GIF); see
+  :mod:`augkit.generate.sources`.
 
 Example:
     >>> summary = write_pairs("data/images", "out/pairs", views=augkit.image.simclr(96, seed=0))
@@ -42,6 +51,7 @@ from typing import Any
 
 from augkit.core import RECORD_FORMAT, modalities
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.generate import layout
 from augkit.generate.engines import ENGINES, progress_bar, run_shards
 from augkit.generate.fields import field_formats, field_source
 from augkit.generate.layout import (
@@ -50,14 +60,13 @@ from augkit.generate.layout import (
     GenerateError,
     canonical_json,
     plan_shards,
-    prepare_folder,
-    resume_shards,
     versions,
     whole_number,
     write_atomic,
 )
+from augkit.generate.resume import complete_shards, folder_lock, prepare_folder, resume_shards
 from augkit.generate.shards import ShardJob
-from augkit.generate.sources import Item, list_source
+from augkit.generate.sources import Item, list_source, path_text, printable
 from augkit.views import config
 from augkit.views.fields import field_context
 from augkit.views.generator import ViewGenerator
@@ -87,8 +96,8 @@ class Summary:
     def __str__(self) -> str:
         epochs = f" x {self.epochs} epochs" if self.epochs > 1 else ""
         return (f"wrote {self.written} of {self.samples} samples{epochs} x {self.n_views} views in {self.shards} "
-                f"shards to {self.out} ({self.failed} failed, {self.reused} shards kept from an earlier run) "
-                f"in {self.seconds:.1f} s")
+                f"shards to {printable(str(self.out))} ({self.failed} failed, {self.reused} shards kept from an "
+                f"earlier run) in {self.seconds:.1f} s")
 
 
 def write_pairs(
@@ -106,6 +115,7 @@ def write_pairs(
     modality: str | None = None,
     strict: bool = False,
     overwrite: bool = False,
+    repair: bool = False,
     progress: bool = True,
 ) -> Summary:
     """Write ``views.n_views`` views of every sample of ``source`` to tar shards under ``out``.
@@ -127,7 +137,11 @@ def write_pairs(
             first (JPEG q95, UTF-8 text, float32 WAV).
         modality: the modality of the source, when the generator's ops take any.
         strict: stop at the first input that fails instead of recording it.
-        overwrite: replace a different job's output in ``out``.
+        overwrite: replace a different job's output in ``out`` (only the files a job owns are
+            removed: the job file, the manifest, ``pairs-NNNNNN.{tar,json}``, ``epoch-NNN/``).
+        repair: when ``out`` holds shards but its job file is corrupt or missing, rebuild the job
+            file and keep every shard whose json says this job made it (refused when a shard
+            json names another job).
         progress: show a progress bar (items/s, ETA) on stderr.
 
     Returns:
@@ -139,8 +153,9 @@ def write_pairs(
         InvalidInput: for a source with no samples, mixed modalities, or another modality than
             the generator's.
         FileNotFoundError: for a source that does not exist.
-        GenerateError: when ``out`` holds a different job, cannot be written (a full disk), or an
-            input fails under ``strict``; complete shards are kept.
+        GenerateError: when ``out`` holds a different job or a corrupt job file (see ``repair``),
+            another job is writing to it, it cannot be written (a full disk), or an input fails
+            under ``strict``; complete shards are kept.
     """
     started = time.perf_counter()
     if not isinstance(views, ViewGenerator):
@@ -185,36 +200,41 @@ def write_pairs(
            "sources_sha256": hashlib.sha256(canonical_json([i.source for i in items])).hexdigest()}
     job_sha = hashlib.sha256(canonical_json(job)).hexdigest()
     root = Path(out)
-    prepare_folder(root, job, job_sha, overwrite)
-    plan = plan_shards(items, epochs, shard_size)
-    done, pending = resume_shards(root, plan, job_sha)
-    jobs = [ShardJob(str(root), rel, e, s, chunk, views, chosen, fmt, context, job_sha, spec_sha, strict,
-                      dataset, field_fmts, field_ctx)
-            for rel, e, s, chunk in pending]
-    total = sum(len(j.items) for j in jobs)
-    metas = dict(done)
-    bar = progress_bar(total, progress, desc=f"augkit generate {root}")
-    try:
-        for meta in run_shards(jobs, workers, engine, ray_address):
-            metas[meta["shard"]] = meta
-            bar(meta["indices"][1] - meta["indices"][0])
-    except OSError as exc:
-        raise GenerateError(f"cannot write to {root}: {exc}; the {len(metas)} complete shards are kept: fix it "
-                            "(free space, permissions) and run the same command again to resume") from None
-    finally:
-        bar(None)
-    shards = [metas[rel] for rel, *_ in plan]
-    failures = [f for m in shards for f in m["failures"]]
-    manifest = {**job, "job_sha256": job_sha, "source": _describe(source), "classes": classes,
-                "versions": versions(),
-                "counts": {"samples": len(items), "epochs": epochs, "written": sum(m["count"] for m in shards),
-                           "failed": len(failures)},
-                "shards": [{k: m[k] for k in ("shard", "epoch", "sha256", "count", "indices")} for m in shards],
-                "failures": failures}
-    try:
-        write_atomic(root / MANIFEST, canonical_json(manifest))
-    except OSError as exc:
-        raise GenerateError(f"cannot write {root / MANIFEST}: {exc}; run the same command again") from None
+    with folder_lock(root):
+        prepare_folder(root, job, job_sha, overwrite, repair)
+        plan = plan_shards(items, epochs, shard_size)
+        done, pending = resume_shards(root, plan, job_sha)
+        jobs = [ShardJob(str(root), rel, e, s, chunk, views, chosen, fmt, context, job_sha, spec_sha, strict,
+                         dataset, field_fmts, field_ctx)
+                for rel, e, s, chunk in pending]
+        total = sum(len(j.items) for j in jobs)
+        metas = dict(done)
+        bar = progress_bar(total, progress, desc=f"augkit generate {printable(str(root))}")
+        try:
+            for meta in run_shards(jobs, workers, engine, ray_address):
+                metas[meta["shard"]] = meta
+                bar(meta["indices"][1] - meta["indices"][0])
+                layout.write_point("between-shards", root / meta["shard"])
+        except OSError as exc:
+            kept = len(complete_shards(root, plan, job_sha))  # all workers have stopped: what is on disk
+            raise GenerateError(f"cannot write to {printable(str(root))}: {printable(str(exc))}; the {kept} complete "
+                                f"shards (of {len(plan)}) are kept: fix it (free space, permissions) and run the same "
+                                "command again to resume") from None
+        finally:
+            bar(None)
+        shards = [metas[rel] for rel, *_ in plan]
+        failures = [f for m in shards for f in m["failures"]]
+        manifest = {**job, "job_sha256": job_sha, "source": _describe(source), "classes": classes,
+                    "versions": versions(),
+                    "counts": {"samples": len(items), "epochs": epochs, "written": sum(m["count"] for m in shards),
+                               "failed": len(failures)},
+                    "shards": [{k: m[k] for k in ("shard", "epoch", "sha256", "count", "indices")} for m in shards],
+                    "failures": failures}
+        try:
+            write_atomic(root / MANIFEST, canonical_json(manifest))
+        except OSError as exc:
+            raise GenerateError(f"cannot write {printable(str(root / MANIFEST))}: {printable(str(exc))}; run the "
+                                "same command again") from None
     return Summary(root.resolve(), len(items), sum(m["count"] for m in shards if m["epoch"] == 0),
                    len({f["index"] for f in failures}), epochs, views.n_views, len(shards), len(done),
                    time.perf_counter() - started, failures)
@@ -222,7 +242,7 @@ def write_pairs(
 
 def _describe(source: Any) -> Any:
     if isinstance(source, (str, Path)):
-        return str(source)
+        return path_text(source)
     if isinstance(source, Sequence) and all(isinstance(s, (str, Path)) for s in source):
-        return [str(s) for s in source]
+        return [path_text(s) for s in source]
     return f"{len(source)} samples in memory"

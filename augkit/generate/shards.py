@@ -1,10 +1,14 @@
 """One shard of a generate job: its samples' views written as a WebDataset-compatible tar, fsynced
-and renamed, then its json done-marker (sha256, count, index range)."""
+and renamed, then its json done-marker, which names the shard file, its epoch and index range, the
+job that made it, its count and failures (together: every sample of the range) and the tar's sha256,
+all checked before a rerun keeps it (:mod:`augkit.generate.resume`)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
 import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,9 +18,10 @@ from typing import Any
 import torch
 
 from augkit.core import modalities
+from augkit.core.errors import InvalidInput
 from augkit.generate.fields import encode_views
 from augkit.generate.layout import KEY_DIGITS, GenerateError, canonical_json, versions, write_atomic
-from augkit.generate.sources import Item
+from augkit.generate.sources import Item, file_kind, printable
 from augkit.views.generator import ViewGenerator
 
 __all__ = ["ShardJob", "SingleThreaded", "add_member", "make_shard", "source_name"]
@@ -79,6 +84,8 @@ def make_shard(job: ShardJob) -> dict[str, Any]:
         for item in job.items:
             key = f"{item.index:0{KEY_DIGITS}d}"
             try:
+                if item.problem is not None:  # an entry that cannot be a sample (a FIFO, a dangling link): never opened
+                    raise InvalidInput(item.problem)
                 passed: dict[str, Any] | None = None
                 if job.field_formats is not None:  # dict samples: a member per field of each view
                     x = item.value if job.dataset is None else job.dataset[item.index]
@@ -86,28 +93,33 @@ def make_shard(job: ShardJob) -> dict[str, Any]:
                     encoded, passed = encode_views(job.views, made.items, job.field_formats, job.field_context or {})
                     members = [(f"{key}.{name}", data) for name, data in encoded]
                 else:
+                    if item.path is not None:
+                        _still_a_regular_file(item.path)
                     x = item.value if item.path is None else form.load(item.path, **job.context)
                     made = job.views.generate(x, index=item.index, epoch=job.epoch, with_output=False)
                     members = []
                     for k, view in enumerate(made.items):
                         data, ext = form.encode(view, job.format, **job.context)
                         members.append((f"{key}.view{k}.{ext}", data))
+                record: dict[str, Any] = {"key": key, "index": item.index, "epoch": job.epoch,
+                                          "source": item.source, "params": made.params}
+                if item.label is not None:
+                    record.update(label=item.label, label_name=item.label_name)
+                if passed is not None:
+                    record["passed"] = passed
+                encoded_record = canonical_json(record)  # text that cannot be stored fails here, recorded
             except Exception as exc:  # every input failure is recorded, none is dropped
-                reason = f"{type(exc).__name__}: {exc}"
+                # as JSON-safe text: a message may quote undecodable bytes
+                reason = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode("utf-8")
                 if job.strict:
-                    raise GenerateError(f"sample {item.index} ({source_name(item.source)}) failed: {reason}; "
-                                        "without strict (--strict) it is recorded and skipped") from None
+                    raise GenerateError(f"sample {item.index} ({printable(source_name(item.source))}) failed: "
+                                        f"{printable(reason)}; without strict (--strict) it is recorded and "
+                                        "skipped") from None
                 failures.append({"index": item.index, "source": item.source, "reason": reason})
                 continue
-            record: dict[str, Any] = {"key": key, "index": item.index, "epoch": job.epoch, "source": item.source,
-                                      "params": made.params}
-            if item.label is not None:
-                record.update(label=item.label, label_name=item.label_name)
-            if passed is not None:
-                record["passed"] = passed
             for name, data in members:
                 add_member(tar, name, data)
-            add_member(tar, f"{key}.json", canonical_json(record))
+            add_member(tar, f"{key}.json", encoded_record)
             count += 1
     data = buf.getvalue()
     start = job.items[0].index if job.items else 0
@@ -120,6 +132,17 @@ def make_shard(job: ShardJob) -> dict[str, Any]:
     write_atomic(path, data)
     write_atomic(path.with_suffix(".json"), canonical_json(meta))
     return meta
+
+
+def _still_a_regular_file(path: str) -> None:
+    """Refuse a file that became a FIFO, a device or a link to one after the source was listed
+    (loading it would hang or never end)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # the loader names a missing file
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(f"{path} is now a {file_kind(mode)}, not a regular file")
 
 
 def source_name(source: Any) -> str:

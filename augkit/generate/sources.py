@@ -1,8 +1,19 @@
 """What a generate job reads: the samples of a source (a folder, a file, samples in memory) in a fixed
-order, with their modality, where each came from and its class label."""
+order, with their modality, where each came from and its class label.
+
+Nothing in a folder is skipped silently: besides the files of the dataset's modality, every entry
+that looks like an input but cannot be one becomes an item with a ``problem``, which the job
+records as a failure with that reason (and never opens): a link that dangles or loops, a link to a
+folder (not followed: links can loop), a FIFO, a socket or a device (itself or through a link), a
+file whose name is not UTF-8, and a file the modality does not read although its type says it is
+of that modality (an ``.gif`` in an image folder). A link to a regular file is read like the file.
+"""
 
 from __future__ import annotations
 
+import mimetypes
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +22,13 @@ from typing import Any
 from augkit.core import modalities
 from augkit.core.errors import InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
 
-__all__ = ["Item", "list_source"]
+__all__ = ["Item", "file_kind", "list_source", "path_text", "printable"]
 
 
 @dataclass(frozen=True)
 class Item:
-    """One sample of the source: a file to load, or a value; where it came from; its label."""
+    """One sample of the source: a file to load, or a value; where it came from; its label; or, for an
+    entry that cannot be a sample, the ``problem`` the job records for it."""
 
     index: int
     source: Any  # JSON-safe: a path, or {"path": ..., "item": k}, or {"item": k}
@@ -24,10 +36,80 @@ class Item:
     value: Any = None
     label: int | None = None
     label_name: str | None = None
+    problem: str | None = None
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on or hide escaped (control characters,
+    escape sequences, bidirectional overrides, lone surrogates of undecodable bytes): ``\\x1b``,
+    ``\\u202e``, ``\\udcff``. Everything generate prints goes through it."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def path_text(path: str | Path) -> str:
+    """A path as JSON-safe text: undecodable bytes of its name (kept by Python as lone surrogates)
+    escaped, as ``\\xe9``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def file_kind(mode: int) -> str:
+    """What a ``st_mode`` is, in words."""
+    for test, name in ((stat.S_ISREG, "regular file"), (stat.S_ISDIR, "folder"), (stat.S_ISLNK, "symbolic link"),
+                       (stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_NOT_UTF8 = "its name is not valid UTF-8 ({}), so it cannot be recorded; rename it (e.g. with convmv) to read it"
+_UNREAD = "unread"
+
+
+def _problem(path: Path) -> str | None:
+    """Why the entry ``path`` (not a real folder) cannot be a sample, or None for a regular file or
+    a link to one."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        target = path_text(os.readlink(path))
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            return f"it is a link to {target}, which does not exist"
+        except OSError as exc:
+            return f"it is a link that cannot be followed ({exc.strerror}: it may loop)"
+        if stat.S_ISDIR(mode):
+            return f"it is a link to the folder {target}; links to folders are not followed (they can loop): give " \
+                   "that folder as a source of its own"
+        if not stat.S_ISREG(mode):
+            return f"it is a link to a {file_kind(mode)} ({target}), not to a regular file"
+        return None
+    if not stat.S_ISREG(mode):
+        return f"it is a {file_kind(mode)}, not a regular file"
+    return None
+
+
+_TYPES = mimetypes.MimeTypes()  # Python's own table only, the same on every machine
+
+
+def _unread_kind(path: Path) -> str | None:
+    """The modality a file's type names (``image`` for ``.gif``) when no modality reads its suffix."""
+    kind = _TYPES.guess_type(path.name)[0]
+    major = kind.split("/")[0] if kind else None
+    return major if major in modalities.names() else None
 
 
 def list_source(source: Any, modality: str) -> tuple[list[Item], str, list[str]]:
-    """The samples of ``source`` in a fixed order, their modality and the class names."""
+    """The samples of ``source`` in a fixed order, their modality and the class names (the entries
+    that cannot be samples are items with a ``problem``; see the module's docstring)."""
     if isinstance(source, (str, Path)):
         paths = [Path(source)]
     elif isinstance(source, Sequence) and source and all(isinstance(s, (str, Path)) for s in source):
@@ -39,44 +121,76 @@ def list_source(source: Any, modality: str) -> tuple[list[Item], str, list[str]]
     else:
         raise WrongArgumentType(f"source must be a path, a list of paths or a list of samples, got "
                                 f"{type(source).__name__}")
-    found: list[tuple[Any, str | None, Any, str | None]] = []  # (source, path, value, class)
+    # (source, path, value, class, problem, the modality it would be a sample of: None for any)
+    found: list[tuple[Any, str | None, Any, str | None, str | None, str | None]] = []
     kinds: dict[str, int] = {}
+    known = ", ".join(sorted({e for n in modalities.names() for e in modalities.get(n).extensions}))
     for path in paths:
+        if not _utf8(path):
+            raise InvalidInput(f"the source path {path_text(path)} is not valid UTF-8 text; rename it")
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file())
             before = len(found)
-            for f in files:
+            for f in sorted(path.rglob("*")):
+                if f.is_dir() and not f.is_symlink():
+                    continue
                 m = modalities.for_path(f)
-                if m is None or (modality and m.name != modality):
-                    continue  # not a sample of this dataset (a README, a file of another modality)
+                kind = m.name if m is not None else _unread_kind(f)
+                other = kind is None or bool(modality and kind != modality)  # not a sample of this dataset
+                if not _utf8(f):
+                    if not other:
+                        found.append((path_text(f), None, None, None, _NOT_UTF8.format(path_text(f)), kind))
+                    continue
+                problem = _problem(f)
+                if problem is not None:  # a link that cannot be read, a FIFO, a device: whatever its name
+                    if kind is None or not other:
+                        found.append((str(f), None, None, None, problem, kind))
+                    continue
+                if other:
+                    continue  # a README, a file of another modality
+                if m is None:  # its type names the modality, which does not read its suffix: see below
+                    found.append((str(f), None, None, None, _UNREAD, kind))
+                    continue
                 kinds[m.name] = kinds.get(m.name, 0) + 1
                 rel = f.relative_to(path)
-                found.append((str(f), str(f), None, rel.parts[0] if len(rel.parts) > 1 else None))
+                found.append((str(f), str(f), None, rel.parts[0] if len(rel.parts) > 1 else None, None, m.name))
             if len(found) == before:
-                known = ", ".join(sorted({e for n in modalities.names() for e in modalities.get(n).extensions}))
                 raise InvalidInput(f"{path} holds no {modality or 'sample'} files ({known})")
-        elif path.is_file():
+        elif os.path.lexists(path):
+            problem = _problem(path)
+            if problem is not None:
+                raise InvalidInput(f"source {path}: {problem}")
             m = modalities.for_path(path)
             if m is None:
-                known = ", ".join(sorted({e for n in modalities.names() for e in modalities.get(n).extensions}))
                 raise InvalidInput(f"{path}: no modality reads {path.suffix or 'files without a suffix'}; "
                                    f"known: {known}")
             if modality and m.name != modality:
                 raise InvalidInput(f"{path} holds {m.name}, but the generator takes {modality}")
             kinds[m.name] = kinds.get(m.name, 0) + 1
             if isinstance(m, modalities.BaseModality) and type(m).read is modalities.BaseModality.read:
-                found.append((str(path), str(path), None, None))  # one sample: loaded by the worker
+                found.append((str(path), str(path), None, None, None, m.name))  # one sample: loaded by the worker
             else:
-                found += [({"path": str(path), "item": k}, None, v, None) for k, v in enumerate(m.read(path))]
+                found += [({"path": str(path), "item": k}, None, v, None, None, m.name)
+                          for k, v in enumerate(m.read(path))]
         else:
             raise MissingFile(f"source {path} does not exist (a list of str is read as paths: write texts "
-                                    "held in memory to a file, one per line)")
+                              "held in memory to a file, one per line)")
     if len(kinds) > 1:
         counts = ", ".join(f"{n} {name}" for name, n in sorted(kinds.items()))
         raise InvalidInput(f"the source mixes modalities ({counts}); give a generator of one modality or "
                            "pass modality=")
     chosen = modality or next(iter(kinds), "")
-    classes = sorted({c for *_, c in found if c is not None})
-    items = [Item(i, src, path=p, value=v, label=None if c is None else classes.index(c), label_name=c)
-             for i, (src, p, v, c) in enumerate(found)]
+    if not chosen:
+        raise InvalidInput(f"{printable(str(source))} holds no sample files ({known}), only {len(found)} entries "
+                           "that cannot be read (links, FIFOs, devices, names that are not UTF-8)")
+    kept = []
+    for src, p, v, c, problem, kind in found:
+        if kind is not None and kind != chosen:
+            continue  # an entry of another modality (found before the modality was known)
+        if problem == _UNREAD:
+            problem = (f"the {chosen} modality does not read {Path(src).suffix} files (it reads "
+                       f"{', '.join(modalities.get(chosen).extensions)}); convert it to one of those")
+        kept.append((src, p, v, c, problem))
+    classes = sorted({c for _, _, _, c, _ in kept if c is not None})
+    items = [Item(i, src, path=p, value=v, label=None if c is None else classes.index(c), label_name=c,
+                  problem=problem) for i, (src, p, v, c, problem) in enumerate(kept)]
     return items, chosen, classes
