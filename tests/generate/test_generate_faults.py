@@ -21,7 +21,7 @@ import pytest
 
 from augkit.generate.layout import JOB_FILE, MANIFEST, WRITE_POINTS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 _DRIVER = r'''
 import json, os, signal, sys, traceback

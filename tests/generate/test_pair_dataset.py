@@ -20,7 +20,7 @@ from augkit.core.errors import AugkitError
 from augkit.generate import MANIFEST, PairDataset, write_pairs
 from augkit.generate.pairs import ShardError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _keep(batch: list[Any]) -> list[Any]:

@@ -24,7 +24,7 @@ import pytest
 import augkit
 from augkit.generate import JOB_FILE, MANIFEST, GenerateError, PairDataset, write_pairs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 
 
