@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import html
 import importlib
 import io
@@ -147,6 +148,11 @@ class BaseModality:
 
     def check(self, x: Any, **options: Any) -> Any:
         return x
+
+    def single_threaded(self) -> contextlib.AbstractContextManager[Any]:
+        """A context in which the libraries this modality's ops call run on one thread, so that
+        stored views do not depend on how threads split a sum (torch is limited by the caller)."""
+        return contextlib.nullcontext()
 
     def generate_batch(self, vg: Any, samples: Sequence[Any], indices: Sequence[int], epoch: int = 0,
                        device: Any = None) -> Any:

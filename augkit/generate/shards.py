@@ -5,12 +5,13 @@ all checked before a rerun keeps it (:mod:`augkit.generate.resume`)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import stat
 import tarfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,30 +58,36 @@ def add_member(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 class SingleThreaded:
-    """torch and OpenCV single-threaded while shards are made (bytes must not depend on threads)."""
+    """torch, and the libraries of each modality of the job (its descriptor's ``single_threaded``:
+    OpenCV for images), on one thread while shards are made: bytes must not depend on threads."""
+
+    def __init__(self, descriptors: Sequence[Any]) -> None:
+        self.descriptors = descriptors
 
     def __enter__(self) -> SingleThreaded:
-        import cv2
-
-        self.torch, self.cv2 = torch.get_num_threads(), cv2.getNumThreads()
+        self.torch = torch.get_num_threads()
         torch.set_num_threads(1)
-        cv2.setNumThreads(1)
+        self.scope = contextlib.ExitStack()
+        for descriptor in self.descriptors:
+            limit = getattr(descriptor, "single_threaded", None)
+            if limit is not None:
+                self.scope.enter_context(limit())
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        import cv2
-
+        self.scope.close()
         torch.set_num_threads(self.torch)
-        cv2.setNumThreads(self.cv2)
 
 
 def make_shard(job: ShardJob) -> dict[str, Any]:
     """Write one shard and its json; returns the json's content."""
     form = modalities.get(job.modality) if job.field_formats is None else modalities.ANY
+    used = [form] if job.field_formats is None else \
+        [modalities.get(m) for m in dict.fromkeys(job.views.field_modalities.values()) if m]
     buf = io.BytesIO()
     failures: list[dict[str, Any]] = []
     count = 0
-    with SingleThreaded(), tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+    with SingleThreaded(used), tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for item in job.items:
             key = f"{item.index:0{KEY_DIGITS}d}"
             try:

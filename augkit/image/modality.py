@@ -7,8 +7,9 @@ showing a view (normalized views un-normalized with the generator's own mean and
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,18 @@ class ImageModality(BaseModality):
     render_options = ("crop_boxes",)
     #: Image views have a left and a right: a horizontal flip swaps them (coupling rules ask).
     has_left_right = True
+
+    @contextlib.contextmanager
+    def single_threaded(self) -> Iterator[None]:
+        """OpenCV on one thread (its resizes and colour conversions split rows across threads)."""
+        import cv2
+
+        before = cv2.getNumThreads()
+        cv2.setNumThreads(1)
+        try:
+            yield
+        finally:
+            cv2.setNumThreads(before)
 
     def generate_batch(self, vg: Any, samples: Sequence[Any], indices: Sequence[int], epoch: int = 0,
                        device: Any = None) -> Any:
