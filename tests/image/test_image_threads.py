@@ -18,7 +18,3 @@ def test_single_threaded_runs_opencv_on_one_thread_and_restores_the_count() -> N
     finally:
         cv2.setNumThreads(before)
 
-
-def test_modalities_without_threaded_libraries_change_nothing() -> None:
-    with modalities.get("text").single_threaded():
-        pass  # a null context: text ops call no threaded library
