@@ -75,41 +75,40 @@ def test_every_registry_fails_an_unknown_name_with_one_error_naming_the_known_on
     assert len(known) >= 2 and known == sorted(known)  # the registry's real names, not an empty list
 
 
-def test_a_coupling_rule_installed_as_a_distribution_is_found(tmp_path: Path) -> None:
-    package = tmp_path / "augkit_rule_demo"
-    package.mkdir()
-    (package / "__init__.py").write_text(
-        "from augkit.views.couplings import Coupling\n"
-        "class Shout(Coupling):\n"
-        "    '''Upper-case every text field after the views are made.'''\n"
-        "    name = 'shout'\n"
-        "    def after(self, view, steps, fields):\n"
-        "        for f in fields:\n"
-        "            view[f] = view[f].upper()\n"
-        "        return {}\n"
-    )
-    dist = tmp_path / "augkit_rule_demo-0.1.dist-info"
+def _installed(root: Path, module: str, code: str, group: str, entry: str) -> dict[str, str]:
+    """A distribution ``module`` holding ``code`` and declaring ``entry`` in ``group``, installed
+    under ``root`` the way pip lays one out; returns the environment that sees it."""
+    (root / f"{module}.py").write_text(code)
+    dist = root / f"{module}-0.1.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: augkit-rule-demo\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[augkit.couplings]\nshout = augkit_rule_demo:Shout\n")
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(f"[{group}]\n{entry}\n")
+    return dict(os.environ, PYTHONPATH=str(root))
+
+
+def test_a_coupling_rule_installed_as_a_distribution_is_found(tmp_path: Path) -> None:
+    rule = ("from augkit.views.couplings import Coupling\n"
+            "class Shout(Coupling):\n"
+            "    'Upper-case every text field after the views are made.'\n"
+            "    name = 'shout'\n"
+            "    def after(self, view, steps, fields):\n"
+            "        for f in fields:\n"
+            "            view[f] = view[f].upper()\n"
+            "        return {}\n")
+    env = _installed(tmp_path, "augkit_rule_demo", rule, "augkit.couplings", "shout = augkit_rule_demo:Shout")
     code = (
         "import augkit\n"
         "from augkit.text import RandomSwap\n"
         "vg = augkit.ViewGenerator({'caption': RandomSwap(p=0.0)}, n_views=1, couplings=['shout'], seed=0)\n"
         "print('shout' in augkit.couplings.names(), vg({'caption': 'a dog'}, index=0)[0]['caption'])\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(tmp_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.split() == ["True", "A", "DOG"]
 
 
 def test_an_entry_point_that_is_not_a_rule_is_named(tmp_path: Path) -> None:
-    (tmp_path / "augkit_not_a_rule.py").write_text("NOT_A_RULE = 3\n")
-    dist = tmp_path / "augkit_not_a_rule-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: augkit-not-a-rule\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[augkit.couplings]\nbad = augkit_not_a_rule:NOT_A_RULE\n")
-    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    env = _installed(tmp_path, "augkit_not_a_rule", "NOT_A_RULE = 3\n", "augkit.couplings",
+                     "bad = augkit_not_a_rule:NOT_A_RULE")
     run = subprocess.run([sys.executable, "-c", "import augkit; augkit.couplings.names()"], capture_output=True,
                          text=True, env=env)
     assert run.returncode != 0
