@@ -1,9 +1,13 @@
-"""Audio edges that used to fail: arrays with negative strides, non-contiguous batches."""
+"""Audio edges that used to fail: arrays with negative strides, non-contiguous batches, files and
+crops of absurd lengths (refused by a frame cap instead of allocating gigabytes)."""
 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +15,8 @@ import torch
 
 import augkit
 from augkit import registry
+from augkit.audio import io as audio_io
+from augkit.errors import InvalidArgument, InvalidInput
 from augkit.streams import stream
 
 AUDIO_OPS = [n for n in registry.names() if n.startswith("audio.")]
@@ -72,3 +78,80 @@ def test_resample_of_every_other_sample_and_of_a_channel_slice() -> None:
     x = torch.randn(2, 3, 3200, generator=torch.Generator().manual_seed(0))
     for view in (x[..., ::2], x[:, 1:], x[:, :, 100:-100], x.transpose(0, 1)):
         assert torch.equal(augkit.audio.resample(view, 16000, 8000), augkit.audio.resample(view.clone(), 16000, 8000))
+
+
+# -- the frame cap ------------------------------------------------------------------------------
+
+
+def _silent_flac(path: Path, frames: int, rate: int = 8000, block: int = 1 << 20) -> Path:
+    import soundfile as sf
+
+    zeros = np.zeros(block, np.int16)
+    with sf.SoundFile(str(path), "w", samplerate=rate, channels=1, format="FLAC", subtype="PCM_16") as f:
+        for start in range(0, frames, block):
+            f.write(zeros[: min(block, frames - start)])
+    return path
+
+
+def test_the_frame_cap_is_about_an_hour_at_48_khz() -> None:
+    assert 3600 * 48000 <= audio_io.MAX_FRAMES < 2 * 3600 * 48000
+
+
+def test_a_file_longer_than_the_cap_is_refused_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _silent_flac(tmp_path / "long.flac", 50_000)
+    monkeypatch.setattr(audio_io, "MAX_FRAMES", 40_000)
+    with pytest.raises(InvalidInput) as err:
+        augkit.audio.load(path)
+    message = str(err.value)
+    assert "long.flac" in message and "50000 frames" in message and "40000" in message
+    assert "augkit.audio.io.MAX_FRAMES" in message
+    monkeypatch.setattr(audio_io, "MAX_FRAMES", 50_000)  # a file of exactly the cap loads
+    wav, rate = augkit.audio.load(path)
+    assert wav.shape == (1, 50_000) and rate == 8000 and not wav.any()
+
+
+def test_the_cap_is_checked_before_decoding(tmp_path: Path) -> None:
+    """A small FLAC of 48 M silent frames (190 MB decoded) is refused without decoding it."""
+    path = _silent_flac(tmp_path / "silence.flac", 48_000_000)
+    assert path.stat().st_size < 2_000_000
+    script = (
+        "import sys\n"
+        "from augkit.audio import io\n"
+        "def hwm():\n"
+        "    return int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024\n"
+        "io.MAX_FRAMES = 1_000_000\n"
+        "before = hwm()\n"
+        "try:\n"
+        "    io.load(sys.argv[1])\n"
+        "except io.InvalidInput as err:\n"
+        "    print(hwm() - before, '|', err)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    grew, message = run.stdout.split("|", 1)
+    assert "48000000 frames" in message, message
+    assert float(grew) < 50, f"peak memory grew by {grew} MB before the refusal"
+
+
+@pytest.mark.parametrize("seconds", [1e9, 1e300, 3601 * 48000 / 16000 * 2])
+def test_random_crop_refuses_segments_beyond_the_cap(seconds: float) -> None:
+    for make in (lambda: augkit.audio.RandomCrop(seconds=seconds, sample_rate=16000),
+                 lambda: registry.create("audio.random_crop", seconds=seconds, sample_rate=16000)):
+        with pytest.raises(InvalidArgument) as err:
+            make()
+        message = str(err.value)
+        assert "seconds=" in message and str(audio_io.MAX_FRAMES) in message and "MAX_FRAMES" in message
+
+
+def test_random_crop_follows_a_raised_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    seconds = audio_io.MAX_FRAMES / 16000 + 1
+    with pytest.raises(InvalidArgument):
+        augkit.audio.RandomCrop(seconds=seconds, sample_rate=16000)
+    monkeypatch.setattr(audio_io, "MAX_FRAMES", audio_io.MAX_FRAMES * 2)
+    crop: Any = augkit.audio.RandomCrop(seconds=seconds, sample_rate=16000)
+    assert crop.length == round(seconds * 16000)
+
+
+def test_random_crop_at_the_cap_is_accepted() -> None:
+    crop: Any = augkit.audio.RandomCrop(seconds=audio_io.MAX_FRAMES / 48000, sample_rate=48000)
+    assert crop.length == audio_io.MAX_FRAMES

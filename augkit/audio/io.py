@@ -16,7 +16,7 @@ from augkit.args import SampleRate
 from augkit.audio._waveform import as_waveform, restore
 from augkit.errors import InvalidArgument, InvalidInput, MissingFile
 
-__all__ = ["FORMATS", "load", "resample", "save"]
+__all__ = ["FORMATS", "MAX_FRAMES", "load", "resample", "save"]
 
 _RATE = SampleRate()
 
@@ -26,6 +26,13 @@ FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
 #: The most channels each format holds (FLAC's own limit; MP3 is mono or stereo); checked
 #: before libsndfile is called, which fails obscurely (or worse) past them.
 MAX_FORMAT_CHANNELS = {"WAV": 64, "FLAC": 8, "OGG": 64, "MP3": 2}
+
+#: The most frames (samples per channel) :func:`load` decodes from one file, and the longest
+#: segment :class:`~augkit.audio.RandomCrop` cuts: one hour at 48 kHz, 660 MiB of float32 per
+#: channel. Like PIL's ``Image.MAX_IMAGE_PIXELS`` it is checked against the file's header before
+#: anything is decoded: a FLAC of a few hundred kilobytes can hold hours of silence. Longer files
+#: are meant to be cut first; to load them whole, raise it: ``augkit.audio.io.MAX_FRAMES = n``.
+MAX_FRAMES = 3600 * 48000
 
 #: The highest sample rate each format is written at: libvorbis crashes the interpreter
 #: (SIGSEGV) on OGG above ~200 kHz, so OGG stops at Vorbis' 192 kHz.
@@ -48,7 +55,8 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
 
     Raises:
         FileNotFoundError: when ``path`` does not exist.
-        InvalidInput: when the file cannot be decoded or holds no samples.
+        InvalidInput: when the file cannot be decoded, holds no samples, or holds more than
+            :data:`MAX_FRAMES` frames per channel (read from its header, before decoding).
         InvalidArgument / WrongArgumentType: for a ``sample_rate`` that is not a positive int.
 
     Example:
@@ -61,7 +69,10 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
     if not path.is_file():
         raise MissingFile(f"audio file {path} does not exist")
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        with sf.SoundFile(str(path)) as f:
+            rate = f.samplerate
+            _check_frames(path, f.frames, rate, f.channels)
+            data = f.read(dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError) as exc:
         raise InvalidInput(f"cannot decode audio file {path} (WAV, FLAC, OGG and MP3 are read): {exc}") from None
     if data.size == 0:
@@ -73,6 +84,16 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
         wav = resample(wav, rate, target)
         rate = target
     return wav, int(rate)
+
+
+def _check_frames(path: Path, frames: int, rate: int, channels: int) -> None:
+    """Refuse a file whose header announces more than :data:`MAX_FRAMES` frames, naming it."""
+    if frames > MAX_FRAMES:
+        gib = frames * channels * 4 / 2**30
+        raise InvalidInput(f"audio file {path} holds {frames} frames per channel ({frames / rate / 3600:.3g} h at "
+                           f"{rate} Hz, {gib:.1f} GiB decoded), more than augkit.audio.io.MAX_FRAMES = {MAX_FRAMES}: "
+                           "cut the file into shorter clips, or raise the cap (augkit.audio.io.MAX_FRAMES = n) to "
+                           "load it whole")
 
 
 def save(path: str | Path, waveform: Any, sample_rate: int, subtype: str | None = None) -> Path:
