@@ -1,18 +1,26 @@
-"""Image edges that used to fail: crop ratios that overflow, thin images whose fallback crop was empty."""
+"""Image edges that used to fail: crop ratios that overflow, thin images whose fallback crop was
+empty, and rare PIL modes."""
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
-from augkit.errors import InvalidArgument
-from augkit.image import RandomResizedCrop
+from augkit import modalities, registry
+from augkit.errors import InvalidArgument, InvalidInput
+from augkit.image import RandomResizedCrop, as_image
 from augkit.image.ops import MAX_ASPECT_RATIO
 from augkit.streams import stream
+
+IMAGE_OPS = [n for n in registry.names() if n.startswith("image.")]
 
 # -- RandomResizedCrop: bounded ratios and a fallback that always fits ------------------------------
 
@@ -75,3 +83,91 @@ def test_any_image_and_bounded_ratio_give_a_crop_inside_it(h: int, w: int, lo: f
     op = RandomResizedCrop(4, scale=(s_lo, 1.0), ratio=ratio)
     params = op.sample(np.zeros((h, w), np.uint8), stream(seed, 0, 0, 0))
     _assert_inside(params, (h, w))
+
+
+# -- rare PIL modes ---------------------------------------------------------------------------------
+
+_RNG = np.random.default_rng(0)
+_RGB = _RNG.integers(0, 256, (6, 9, 3), dtype=np.uint8)
+_GRAY = _RNG.integers(0, 256, (6, 9), dtype=np.uint8)
+_U16 = _RNG.integers(0, 65536, (6, 9), dtype=np.uint16)
+
+
+def _pil(mode: str) -> Image.Image:
+    """A PIL image in ``mode``, made without PIL's lossy conversions where the mode allows it."""
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N"):
+        order = {"I;16B": ">u2", "I;16N": "=u2"}.get(mode, "<u2")
+        return Image.frombytes(mode, (9, 6), _U16.astype(order).tobytes())
+    if mode == "La":
+        return Image.fromarray(np.dstack([_GRAY, np.full_like(_GRAY, 255)]), mode="LA").convert("La")
+    if mode == "LA":
+        return Image.fromarray(np.dstack([_GRAY, np.full_like(_GRAY, 90)]), mode="LA")
+    if mode in ("1", "L", "F"):
+        return Image.fromarray(_GRAY).convert(mode)
+    if mode == "P-transparency":
+        img = Image.fromarray(_RGB).convert("P")
+        img.info["transparency"] = bytes(range(256))  # per-entry alpha, as PNG palettes carry it
+        return img
+    if mode == "P-grey":
+        return Image.fromarray(_GRAY).convert("P")
+    return Image.fromarray(_RGB).convert(mode)
+
+
+GRAY_MODES = ["1", "L", "LA", "La", "F", "I;16", "I;16L", "I;16B", "I;16N", "P-grey"]
+COLOUR_MODES = ["P", "P-transparency", "PA", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr", "LAB", "HSV"]
+
+
+@pytest.mark.parametrize("mode", GRAY_MODES + COLOUR_MODES)
+def test_rare_pil_modes_become_the_canonical_image(mode: str) -> None:
+    img = _pil(mode)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # PIL warns on a palette with transparency converted to RGB
+        arr = as_image(img)
+    assert arr.dtype == np.uint8 and arr.flags.c_contiguous
+    if mode in GRAY_MODES:
+        assert arr.shape == (6, 9), mode
+    else:
+        assert arr.shape == (6, 9, 3), mode
+    if mode in ("L", "LA", "La", "F", "P-grey"):
+        np.testing.assert_array_equal(arr, _GRAY)
+    elif mode.startswith("I;16"):
+        np.testing.assert_array_equal(arr, ((_U16.astype(np.uint32) + 128) // 257).astype(np.uint8))
+    elif mode in ("P", "P-transparency", "PA"):
+        np.testing.assert_array_equal(arr, np.asarray(img.convert("RGBA"))[..., :3])
+    elif mode in ("RGBA", "RGBa", "RGBX"):
+        np.testing.assert_array_equal(arr, _RGB)
+
+
+#: the modes a PNG or TIFF file keeps (PIL writes no file in La, I;16N, PA, RGBa, HSV; I;16L and RGBX
+#: come back in other modes)
+FILE_MODES = [m for m in GRAY_MODES + COLOUR_MODES if m not in {"La", "I;16L", "I;16N", "PA", "RGBa", "RGBX", "HSV"}]
+
+
+@pytest.mark.parametrize("mode", FILE_MODES)
+def test_an_image_in_memory_and_its_file_give_the_same_picture(tmp_path: Path, mode: str) -> None:
+    img = _pil(mode)
+    path = tmp_path / ("x.tif" if mode in ("F", "I;16B", "CMYK", "LAB", "YCbCr") else "x.png")
+    img.save(path)
+    with Image.open(path) as back:
+        assert back.mode == img.mode or (mode == "P-transparency" and back.mode == "P")
+    np.testing.assert_array_equal(modalities.get("image").load(path), as_image(img))
+
+
+@pytest.mark.parametrize("name", IMAGE_OPS)
+@pytest.mark.parametrize("mode", GRAY_MODES + COLOUR_MODES)
+def test_every_image_op_takes_every_pil_mode(name: str, mode: str) -> None:
+    op = registry.get(name).example()
+    y, params = op.augment(_pil(mode), stream(1, 0, 0, 0))
+    assert isinstance(y, (np.ndarray, torch.Tensor)) and params["applied"] in (True, False)
+
+
+def test_a_mode_pil_cannot_convert_is_named() -> None:
+    class Odd:  # what a PIL image of a mode without conversions looks like to as_image
+        __module__ = "PIL.Image"
+        mode = "I;16S"
+
+        def convert(self, mode: str) -> Any:
+            raise ValueError(f"conversion from I;16S to {mode} not supported")
+
+    with pytest.raises(InvalidInput, match=r"mode 'I;16S'.*convert"):
+        as_image(Odd())

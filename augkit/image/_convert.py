@@ -31,14 +31,17 @@ def as_image(x: Any) -> np.ndarray:
     - One channel (``H×W`` or ``H×W×1``): kept as grayscale ``H×W``.
     - uint16: rescaled to uint8 (``round(v / 257)``, so 65535 → 255); any byte order.
     - float32/float64: must lie in [0, 1]; scaled to uint8.
-    - PIL images: converted with ``.convert("RGB")`` (``"L"`` stays grayscale, RGBA drops alpha;
-      16-bit modes ``I;16`` and ``I`` with values in [0, 65535] are read as uint16 grey levels).
+    - PIL images of any mode, as :meth:`ImageModality.load` reads the same picture from a file:
+      grey modes (``1``, ``L``, ``LA``, ``La``, ``F``) and palettes of greys only stay grayscale
+      ``H×W`` (alpha dropped); 16-bit modes (``I;16``, ``I;16B``, ``I;16L``, ``I;16N``, and ``I``
+      with values in [0, 65535]) are read as uint16 grey levels; every other mode (palettes with
+      or without transparency, RGBA, RGBa, CMYK, YCbCr, LAB, HSV) becomes RGB, alpha dropped.
     - torch tensors: ``C×H×W`` (or ``H×W``) uint8, as torchvision's ``read_image`` gives them.
 
     Raises:
         WrongInputType: (a TypeError) for unsupported types or dtypes (bool, int8, int32, ...).
         InvalidInput: (a ValueError) for a wrong number of dimensions, zero-size images, 2 or more
-            than 4 channels, NaN/inf floats or floats outside [0, 1].
+            than 4 channels, NaN/inf floats or floats outside [0, 1], or a PIL mode PIL cannot convert.
     """
     arr = _to_array(x)
     if arr.ndim not in (2, 3):
@@ -81,19 +84,46 @@ def _to_array(x: Any) -> np.ndarray:
             t = t.permute(1, 2, 0)
         return np.asarray(t.numpy())
     if module.startswith("PIL"):
-        mode = getattr(x, "mode", "")
-        if mode in ("L", "1"):
-            return np.asarray(x.convert("L"))
-        if mode in ("I;16", "I;16B", "I;16L", "I"):
-            arr = np.asarray(x)
+        return _pil_to_array(x)
+    raise WrongInputType(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
+
+
+#: PIL modes read as one grey channel: 1-bit, 8-bit, grey with alpha (dropped; ``La`` is premultiplied)
+#: and 32-bit float (PIL's own conversion to ``L``: clipped to [0, 255] and rounded)
+PIL_GRAY_MODES = frozenset({"1", "L", "LA", "La", "F"})
+#: PIL modes read as 16-bit grey levels (any byte order), then scaled as uint16 arrays are
+PIL_16BIT_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I"})
+
+
+def _pil_to_array(img: Any) -> np.ndarray:
+    """A PIL image of any mode as a uint8/uint16 ``H×W`` or uint8 ``H×W×3`` array: one grey
+    channel for the grey modes and palettes of greys only, RGB (alpha dropped) for the others.
+    :meth:`ImageModality.load` gives a file's picture the same way."""
+    mode = getattr(img, "mode", "")
+    try:
+        if mode in PIL_16BIT_MODES:
+            arr = np.asarray(img)
             if mode == "I":  # 32-bit grayscale: 16-bit files (PNG, TIFF) open in this mode
                 low, high = (int(arr.min()), int(arr.max())) if arr.size else (0, 0)
                 if low < 0 or high > 65535:
                     raise InvalidInput(f"a 32-bit PIL image (mode I) with values in [{low}, {high}]: augkit reads "
                                        "mode I as 16-bit grey levels in [0, 65535]; scale it first")
             return arr.astype(np.uint16)
-        return np.asarray(x.convert("RGB"))
-    raise WrongInputType(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
+        if mode in PIL_GRAY_MODES:
+            if mode == "La":  # PIL converts premultiplied grey only to LA (it divides by alpha)
+                img = img.convert("LA")
+            return np.asarray(img if mode == "L" else img.convert("L"))
+        if mode in ("P", "PA"):
+            # through RGBA: PIL warns converting a palette with per-entry transparency to RGB
+            rgb = np.asarray(img.convert("RGBA"))[..., :3]
+            grey = bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
+            return rgb[..., 0] if grey else rgb
+        return np.asarray(img if mode == "RGB" else img.convert("RGB"))
+    except (ValueError, OSError) as exc:  # a mode PIL has no conversion for
+        if isinstance(exc, InvalidInput):
+            raise
+        raise InvalidInput(f"a PIL image in mode {mode!r} cannot be read ({exc}); convert it to 'RGB' or 'L' "
+                           "first (img.convert('RGB'))") from None
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
