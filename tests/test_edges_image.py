@@ -1,8 +1,9 @@
 """Image edges that used to fail: crop ratios that overflow, thin images whose fallback crop was
-empty, and rare PIL modes."""
+empty, rare PIL modes, and normalize_batch on tensors of fewer than 3 dimensions."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from PIL import Image
 
 from augkit import modalities, registry
 from augkit.errors import InvalidArgument, InvalidInput
-from augkit.image import RandomResizedCrop, as_image
+from augkit.image import RandomResizedCrop, as_image, normalize_batch
 from augkit.image.ops import MAX_ASPECT_RATIO
 from augkit.streams import stream
 
@@ -171,3 +172,22 @@ def test_a_mode_pil_cannot_convert_is_named() -> None:
 
     with pytest.raises(InvalidInput, match=r"mode 'I;16S'.*convert"):
         as_image(Odd())
+
+
+# -- normalize_batch ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(), (5,), (4, 4), (0,), (1, 1)])
+@pytest.mark.parametrize("stats", [(0.5,), (0.485, 0.456, 0.406)])
+def test_normalize_batch_names_batches_of_fewer_than_three_dimensions(shape: tuple[int, ...],
+                                                                      stats: tuple[float, ...]) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(f"shape {tuple(shape)}")) as err:
+        normalize_batch(torch.zeros(shape, dtype=torch.uint8), stats, stats)
+    assert "[B, C, H, W]" in str(err.value) and "dimension" in str(err.value)
+
+
+def test_normalize_batch_still_takes_one_image_and_a_batch() -> None:
+    image = torch.arange(3 * 4 * 5, dtype=torch.uint8).reshape(3, 4, 5)
+    one, many = normalize_batch(image), normalize_batch(image[None].repeat(2, 1, 1, 1))
+    assert one.shape == (3, 4, 5) and many.shape == (2, 3, 4, 5)
+    assert torch.equal(many[0], one) and torch.equal(many[1], one)

@@ -346,7 +346,8 @@ def normalize_batch(
 
     Raises:
         WrongInputType: when ``batch`` is not a uint8 torch tensor.
-        InvalidInput: when its channel axis does not match ``mean``/``std``.
+        InvalidInput: when it has fewer than 3 dimensions, or its channel axis does not match
+            ``mean``/``std``.
         WrongArgumentType, InvalidArgument: when ``out`` is not a float32 tensor, or has another
             shape or device; or ``mean``/``std`` are malformed.
 
@@ -358,8 +359,12 @@ def normalize_batch(
     if not isinstance(batch, torch.Tensor) or batch.dtype != torch.uint8:
         got = batch.dtype if isinstance(batch, torch.Tensor) else type(batch).__name__
         raise WrongInputType(f"normalize_batch expects a uint8 torch tensor [B, C, H, W], got {got}")
+    if batch.ndim < 3:
+        raise InvalidInput(f"normalize_batch expects a uint8 batch [B, C, H, W] or one image [C, H, W], got a "
+                           f"tensor of shape {tuple(batch.shape)} ({batch.ndim} dimension(s)); add the channel "
+                           "axis (x[None] for one grey image)")
     mean_a, std_a = _check_stats(mean, std)
-    channels = batch.shape[-3] if batch.ndim >= 3 else 0
+    channels = batch.shape[-3]
     if channels not in (1, mean_a.size) and mean_a.size != 1:
         raise InvalidInput(f"batch has {channels} channels (shape {tuple(batch.shape)}) but mean/std hold "
                            f"{mean_a.size}")
@@ -374,7 +379,7 @@ def normalize_batch(
                 f"normalize_batch(out=...) has shape {tuple(out.shape)} on {out.device}; the batch has "
                 f"shape {tuple(batch.shape)} on {batch.device}"
             )
-    if batch.device.type == "cpu" and batch.ndim >= 3 and batch.numel() > 0 and batch.is_contiguous() and \
+    if batch.device.type == "cpu" and batch.numel() > 0 and batch.is_contiguous() and \
             (out is None or out.is_contiguous()):
         result = torch.empty(batch.shape, dtype=torch.float32) if out is None else out
         return _normalize_by_lookup(batch, result, _normalize_tables(tuple(mean_a.tolist()), tuple(std_a.tolist())))
