@@ -124,7 +124,7 @@ def test_rare_pil_modes_become_the_canonical_image(mode: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # PIL warns on a palette with transparency converted to RGB
         arr = as_image(img)
-    assert arr.dtype == np.uint8 and arr.flags.c_contiguous
+    assert arr.dtype == np.uint8 and arr.flags.c_contiguous and arr.flags.writeable
     if mode in GRAY_MODES:
         assert arr.shape == (6, 9), mode
     else:
@@ -172,6 +172,40 @@ def test_a_mode_pil_cannot_convert_is_named() -> None:
 
     with pytest.raises(InvalidInput, match=r"mode 'I;16S'.*convert"):
         as_image(Odd())
+
+
+# -- one-pixel axes with negative strides ------------------------------------------------------------
+
+_THIN_REVERSED = {
+    "one row, rows reversed (gray)": np.arange(5, dtype=np.uint8).reshape(1, 5)[::-1],
+    "one column, columns reversed (gray)": np.arange(5, dtype=np.uint8).reshape(5, 1)[:, ::-1],
+    "one pixel, both reversed": np.full((1, 1), 7, np.uint8)[::-1, ::-1],
+    "one row, rows reversed (RGB)": np.arange(15, dtype=np.uint8).reshape(1, 5, 3)[::-1],
+    "one pixel RGB, all reversed": np.arange(3, dtype=np.uint8).reshape(1, 1, 3)[::-1, ::-1, ::-1],
+    "one row float": np.linspace(0, 1, 5).reshape(1, 5)[::-1],
+}
+
+
+@pytest.mark.parametrize("case", list(_THIN_REVERSED))
+def test_reversed_one_pixel_axes_become_plain_c_ordered_images(case: str) -> None:
+    x = _THIN_REVERSED[case]
+    assert any(s < 0 for s in x.strides)  # numpy keeps a negative stride on an axis of length 1
+    img = as_image(x)
+    assert img.flags.c_contiguous and all(s > 0 for s in img.strides)
+    np.testing.assert_array_equal(img, as_image(np.array(x)))
+
+
+@pytest.mark.parametrize("output", ["uint8", "normalized"])
+@pytest.mark.parametrize("case", list(_THIN_REVERSED))
+def test_the_output_step_takes_canonical_reversed_one_pixel_images(case: str, output: str) -> None:
+    from augkit.image import make_output, simclr
+
+    x = _THIN_REVERSED[case]
+    convert = make_output(output)
+    assert torch.equal(convert(as_image(x)), convert(as_image(np.array(x))))
+    views = simclr(size=8, output=output, seed=0)(x, index=0)
+    for got, want in zip(views, simclr(size=8, output=output, seed=0)(np.array(x), index=0), strict=True):
+        assert torch.equal(got, want)
 
 
 # -- normalize_batch ------------------------------------------------------------------------------

@@ -58,8 +58,10 @@ def as_image(x: Any) -> np.ndarray:
             raise InvalidInput(
                 f"image has shape {arr.shape} with {channels} channels: expected 1 (gray), 3 (RGB) or 4 (RGBA)"
             )
-    arr = _to_uint8(arr)
-    return np.ascontiguousarray(arr)
+    arr = np.ascontiguousarray(_to_uint8(arr))
+    # numpy calls an array with a reversed axis of length 1 contiguous and keeps its negative
+    # stride, which torch.from_numpy (the output step) refuses: such an image is copied
+    return arr.copy() if any(s < 0 for s in arr.strides) else arr
 
 
 def _to_array(x: Any) -> np.ndarray:
@@ -84,7 +86,9 @@ def _to_array(x: Any) -> np.ndarray:
             t = t.permute(1, 2, 0)
         return np.asarray(t.numpy())
     if module.startswith("PIL"):
-        return _pil_to_array(x)
+        arr = _pil_to_array(x)
+        # numpy views PIL's bytes read-only: torch warns on them (the output step), users write into images
+        return arr if arr.flags.writeable else arr.copy()
     raise WrongInputType(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
 
 
