@@ -203,6 +203,22 @@ def test_every_op_gives_a_valid_view_or_one_augkit_error(name: str, fuzzed: Any)
 
 # -- probes of one op or function --------------------------------------------------------------------
 
+@settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(x=images(), output=st.sampled_from(["uint8", "normalized"]))
+def test_every_canonical_image_reaches_the_output_step(x: Any, output: str, fuzzed: Any) -> None:
+    """What ``as_image`` accepts, the output step converts, as it converts a fresh copy."""
+    from augkit.image import as_image, make_output
+
+    fuzzed["image output"] += 1
+    try:
+        img = as_image(x)
+    except AugkitError as err:
+        assert isinstance(err, (ValueError, TypeError)) and str(err)
+        return
+    convert = make_output(output)
+    assert torch.equal(convert(img), convert(img.copy()))
+
+
 _RATIOS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.floats(1e-6, 1e6),
                     st.sampled_from([1e308, 1e-308, 5e-324, 1e-4, 1e4, 0.0, -1.0]))
 
