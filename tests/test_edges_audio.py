@@ -155,3 +155,28 @@ def test_random_crop_follows_a_raised_cap(monkeypatch: pytest.MonkeyPatch) -> No
 def test_random_crop_at_the_cap_is_accepted() -> None:
     crop: Any = augkit.audio.RandomCrop(seconds=audio_io.MAX_FRAMES / 48000, sample_rate=48000)
     assert crop.length == audio_io.MAX_FRAMES
+
+
+# -- resampling between a tiny and a large rate -------------------------------------------------
+
+
+@pytest.mark.parametrize(("orig", "new"), [(1, 44099), (50, 44099), (3, 48001), (44099, 2)])
+def test_a_small_filter_bank_between_coprime_rates_is_torchaudios(orig: int, new: int) -> None:
+    """1 Hz -> 44099 Hz has 44099 phases but a bank of 44099 × 15 taps: torchaudio's polyphase
+    resampler makes it in a fraction of a second, where evaluating the filter at each of the 17.6 M
+    outputs took minutes (the long fuzz profile hit its deadline on 4000 samples)."""
+    import torchaudio.functional as AF
+
+    x = torch.from_numpy(np.random.default_rng(0).uniform(-1, 1, (1, 400)).astype(np.float32))
+    got = augkit.audio.resample(x, orig, new)
+    assert got.shape == (1, math.ceil(400 * new / orig))
+    assert torch.equal(got, AF.resample(x, orig, new))
+
+
+def test_nearly_equal_coprime_rates_still_avoid_the_huge_bank() -> None:
+    """44099 -> 44100 would be a bank of 44100 × 44113 cells (7 GiB): the direct resampler runs."""
+    from augkit.audio.io import _filter_bank_cells
+
+    assert _filter_bank_cells(44099, 44100) > audio_io.MAX_FILTER_BANK
+    assert _filter_bank_cells(1, 44099) < audio_io.MAX_FILTER_BANK
+    assert _filter_bank_cells(44100, 16000) < audio_io.MAX_FILTER_BANK

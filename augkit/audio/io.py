@@ -179,11 +179,12 @@ def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
         raise InvalidInput(f"resampling {tuple(wav.shape)} from {orig} Hz to {new} Hz would make {out_len} samples "
                            f"per channel ({gib:.1f} GiB); at most {MAX_RESAMPLED} samples in all: check the rates, "
                            "or cut the clip first")
-    g = math.gcd(orig, new)
-    if max(orig, new) // g > MAX_POLYPHASE:
-        # torchaudio builds one filter per output phase (new / gcd of them): for nearly coprime
-        # rates (44099 -> 44100) that is gigabytes. Evaluate the same windowed sinc at each
-        # output instant instead, in chunks: memory stays a small multiple of the output.
+    if _filter_bank_cells(orig, new) > MAX_FILTER_BANK:
+        # torchaudio builds one filter per output phase (new / gcd of them), each as long as the
+        # input period (orig / gcd): for nearly coprime rates (44099 -> 44100) that is gigabytes.
+        # Evaluate the same windowed sinc at each output instant instead, in chunks: memory stays
+        # a small multiple of the output. Coprime rates with a small side (1 -> 44099 Hz) keep
+        # torchaudio's bank, which is small and far faster per output.
         return restore(_resample_direct(wav, orig, new), layout)
     return restore(AF.resample(wav, orig, new), layout)
 
@@ -191,10 +192,22 @@ def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
 #: The most samples (all channels) :func:`resample` makes: 1 GiB of float32.
 MAX_RESAMPLED = 2**28
 
-#: Above this many phases (``max(orig, new) / gcd``) :func:`resample` evaluates its filter per
-#: output sample instead of building a polyphase bank.
-MAX_POLYPHASE = 1000
+#: Above this many cells in torchaudio's polyphase filter bank (:func:`_filter_bank_cells`, 16 MiB
+#: of float32) :func:`resample` evaluates its filter per output sample instead of building the bank.
+MAX_FILTER_BANK = 2**22
 _WIDTH = 6  # zero crossings of the sinc on each side, as torchaudio's default
+_ROLLOFF = 0.99  # torchaudio's default cutoff, as a fraction of the lower Nyquist frequency
+
+
+def _filter_bank_cells(orig: int, new: int) -> int:
+    """The size of the filter bank ``torchaudio.functional.resample`` builds for these rates:
+    ``new / g`` phases of ``2 · width + orig / g`` taps (g their gcd), as its kernel is made."""
+    import math
+
+    g = math.gcd(orig, new)
+    orig_g, new_g = orig // g, new // g
+    width = math.ceil(_WIDTH * orig_g / (min(orig_g, new_g) * _ROLLOFF))
+    return new_g * (2 * width + orig_g)
 _CHUNK_BYTES = 16 << 20  # working memory of one step of the direct resampler
 
 
