@@ -61,8 +61,9 @@ def as_waveform(x: Any, name: str = "waveform", channels_last: bool = False) -> 
             ``soundfile.read`` returns it; it is transposed, and results are channels first.
 
     Returns:
-        ``(waveform, layout)``; the waveform is on ``x``'s device and shares memory with ``x``
-        when ``x`` is already float32 (ops never write into it).
+        ``(waveform, layout)``; the waveform is contiguous, on ``x``'s device, and shares memory
+        with ``x`` when ``x`` is already a contiguous float32 array or tensor (ops never write
+        into it). Strided inputs (reversed, sliced, transposed) are copied.
 
     Raises:
         WrongInputType: for another type or dtype (the message names it and what is accepted).
@@ -79,7 +80,9 @@ def as_waveform(x: Any, name: str = "waveform", channels_last: bool = False) -> 
         if native not in _NUMPY_DTYPES:
             raise WrongInputType(f"{name} has dtype {x.dtype}; accepted: {ACCEPTED}")
         arr = np.ascontiguousarray(x, dtype=native)
-        if not arr.flags.writeable:  # torch warns on read-only memory (np.frombuffer, memory maps)
+        # torch warns on read-only memory (np.frombuffer, memory maps) and refuses negative strides,
+        # which numpy keeps on an axis of length 1 (x[::-1] of one frame is "contiguous" to it)
+        if not arr.flags.writeable or any(s < 0 for s in arr.strides):
             arr = arr.copy()
         t = torch.from_numpy(arr)
     elif isinstance(x, torch.Tensor):
@@ -113,7 +116,9 @@ def as_waveform(x: Any, name: str = "waveform", channels_last: bool = False) -> 
         t = t[None, None]
     elif t.ndim == 2:
         t = t[None]
-    return t, layout
+    # kernels flatten [batch, channels] with .view (torchaudio's resample does): a strided tensor
+    # (a transposed or sliced batch) is copied once here rather than failing there
+    return t.contiguous(), layout
 
 
 def restore(y: torch.Tensor, layout: Layout) -> Any:

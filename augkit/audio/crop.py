@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from augkit.audio import io
 from augkit.audio._waveform import fit
 from augkit.core import Augmenter, Params
 from augkit.core.args import REQUIRED, Arg, Number, Probability, SampleRate
-from augkit.core.errors import InvalidParams
+from augkit.core.errors import InvalidArgument, InvalidParams
 from augkit.core.registry import register
 
 __all__ = ["RandomCrop"]
@@ -34,7 +35,8 @@ class RandomCrop(Augmenter[torch.Tensor]):
     Record: ``{"applied": True, "offset": samples}``.
 
     Raises:
-        InvalidArgument: for ``seconds`` ≤ 0 or not finite, or a sample rate ≤ 0.
+        InvalidArgument: for ``seconds`` ≤ 0 or not finite, a sample rate ≤ 0, or segments longer
+            than :data:`augkit.audio.io.MAX_FRAMES` samples (one hour at 48 kHz).
         WrongArgumentType: for ``seconds`` or ``sample_rate`` that is not a number.
         InvalidParams: for a record whose ``offset`` lies outside the clip.
 
@@ -55,7 +57,13 @@ class RandomCrop(Augmenter[torch.Tensor]):
     length: int
 
     def setup(self) -> None:
-        self.length = max(1, round(self.seconds * self.sample_rate))
+        samples = self.seconds * self.sample_rate  # a float: inf for absurd seconds, compared before rounding
+        if not samples <= io.MAX_FRAMES:
+            raise InvalidArgument(f"RandomCrop seconds={self.seconds!r} at sample_rate={self.sample_rate} makes "
+                                  f"segments of {samples:.6g} samples, more than augkit.audio.io.MAX_FRAMES = "
+                                  f"{io.MAX_FRAMES} ({io.MAX_FRAMES / self.sample_rate:.6g} s at this rate): give "
+                                  "the length in seconds, or raise the cap for longer segments")
+        self.length = max(1, round(samples))
 
     @classmethod
     def example(cls) -> RandomCrop:

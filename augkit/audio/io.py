@@ -16,7 +16,7 @@ from augkit.audio._waveform import as_waveform, restore
 from augkit.core.args import SampleRate
 from augkit.core.errors import InvalidArgument, InvalidInput, MissingFile
 
-__all__ = ["FORMATS", "load", "resample", "save"]
+__all__ = ["FORMATS", "MAX_FRAMES", "load", "resample", "save"]
 
 _RATE = SampleRate()
 
@@ -26,6 +26,13 @@ FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
 #: The most channels each format holds (FLAC's own limit; MP3 is mono or stereo); checked
 #: before libsndfile is called, which fails obscurely (or worse) past them.
 MAX_FORMAT_CHANNELS = {"WAV": 64, "FLAC": 8, "OGG": 64, "MP3": 2}
+
+#: The most frames (samples per channel) :func:`load` decodes from one file, and the longest
+#: segment :class:`~augkit.audio.RandomCrop` cuts: one hour at 48 kHz, 660 MiB of float32 per
+#: channel. Like PIL's ``Image.MAX_IMAGE_PIXELS`` it is checked against the file's header before
+#: anything is decoded: a FLAC of a few hundred kilobytes can hold hours of silence. Longer files
+#: are meant to be cut first; to load them whole, raise it: ``augkit.audio.io.MAX_FRAMES = n``.
+MAX_FRAMES = 3600 * 48000
 
 #: The highest sample rate each format is written at: libvorbis crashes the interpreter
 #: (SIGSEGV) on OGG above ~200 kHz, so OGG stops at Vorbis' 192 kHz.
@@ -48,7 +55,8 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
 
     Raises:
         FileNotFoundError: when ``path`` does not exist.
-        InvalidInput: when the file cannot be decoded or holds no samples.
+        InvalidInput: when the file cannot be decoded, holds no samples, or holds more than
+            :data:`MAX_FRAMES` frames per channel (read from its header, before decoding).
         InvalidArgument / WrongArgumentType: for a ``sample_rate`` that is not a positive int.
 
     Example:
@@ -61,7 +69,10 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
     if not path.is_file():
         raise MissingFile(f"audio file {path} does not exist")
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        with sf.SoundFile(str(path)) as f:
+            rate = f.samplerate
+            _check_frames(path, f.frames, rate, f.channels)
+            data = f.read(dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError) as exc:
         raise InvalidInput(f"cannot decode audio file {path} (WAV, FLAC, OGG and MP3 are read): {exc}") from None
     if data.size == 0:
@@ -73,6 +84,16 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
         wav = resample(wav, rate, target)
         rate = target
     return wav, int(rate)
+
+
+def _check_frames(path: Path, frames: int, rate: int, channels: int) -> None:
+    """Refuse a file whose header announces more than :data:`MAX_FRAMES` frames, naming it."""
+    if frames > MAX_FRAMES:
+        gib = frames * channels * 4 / 2**30
+        raise InvalidInput(f"audio file {path} holds {frames} frames per channel ({frames / rate / 3600:.3g} h at "
+                           f"{rate} Hz, {gib:.1f} GiB decoded), more than augkit.audio.io.MAX_FRAMES = {MAX_FRAMES}: "
+                           "cut the file into shorter clips, or raise the cap (augkit.audio.io.MAX_FRAMES = n) to "
+                           "load it whole")
 
 
 def save(path: str | Path, waveform: Any, sample_rate: int, subtype: str | None = None) -> Path:
@@ -158,11 +179,12 @@ def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
         raise InvalidInput(f"resampling {tuple(wav.shape)} from {orig} Hz to {new} Hz would make {out_len} samples "
                            f"per channel ({gib:.1f} GiB); at most {MAX_RESAMPLED} samples in all: check the rates, "
                            "or cut the clip first")
-    g = math.gcd(orig, new)
-    if max(orig, new) // g > MAX_POLYPHASE:
-        # torchaudio builds one filter per output phase (new / gcd of them): for nearly coprime
-        # rates (44099 -> 44100) that is gigabytes. Evaluate the same windowed sinc at each
-        # output instant instead, in chunks: memory stays a small multiple of the output.
+    if _filter_bank_cells(orig, new) > MAX_FILTER_BANK:
+        # torchaudio builds one filter per output phase (new / gcd of them), each as long as the
+        # input period (orig / gcd): for nearly coprime rates (44099 -> 44100) that is gigabytes.
+        # Evaluate the same windowed sinc at each output instant instead, in chunks: memory stays
+        # a small multiple of the output. Coprime rates with a small side (1 -> 44099 Hz) keep
+        # torchaudio's bank, which is small and far faster per output.
         return restore(_resample_direct(wav, orig, new), layout)
     return restore(AF.resample(wav, orig, new), layout)
 
@@ -170,10 +192,22 @@ def resample(waveform: Any, orig_freq: int, new_freq: int) -> Any:
 #: The most samples (all channels) :func:`resample` makes: 1 GiB of float32.
 MAX_RESAMPLED = 2**28
 
-#: Above this many phases (``max(orig, new) / gcd``) :func:`resample` evaluates its filter per
-#: output sample instead of building a polyphase bank.
-MAX_POLYPHASE = 1000
+#: Above this many cells in torchaudio's polyphase filter bank (:func:`_filter_bank_cells`, 16 MiB
+#: of float32) :func:`resample` evaluates its filter per output sample instead of building the bank.
+MAX_FILTER_BANK = 2**22
 _WIDTH = 6  # zero crossings of the sinc on each side, as torchaudio's default
+_ROLLOFF = 0.99  # torchaudio's default cutoff, as a fraction of the lower Nyquist frequency
+
+
+def _filter_bank_cells(orig: int, new: int) -> int:
+    """The size of the filter bank ``torchaudio.functional.resample`` builds for these rates:
+    ``new / g`` phases of ``2 · width + orig / g`` taps (g their gcd), as its kernel is made."""
+    import math
+
+    g = math.gcd(orig, new)
+    orig_g, new_g = orig // g, new // g
+    width = math.ceil(_WIDTH * orig_g / (min(orig_g, new_g) * _ROLLOFF))
+    return new_g * (2 * width + orig_g)
 _CHUNK_BYTES = 16 << 20  # working memory of one step of the direct resampler
 
 

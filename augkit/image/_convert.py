@@ -31,14 +31,17 @@ def as_image(x: Any) -> np.ndarray:
     - One channel (``H×W`` or ``H×W×1``): kept as grayscale ``H×W``.
     - uint16: rescaled to uint8 (``round(v / 257)``, so 65535 → 255); any byte order.
     - float32/float64: must lie in [0, 1]; scaled to uint8.
-    - PIL images: converted with ``.convert("RGB")`` (``"L"`` stays grayscale, RGBA drops alpha;
-      16-bit modes ``I;16`` and ``I`` with values in [0, 65535] are read as uint16 grey levels).
+    - PIL images of any mode, as :meth:`ImageModality.load` reads the same picture from a file:
+      grey modes (``1``, ``L``, ``LA``, ``La``, ``F``) and palettes of greys only stay grayscale
+      ``H×W`` (alpha dropped); 16-bit modes (``I;16``, ``I;16B``, ``I;16L``, ``I;16N``, and ``I``
+      with values in [0, 65535]) are read as uint16 grey levels; every other mode (palettes with
+      or without transparency, RGBA, RGBa, CMYK, YCbCr, LAB, HSV) becomes RGB, alpha dropped.
     - torch tensors: ``C×H×W`` (or ``H×W``) uint8, as torchvision's ``read_image`` gives them.
 
     Raises:
         WrongInputType: (a TypeError) for unsupported types or dtypes (bool, int8, int32, ...).
         InvalidInput: (a ValueError) for a wrong number of dimensions, zero-size images, 2 or more
-            than 4 channels, NaN/inf floats or floats outside [0, 1].
+            than 4 channels, NaN/inf floats or floats outside [0, 1], or a PIL mode PIL cannot convert.
     """
     arr = _to_array(x)
     if arr.ndim not in (2, 3):
@@ -55,8 +58,10 @@ def as_image(x: Any) -> np.ndarray:
             raise InvalidInput(
                 f"image has shape {arr.shape} with {channels} channels: expected 1 (gray), 3 (RGB) or 4 (RGBA)"
             )
-    arr = _to_uint8(arr)
-    return np.ascontiguousarray(arr)
+    arr = np.ascontiguousarray(_to_uint8(arr))
+    # numpy calls an array with a reversed axis of length 1 contiguous and keeps its negative
+    # stride, which torch.from_numpy (the output step) refuses: such an image is copied
+    return arr.copy() if any(s < 0 for s in arr.strides) else arr
 
 
 def _to_array(x: Any) -> np.ndarray:
@@ -81,19 +86,48 @@ def _to_array(x: Any) -> np.ndarray:
             t = t.permute(1, 2, 0)
         return np.asarray(t.numpy())
     if module.startswith("PIL"):
-        mode = getattr(x, "mode", "")
-        if mode in ("L", "1"):
-            return np.asarray(x.convert("L"))
-        if mode in ("I;16", "I;16B", "I;16L", "I"):
-            arr = np.asarray(x)
+        arr = _pil_to_array(x)
+        # numpy views PIL's bytes read-only: torch warns on them (the output step), users write into images
+        return arr if arr.flags.writeable else arr.copy()
+    raise WrongInputType(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
+
+
+#: PIL modes read as one grey channel: 1-bit, 8-bit, grey with alpha (dropped; ``La`` is premultiplied)
+#: and 32-bit float (PIL's own conversion to ``L``: clipped to [0, 255] and rounded)
+PIL_GRAY_MODES = frozenset({"1", "L", "LA", "La", "F"})
+#: PIL modes read as 16-bit grey levels (any byte order), then scaled as uint16 arrays are
+PIL_16BIT_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I"})
+
+
+def _pil_to_array(img: Any) -> np.ndarray:
+    """A PIL image of any mode as a uint8/uint16 ``H×W`` or uint8 ``H×W×3`` array: one grey
+    channel for the grey modes and palettes of greys only, RGB (alpha dropped) for the others.
+    :meth:`ImageModality.load` gives a file's picture the same way."""
+    mode = getattr(img, "mode", "")
+    try:
+        if mode in PIL_16BIT_MODES:
+            arr = np.asarray(img)
             if mode == "I":  # 32-bit grayscale: 16-bit files (PNG, TIFF) open in this mode
                 low, high = (int(arr.min()), int(arr.max())) if arr.size else (0, 0)
                 if low < 0 or high > 65535:
                     raise InvalidInput(f"a 32-bit PIL image (mode I) with values in [{low}, {high}]: augkit reads "
                                        "mode I as 16-bit grey levels in [0, 65535]; scale it first")
             return arr.astype(np.uint16)
-        return np.asarray(x.convert("RGB"))
-    raise WrongInputType(f"unsupported image type {type(x).__name__}; accepted: {_ACCEPTED}")
+        if mode in PIL_GRAY_MODES:
+            if mode == "La":  # PIL converts premultiplied grey only to LA (it divides by alpha)
+                img = img.convert("LA")
+            return np.asarray(img if mode == "L" else img.convert("L"))
+        if mode in ("P", "PA"):
+            # through RGBA: PIL warns converting a palette with per-entry transparency to RGB
+            rgb = np.asarray(img.convert("RGBA"))[..., :3]
+            grey = bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
+            return rgb[..., 0] if grey else rgb
+        return np.asarray(img if mode == "RGB" else img.convert("RGB"))
+    except (ValueError, OSError) as exc:  # a mode PIL has no conversion for
+        if isinstance(exc, InvalidInput):
+            raise
+        raise InvalidInput(f"a PIL image in mode {mode!r} cannot be read ({exc}); convert it to 'RGB' or 'L' "
+                           "first (img.convert('RGB'))") from None
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
@@ -316,7 +350,8 @@ def normalize_batch(
 
     Raises:
         WrongInputType: when ``batch`` is not a uint8 torch tensor.
-        InvalidInput: when its channel axis does not match ``mean``/``std``.
+        InvalidInput: when it has fewer than 3 dimensions, or its channel axis does not match
+            ``mean``/``std``.
         WrongArgumentType, InvalidArgument: when ``out`` is not a float32 tensor, or has another
             shape or device; or ``mean``/``std`` are malformed.
 
@@ -328,8 +363,12 @@ def normalize_batch(
     if not isinstance(batch, torch.Tensor) or batch.dtype != torch.uint8:
         got = batch.dtype if isinstance(batch, torch.Tensor) else type(batch).__name__
         raise WrongInputType(f"normalize_batch expects a uint8 torch tensor [B, C, H, W], got {got}")
+    if batch.ndim < 3:
+        raise InvalidInput(f"normalize_batch expects a uint8 batch [B, C, H, W] or one image [C, H, W], got a "
+                           f"tensor of shape {tuple(batch.shape)} ({batch.ndim} dimension(s)); add the channel "
+                           "axis (x[None] for one grey image)")
     mean_a, std_a = _check_stats(mean, std)
-    channels = batch.shape[-3] if batch.ndim >= 3 else 0
+    channels = batch.shape[-3]
     if channels not in (1, mean_a.size) and mean_a.size != 1:
         raise InvalidInput(f"batch has {channels} channels (shape {tuple(batch.shape)}) but mean/std hold "
                            f"{mean_a.size}")
@@ -344,7 +383,7 @@ def normalize_batch(
                 f"normalize_batch(out=...) has shape {tuple(out.shape)} on {out.device}; the batch has "
                 f"shape {tuple(batch.shape)} on {batch.device}"
             )
-    if batch.device.type == "cpu" and batch.ndim >= 3 and batch.numel() > 0 and batch.is_contiguous() and \
+    if batch.device.type == "cpu" and batch.numel() > 0 and batch.is_contiguous() and \
             (out is None or out.is_contiguous()):
         result = torch.empty(batch.shape, dtype=torch.float32) if out is None else out
         return _normalize_by_lookup(batch, result, _normalize_tables(tuple(mean_a.tolist()), tuple(std_a.tolist())))

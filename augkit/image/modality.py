@@ -79,17 +79,9 @@ class ImageModality(BaseModality):
         try:
             with Image.open(path) as img:
                 img.load()
-                # one layout per picture, whatever the file's mode: check() keeps L, 1 and 16-bit
-                # modes as H×W, and a numpy H×W array is grayscale too
-                if img.mode in ("L", "1", "RGB", "I;16", "I;16B", "I;16L", "I"):
-                    picture = self.check(img)
-                elif img.mode in ("LA", "La", "F"):
-                    picture = self.check(img.convert("L"))
-                else:
-                    rgb = np.asarray(img.convert("RGB"))
-                    grey = img.mode in ("P", "PA") and bool((rgb[..., 0] == rgb[..., 1]).all()
-                                                            and (rgb[..., 1] == rgb[..., 2]).all())
-                    picture = self.check(np.ascontiguousarray(rgb[..., 0]) if grey else rgb)
+                # one layout per picture, whatever the file's mode: check() reads grey modes and
+                # grey palettes as H×W, as a numpy H×W array is grayscale too, and the rest as RGB
+                picture = self.check(img)
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise InvalidInput(f"cannot decode image file {path}: {exc}") from None
         # arrays viewing PIL's buffer are read-only: torch warns on them, and users write into images

@@ -35,6 +35,10 @@ __all__ = [
 #: GaussianBlur's kernel radius in standard deviations (the kernel's side is ``2 * ceil(3σ) + 1``)
 BLUR_TRUNCATE = 3.0
 
+#: RandomResizedCrop's ratio lies within [1 / MAX_ASPECT_RATIO, MAX_ASPECT_RATIO]: beyond it the
+#: crop's sides overflow (``ratio=1e308``) long before any image is that thin
+MAX_ASPECT_RATIO = 1e4
+
 _INTERPOLATION = Arg("interpolation", Choice(("linear", "area")), "linear", "'linear' (bilinear) or 'area'")
 
 
@@ -47,17 +51,23 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
     """Crop a random area and aspect ratio, then resize to ``size`` (Inception-style, as torchvision).
 
     Up to 10 tries draw an area fraction from ``scale`` and a log-uniform aspect ratio from
-    ``ratio``; if none fits, the largest centred crop within ``ratio`` is used. Images smaller than
-    ``size`` work: the crop is upsampled.
+    ``ratio``; if none fits, the largest centred crop within ``ratio`` is used (torchvision's
+    fallback), at least one pixel on each side: an image thinner than ``ratio`` allows (1×500 with
+    ``ratio=(0.5, 2)``) gets the closest crop it holds. Images smaller than ``size`` work: the crop
+    is upsampled.
 
     Args:
         size: output ``(height, width)`` or one int for a square.
         scale: range of the crop's area as a fraction of the image area, in (0, 1].
-        ratio: range of the crop's width/height aspect ratio.
+        ratio: range of the crop's width/height aspect ratio, within
+            ``[1 / MAX_ASPECT_RATIO, MAX_ASPECT_RATIO]`` (1e-4 to 1e4).
         interpolation: ``"linear"`` (bilinear, albumentations' default) or ``"area"``.
         p: probability of cropping (1.0: always).
 
     Record: ``{"applied": True, "top", "left", "height", "width"}`` (the crop box in the input).
+
+    Raises:
+        InvalidArgument: for a ``scale`` outside (0, 1] or a ``ratio`` outside [1e-4, 1e4] (naming it).
 
     Example:
         >>> RandomResizedCrop(224, scale=(0.08, 1.0))
@@ -68,7 +78,7 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
     args = (
         Arg("size", Size(), 224, "output (height, width), or one int for a square"),
         Arg("scale", Range(0.0, 1.0, low_open=True), (0.08, 1.0), "range of the crop's area fraction"),
-        Arg("ratio", Range(0.0, None, low_open=True), (3 / 4, 4 / 3), "range of the crop's aspect ratio"),
+        Arg("ratio", Range(1 / MAX_ASPECT_RATIO, MAX_ASPECT_RATIO), (3 / 4, 4 / 3), "range of the crop's aspect ratio"),
         _INTERPOLATION,
         Arg("p", Probability(), 1.0, "probability of cropping"),
     )
@@ -95,12 +105,13 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
                 top = min(int(u_top * (height - h + 1)), height - h)
                 left = min(int(u_left * (width - w + 1)), width - w)
                 return {"top": top, "left": left, "height": h, "width": w}
-        # fallback: the whole image, clipped to the allowed aspect ratios, centred
+        # fallback: the whole image, clipped to the allowed aspect ratios, centred; a side that
+        # rounds to no pixel (a 1×500 image, ratio 0.4) keeps one
         in_ratio = width / height
         if in_ratio < self.ratio[0]:
-            w, h = width, round(width / self.ratio[0])
+            w, h = width, max(1, round(width / self.ratio[0]))
         elif in_ratio > self.ratio[1]:
-            h, w = height, round(height * self.ratio[1])
+            h, w = height, max(1, round(height * self.ratio[1]))
         else:
             w, h = width, height
         return {"top": (height - h) // 2, "left": (width - w) // 2, "height": h, "width": w}

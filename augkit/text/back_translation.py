@@ -31,7 +31,7 @@ from augkit.core.registry import register
 from augkit.text._words import WORD
 from augkit.text.hf_translator import HFTranslator
 from augkit.text.protect import is_protected, protected
-from augkit.text.translate_util import accepts_seed, describe, digest, reverse_words_translator
+from augkit.text.translate_util import accepts_seed, describe, digest, invalid_text, reverse_words_translator
 from augkit.text.translation_cache import TranslationCache
 
 __all__ = [
@@ -48,7 +48,8 @@ _SEED_BOUND = 2**31
 
 
 class TranslationError(RuntimeError):
-    """The translator failed, or returned the wrong number of outputs or an empty output."""
+    """The translator failed, or returned the wrong number of outputs, an empty output or one that is
+    not valid text (a lone surrogate)."""
 
 
 class BackTranslated(NamedTuple):
@@ -111,10 +112,11 @@ class BackTranslation(Augmenter[str]):
             defaults to the translator's ``model_id`` attribute. Required with ``cache``.
         cache: path of an sqlite3 file that caches translations; None disables caching.
         on_error: ``"raise"``: a failing translator (an exception, the wrong number of outputs,
-            an empty output for a non-empty text) raises :class:`TranslationError`.
+            an empty output for a non-empty text, an output that is not valid text: a lone
+            surrogate) raises :class:`TranslationError`.
             ``"fallback"``: the view is the original text; the failure is logged, counted in
             ``self.failures`` (per reason in ``self.failure_reasons``: ``"exception"``,
-            ``"wrong_count"``, ``"empty_output"``) and recorded in the view's params
+            ``"wrong_count"``, ``"empty_output"``, ``"invalid_output"``) and recorded in the view's params
             (``"fallback": true``). Failures are never cached. Counters are per process.
         sample_seed: draw a seed per view and pass it as ``seed=`` to the translator. None
             (default): the translator's ``samples`` attribute if it has one (True for a sampling
@@ -227,8 +229,16 @@ class BackTranslation(Augmenter[str]):
         if empty:
             self._fail("empty_output", empty, f"translator returned an empty or non-str output for {empty[0]!r} "
                        f"({len(empty)} of {where})")
+        # a lone surrogate is not text: it would be the view, the next direction's input and a cache row
+        failed = set(empty)
+        invalid = {t: why for t, o in zip(todo, out, strict=True)
+                   if t not in failed and (why := invalid_text(o)) is not None}
+        if invalid:
+            first = next(iter(invalid))
+            self._fail("invalid_output", list(invalid), f"translator returned an output holding "
+                       f"{invalid[first]} for {first[:80]!r} ({len(invalid)} of {where}); it is not valid text")
         for t, o in zip(todo, out, strict=True):
-            result[t] = o if isinstance(o, str) and o.strip() else None
+            result[t] = o if t not in failed and t not in invalid else None
         return result
 
     def _fail(

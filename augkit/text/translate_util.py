@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["accepts_seed", "describe", "digest", "reverse_words_translator"]
+__all__ = ["accepts_seed", "describe", "digest", "invalid_text", "reverse_words_translator"]
 
 
 def reverse_words_translator(texts: list[str], src: str, tgt: str) -> list[str]:
@@ -24,8 +24,25 @@ def reverse_words_translator(texts: list[str], src: str, tgt: str) -> list[str]:
 
 
 def digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    """The sha256 hex digest of ``parts`` joined by U+001F, as UTF-8.
 
+    Lone surrogates (a translator's broken output) are encoded as themselves ("surrogatepass")
+    instead of raising: a digest names a string, it does not judge it. Valid text digests as plain
+    UTF-8, so keys of existing caches are unchanged.
+    """
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def invalid_text(text: str) -> str | None:
+    """Why ``text`` is not valid Unicode text (a lone surrogate, which no file, cache or tokenizer
+    stores), or None when it is."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"a lone surrogate {text[exc.start]!r} at character {exc.start}"
+    return None
 
 
 def accepts_seed(fn: Callable[..., Any]) -> bool:
