@@ -17,7 +17,7 @@ _LAZY = {
     "IMAGENET_MEAN": "augkit.image._convert",
     "IMAGENET_STD": "augkit.image._convert",
     "as_image": "augkit.image._convert",
-    "normalize_batch": "augkit.image._convert",
+    "normalize_batch": "augkit.image.normalize",
     "make_output": "augkit.image._convert",
     "RandomResizedCrop": "augkit.image.ops",
     "HorizontalFlip": "augkit.image.ops",
@@ -72,9 +72,10 @@ __all__ = [
 
 if TYPE_CHECKING:
     from augkit.core import Compose as Pipeline
-    from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output, normalize_batch
+    from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
     from augkit.image.albumentations_wrapper import Albumentations
     from augkit.image.batch import BatchViews, generate_batch
+    from augkit.image.normalize import normalize_batch
     from augkit.image.ops import (
         CenterCrop,
         ColorJitter,

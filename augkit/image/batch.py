@@ -18,7 +18,7 @@ from augkit.core.errors import AugkitError, InvalidInput, WrongArgumentType
 from augkit.image import functional as F
 from augkit.image._batch_draw import draw_views
 from augkit.image._convert import TALL_SPLIT_PIXELS
-from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray, _resize
+from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
 from augkit.views.batch import BatchViews, check_batch, one_by_one, to_device
 from augkit.views.generator import ViewGenerator
 
@@ -139,7 +139,7 @@ def _apply(pipeline: Any, prepared: list[np.ndarray], drawn: list[Params]) -> np
     for i, (x, p) in enumerate(zip(prepared, drawn, strict=True)):
         box = p["ops"][0]["params"]  # a record just drawn for x: no check needed
         top, left = box["top"], box["left"]
-        _resize(x[top : top + box["height"], left : left + box["width"]], crop.size, crop.interpolation, batch[i])
+        F.resize(x[top : top + box["height"], left : left + box["width"]], crop.size, crop.interpolation, batch[i])
     for j, op in enumerate(pipeline.ops[1:], start=1):
         op_params = [p["ops"][j]["params"] for p in drawn]
         fired = [i for i, p in enumerate(op_params) if p["applied"]]

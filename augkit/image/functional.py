@@ -155,3 +155,27 @@ def jitter_groups(fired: list[int], params: list[dict[str, Any]]) -> Iterator[tu
             group = [i for i in fired if params[i]["order"][stage] == name and params[i][name] != same]
             if group:
                 yield name, group
+
+
+def resize(img: np.ndarray, size: tuple[int, int], interpolation: str = "linear",
+            out: np.ndarray | None = None) -> np.ndarray:
+    """``img`` resized to ``size`` (a new array, or written into ``out``, a contiguous array of that shape)."""
+    # Albumentations' geometric resize is this cv2.resize call behind a chunking decorator that
+    # costs more than the resize itself on small images; a view has at most 3 channels.
+    if img.shape[:2] == size:
+        if out is None:
+            return np.ascontiguousarray(img)
+        np.copyto(out, img)
+        return out
+    flag = cv2.INTER_LINEAR if interpolation == "linear" else cv2.INTER_AREA
+    # A crop window (rows of a larger image) goes to OpenCV as is: it reads rows with a stride, and
+    # copying the window first costs a third of the resize. Other layouts are made contiguous.
+    row = img.itemsize * (img.shape[2] if img.ndim == 3 else 1)
+    if img.strides[-1] != img.itemsize or img.strides[1] != row or img.strides[0] < img.shape[1] * row:
+        img = np.ascontiguousarray(img)
+    if out is None:
+        return cv2.resize(img, (size[1], size[0]), interpolation=flag)
+    made = cv2.resize(img, (size[1], size[0]), dst=out, interpolation=flag)
+    if not np.may_share_memory(made, out):  # OpenCV wrote a new array instead (a dst it could not use)
+        np.copyto(out, made)
+    return out

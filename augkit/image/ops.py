@@ -121,33 +121,7 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
         if not (0 <= top and 0 <= left and h >= 1 and w >= 1 and top + h <= x.shape[0] and left + w <= x.shape[1]):
             raise InvalidParams(f"RandomResizedCrop params box top={top}, left={left}, height={h}, width={w} lies "
                                 f"outside an image of {x.shape[0]}×{x.shape[1]}; use the params drawn for this image")
-        return _resize(x[top : top + h, left : left + w], self.size, self.interpolation)
-
-
-def _resize(img: np.ndarray, size: tuple[int, int], interpolation: str = "linear",
-            out: np.ndarray | None = None) -> np.ndarray:
-    """``img`` resized to ``size`` (a new array, or written into ``out``, a contiguous array of that shape)."""
-    import cv2
-
-    # Albumentations' geometric resize is this cv2.resize call behind a chunking decorator that
-    # costs more than the resize itself on small images; a view has at most 3 channels.
-    if img.shape[:2] == size:
-        if out is None:
-            return np.ascontiguousarray(img)
-        np.copyto(out, img)
-        return out
-    flag = cv2.INTER_LINEAR if interpolation == "linear" else cv2.INTER_AREA
-    # A crop window (rows of a larger image) goes to OpenCV as is: it reads rows with a stride, and
-    # copying the window first costs a third of the resize. Other layouts are made contiguous.
-    row = img.itemsize * (img.shape[2] if img.ndim == 3 else 1)
-    if img.strides[-1] != img.itemsize or img.strides[1] != row or img.strides[0] < img.shape[1] * row:
-        img = np.ascontiguousarray(img)
-    if out is None:
-        return cv2.resize(img, (size[1], size[0]), interpolation=flag)
-    made = cv2.resize(img, (size[1], size[0]), dst=out, interpolation=flag)
-    if not np.may_share_memory(made, out):  # OpenCV wrote a new array instead (a dst it could not use)
-        np.copyto(out, made)
-    return out
+        return F.resize(x[top : top + h, left : left + w], self.size, self.interpolation)
 
 
 @register
@@ -373,7 +347,7 @@ class Resize(Augmenter[np.ndarray]):
             target = (max(1, round(h * self.size / short)), max(1, round(w * self.size / short)))
         else:
             target = self.size
-        return _resize(x, target, self.interpolation)
+        return F.resize(x, target, self.interpolation)
 
 
 @register
@@ -402,7 +376,7 @@ class CenterCrop(Augmenter[np.ndarray]):
         h, w = x.shape[:2]
         if h < th or w < tw:
             grow = max(th / h, tw / w)
-            x = _resize(x, (max(th, math.ceil(h * grow)), max(tw, math.ceil(w * grow))))
+            x = F.resize(x, (max(th, math.ceil(h * grow)), max(tw, math.ceil(w * grow))))
             h, w = x.shape[:2]
         top, left = (h - th) // 2, (w - tw) // 2
         return np.ascontiguousarray(x[top : top + th, left : left + tw])
