@@ -1,12 +1,18 @@
-"""Nothing unbounded from data: recorded params checked against the declared bounds on replay.
+"""Nothing unbounded from data: spec files (aliases, size, nesting), manifests (nesting, CSV width and
+labels, paths swapped after the check), text read as a stream, recorded params checked against the
+declared bounds on replay, and collate and epochs at the edges of their dtypes.
 
-Each test reproduces a failure the hardening issue lists (a replayed blur kernel of 2,000,001)."""
+Each test reproduces a failure the hardening issue lists (a 337-byte YAML alias bomb that used 4.5 GB,
+a RecursionError traceback from 400 nested composes, a replayed blur kernel of 2,000,001, ...)."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import signal
+import sys
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,11 +20,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import augkit
 from augkit.core import modalities, registry
-from augkit.core.errors import InvalidParams
+from augkit.core.errors import InvalidInput, InvalidParams
+from augkit.core.files import MAX_DEPTH, read_lines
 from augkit.core.streams import stream
+from augkit.datasets import ManifestDataset
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Far more than any message needs, far less than a quoted value from data could make it.
@@ -120,3 +129,134 @@ def test_the_generator_replay_refuses_an_out_of_range_record_by_key() -> None:
         r.update({"applied": True, "sigma": 1.0, "kernel_size": 2_000_001})
     with time_limit(20), pytest.raises(InvalidParams, match="kernel_size"):
         vg.replay(x, records)
+
+
+# -- manifests: nesting depth ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 5, 900, 50_000])
+def test_a_manifest_row_nested_too_deeply_names_the_line_and_the_limit(tmp_path: Path, depth: int) -> None:
+    manifest = tmp_path / "rows.jsonl"
+    deep = "[" * depth + "]" * depth
+    manifest.write_text('{"text": "a dog", "label": 1}\n' + f'{{"text": "a cat", "meta": {deep}}}\n')
+    with pytest.raises(InvalidInput, match=rf"line 2: .*nested deeper than {MAX_DEPTH} levels") as caught:
+        ManifestDataset(manifest)
+    assert str(manifest) in str(caught.value)
+
+
+def test_a_manifest_row_within_the_depth_limit_loads(tmp_path: Path) -> None:
+    manifest = tmp_path / "rows.jsonl"
+    deep = "[" * (MAX_DEPTH - 2) + "]" * (MAX_DEPTH - 2)
+    manifest.write_text(f'{{"text": "a cat", "meta": {deep}}}\n')
+    assert ManifestDataset(manifest)[0]["text"] == "a cat"
+
+
+# -- CSV manifests ---------------------------------------------------------------------------------------
+
+
+def test_a_csv_header_of_100000_columns_is_read_in_linear_time(tmp_path: Path) -> None:
+    manifest = tmp_path / "wide.csv"
+    columns = [f"c{k}" for k in range(100_000)]
+    manifest.write_text(",".join(["text", *columns]) + "\n" + ",".join(["a dog", *["1"] * 100_000]) + "\n")
+    with time_limit(30):  # 94 s when each name was compared with every earlier one
+        ds = ManifestDataset(manifest)
+    assert ds[0]["text"] == "a dog" and ds[0]["c99999"] == "1"
+    manifest.write_text(",".join(["text", *columns, "c5"]) + "\n")
+    with time_limit(30), pytest.raises(InvalidInput, match=r"line 1: the header names column 'c5' twice"):
+        ManifestDataset(manifest)
+
+
+def test_a_label_of_5000_digits_names_the_file_and_the_line(tmp_path: Path) -> None:
+    manifest = tmp_path / "labels.csv"
+    manifest.write_text("text,label\na dog,3\na cat," + "7" * 5000 + "\n")
+    with pytest.raises(InvalidInput, match=r"labels\.csv, line 3: the label '7777.*… has 5000 digits") as caught:
+        ManifestDataset(manifest)
+    assert len(str(caught.value)) < SHORT
+
+
+# -- text read as a stream -------------------------------------------------------------------------------
+
+
+def _peak(fn: Any) -> tuple[Any, int]:
+    tracemalloc.start()
+    try:
+        out = fn()
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _size(lines: list[str]) -> int:
+    return sys.getsizeof(lines) + sum(sys.getsizeof(line) for line in lines)
+
+
+def test_read_lines_holds_its_lines_and_one_chunk_not_the_whole_file_twice(tmp_path: Path) -> None:
+    path = tmp_path / "many.txt"
+    path.write_bytes(b"".join(b"sentence %07d of a modest file\n" % k for k in range(200_000)))  # 6.6 MB
+    lines, peak = _peak(lambda: read_lines(path))
+    assert len(lines) == 200_000 and lines[7] == "sentence 0000007 of a modest file"
+    # the lines themselves, plus at most 3 MB (a chunk being decoded and split); the whole file
+    # decoded at once and then split held 8 MB more
+    assert peak < _size(lines) + 3 * 2**20, (peak, _size(lines))
+
+
+def test_a_one_line_file_is_read_in_bounded_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "one.txt"
+    path.write_bytes(b"word " * 2_000_000)  # 10 MB, one line
+    lines, peak = _peak(lambda: read_lines(path))
+    assert len(lines) == 1 and len(lines[0]) == 10_000_000
+    assert peak < 2 * _size(lines) + 4 * 2**20, (peak, _size(lines))
+
+
+def test_a_jsonl_manifest_is_parsed_line_by_line(tmp_path: Path) -> None:
+    manifest = tmp_path / "many.jsonl"
+    manifest.write_bytes(b"".join(b'{"text": "caption %07d of a modest manifest", "label": %d}\n' % (k, k)
+                                  for k in range(50_000)))
+    ds, peak = _peak(lambda: ManifestDataset(manifest))
+    assert len(ds) == 50_000 and ds[49_999]["label"] == 49_999
+    # the rows, plus far less than the file decoded whole (3 MB of text, held 2-3 times before)
+    rows = sum(sys.getsizeof(r) + sum(sys.getsizeof(v) for v in r.values()) for r in ds.rows)
+    assert peak < 2 * rows + 8 * 2**20, (peak, rows)
+
+
+def test_a_bad_byte_deep_in_a_streamed_file_names_its_line_and_offset(tmp_path: Path) -> None:
+    path = tmp_path / "late.txt"
+    head = b"line\n" * 600_000  # 3 MB: past the first chunk
+    path.write_bytes(head + b"caf\xe9\n")
+    with pytest.raises(InvalidInput, match=rf"byte {len(head) + 3}, line 600001"):
+        read_lines(path)
+
+
+# -- manifest paths checked when opened ------------------------------------------------------------------
+
+
+def test_a_manifest_file_swapped_for_a_link_after_the_check_is_not_read(tmp_path: Path) -> None:
+    root, outside = tmp_path / "set", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    Image.fromarray(np.full((4, 4, 3), 10, np.uint8)).save(root / "a.png")
+    Image.fromarray(np.full((4, 4, 3), 250, np.uint8)).save(outside / "secret.png")
+    (root / "rows.jsonl").write_text('{"image": "a.png"}\n')
+    ds = ManifestDataset(root / "rows.jsonl")
+    assert int(ds[0]["image"][0, 0, 0]) == 10
+    (root / "a.png").unlink()
+    (root / "a.png").symlink_to(outside / "secret.png")
+    with pytest.raises(InvalidInput, match=r"item 0 .*leaves the base folder"):
+        ds[0]
+
+
+def test_a_manifest_file_swapped_for_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    (tmp_path / "rows.jsonl").write_text('{"image": "a.png"}\n')
+    Image.fromarray(np.full((4, 4, 3), 10, np.uint8)).save(tmp_path / "a.png")
+    ds = ManifestDataset(tmp_path / "rows.jsonl")
+    (tmp_path / "a.png").unlink()
+    os.mkfifo(tmp_path / "a.png")
+    with time_limit(20), pytest.raises(InvalidInput, match=r"item 0 .*not a regular file"):
+        ds[0]
+
+
+def test_a_link_inside_the_folder_is_still_read_when_opened(tmp_path: Path) -> None:
+    Image.fromarray(np.full((4, 4, 3), 10, np.uint8)).save(tmp_path / "a.png")
+    (tmp_path / "b.png").symlink_to(tmp_path / "a.png")
+    (tmp_path / "rows.jsonl").write_text('{"image": "b.png"}\n')
+    assert int(ManifestDataset(tmp_path / "rows.jsonl")[0]["image"][0, 0, 0]) == 10
