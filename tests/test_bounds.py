@@ -11,6 +11,7 @@ import json
 import math
 import os
 import signal
+import subprocess
 import sys
 import tracemalloc
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ from augkit.core.errors import InvalidInput, InvalidParams
 from augkit.core.files import MAX_DEPTH, read_lines
 from augkit.core.streams import stream
 from augkit.datasets import ManifestDataset
+from augkit.views import config
+from augkit.views.config import MAX_SPEC_BYTES, InvalidSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Far more than any message needs, far less than a quoted value from data could make it.
@@ -260,3 +263,113 @@ def test_a_link_inside_the_folder_is_still_read_when_opened(tmp_path: Path) -> N
     (tmp_path / "b.png").symlink_to(tmp_path / "a.png")
     (tmp_path / "rows.jsonl").write_text('{"image": "b.png"}\n')
     assert int(ManifestDataset(tmp_path / "rows.jsonl")[0]["image"][0, 0, 0]) == 10
+
+
+# -- YAML specs: aliases, size, quoted values --------------------------------------------------------
+
+
+def _bomb(levels: int) -> str:
+    """The "billion laughs": each level an anchored list of nine aliases of the level below."""
+    lines = ['args: {a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"],']
+    names = "abcdefghijklmnop"
+    for k in range(1, levels):
+        lines.append(f" {names[k]}: &{names[k]} [{','.join(['*' + names[k - 1]] * 9)}],")
+    lines.append("}")
+    lines.append(f"preset: text.eda\nseed: *{names[levels - 1]}\n")
+    return "\n".join(lines)
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once_in_a_short_message(tmp_path: Path) -> None:
+    spec = tmp_path / "bomb.yaml"
+    spec.write_text(_bomb(9))  # 9**9 strings once expanded: 4.5 GB and a 351 MB message before
+    assert len(spec.read_bytes()) < 400
+    script = ("import resource, sys\nfrom augkit.views import config\n"
+              "try:\n    config.load(sys.argv[1])\nexcept config.InvalidSpec as err:\n    print(err)\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    before = subprocess.run([sys.executable, "-c", "import resource\nfrom augkit.views import config\n"
+                             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+                            capture_output=True, text=True, timeout=120, check=True, env=_env())
+    done = subprocess.run([sys.executable, "-c", script, str(spec)], capture_output=True, text=True, timeout=120,
+                          env=_env())
+    assert done.returncode == 0, done.stderr[-2000:]
+    message, peak_kb = done.stdout.splitlines()[0], int(done.stdout.splitlines()[-1])
+    assert "alias" in message and str(spec) in message and len(message) < SHORT, message[:SHORT]
+    # ru_maxrss is in KiB: loading the spec adds at most 100 MiB to what importing augkit takes
+    assert peak_kb - int(before.stdout) < 100 * 1024
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "NO_ALBUMENTATIONS_UPDATE": "1", "HF_HUB_OFFLINE": "1"}
+
+
+def test_a_few_aliases_still_load(tmp_path: Path) -> None:
+    spec = tmp_path / "shared.yaml"
+    spec.write_text("modality: image\nseed: 3\nn_views: 2\npipeline:\n  type: compose\n  ops:\n"
+                    "    - &blur {type: image.gaussian_blur, sigma: [0.5, 1.0], p: 0.5}\n    - *blur\n")
+    vg = config.load(spec)
+    assert vg.seed == 3 and len(vg.pipelines[0].ops) == 2
+
+
+def test_a_spec_file_past_the_size_cap_is_refused_unread(tmp_path: Path) -> None:
+    spec = tmp_path / "huge.yaml"
+    spec.write_text("# padding\n" * (MAX_SPEC_BYTES // 10 + 1) + "preset: text.eda\n")
+    with pytest.raises(InvalidSpec, match=rf"{MAX_SPEC_BYTES:,} bytes") as caught:
+        config.load(spec)
+    assert str(spec) in str(caught.value)
+
+
+@pytest.mark.parametrize("spec", [
+    {"seed": "9" * 1_000_000},
+    {"spec_format": ["x" * 1000] * 1000},
+    {"preset": "x" * 1_000_000},
+    {"preset": "text.eda", "args": {"alpha": "y" * 1_000_000}},
+    {"modality": "image", "pipeline": {"type": "image.gaussian_blur", "sigma": [1.0] * 10_000}},
+    {"modality": "image", "pipeline": {"type": "image.gaussian_blur", "z" * 1_000_000: 1}},
+    {"fields": {"f" * 1_000_000: 5}},
+    {"fields": {"text": {"pipeline": {"type": "text.random_swap"}, "modality": ["m" * 1000] * 1000}}},
+    {"fields": {"text": {"pipeline": {"type": "identity"}}}, "cross_modal": "c" * 1_000_000},
+    {"w" * 1_000_000: 1},
+])
+def test_spec_errors_quote_values_from_the_spec_truncated(spec: dict[str, Any]) -> None:
+    with pytest.raises(InvalidSpec) as caught:
+        config.load(spec)
+    message = str(caught.value)
+    assert len(message) < SHORT and ("…" in message or ", ...]" in message), message[:SHORT]
+
+
+# -- spec nesting depth -----------------------------------------------------------------------------------
+
+
+def _nested_compose(levels: int) -> dict[str, Any]:
+    op: dict[str, Any] = {"type": "image.horizontal_flip"}
+    for _ in range(levels):
+        op = {"type": "compose", "ops": [op]}
+    return {"modality": "image", "seed": 0, "pipeline": op}
+
+
+def test_a_pipeline_of_400_nested_composes_names_the_depth_limit() -> None:
+    with pytest.raises(InvalidSpec, match=rf"nested deeper than {MAX_DEPTH} levels"):
+        config.load(_nested_compose(400))
+
+
+def test_composes_nested_a_few_levels_still_load_and_make_views() -> None:
+    vg = config.load(_nested_compose(10))
+    x = modalities.get("image").example()
+    assert len(vg(x, index=0)) == 2
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_ten_thousand_nested_brackets_in_a_spec_file_name_the_depth_limit(tmp_path: Path, suffix: str) -> None:
+    spec = tmp_path / f"deep{suffix}"
+    text = "[" * 10_000 + "]" * 10_000
+    spec.write_text(f"pipeline: {text}\n" if suffix == ".yaml" else f'{{"pipeline": {text}}}')
+    with pytest.raises(InvalidSpec, match=rf"nested deeper than {MAX_DEPTH} levels") as caught:
+        config.load(spec)
+    assert str(spec) in str(caught.value)
+
+
+def test_a_cyclic_spec_dict_is_refused_not_recursed_into() -> None:
+    pipeline: dict[str, Any] = {"type": "compose", "ops": []}
+    pipeline["ops"].append(pipeline)
+    with pytest.raises(InvalidSpec, match="nested deeper"):
+        config.load({"modality": "image", "pipeline": pipeline})
