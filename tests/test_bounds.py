@@ -1,9 +1,11 @@
-"""Nothing unbounded from data: spec files (aliases, size, nesting), manifests (nesting, CSV width and
-labels, paths swapped after the check), text read as a stream, recorded params checked against the
-declared bounds on replay, and collate and epochs at the edges of their dtypes.
+"""Nothing unbounded from data: recorded params checked against the declared bounds on replay;
+manifests (nesting, CSV width and labels, paths swapped after the check); text read as a stream;
+spec files (aliases, size, nesting) and the values their errors quote; collate and epochs at the
+edges of their dtypes.
 
-Each test reproduces a failure the hardening issue lists (a 337-byte YAML alias bomb that used 4.5 GB,
-a RecursionError traceback from 400 nested composes, a replayed blur kernel of 2,000,001, ...)."""
+Each test reproduces a failure the hardening issue lists (a replayed blur kernel of 2,000,001, a CSV
+header of 100,000 columns read in quadratic time, a 337-byte YAML alias bomb that used 4.5 GB, a
+RecursionError traceback from 400 nested composes, ...)."""
 
 from __future__ import annotations
 
@@ -21,16 +23,18 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 import augkit
 from augkit.core import modalities, registry
-from augkit.core.errors import InvalidInput, InvalidParams
+from augkit.core.errors import InvalidArgument, InvalidInput, InvalidParams
 from augkit.core.files import MAX_DEPTH, read_lines
 from augkit.core.streams import stream
-from augkit.datasets import ManifestDataset
+from augkit.datasets import ManifestDataset, ViewDataset, collate_views
 from augkit.views import config
 from augkit.views.config import MAX_SPEC_BYTES, InvalidSpec
+from augkit.views.generator import ViewGenerator
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Far more than any message needs, far less than a quoted value from data could make it.
@@ -373,3 +377,41 @@ def test_a_cyclic_spec_dict_is_refused_not_recursed_into() -> None:
     pipeline["ops"].append(pipeline)
     with pytest.raises(InvalidSpec, match="nested deeper"):
         config.load({"modality": "image", "pipeline": pipeline})
+
+
+# -- collate and epochs ----------------------------------------------------------------------------------
+
+
+def test_padding_that_overflows_float16_after_promotion_is_named() -> None:
+    batch = [([torch.zeros(1, 5, dtype=torch.float16)], 0), ([torch.zeros(1, 3, dtype=torch.uint8)], 1)]
+    with pytest.raises(InvalidInput, match=r"pad_value=100000.0 does not fit .*float16"):
+        collate_views(batch, pad_value=100_000.0)
+    with pytest.raises(InvalidInput, match=r"pad_value=10+… does not fit"):
+        collate_views(batch, pad_value=10**400)
+    views, _ = collate_views(batch, pad_value=-65504.0)
+    assert views[0].values.dtype == torch.float16 and float(views[0].values[1, 0, 4]) == -65504.0
+    views, _ = collate_views(batch, pad_value=-math.inf)
+    assert float(views[0].values[1, 0, 4]) == -math.inf
+
+
+def test_view_dataset_takes_every_epoch_the_view_generator_takes() -> None:
+    vg = ViewGenerator(augkit.image.simclr(16, seed=0).pipelines[0], n_views=2, seed=0)
+    x = modalities.get("image").example()
+    ds = ViewDataset([x], vg)
+    for epoch in (0, 2**63 - 1, 2**63, 2**70, 10**300):
+        ds.set_epoch(epoch)
+        assert ds.epoch == epoch
+        views, _ = ds[0]
+        expected = vg(x, index=0, epoch=epoch)
+        assert all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(views, expected, strict=True))
+    assert ViewDataset([x], vg, epoch=2**70).epoch == 2**70
+    for bad in (-1, 1.5, True):
+        with pytest.raises((InvalidArgument, TypeError)):
+            ds.set_epoch(bad)
+
+
+def test_view_dataset_epoch_past_the_shared_capacity_is_refused_by_name() -> None:
+    vg = ViewGenerator(augkit.image.simclr(16, seed=0).pipelines[0], n_views=2, seed=0)
+    ds = ViewDataset([modalities.get("image").example()], vg)
+    with pytest.raises(InvalidArgument, match=r"epoch=<an int of 100001 bits> has 100001 bits, more than the \d+"):
+        ds.set_epoch(2**100_000)
