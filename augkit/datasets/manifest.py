@@ -31,7 +31,7 @@ from augkit.core.errors import (
     WrongInputType,
 )
 from augkit.core.files import MAX_DEPTH, iter_lines, nesting_fault
-from augkit.datasets.readers import _sample_rate
+from augkit.datasets.readers import _sample_rate, load_file
 
 __all__ = ["MANIFEST_SUFFIXES", "ManifestDataset"]
 
@@ -228,7 +228,7 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         # the folder, a FIFO) is refused rather than read
         checked = self._file(where, source.written, descriptor)
         try:
-            return descriptor.load(checked.path, **self.load_options)
+            return load_file(descriptor.load, checked.path, **self.load_options)
         except FileNotFoundError as err:
             raise MissingFile(f"{where}: {err}") from err
         except TypeError as err:
