@@ -2,25 +2,39 @@
 
     augkit list [--modality NAME] [NAME]
     augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
-                   --out PAGE.html [--png GRID.png]
+                   [--encoding CODEC] --out PAGE.html [--png GRID.png]
     augkit generate SOURCE... --out DIR (--preset NAME | --config SPEC) [--views N] [--epochs E]
                     [--seed S] [--workers N] [--shard-size N] [--engine local|ray] [--limit K] ...
     augkit stats SOURCE... (--preset NAME | --config SPEC) [--samples K] [--views N] [--seed S]
+                 [--encoding CODEC]
+
+What the command prints passes through :func:`augkit.cli._escape.escaped`: a file name holding
+control characters (an escape sequence) shows them as escapes.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 from augkit.cli import generate, listing, preview, stats
+from augkit.cli._escape import escaped
 
 __all__ = ["build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with control characters in what it prints escaped (an unrecognized argument is
+    printed as given); its subcommand parsers are of this class too."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        super()._print_message(escaped(message, keep="\n\t"), file)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``augkit`` argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="augkit", description="Positive pairs (n views) for contrastive learning.")
+    parser = _Parser(prog="augkit", description="Positive pairs (n views) for contrastive learning.")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in (listing, preview, generate, stats):
         module.add_parser(sub)

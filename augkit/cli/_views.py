@@ -1,13 +1,16 @@
 """What the subcommands that make views share: ``--preset NAME | --config SPEC``, ``--views``,
-``--seed``, and one-line errors."""
+``--seed``, ``--encoding``, and one-line errors with control characters escaped."""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from typing import Any
 
-__all__ = ["UserError", "add_generator_options", "fail", "generator", "read", "resolve_preset"]
+from augkit.cli._escape import escaped
+
+__all__ = ["UserError", "add_generator_options", "add_source_options", "fail", "generator", "read", "resolve_preset"]
 
 
 class UserError(Exception):
@@ -48,20 +51,40 @@ def generator(args: argparse.Namespace) -> tuple[Any, str]:
     return config.load(args.config, **overrides), f"the generator of {args.config}"
 
 
-def read(command: str, sources: list[str], views: Any, limit: int) -> list[Any]:
+def read(command: str, sources: list[str], views: Any, limit: int, encoding: str | None = None) -> list[Any]:
     """The first ``limit`` samples of ``sources`` for ``views``, loaded as the generator needs them
-    (audio at the rate its ops declare); a file among good ones that cannot be read is skipped
-    with a note on stderr."""
+    (audio at the rate its ops declare, text in ``encoding``); a file among good ones that cannot be
+    read is skipped with a note on stderr.
+
+    Raises:
+        UserError: for an ``encoding`` given to sources whose modality reads no text.
+    """
     from augkit import datasets
     from augkit.core import modalities
 
     options = modalities.get(views.modality).context(views) if views.modality else {}
+    if encoding is not None:
+        if views.modality:
+            _check_encoding(views.modality)
+        options["encoding"] = encoding
     skipped: list[tuple[str, str]] = []
-    samples, _ = datasets.read_sources(sources, modality=views.modality or None, limit=limit, skipped=skipped,
-                                       **options)
+    samples, kind = datasets.read_sources(sources, modality=views.modality or None, limit=limit, skipped=skipped,
+                                          **options)
+    if encoding is not None:
+        _check_encoding(kind)
     for bad, reason in skipped:
-        print(f"augkit {command}: skipped {bad}: {' '.join(reason.split())}", file=sys.stderr)
+        print(f"augkit {command}: skipped {escaped(bad)}: {escaped(' '.join(reason.split()))}", file=sys.stderr)
     return samples
+
+
+def _check_encoding(modality: str) -> None:
+    """Refuse ``--encoding`` for a modality whose descriptor reads no text (its ``read`` and
+    ``load`` take no ``encoding``)."""
+    from augkit.core import modalities
+
+    descriptor = modalities.get(modality)
+    if not any("encoding" in inspect.signature(fn).parameters for fn in (descriptor.read, descriptor.load)):
+        raise UserError(f"--encoding: {modality} sources are not text; give --encoding for text sources only")
 
 
 def add_generator_options(p: argparse.ArgumentParser) -> None:
@@ -76,7 +99,14 @@ def add_generator_options(p: argparse.ArgumentParser) -> None:
                    help="the seed (default: 0 for a preset, the spec's own for --config)")
 
 
+def add_source_options(p: argparse.ArgumentParser) -> None:
+    """``--encoding CODEC``: how text sources are decoded."""
+    p.add_argument("--encoding", default=None, metavar="CODEC",
+                   help="the encoding of text sources (default utf-8; e.g. utf-16, latin-1)")
+
+
 def fail(command: str, message: str) -> int:
-    """Print ``augkit COMMAND: message`` on one line on stderr; returns the exit status 2."""
-    print(f"augkit {command}: {' '.join(message.split())}", file=sys.stderr)
+    """Print ``augkit COMMAND: message`` on one line on stderr, control characters escaped
+    (:func:`augkit.cli._escape.escaped`); returns the exit status 2."""
+    print(f"augkit {command}: {escaped(' '.join(message.split()))}", file=sys.stderr)
     return 2

@@ -8,6 +8,8 @@ import re
 import sys
 from typing import Any
 
+from augkit.cli._escape import escaped
+
 __all__ = ["add_parser", "describe", "entries", "run"]
 
 _ROLE = re.compile(r":(?:class|func|meth|mod|data|attr):`~?([^`]+)`")
@@ -51,14 +53,15 @@ def run(args: argparse.Namespace) -> int:
     if args.name:
         hit = [e for e in every if e[2] == args.name]
         if not hit:
-            print(f"augkit list: no op or preset named {args.name!r}; run `augkit list` for the names",
+            print(f"augkit list: no op or preset named {escaped(repr(args.name))}; run `augkit list` for the names",
                   file=sys.stderr)
             return 2
         _, kind, name, obj = hit[0]
-        print(f"{name} ({kind})\n{describe(obj)}\n\n{plain(obj.__doc__ or '')}")
+        print(escaped(f"{name} ({kind})\n{describe(obj)}\n\n{plain(obj.__doc__ or '')}", keep="\n\t"))
         return 0
     if args.modality is not None and args.modality not in modalities.names():
-        print(f"augkit list: no modality {args.modality!r}; known: {', '.join(modalities.names())}", file=sys.stderr)
+        print(f"augkit list: no modality {escaped(repr(args.modality))}; known: {', '.join(modalities.names())}",
+              file=sys.stderr)
         return 2
     shown = [e for e in every if args.modality is None or e[0] == args.modality]
     width = max(len(e[2]) for e in shown)
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         if modality != current:
             print(f"{modality or 'any'}:")
             current = modality
-        print(f"  {name:<{width}}  {kind:<6}  {describe(obj)}  {summary(obj.__doc__ or '')}")
+        print(escaped(f"  {name:<{width}}  {kind:<6}  {describe(obj)}  {summary(obj.__doc__ or '')}"))
     return 0
 
 

@@ -1,11 +1,13 @@
 """``augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
---out PAGE.html [--png GRID.png]``.
+[--encoding CODEC] --out PAGE.html [--png GRID.png]``.
 
 Writes a self-contained HTML page (and, with ``--png``, a PNG grid) of the views a generator
 makes of the first K samples of the sources: files or folders of one modality (a text file is one
-sample per line). The generator is a registered preset (``image.simclr``, or ``simclr`` when the
-short name is unique) or a YAML/JSON spec (:func:`augkit.views.config.load`). Every user error prints
-one line ``augkit preview: ...`` on stderr and exits 2.
+sample per line, decoded as ``--encoding`` says, UTF-8 by default). The generator is a registered
+preset (``image.simclr``, or ``simclr`` when the short name is unique) or a YAML/JSON spec
+(:func:`augkit.views.config.load`). Every user error (a file that cannot be decoded, a
+decompression bomb among them) prints one line ``augkit preview: ...`` on stderr, control
+characters escaped, and exits 2.
 
 Example:
     augkit preview data/images --preset simclr --views 3 --out out/views.html --png out/views.png
@@ -18,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from augkit.cli import _views
+from augkit.cli._escape import escaped
 from augkit.core.errors import AugkitError
 
 __all__ = ["USAGE", "add_parser", "run"]
 
 USAGE = ("augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S] "
-         "--out PAGE.html [--png GRID.png]")
+         "[--encoding CODEC] --out PAGE.html [--png GRID.png]")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         if args.samples < 1:
             raise _views.UserError(f"--samples {args.samples}: show at least 1 sample")
         views, taker = _views.generator(args)
-        samples = _views.read("preview", args.sources, views, args.samples)
+        samples = _views.read("preview", args.sources, views, args.samples, args.encoding)
     except datasets.ModalityMismatch as err:
         return _views.fail("preview", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
     except (_views.UserError, AugkitError, ValueError, TypeError, OSError) as err:  # OSError: FileNotFoundError too
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     except (AugkitError, OSError) as err:  # a sample the ops refuse, an unwritable path; other errors are bugs
         return _views.fail("preview", str(err))
     for path in written:
-        print(path)
+        print(escaped(str(path)))
     return 0
 
 
@@ -68,6 +71,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("sources", nargs="+", metavar="SOURCE",
                    help="files or folders of one modality (images, audio clips; a text file is one sample a line)")
     _views.add_generator_options(p)
+    _views.add_source_options(p)
     p.add_argument("--samples", type=int, default=4, metavar="K", help="show the first K samples (default 4)")
     p.add_argument("--out", required=True, metavar="PAGE.html", help="the HTML page to write")
     p.add_argument("--png", default=None, metavar="GRID.png", help="also write a PNG grid of the views")

@@ -1,4 +1,5 @@
-"""``augkit stats SOURCE... (--preset NAME | --config SPEC) [--samples 200] [--views N] [--seed S]``:
+"""``augkit stats SOURCE... (--preset NAME | --config SPEC) [--samples 200] [--views N] [--seed S]
+[--encoding CODEC]``:
 how far a generator's views move from their sources, and how often each op fires, in the terminal.
 
 The same table heads the page of ``augkit preview``; use it to tune augmentation strength before
@@ -14,6 +15,7 @@ import argparse
 from typing import Any
 
 from augkit.cli import _views
+from augkit.cli._escape import escaped
 from augkit.core.errors import AugkitError
 
 __all__ = ["add_parser", "run"]
@@ -28,14 +30,14 @@ def run(args: argparse.Namespace) -> int:
         if args.samples < 1:
             raise _views.UserError(f"--samples {args.samples}: measure at least 1 sample")
         views, taker = _views.generator(args)
-        samples = _views.read("stats", args.sources, views, args.samples)
+        samples = _views.read("stats", args.sources, views, args.samples, args.encoding)
         table = preview.measure(samples, views)
     except datasets.ModalityMismatch as err:
         return _views.fail("stats", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
     except (_views.UserError, AugkitError, ValueError, TypeError, OSError) as err:
         return _views.fail("stats", str(err))
-    print(f"{taker}, seed {views.seed}: {len(samples)} samples x {views.n_views} views")
-    print(table.text())
+    print(escaped(f"{taker}, seed {views.seed}: {len(samples)} samples x {views.n_views} views"))
+    print(escaped(table.text(), keep="\n\t"))
     return 0
 
 
@@ -46,5 +48,6 @@ def add_parser(sub: Any) -> None:
                                    "(median, min, max), and how often each op fires.")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="files or folders of one modality")
     _views.add_generator_options(p)
+    _views.add_source_options(p)
     p.add_argument("--samples", type=int, default=200, metavar="K", help="measure the first K samples (default 200)")
     p.set_defaults(func=run)

@@ -49,6 +49,7 @@ __all__ = [
     "Size",
     "Strength",
     "Value",
+    "quoted",
 ]
 
 #: The largest image side augkit makes (in pixels): larger sizes are refused at construction
@@ -58,6 +59,37 @@ MAX_SIDE = 16384
 #: The most views a preset makes per sample: more is refused at construction rather than
 #: building that many pipelines (multi-crop recipes use about ten).
 MAX_VIEWS = 1024
+
+
+#: How many characters of a value an error message quotes: a value from data (a spec, a record) may
+#: be megabytes long, and its message must still be one readable line.
+QUOTE_CHARS = 80
+
+
+def quoted(value: Any, limit: int = QUOTE_CHARS) -> str:
+    """``repr(value)`` cut to ``limit`` characters, with an ellipsis where it was cut: how errors
+    quote a value they were given. Containers and strings are cut while their repr is made, so a
+    huge (or self-sharing) structure costs no more than a few times ``limit`` characters.
+
+    Example:
+        >>> quoted("x" * 1000, 12)
+        "'xxxxxxxxxx…"
+    """
+    import reprlib
+
+    if isinstance(value, str):
+        text = repr(value[:limit]) if len(value) > limit else repr(value)
+        cut = len(value) > limit
+    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 10_000:
+        text, cut = f"<an int of {value.bit_length()} bits>", False  # past 4300 digits, repr() fails
+    elif isinstance(value, (list, tuple, dict, set, frozenset)):
+        short = reprlib.Repr()
+        short.maxlevel, short.maxstring, short.maxother, short.maxlong = 3, limit, limit, limit
+        short.maxlist = short.maxtuple = short.maxdict = short.maxset = short.maxfrozenset = 8
+        text, cut = short.repr(value), False
+    else:
+        text, cut = repr(value), False
+    return text if len(text) <= limit and not cut else text[: limit - 1] + "…"
 
 
 class _Required:
@@ -97,7 +129,14 @@ class Check:
         raise NotImplementedError
 
     def fail(self, name: str, value: Any, kind: type[Exception] = InvalidArgument) -> Exception:
-        return kind(f"{name}={value!r} must be {self.describe()}")
+        return kind(f"{name}={quoted(value)} must be {self.describe()}")
+
+    def bounds(self) -> tuple[float | None, float | None, bool, bool] | None:
+        """``(low, high, low_open, high_open)``: the interval one number of this argument lies in
+        (None for an unbounded side), or None when the argument is not a number. A record holding
+        a value drawn for this argument is checked against it on replay
+        (:meth:`augkit.core.augmenter.Augmenter.apply`)."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -118,6 +157,9 @@ class Number(Check):
 
     def describe(self) -> str:
         return f"a number in {_interval(self.low, self.high, self.low_open, self.high_open)}"
+
+    def bounds(self) -> tuple[float | None, float | None, bool, bool]:
+        return self.low, self.high, self.low_open, self.high_open
 
 
 @dataclass(frozen=True)
@@ -151,6 +193,9 @@ class Integer(Check):
     def describe(self) -> str:
         kind = "an odd int" if self.odd else "an int"
         return f"{kind} in {_interval(self.low, self.high, False, False)}"
+
+    def bounds(self) -> tuple[float | None, float | None, bool, bool]:
+        return self.low, self.high, False, False
 
 
 @dataclass(frozen=True)
@@ -195,6 +240,9 @@ class Range(Check):
         return (f"a number or a (min, max) pair with min <= max, within "
                 f"{_interval(self.low, self.high, self.low_open, self.high_open)}")
 
+    def bounds(self) -> tuple[float | None, float | None, bool, bool]:
+        return self.low, self.high, self.low_open, self.high_open
+
 
 @dataclass(frozen=True)
 class Strength(Check):
@@ -222,6 +270,9 @@ class Strength(Check):
     def describe(self) -> str:
         return (f"a strength s >= 0 (the range [{self.center:g} - s, {self.center:g} + s] within "
                 f"{_interval(self.low, self.high, False, False)}) or an exact (min, max) range")
+
+    def bounds(self) -> tuple[float | None, float | None, bool, bool]:
+        return self.low, self.high, False, False
 
 
 @dataclass(frozen=True)

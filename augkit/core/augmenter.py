@@ -15,7 +15,11 @@ base does the rest, the same way for every op of every modality:
 - the input check of the op's modality (see :mod:`augkit.core.modalities`) and, for modalities that
   have them, batches with one record per example;
 - params checks in :meth:`Augmenter.apply`: a missing or malformed key raises
-  :class:`augkit.core.errors.InvalidParams` naming it.
+  :class:`augkit.core.errors.InvalidParams` naming it, and so does a value outside its bounds. A
+  record is input too: each recorded number is checked against the bounds of the declared argument
+  of the same name (``gain_db`` against ``Arg("gain_db", Range(-120, 60))``), against
+  ``record_bounds`` where the op declares them, and otherwise against what a 64-bit field holds
+  (finite floats, ints in ``[-2**63, 2**64)``), so no op can replay a value it would never draw.
 
 ``params`` is a JSON-safe dict, so a view can be logged, stored next to a generated pair and
 replayed later. Bulky randomness (a noise buffer, a wrapped library's own RNG) is kept in params as
@@ -30,12 +34,13 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
-from augkit.core.args import REQUIRED, Arg, Check, Probability
+from augkit.core.args import REQUIRED, Arg, Check, Probability, quoted
 from augkit.core.errors import InvalidParams, WrongArgumentType
 from augkit.core.streams import stream
 
@@ -57,6 +62,10 @@ RECORD_FORMAT = 2
 
 _P = Arg("p", Probability(), 1.0, "probability of applying the op")
 _NUMBER = (int, float)
+#: The bounds of a recorded int that no declaration bounds: what a 64-bit field (signed or not) holds.
+_INT_BOUNDS: tuple[float | None, float | None, bool, bool] = (-(2**63), 2**64 - 1, False, False)
+#: The bounds of a recorded float that no declaration bounds: any finite value.
+_FLOAT_BOUNDS: tuple[float | None, float | None, bool, bool] = (None, None, False, False)
 
 
 class Augmenter(Generic[X]):
@@ -69,6 +78,9 @@ class Augmenter(Generic[X]):
         args: the declared constructor arguments, in order (:class:`augkit.core.args.Arg`). ``p``
             comes last unless an op declares it itself.
         drawn: the keys a fired record holds, with their types; ``apply`` checks them.
+        record_bounds: ``{key: check}`` for drawn numbers whose bounds are not those of the
+            declared argument of the same name (GaussianBlur's recorded kernel side); ``apply``
+            refuses a recorded number outside ``check.bounds()``.
         unnameable: ``{argument: why}`` for arguments a config spec can never hold (an object of
             another library); :func:`augkit.views.config.dump` refuses them with that reason.
 
@@ -84,10 +96,12 @@ class Augmenter(Generic[X]):
     modality: ClassVar[str] = ""
     args: ClassVar[tuple[Arg, ...]] = ()
     drawn: ClassVar[Mapping[str, type | tuple[type, ...]]] = {}
+    record_bounds: ClassVar[Mapping[str, Check]] = {}
     unnameable: ClassVar[Mapping[str, str]] = {}
     p: float
 
     _declared: ClassVar[tuple[Arg, ...]] = ()
+    _bounds: ClassVar[dict[str, tuple[float | None, float | None, bool, bool] | None]] = {}
     _own_contract: ClassVar[bool] = False
     __signature__: ClassVar[inspect.Signature]
 
@@ -103,6 +117,7 @@ class Augmenter(Generic[X]):
             default=inspect.Parameter.empty if a.default is REQUIRED else a.default,
         ) for a in declared]
         cls.__signature__ = inspect.Signature(params)
+        cls._bounds = _record_bounds(cls, declared)
         # An op written to the bare protocol (its own sample and apply) keeps working in pipelines.
         cls._own_contract = cls.sample is not Augmenter.sample or cls.apply is not Augmenter.apply
 
@@ -214,8 +229,11 @@ class Augmenter(Generic[X]):
     def _check_record(self, params: Any) -> bool:
         if not expect(params, "applied", bool, self):
             return False
+        bounds = type(self)._bounds
         for key, kind in self.drawn.items():
-            expect(params, key, kind, self)
+            value = expect(params, key, kind, self)
+            if isinstance(value, _NUMBER) and not isinstance(value, bool):
+                _check_bounds(self, key, value, bounds.get(key))
         return True
 
     @classmethod
@@ -281,6 +299,48 @@ def expect(params: Any, key: str, kind: type | tuple[type, ...], owner: Augmente
         names = " or ".join(k.__name__ for k in kinds)
         raise InvalidParams(f"{label}[{key!r}] must be {names}, got {value!r:.80}")
     return value
+
+
+def _record_bounds(cls: type[Augmenter[Any]], declared: tuple[Arg, ...]
+                   ) -> dict[str, tuple[float | None, float | None, bool, bool] | None]:
+    """The bounds of each drawn key: the op's ``record_bounds``, else the declared argument's of the
+    same name; None where neither bounds it (the 64-bit defaults then apply)."""
+    by_name = {a.name: a.check for a in declared}
+    out: dict[str, tuple[float | None, float | None, bool, bool] | None] = {}
+    for key in cls.drawn:
+        check = cls.record_bounds.get(key, by_name.get(key))
+        out[key] = check.bounds() if isinstance(check, Check) else None
+    unknown = [key for key in cls.record_bounds if key not in cls.drawn]
+    if unknown:
+        raise TypeError(f"{cls.__qualname__}.record_bounds names {unknown[0]!r}, which is not in its drawn keys")
+    return out
+
+
+def _check_bounds(owner: Augmenter[Any], key: str, value: float,
+                  bounds: tuple[float | None, float | None, bool, bool] | None) -> None:
+    """Raise :class:`InvalidParams` naming ``key`` when ``value`` lies outside ``bounds``, or outside
+    what a 64-bit field holds (every int, bounded or not; a float must be finite). Ints are compared
+    exactly: a huge one has no float."""
+    default = _INT_BOUNDS if isinstance(value, int) else _FLOAT_BOUNDS
+    for interval in (bounds, default) if bounds else (default,):
+        if not _inside(value, *interval):
+            raise InvalidParams(f"{type(owner).__name__} params[{key!r}]={quoted(value)} must lie in "
+                                f"{_shown(*interval)}{'' if interval is bounds else ' (a 64-bit value)'}; pass the "
+                                "record sample() drew")
+
+
+def _inside(value: float, low: float | None, high: float | None, low_open: bool, high_open: bool) -> bool:
+    if not (isinstance(value, int) or math.isfinite(value)):
+        return False
+    if low is not None and (value <= low if low_open else value < low):
+        return False
+    return not (high is not None and (value >= high if high_open else value > high))
+
+
+def _shown(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    lo = "-inf" if low is None else f"{low:g}" if isinstance(low, float) else str(low)
+    hi = "inf" if high is None else f"{high:g}" if isinstance(high, float) else str(high)
+    return f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
 
 
 def uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:

@@ -11,12 +11,14 @@ Example:
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import torch
 
+from augkit.core.args import quoted
 from augkit.core.errors import InvalidInput, WrongInputType
 
 __all__ = ["Padded", "collate_items", "collate_labels", "stack"]
@@ -101,24 +103,42 @@ def stack(items: Sequence[Any]) -> torch.Tensor:
 
 
 def _check_pad(pad_value: float, dtype: torch.dtype) -> None:
+    """Refuse a ``pad_value`` the batch's dtype (after promotion: uint8 with float16 is float16)
+    cannot hold, before torch fails on it."""
     if dtype == torch.bool:
         ok = pad_value in (0, 1)
     elif dtype.is_floating_point or dtype.is_complex:
-        ok = True
+        try:
+            value = float(pad_value)
+        except OverflowError:  # an int past any float
+            ok = False
+        else:
+            real = torch.finfo(dtype if dtype.is_floating_point else dtype.to_real())
+            ok = not math.isfinite(value) or abs(value) <= real.max
     else:
         info = torch.iinfo(dtype)
-        ok = float(pad_value).is_integer() and info.min <= pad_value <= info.max
+        ok = float(pad_value).is_integer() and info.min <= pad_value <= info.max if _finite(pad_value) else False
     if not ok:
-        raise InvalidInput(f"pad_value={pad_value!r} does not fit the batch's dtype {dtype}: give a pad_value "
-                           "the dtype holds (0 for token ids and uint8)")
+        raise InvalidInput(f"pad_value={quoted(pad_value)} does not fit the batch's dtype {dtype}: give a pad_value "
+                           "the dtype holds (0 for token ids and uint8; within ±65504 for float16)")
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _pad(tensors: Sequence[torch.Tensor], pad_value: float) -> Padded:
     tensors = _common(tensors)
     _check_pad(pad_value, tensors[0].dtype)
     lengths = torch.tensor([t.shape[-1] for t in tensors], dtype=torch.long)
-    out = torch.full((len(tensors), *tensors[0].shape[:-1], int(lengths.max())), pad_value,
-                     dtype=tensors[0].dtype, device=tensors[0].device)
+    dtype = tensors[0].dtype
+    # a float batch takes the value as a float: torch reads a Python int as an int64 first
+    fill = float(pad_value) if dtype.is_floating_point or dtype.is_complex else pad_value
+    out = torch.full((len(tensors), *tensors[0].shape[:-1], int(lengths.max())), fill, dtype=dtype,
+                     device=tensors[0].device)
     for b, t in enumerate(tensors):
         out[b, ..., : t.shape[-1]] = t
     return Padded(out, lengths)

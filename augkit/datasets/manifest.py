@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import copy
 import csv
-import io
 import json
 import operator
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from augkit.core import modalities
+from augkit.core.args import quoted
 from augkit.core.errors import (
     AugkitError,
     InvalidArgument,
@@ -29,8 +30,8 @@ from augkit.core.errors import (
     WrongArgumentType,
     WrongInputType,
 )
-from augkit.core.files import decode_text
-from augkit.datasets.readers import _sample_rate
+from augkit.core.files import MAX_DEPTH, iter_lines, nesting_fault
+from augkit.datasets.readers import _sample_rate, load_file
 
 __all__ = ["MANIFEST_SUFFIXES", "ManifestDataset"]
 
@@ -60,8 +61,11 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
     - **Paths** are relative to ``base``, by default the manifest's folder. An absolute path, or
       one that leaves that folder (through ``..`` or a symlink, after resolving both), is
       refused, so a manifest from elsewhere cannot make the loader read arbitrary files. Every
-      path is checked when the dataset is made: it must name an existing file with one of its
-      modality's extensions.
+      path is checked when the dataset is made (it must name an existing file with one of its
+      modality's extensions) and again when its item is loaded: a file swapped for a link that
+      leaves the folder, or for a FIFO or a device, after the dataset was made is refused then.
+    - **Bounds.** The manifest is read as a stream (one chunk and the rows so far in memory); a row
+      nested deeper than :data:`augkit.core.files.MAX_DEPTH` levels of lists and objects is refused.
     - **CSV values stay strings**, except a ``label`` column whose every value is an integer,
       which becomes int; an empty cell means the row has no value for that column.
 
@@ -83,8 +87,9 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
             (naming the manifest, the line and the field).
         ValueError: naming the manifest and the line (and the field, for a value): a folder given
             as the manifest, a suffix other than :data:`MANIFEST_SUFFIXES`, a manifest that is not
-            UTF-8, invalid JSON, a row that is not an object, a CSV row with more cells than the
-            header, an empty or duplicate column name, no rows at all, an absolute path or one
+            UTF-8, invalid JSON, a row that is not an object or is nested too deeply, a CSV row with
+            more cells than the header, an empty or duplicate column name, an integer label too
+            long for an int, no rows at all, an absolute path or one
             that leaves ``base``, a path to a folder or with a suffix the modality does not read,
             a value its modality refuses; ``fields`` naming an unknown modality or a field no
             row has.
@@ -92,7 +97,8 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
             ``fields`` that is not a mapping of str.
 
     Loading an item raises a ValueError (FileNotFoundError if the file went away) naming the
-    dataset index, the line, the field and the path, for a corrupt image or audio file.
+    dataset index, the line, the field and the path, for a corrupt image or audio file, or a file
+    that since the check left the folder or stopped being a regular file.
 
     Example:
         >>> pairs = ManifestDataset("data/captions.jsonl")
@@ -116,9 +122,7 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         if not self.base.is_dir():
             raise MissingFile(f"ManifestDataset base {self.base} is not a folder")
         mapping = _check_fields(fields)
-        text = decode_text(self.path, "utf-8", "manifest")
-        parsed = _jsonl_rows(self.path, text) if kind == "jsonl" else \
-            _csv_rows(self.path, text, "\t" if kind == "tsv" else ",")
+        parsed = _jsonl_rows(self.path) if kind == "jsonl" else _csv_rows(self.path, "\t" if kind == "tsv" else ",")
         if not parsed:
             raise InvalidInput(f"manifest {self.path} holds no rows: write one "
                                f"{'JSON object per line' if kind == 'jsonl' else 'row under the header'}")
@@ -178,41 +182,53 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
                                          f"modality, or a sample of it, got {type(value).__name__} ({err})") from None
             except ValueError as err:
                 raise InvalidInput(f"{self._where(line, key)}: {err}") from None
-            found[key] = self._file(line, key, value, descriptor)
+            found[key] = self._file(self._where(line, key), value, descriptor)
         return found
 
-    def _file(self, line: int, key: str, value: str, descriptor: Any) -> _File:
-        where = self._where(line, key)
+    def _file(self, where: str, value: str, descriptor: Any) -> _File:
+        """The checked file ``value`` names: relative, inside the base folder once resolved, a
+        regular file with one of the modality's extensions. Run when the dataset is made, and
+        again when the item is loaded."""
         if not value.strip():
             raise InvalidInput(f"{where}: the path is empty; give a {descriptor.name} file relative to {self.base}")
         relative = Path(value)
         if relative.is_absolute() or relative.drive:
-            raise InvalidInput(f"{where}: the path {value!r} is absolute; write it relative to the base "
+            raise InvalidInput(f"{where}: the path {quoted(value)} is absolute; write it relative to the base "
                                f"folder {self.base} (the manifest's folder unless base= is given)")
+        mode: int | None = None
         try:
             resolved = (self._root / relative).resolve()
             inside = resolved.is_relative_to(self._root)
-            is_dir, is_file = resolved.is_dir(), resolved.is_file()
+            mode = resolved.stat().st_mode
+        except FileNotFoundError:
+            pass
         except (OSError, RuntimeError, ValueError) as exc:  # NUL bytes, overlong names, symlink loops
-            raise InvalidInput(f"{where}: the path {value!r} cannot be resolved ({exc})") from None
+            raise InvalidInput(f"{where}: the path {quoted(value)} cannot be resolved ({exc})") from None
+        is_dir = mode is not None and stat.S_ISDIR(mode)
         if not inside:
-            raise InvalidInput(f"{where}: the path {value!r} leaves the base folder {self.base} (it resolves "
+            raise InvalidInput(f"{where}: the path {quoted(value)} leaves the base folder {self.base} (it resolves "
                                f"to {resolved}); keep the files inside it, or give base= a folder that holds them")
         if relative.suffix.lower() not in descriptor.extensions:
             named = ", ".join(descriptor.extensions) or "no files"
-            raise InvalidInput(f"{where}: {value!r} is not a file of the {descriptor.name} modality, which reads "
+            raise InvalidInput(f"{where}: {quoted(value)} is not a file of the {descriptor.name} modality, which reads "
                                f"{named}")
         if is_dir:
-            raise InvalidInput(f"{where}: {value!r} is a folder, not a {descriptor.name} file")
-        if not is_file:
-            raise MissingFile(f"{where}: the {descriptor.name} file {value!r} does not exist (looked for "
+            raise InvalidInput(f"{where}: {quoted(value)} is a folder, not a {descriptor.name} file")
+        if mode is None:
+            raise MissingFile(f"{where}: the {descriptor.name} file {quoted(value)} does not exist (looked for "
                                     f"{self.base / relative})")
-        return _File(resolved)
+        if not stat.S_ISREG(mode):
+            raise InvalidInput(f"{where}: {quoted(value)} is not a regular file (a FIFO, a device or a socket)")
+        return _File(resolved, value)
 
     def _load(self, i: int, key: str, source: _File) -> Any:
         where = f"ManifestDataset item {i} ({self.path}, line {self.lines[i]}), field {key!r}, {source.path}"
+        descriptor = modalities.get(self.fields[key])
+        # the check again, now: a file swapped after the dataset was made (for a link that leaves
+        # the folder, a FIFO) is refused rather than read
+        checked = self._file(where, source.written, descriptor)
         try:
-            return modalities.get(self.fields[key]).load(source.path, **self.load_options)
+            return load_file(descriptor.load, checked.path, **self.load_options)
         except FileNotFoundError as err:
             raise MissingFile(f"{where}: {err}") from err
         except TypeError as err:
@@ -222,12 +238,14 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
 
 
 class _File:
-    """A checked path a manifest field names (told apart from a sample that is a str)."""
+    """A checked path a manifest field names (told apart from a sample that is a str): resolved, and
+    as the row wrote it (checked again when it is opened)."""
 
-    __slots__ = ("path",)
+    __slots__ = ("path", "written")
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, written: str) -> None:
         self.path = path
+        self.written = written
 
 
 def _check_fields(fields: Mapping[str, str | None] | None) -> dict[str, str | None]:
@@ -246,16 +264,17 @@ def _check_fields(fields: Mapping[str, str | None] | None) -> dict[str, str | No
     return dict(fields)
 
 
-def _jsonl_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
+def _jsonl_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     rows = []
     # only \n ends a line: JSON strings may hold U+2028 and other separators unescaped
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(iter_lines(path, "utf-8", "manifest", ends="newline"), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except RecursionError:
-            raise InvalidInput(f"{path}, line {number}: the JSON is nested too deeply") from None
+            raise InvalidInput(f"{path}, line {number}: the JSON is nested deeper than {MAX_DEPTH} levels; "
+                               "flatten the row") from None
         except ValueError as exc:  # JSONDecodeError, and integers past Python's digit limit
             detail = f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
             raise InvalidInput(f"{path}, line {number}: not valid JSON ({detail}); each line must be one "
@@ -263,6 +282,9 @@ def _jsonl_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
         if not isinstance(row, dict):
             raise InvalidInput(f"{path}, line {number}: a row must be a JSON object such as "
                                f'{{"image": "a.jpg", "text": "..."}}, got {type(row).__name__}')
+        fault = nesting_fault(row)
+        if fault is not None:
+            raise InvalidInput(f"{path}, line {number}: the JSON {fault}; flatten the row")
         rows.append((number, row))
     return rows
 
@@ -270,8 +292,9 @@ def _jsonl_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 
 
-def _csv_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, dict[str, Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+def _csv_rows(path: Path, delimiter: str) -> list[tuple[int, dict[str, Any]]]:
+    lines = iter_lines(path, "utf-8", "manifest", ends="universal", keepends=True)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, Any]]] = []
     start = 1
@@ -288,19 +311,33 @@ def _csv_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, dict[str
             continue
         if header is None:
             header = [cell.strip() for cell in cells]
+            seen: set[str] = set()
             for k, name in enumerate(header):
                 if not name:
                     raise InvalidInput(f"{path}, line {number}: column {k + 1} of the header has no name")
-                if name in header[:k]:
-                    raise InvalidInput(f"{path}, line {number}: the header names column {name!r} twice")
+                if name in seen:
+                    raise InvalidInput(f"{path}, line {number}: the header names column {quoted(name)} twice")
+                seen.add(name)
             continue
         if len(cells) > len(header):
+            shown = ", ".join(quoted(name) for name in header[:20]) + (f", … {len(header)} in all" if len(header) > 20
+                                                                        else "")
             raise InvalidInput(f"{path}, line {number}: the row has {len(cells)} cells, more than the header's "
-                               f"columns ({', '.join(map(repr, header))})")
+                               f"columns ({shown})")
         rows.append((number, {name: cell for name, cell in zip(header, cells, strict=False) if cell != ""}))
     labels = [row["label"] for _, row in rows if "label" in row]
     if labels and all(_INTEGER.fullmatch(label) for label in labels):
-        for _, row in rows:
+        for number, row in rows:
             if "label" in row:
-                row["label"] = int(row["label"])
+                row["label"] = _integer_label(path, number, row["label"])
     return rows
+
+
+def _integer_label(path: Path, number: int, label: str) -> int:
+    try:
+        return int(label)
+    except ValueError:  # past Python's limit on the digits of an int (4300 by default)
+        digits = len(label.strip().lstrip("+-"))
+        raise InvalidInput(f"{path}, line {number}: the label {quoted(label.strip(), 24)} has {digits} digits, "
+                           "more than an int holds here; write a shorter label, or a non-numeric one to keep "
+                           "labels as strings") from None

@@ -21,8 +21,31 @@ from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, Missi
 __all__ = [
     "FolderDataset",
     "ModalityMismatch",
+    "load_file",
     "read_sources",
 ]
+
+#: Errors that mean a bug in the code rather than a file that cannot be read: :func:`load_file`
+#: lets them through as they are.
+_BUGS = (TypeError, AttributeError, NameError, ImportError, NotImplementedError, AssertionError)
+
+
+def load_file(read: Callable[..., Any], path: Path, **options: Any) -> Any:
+    """``read(path, **options)`` (a descriptor's ``load`` or ``read``), where a decoder's own error
+    about this file becomes :class:`augkit.core.errors.InvalidInput` naming the path: PIL's
+    ``DecompressionBombError`` for a PNG declaring 100000×100000 pixels, a codec's ``RuntimeError``
+    or ``ValueError``. augkit's errors, ``OSError`` (a missing file stays a FileNotFoundError) and
+    errors that mean a bug pass as they are.
+
+    Example:
+        >>> load_file(modalities.get("image").load, Path("photo.png"))
+    """
+    try:
+        return read(path, **options)
+    except (AugkitError, OSError, *_BUGS):
+        raise
+    except Exception as exc:
+        raise InvalidInput(f"cannot read {path}: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
 
 
 class FolderDataset(torch.utils.data.Dataset[Any]):
@@ -137,13 +160,14 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
         return sample, self.classes.index(folder)
 
     def load(self, path: Path) -> Any:
-        """One file as a sample: ``loader(path)``, or the descriptor's ``load``."""
+        """One file as a sample: ``loader(path)``, or the descriptor's ``load`` (a decoder's error
+        about the file raised as InvalidInput naming it, :func:`load_file`)."""
         if self.loader is not None:
             return self.loader(path)
         descriptor = modalities.get(self.modality) if self.modality else modalities.for_path(path)
         if descriptor is None:  # the constructor made sure every kept suffix is read by some modality
             raise InvalidInput(f"no modality reads {path}")
-        return descriptor.load(path, **self.load_options)
+        return load_file(descriptor.load, path, **self.load_options)
 
 
 class ModalityMismatch(InvalidInput):
@@ -189,7 +213,8 @@ def read_sources(
         ModalityMismatch: (a ValueError) when ``modality`` is given and a source holds another.
         ValueError: for a file no modality reads (naming it and the known extensions), sources of
             several modalities (naming them), an unknown ``modality``, a ``limit`` below 1, a folder
-            of mixed modalities without ``modality``, a file that cannot be decoded, or no samples.
+            of mixed modalities without ``modality``, a file that cannot be decoded (whatever its
+            decoder raised: :func:`load_file`), or no samples.
 
     Example:
         >>> texts, kind = read_sources(["data/sentences.txt"], limit=8)   # kind == "text"
@@ -242,7 +267,7 @@ def read_sources(
                 except (AugkitError, OSError) as err:
                     skipped.append((str(item.paths[i]), str(err)))
         else:
-            samples.extend(item.read(path, **options)[:room])
+            samples.extend(load_file(item.read, path, **options)[:room])
     if not samples:
         raise InvalidInput(f"the sources hold no samples: {', '.join(str(s) for s in sources)}")
     return samples, next(iter(first))

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+from augkit.core.args import quoted
 from augkit.core.batching import collate_labels
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
 from augkit.views.generator import ViewGenerator
@@ -36,19 +37,40 @@ class ViewList(list[Any]):
         self.params = params
 
 
+#: An epoch lives in shared memory as 63-bit limbs (each fits an int64), up to this many bits (4229
+#: decimal digits): every such epoch names a stream, whose key Python writes in at most 4300 digits.
+MAX_EPOCH_BITS = 63 * 223
+_LIMB_BITS, _LIMB_MASK = 63, (1 << 63) - 1
+
+
 class _SharedEpoch:
     """An epoch number every DataLoader worker reads live, persistent workers included: it lives in
-    shared memory, which forked and spawned workers alike map rather than copy."""
+    shared memory, which forked and spawned workers alike map rather than copy. Any epoch a
+    ViewGenerator takes fits (word 0 counts the limbs that follow, least significant first)."""
 
     def __init__(self, epoch: int) -> None:
-        self.value = torch.zeros(1, dtype=torch.int64).share_memory_()
-        self.value[0] = _checked_epoch(epoch)
+        self.value = torch.zeros(1 + MAX_EPOCH_BITS // _LIMB_BITS, dtype=torch.int64).share_memory_()
+        self.set(epoch)
 
     def get(self) -> int:
-        return int(self.value[0])
+        if int(self.value[0]) == 1:  # every epoch below 2**63: one word
+            return int(self.value[1])
+        limbs = self.value[1 : 1 + int(self.value[0])].tolist()
+        return sum(limb << (_LIMB_BITS * k) for k, limb in enumerate(limbs))
 
     def set(self, epoch: int) -> None:
-        self.value[0] = _checked_epoch(epoch)
+        value = _checked_epoch(epoch)
+        if value.bit_length() > MAX_EPOCH_BITS:
+            raise InvalidArgument(f"epoch={quoted(value)} has {value.bit_length()} bits, more than the "
+                                  f"{MAX_EPOCH_BITS} an epoch may have (its stream key is written in decimal)")
+        limbs = []
+        while True:
+            limbs.append(value & _LIMB_MASK)
+            value >>= _LIMB_BITS
+            if not value:
+                break
+        self.value[1 : 1 + len(limbs)] = torch.tensor(limbs, dtype=torch.int64)
+        self.value[0] = len(limbs)
 
 
 class _Epochs:
@@ -214,7 +236,7 @@ def _check_labelled(labelled: Any) -> None:
 
 def _checked_epoch(epoch: Any) -> int:
     if isinstance(epoch, (bool, np.bool_)) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-        raise InvalidArgument(f"epoch={epoch!r} must be a non-negative integer")
+        raise InvalidArgument(f"epoch={quoted(epoch)} must be a non-negative integer")
     return int(epoch)
 
 

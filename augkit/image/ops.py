@@ -34,6 +34,11 @@ __all__ = [
 
 #: GaussianBlur's kernel radius in standard deviations (the kernel's side is ``2 * ceil(3σ) + 1``)
 BLUR_TRUNCATE = 3.0
+#: The largest standard deviation GaussianBlur takes, in pixels.
+MAX_BLUR_SIGMA = 100.0
+#: The largest kernel side GaussianBlur draws (that of :data:`MAX_BLUR_SIGMA`): a replayed record
+#: holding a larger one is refused, where OpenCV would buffer that many rows of the image.
+MAX_BLUR_KERNEL = 2 * math.ceil(BLUR_TRUNCATE * MAX_BLUR_SIGMA) + 1
 
 #: RandomResizedCrop's ratio lies within [1 / MAX_ASPECT_RATIO, MAX_ASPECT_RATIO]: beyond it the
 #: crop's sides overflow (``ratio=1e308``) long before any image is that thin
@@ -260,7 +265,8 @@ class GaussianBlur(Augmenter[np.ndarray]):
         kernel_size: the largest (odd) kernel side; None leaves only the 3σ truncation.
         p: probability of blurring.
 
-    Record: ``{"applied": True, "sigma": float, "kernel_size": int}``.
+    Record: ``{"applied": True, "sigma": float, "kernel_size": int}``; the recorded kernel side is
+    at most :data:`MAX_BLUR_KERNEL` (601), whatever ``kernel_size`` allows.
 
     Example:
         >>> GaussianBlur(sigma=(0.1, 2.0), kernel_size=23, p=0.5)
@@ -269,11 +275,14 @@ class GaussianBlur(Augmenter[np.ndarray]):
     name = "image.gaussian_blur"
     modality = "image"
     args = (
-        Arg("sigma", Range(0.0, 100.0, low_open=True), (0.1, 2.0), "range of the standard deviation in pixels"),
+        Arg("sigma", Range(0.0, MAX_BLUR_SIGMA, low_open=True), (0.1, 2.0),
+            "range of the standard deviation in pixels"),
         Arg("kernel_size", Value(_optional_odd, "a positive odd int or None"), None, "the largest kernel side"),
         Arg("p", Probability(), 0.5, "probability of blurring"),
     )
     drawn = {"sigma": float, "kernel_size": int}
+    # the kernel drawn is the 3σ one, capped by the argument: its bound follows from sigma's
+    record_bounds = {"kernel_size": Integer(1, MAX_BLUR_KERNEL, odd=True)}
     sigma: tuple[float, float]
     kernel_size: int | None
 

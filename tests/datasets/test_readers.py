@@ -283,7 +283,7 @@ def test_base_sets_the_folder_paths_are_relative_to(folder: Path, tmp_path_facto
     (b'{"image": "a.png"}\n{"text": "caf\xe9"}\n', r"is not utf-8 text .*line 2"),
     (b"", r"holds no rows"),
     (b"\n  \n", r"holds no rows"),
-    (b"[" * 100_000 + b"\n", r"line 1: (the JSON is nested too deeply|not valid JSON)"),
+    (b"[" * 100_000 + b"\n", r"line 1: (the JSON is nested deeper than 100 levels|not valid JSON)"),
     (b'{"image": 3}\n', r"line 1, field 'image': expected the path of a file of the image modality, .* got int"),
     (b'{"text": 3}\n', r"line 1, field 'text': expected the path .* text modality, or a sample of it, got int"),
     (b'{"image": ""}\n', r"line 1, field 'image': the path is empty"),
