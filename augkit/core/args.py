@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from augkit.core.errors import InvalidArgument, WrongArgumentType
+from augkit.core.errors import InvalidArgument, WrongArgumentType, quoted
 
 __all__ = [
     "MAX_SIDE",
@@ -49,7 +49,6 @@ __all__ = [
     "Size",
     "Strength",
     "Value",
-    "quoted",
 ]
 
 #: The largest image side augkit makes (in pixels): larger sizes are refused at construction
@@ -59,37 +58,6 @@ MAX_SIDE = 16384
 #: The most views a preset makes per sample: more is refused at construction rather than
 #: building that many pipelines (multi-crop recipes use about ten).
 MAX_VIEWS = 1024
-
-
-#: How many characters of a value an error message quotes: a value from data (a spec, a record) may
-#: be megabytes long, and its message must still be one readable line.
-QUOTE_CHARS = 80
-
-
-def quoted(value: Any, limit: int = QUOTE_CHARS) -> str:
-    """``repr(value)`` cut to ``limit`` characters, with an ellipsis where it was cut: how errors
-    quote a value they were given. Containers and strings are cut while their repr is made, so a
-    huge (or self-sharing) structure costs no more than a few times ``limit`` characters.
-
-    Example:
-        >>> quoted("x" * 1000, 12)
-        "'xxxxxxxxxx…"
-    """
-    import reprlib
-
-    if isinstance(value, str):
-        text = repr(value[:limit]) if len(value) > limit else repr(value)
-        cut = len(value) > limit
-    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 10_000:
-        text, cut = f"<an int of {value.bit_length()} bits>", False  # past 4300 digits, repr() fails
-    elif isinstance(value, (list, tuple, dict, set, frozenset)):
-        short = reprlib.Repr()
-        short.maxlevel, short.maxstring, short.maxother, short.maxlong = 3, limit, limit, limit
-        short.maxlist = short.maxtuple = short.maxdict = short.maxset = short.maxfrozenset = 8
-        text, cut = short.repr(value), False
-    else:
-        text, cut = repr(value), False
-    return text if len(text) <= limit and not cut else text[: limit - 1] + "…"
 
 
 class _Required:

@@ -40,8 +40,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
-from augkit.core.args import REQUIRED, Arg, Check, Probability, quoted
-from augkit.core.errors import InvalidParams, WrongArgumentType
+from augkit.core.args import REQUIRED, Arg, Check, Probability
+from augkit.core.errors import InvalidParams, WrongArgumentType, quoted
 from augkit.core.streams import stream
 
 __all__ = [

@@ -18,8 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from augkit.core.args import quoted
-from augkit.core.errors import InvalidInput, WrongInputType
+from augkit.core.errors import InvalidInput, WrongInputType, quoted
 
 __all__ = ["Padded", "collate_items", "collate_labels", "stack"]
 

@@ -13,7 +13,10 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
+    "QUOTE_CHARS",
     "AugkitError",
     "AugkitTypeError",
     "AugkitValueError",
@@ -24,6 +27,7 @@ __all__ = [
     "MissingFile",
     "WrongArgumentType",
     "WrongInputType",
+    "quoted",
 ]
 
 
@@ -67,3 +71,34 @@ class MissingData(InvalidArgument, LookupError):
 class MissingFile(AugkitError, FileNotFoundError):
     """A file or folder augkit was pointed at does not exist (the message names the path); also a
     ``FileNotFoundError``."""
+
+
+#: How many characters of a value an error message quotes: a value from data (a spec, a record) may
+#: be megabytes long, and its message must still be one readable line.
+QUOTE_CHARS = 80
+
+
+def quoted(value: Any, limit: int = QUOTE_CHARS) -> str:
+    """``repr(value)`` cut to ``limit`` characters, with an ellipsis where it was cut: how errors
+    quote a value they were given. Containers and strings are cut while their repr is made, so a
+    huge (or self-sharing) structure costs no more than a few times ``limit`` characters.
+
+    Example:
+        >>> quoted("x" * 1000, 12)
+        "'xxxxxxxxxx…"
+    """
+    import reprlib
+
+    if isinstance(value, str):
+        text = repr(value[:limit]) if len(value) > limit else repr(value)
+        cut = len(value) > limit
+    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 10_000:
+        text, cut = f"<an int of {value.bit_length()} bits>", False  # past 4300 digits, repr() fails
+    elif isinstance(value, (list, tuple, dict, set, frozenset)):
+        short = reprlib.Repr()
+        short.maxlevel, short.maxstring, short.maxother, short.maxlong = 3, limit, limit, limit
+        short.maxlist = short.maxtuple = short.maxdict = short.maxset = short.maxfrozenset = 8
+        text, cut = short.repr(value), False
+    else:
+        text, cut = repr(value), False
+    return text if len(text) <= limit and not cut else text[: limit - 1] + "…"

@@ -21,7 +21,6 @@ from typing import Any
 import torch
 
 from augkit.core import modalities
-from augkit.core.args import quoted
 from augkit.core.errors import (
     AugkitError,
     InvalidArgument,
@@ -29,6 +28,7 @@ from augkit.core.errors import (
     MissingFile,
     WrongArgumentType,
     WrongInputType,
+    quoted,
 )
 from augkit.core.files import MAX_DEPTH, iter_lines, nesting_fault
 from augkit.datasets.readers import _sample_rate, load_file

@@ -19,9 +19,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from augkit.core.args import quoted
 from augkit.core.batching import collate_labels
-from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType, quoted
 from augkit.views.generator import ViewGenerator
 
 __all__ = ["BatchCollate", "IterableViewDataset", "SourceBatch", "SourceDataset", "ViewDataset", "ViewList",

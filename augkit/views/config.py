@@ -45,8 +45,8 @@ from pathlib import Path
 from typing import Any
 
 from augkit.core import Augmenter
-from augkit.core.args import Check, quoted
-from augkit.core.errors import AugkitError
+from augkit.core.args import Check
+from augkit.core.errors import AugkitError, quoted
 from augkit.core.files import MAX_DEPTH, nesting_fault, open_regular
 from augkit.views.dump import SPEC_FORMAT, InvalidSpec, dump
 from augkit.views.generator import ViewGenerator

@@ -20,7 +20,7 @@ from augkit.cli import main
 from augkit.cli._escape import escaped
 from augkit.datasets import FolderDataset, read_sources
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 ESC = "\x1b[2J\x1b[31m"
 
