@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             args.source, args.out, views, epochs=args.epochs, shard_size=args.shard_size, workers=args.workers,
             engine=args.engine, ray_address=args.ray_address, limit=args.limit, formats=formats,
             modality=args.modality, strict=args.strict, overwrite=args.overwrite, repair=args.repair,
-            progress=not args.quiet)
+            progress=not args.quiet, encoding=args.encoding)
     except _views.UserError as err:
         return _views.fail("generate", printable(str(err)))
     except (generate.GenerateError, ValueError, TypeError, OSError) as err:
@@ -61,6 +61,7 @@ def add_parser(sub: Any) -> None:
                    help="a folder of images or audio files, or a text file (one sample per line)")
     p.add_argument("--out", required=True, metavar="DIR", help="the output folder (the same one resumes)")
     _views.add_generator_options(p)
+    _views.add_source_options(p)
     p.add_argument("--epochs", type=int, default=1, help="epochs of views, each in its own shard set (default 1)")
     p.add_argument("--workers", type=int, default=1, help="processes making shards (default 1)")
     p.add_argument("--shard-size", type=int, default=1000, help="samples per shard (default 1000)")

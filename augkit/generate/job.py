@@ -43,6 +43,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import inspect
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ def write_pairs(
     overwrite: bool = False,
     repair: bool = False,
     progress: bool = True,
+    encoding: str | None = None,
 ) -> Summary:
     """Write ``views.n_views`` views of every sample of ``source`` to tar shards under ``out``.
 
@@ -143,6 +145,8 @@ def write_pairs(
             file and keep every shard whose json says this job made it (refused when a shard
             json names another job).
         progress: show a progress bar (items/s, ETA) on stderr.
+        encoding: how text source files are decoded (a codec Python knows; default UTF-8); a
+            different encoding is a different job.
 
     Returns:
         A :class:`Summary`; ``summary.failures`` lists every input that failed, with its reason.
@@ -173,6 +177,9 @@ def write_pairs(
     fmts = dict(formats or {})
     dataset, field_fmts, field_ctx = None, None, None
     if views.fields is not None:  # dict samples: a manifest or a list of dicts, stored field by field
+        if encoding is not None:
+            raise InvalidArgument(f"encoding={encoding!r}: a manifest of dict samples is read as UTF-8 JSON or CSV; "
+                                  "give an encoding for text sources of one modality only")
         data, sources, dataset = field_source(source)
         # a manifest's rows are loaded in the workers; samples in memory travel with their items
         items = [Item(i, src, value=None if dataset is not None else data[i]) for i, src in enumerate(sources)]
@@ -181,12 +188,17 @@ def write_pairs(
         fmt: Any = field_fmts
         context: dict[str, Any] = {}
     else:
-        items, chosen, classes = list_source(source, chosen)
+        items, chosen, classes = list_source(source, chosen, encoding)
         form = modalities.get(chosen)
         for name, value in fmts.items():
             modalities.get(name).check_format(value)  # an unknown modality or format is named
         fmt = form.check_format(fmts.get(chosen))
         context = dict(form.context(views))
+        if encoding is not None:  # files the workers load (a folder of text files) are decoded with it too
+            if "encoding" not in inspect.signature(form.load).parameters:
+                raise InvalidArgument(f"encoding={encoding!r}: {chosen} sources are not text; give an encoding for "
+                                      "text sources only")
+            context["encoding"] = encoding
     if limit is not None:
         items = items[:limit]
     if not items:
@@ -196,6 +208,7 @@ def write_pairs(
            "spec": spec, "spec_sha256": spec_sha, "seed": views.seed, "n_views": views.n_views, "epochs": epochs,
            "shard_size": shard_size,
            "limit": limit, "modality": chosen, "format": fmt, "samples": len(items),
+           **({"encoding": encoding} if encoding is not None else {}),
            **({"fields": views.field_modalities} if views.fields is not None else {}),
            "sources_sha256": hashlib.sha256(canonical_json([i.source for i in items])).hexdigest()}
     job_sha = hashlib.sha256(canonical_json(job)).hexdigest()

@@ -11,6 +11,7 @@ of that modality (an ``.gif`` in an image folder). A link to a regular file is r
 
 from __future__ import annotations
 
+import inspect
 import mimetypes
 import os
 import stat
@@ -107,7 +108,7 @@ def _unread_kind(path: Path) -> str | None:
     return major if major in modalities.names() else None
 
 
-def list_source(source: Any, modality: str) -> tuple[list[Item], str, list[str]]:
+def list_source(source: Any, modality: str, encoding: str | None = None) -> tuple[list[Item], str, list[str]]:
     """The samples of ``source`` in a fixed order, their modality and the class names (the entries
     that cannot be samples are items with a ``problem``; see the module's docstring)."""
     if isinstance(source, (str, Path)):
@@ -166,11 +167,14 @@ def list_source(source: Any, modality: str) -> tuple[list[Item], str, list[str]]
             if modality and m.name != modality:
                 raise InvalidInput(f"{path} holds {m.name}, but the generator takes {modality}")
             kinds[m.name] = kinds.get(m.name, 0) + 1
+            if encoding is not None and "encoding" not in inspect.signature(m.read).parameters:
+                raise InvalidArgument(f"encoding={encoding!r}: {m.name} sources are not text; give an encoding for "
+                                      "text sources only")
             if isinstance(m, modalities.BaseModality) and type(m).read is modalities.BaseModality.read:
                 found.append((str(path), str(path), None, None, None, m.name))  # one sample: loaded by the worker
             else:
-                found += [({"path": str(path), "item": k}, None, v, None, None, m.name)
-                          for k, v in enumerate(m.read(path))]
+                read = m.read(path) if encoding is None else m.read(path, encoding=encoding)
+                found += [({"path": str(path), "item": k}, None, v, None, None, m.name) for k, v in enumerate(read)]
         else:
             raise MissingFile(f"source {path} does not exist (a list of str is read as paths: write texts "
                               "held in memory to a file, one per line)")

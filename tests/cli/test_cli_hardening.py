@@ -5,6 +5,7 @@ nothing printed holds a raw control character."""
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import subprocess
@@ -106,11 +107,23 @@ def test_encoding_is_refused_for_sources_that_are_not_text(tmp_path: Path,
     assert "encoding='no-such-codec' is not a codec" in _one_line(capsys.readouterr().err, "stats")
 
 
-def test_generate_keeps_its_own_options() -> None:
-    from augkit.cli import build_parser
+def test_generate_takes_encoding_for_text_and_refuses_it_for_images(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from augkit.generate import PairDataset
 
-    args = build_parser().parse_args(["generate", "x", "--out", "y", "--preset", "simclr"])
-    assert not hasattr(args, "encoding"), "generate reads text as UTF-8: it takes no --encoding yet"
+    text = tmp_path / "lines.txt"
+    text.write_bytes("a dog runs on the grass\na cat sleeps on the mat\n".encode("utf-16"))
+    out = tmp_path / "pairs"
+    assert main(["generate", str(text), "--out", str(out), "--preset", "eda", "--quiet"]) == 2
+    assert "is not utf-8 text" in _one_line(capsys.readouterr().err, "generate")
+    assert main(["generate", str(text), "--out", str(out), "--preset", "eda", "--quiet", "--encoding", "utf-16"]) == 0
+    capsys.readouterr()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["failures"] == [] and len(list(PairDataset(out))) == 2  # both lines, decoded, became samples
+    assert main(["generate", str(DATA / "images"), "--out", str(tmp_path / "img"), "--preset", "simclr", "--quiet",
+                 "--encoding", "utf-16"]) == 2
+    assert "image sources are not text" in _one_line(capsys.readouterr().err, "generate")
+
 
 
 # -- escapes ---------------------------------------------------------------------------------------------
