@@ -15,7 +15,7 @@ from typing import Any
 from augkit.core.errors import InvalidInput, WrongArgumentType, WrongInputType
 from augkit.core.modalities import BaseModality, register
 
-__all__ = ["EXTENSIONS", "MAX_DISTANCE_CELLS", "TextModality", "word_distance"]
+__all__ = ["EXTENSIONS", "MAX_CHARS", "MAX_DISTANCE_CELLS", "TextModality", "word_distance"]
 
 #: File suffixes :meth:`TextModality.load` reads.
 EXTENSIONS = (".txt",)
@@ -23,6 +23,10 @@ _SENTENCE = "The quick brown foxes were jumping over the lazy dogs, and nobody s
 #: Above this many word pairs (2000 words against 2000) :func:`word_distance` estimates instead
 #: of running its O(n·m) table, which takes seconds in pure Python from there on.
 MAX_DISTANCE_CELLS = 2000 * 2000
+#: The longest text a view is made of, in characters (like PIL's pixel cap for images and the audio
+#: frame cap): a whole book on one line would make every op hold many copies of it. Raise it by
+#: assigning ``augkit.text.modality.MAX_CHARS``.
+MAX_CHARS = 1_000_000
 _EDGES = re.compile(r"(\s*)(.*?)(\s*)", re.DOTALL)
 _NON_SPACE = re.compile(r"\S+")
 
@@ -347,8 +351,11 @@ def _marked_from_diff(source: str, view: str) -> str:
 
 
 def _encodable(x: str, where: str) -> str:
-    """``x`` when it is valid Unicode; a lone surrogate (from bytes decoded with
-    ``errors="surrogateescape"``) cannot be stored, tokenized or translated, so it is named."""
+    """``x`` when it is valid Unicode and at most :data:`MAX_CHARS` long; a lone surrogate (from bytes
+    decoded with ``errors="surrogateescape"``) cannot be stored, tokenized or translated, so it is named."""
+    if len(x) > MAX_CHARS:
+        raise InvalidInput(f"{where} holds {len(x):,} characters, more than augkit.text.modality.MAX_CHARS "
+                           f"({MAX_CHARS:,}): split it into samples (one per line or paragraph), or raise the cap")
     if x.isascii():
         return x
     try:
