@@ -313,9 +313,12 @@ def picture_of(x: Any) -> Any:
     takes it (an image array, a tensor, a PIL image).
 
     Raises:
-        WrongInputType: when no registered modality draws ``x``.
+        WrongInputType or InvalidInput: the kind of the first modality's refusal (in :func:`names`
+            order: a str is the wrong type, an array of 2 channels a wrong value), naming each
+            modality's reason.
     """
-    tried = []
+    reasons: list[str] = []
+    kind: type[Exception] | None = None
     for name in names():
         descriptor = get(name)
         if not hasattr(descriptor, "picture"):
@@ -323,8 +326,10 @@ def picture_of(x: Any) -> Any:
         try:
             return descriptor.picture(x)
         except (TypeError, ValueError) as err:
-            tried.append(f"{name}: {err}")
-    raise WrongInputType(f"no modality draws a picture of a {type(x).__name__}: " + "; ".join(tried)[:400])
+            kind = kind or (InvalidInput if isinstance(err, ValueError) else WrongInputType)
+            reasons.append(f"{name}: {err}")
+    kind = kind or WrongInputType
+    raise kind(f"no modality draws a picture of this {type(x).__name__}: " + "; ".join(reasons)[:400])
 
 
 def for_path(path: str | Path) -> Modality | None:

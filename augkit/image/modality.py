@@ -283,6 +283,7 @@ def picture(x: Any, mean: Sequence[float] | None = None, std: Sequence[float] | 
 
     Raises:
         WrongInputType: for anything that is not an image array, PIL image or tensor.
+        InvalidInput: for an array that is not 2-D or 3-D, is empty, or has 2 or more than 4 channels.
     """
     arr: np.ndarray
     if type(x).__module__.startswith("torch"):
@@ -296,6 +297,9 @@ def picture(x: Any, mean: Sequence[float] | None = None, std: Sequence[float] | 
         raise WrongInputType(f"cannot display a view of type {type(x).__name__}; expected an image array or tensor")
     if arr.ndim not in (2, 3) or arr.size == 0:
         raise InvalidInput(f"cannot display an array of shape {arr.shape} as an image")
+    if arr.ndim == 3 and arr.shape[2] not in (1, 3, 4):
+        raise InvalidInput(f"cannot display an array of shape {arr.shape} as an image: {arr.shape[2]} channels; "
+                           "give H×W, H×W×1, H×W×3 or H×W×4 (a C×H×W tensor with C of 1, 3 or 4)")
     if arr.dtype != np.uint8:
         values = arr.astype(np.float64)
         if mean is not None and std is not None:

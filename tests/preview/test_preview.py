@@ -242,3 +242,10 @@ def test_image_page_options_reach_the_image_descriptor_and_unknown_ones_are_name
     assert "original with crop boxes" not in plain and plain.count("alt='view'") == 1 + vg.n_views
     with pytest.raises(ValueError, match=r"a page of image views takes no sample_rate; it takes crop_boxes"):
         write_html(tmp_path / "x.html", [photo], vg, sample_rate=16000)
+
+
+@pytest.mark.parametrize("shape", [(4, 5, 2), (4, 5, 5), (2, 4, 5)])
+def test_to_display_refuses_arrays_that_are_not_pictures(shape: tuple[int, ...]) -> None:
+    x = np.zeros(shape, np.uint8) if shape[-1] != 5 or shape[0] != 2 else torch.zeros(shape)
+    with pytest.raises(ValueError, match=r"channels; give H×W, H×W×1, H×W×3 or H×W×4"):
+        to_display(x)
