@@ -1,6 +1,6 @@
 # make demo : create .venv if missing, install augkit, preview views of data/ (PNG grid, HTML pages), write two-view datasets and a page of image-caption pairs
 # make test : install, then run the whole test suite, ruff, mypy and the import contract (lint-imports)
-# make fuzz : the long fuzz profile (2,500 generated inputs per op, over 10,000 per modality)
+# make fuzz : the long fuzz profile (2,500 generated inputs per op: over 10,000 per modality, for the losses and for collate)
 # make screenshot : make demo, then render out/demo/preview.html with headless Chromium into docs/preview.png
 PYTHON ?= python3
 VENV   := .venv
