@@ -12,7 +12,6 @@ Example:
     >>> from augkit.core import registry; registry.create("audio.gain", gain_db=(-6, 6))
 """
 
-
 from __future__ import annotations
 
 import importlib
