@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from augkit.core.errors import InvalidArgument
+from augkit.core.errors import InvalidArgument, quoted
 
 __all__ = ["Registry", "UnknownName"]
 
@@ -123,4 +123,4 @@ class Registry(Generic[T]):
             return self._table[name]
         except (KeyError, TypeError):
             known = ", ".join(sorted(self._table))
-            raise UnknownName(f"no {self.kind} named {name!r:.80}; known: {known}") from None
+            raise UnknownName(f"no {self.kind} named {quoted(name)}; known: {known}") from None

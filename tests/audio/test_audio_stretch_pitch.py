@@ -351,9 +351,10 @@ def test_bad_arguments_name_the_argument() -> None:
 def test_records_the_maths_cannot_take_raise_invalid_params_naming_the_key() -> None:
     clip = harmonic_tone(seconds=0.1)
     for rate in (0.0, -1.0, 50.0, float("inf")):
-        with pytest.raises(InvalidParams, match=rf"TimeStretch params\['rate'\]={rate!r} must lie in \[0.1, 10.0\]"):
+        with pytest.raises(InvalidParams,
+                           match=rf"TimeStretch params\['rate'\]={rate!r} must lie in \[0.1, 10(\.0)?\]"):
             audio.TimeStretch().apply(clip, {"applied": True, "rate": rate})
-    with pytest.raises(InvalidParams, match=r"params\['semitones'\]=1000.0 must lie in \[-24.0, 24.0\]"):
+    with pytest.raises(InvalidParams, match=r"params\['semitones'\]=1000.0 must lie in \[-24(\.0)?, 24(\.0)?\]"):
         audio.PitchShift().apply(clip, {"applied": True, "semitones": 1000.0, "applied_semitones": 0.0})
     with pytest.raises(InvalidParams, match="PitchShift params are missing key 'semitones'"):
         audio.PitchShift().apply(clip, {"applied": True, "applied_semitones": 1.0})
