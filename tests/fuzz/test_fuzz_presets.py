@@ -73,7 +73,8 @@ def run(case):
         vg = preset(*case.get("args", ()), **case["kwargs"])
     except Exception as err:
         reply.update(error=type(err).__name__, message=str(err)[:400], augkit=isinstance(err, AugkitError),
-                     value_or_type=isinstance(err, (ValueError, TypeError)))
+                     value_or_type=isinstance(err, (ValueError, TypeError)),
+                     missing_file=isinstance(err, FileNotFoundError))
         return reply
     reply.update(built=True, generator=isinstance(vg, ViewGenerator))
     if not reply["generator"] or elements(vg) > case["budget"]:
@@ -199,7 +200,7 @@ def _check(reply: dict[str, Any], case: dict[str, Any]) -> None:
     if not reply["built"]:
         counts["refused"] += 1
         where = f"{name}({case['kwargs']}) raised {reply['error']}: {reply['message']}"
-        missing_file = reply["error"] == "FileNotFoundError"
+        missing_file = reply["missing_file"]  # augkit's MissingFile is a FileNotFoundError too
         assert reply["augkit"] or missing_file, f"not an augkit error: {where}"
         assert reply["value_or_type"] or missing_file, f"neither a ValueError nor a TypeError: {where}"
         assert given_args, f"the defaults were refused: {where}"
