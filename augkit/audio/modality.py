@@ -37,6 +37,7 @@ class AudioModality(BaseModality):
     name = "audio"
     extensions = EXTENSIONS
     formats = ("wav", "flac")
+    libraries = ("torchaudio", "soundfile")
     ops_modules = ("augkit.audio",)
 
     def check(self, x: Any, channels_last: bool = False, **options: Any) -> Any:

@@ -145,6 +145,8 @@ class BaseModality:
     #: The keywords a preview page's caller may give its ``render`` (``sample_rate`` for audio,
     #: ``crop_boxes`` for images): :func:`augkit.preview.write_page` refuses any other.
     render_options: tuple[str, ...] = ()
+    #: The distributions whose versions change this modality's views (recorded beside stored views).
+    libraries: tuple[str, ...] = ()
 
     def check(self, x: Any, **options: Any) -> Any:
         return x

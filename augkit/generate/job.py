@@ -238,7 +238,8 @@ def write_pairs(
         shards = [metas[rel] for rel, *_ in plan]
         failures = [f for m in shards for f in m["failures"]]
         manifest = {**job, "job_sha256": job_sha, "source": _describe(source), "classes": classes,
-                    "versions": versions(),
+                    "versions": versions([modalities.get(m) for m in dict.fromkeys(
+                        views.field_modalities.values() if views.fields is not None else [chosen]) if m]),
                     "counts": {"samples": len(items), "epochs": epochs, "written": sum(m["count"] for m in shards),
                                "failed": len(failures)},
                     "shards": [{k: m[k] for k in ("shard", "epoch", "sha256", "count", "indices")} for m in shards],

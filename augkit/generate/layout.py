@@ -10,6 +10,7 @@ import math
 import os
 import re
 import stat
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -70,13 +71,16 @@ def write_point(point: str, path: Path) -> None:
     replace it with one that kills the job there, so that every such state is resumed in a test."""
 
 
-def versions() -> dict[str, str]:
+def versions(descriptors: Sequence[Any] = ()) -> dict[str, str]:
+    """The versions of augkit, numpy, torch and the libraries each modality of the job names in its
+    descriptor's ``libraries`` (images: albumentations): what a shard's bytes depend on."""
     from importlib.metadata import PackageNotFoundError, version
 
     from augkit.core.version import __version__
 
     found = {"augkit": __version__}
-    for name in ("numpy", "torch", "albumentations"):
+    names = ["numpy", "torch", *(n for d in descriptors for n in getattr(d, "libraries", ()))]
+    for name in dict.fromkeys(names):
         try:
             found[name] = version(name)
         except PackageNotFoundError:

@@ -133,7 +133,7 @@ def make_shard(job: ShardJob) -> dict[str, Any]:
     meta = {"shard": job.rel, "epoch": job.epoch, "sha256": hashlib.sha256(data).hexdigest(), "count": count,
             "indices": [start, start + len(job.items)], "seed": job.views.seed, "spec_sha256": job.spec_sha256,
             "job_sha256": job.job_sha256,
-            "failures": failures, "versions": versions()}
+            "failures": failures, "versions": versions(used)}
     path = Path(job.out) / job.rel
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, data)

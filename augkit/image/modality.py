@@ -38,6 +38,7 @@ class ImageModality(BaseModality):
     name = "image"
     extensions = EXTENSIONS
     formats = ("jpg", "png", "npy")
+    libraries = ("albumentations",)
     ops_modules = ("augkit.image.ops", "augkit.image.albumentations_wrapper", "augkit.image.presets")
 
     def check(self, x: Any, **options: Any) -> np.ndarray:

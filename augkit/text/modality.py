@@ -38,6 +38,7 @@ class TextModality(BaseModality):
     extensions = EXTENSIONS
     claims = (str,)
     formats = ("txt",)
+    libraries = ("nltk",)
     ops_modules = (
         "augkit.text.synonym_replacement",
         "augkit.text.random_insertion",

@@ -116,6 +116,10 @@ def test_text_epochs_are_separate_shard_sets(tmp_path: Path) -> None:
     vg = augkit.text.eda(seed=2)
     summary = write_pairs(src, tmp_path / "out", vg, epochs=2, shard_size=4, progress=False)
     assert summary.shards == 6 and summary.written == 10
+    # the versions recorded are those of the libraries the text modality names, not the image ones
+    shard = json.loads((tmp_path / "out" / "epoch-000" / "pairs-000000.json").read_text())
+    assert set(shard["versions"]) == {"augkit", "numpy", "torch", "nltk"}
+    assert set(json.loads((tmp_path / "out" / MANIFEST).read_text())["versions"]) == set(shard["versions"])
     assert sorted(tars(tmp_path / "out")) == [f"epoch-00{e}/pairs-00000{s}.tar" for e in (0, 1) for s in range(3)]
     ds = PairDataset(tmp_path / "out")
     assert len(ds) == 10
