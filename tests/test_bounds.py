@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 import math
 import os
-import signal
 import subprocess
 import sys
 import tracemalloc
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from hang_support import time_limit
 from PIL import Image
 
 import augkit
@@ -39,21 +38,6 @@ from augkit.views.generator import ViewGenerator
 ROOT = Path(__file__).resolve().parent.parent
 #: Far more than any message needs, far less than a quoted value from data could make it.
 SHORT = 1000
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    """Fail (rather than hang) when the body runs longer than ``seconds``: hang detection, not timing."""
-    def fail(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"ran for more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # -- recorded params: every op's bounds on replay ----------------------------------------------------------

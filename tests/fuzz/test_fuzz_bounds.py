@@ -14,17 +14,15 @@ import csv
 import io
 import math
 import os
-import signal
 import tempfile
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from hang_support import time_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,20 +43,6 @@ SHORT = 2000
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def fail(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"a case ran for more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _short_error(err: BaseException) -> None:
