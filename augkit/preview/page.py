@@ -113,14 +113,13 @@ def _section(samples: Sequence[Any], views: ViewGenerator, epoch: int, cell: int
              title: str | None) -> str:
     if len(samples) == 0:
         raise InvalidArgument("a preview needs at least one sample")
-    show = Show(views, cell=cell)
+    show = Show(views, cell=cell, **options)
     takes = tuple(getattr(show.descriptor, "render_options", ()))
     unknown = sorted(set(options) - set(takes))
     if unknown:
         kind = views.modality or ("dict" if views.fields is not None else "these")
         raise InvalidArgument(f"a page of {kind} views takes no {', '.join(unknown)}; it takes "
                               f"{', '.join(takes) or 'no options'} (the modality's render_options)")
-    show = Show(views, cell=cell, **options)
     rows, table = [], Table()
     for i, x in enumerate(samples):
         source = show.original(x)
