@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
 from typing import Any
 
@@ -82,8 +81,7 @@ def _check_encoding(modality: str) -> None:
     ``load`` take no ``encoding``)."""
     from augkit.core import modalities
 
-    descriptor = modalities.get(modality)
-    if not any("encoding" in inspect.signature(fn).parameters for fn in (descriptor.read, descriptor.load)):
+    if not modalities.reads_text(modalities.get(modality)):
         raise UserError(f"--encoding: {modality} sources are not text; give --encoding for text sources only")
 
 

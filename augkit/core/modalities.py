@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import html
 import importlib
+import inspect
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "get",
     "names",
     "of_augmenters",
+    "reads_text",
     "register",
     "walk",
 ]
@@ -308,6 +310,13 @@ def claiming(values: Sequence[Any]) -> str | None:
         if types and all(isinstance(v, types) for v in values):
             return name
     return None
+
+
+def reads_text(descriptor: Any) -> bool:
+    """Whether ``descriptor`` decodes text from files (its ``read`` or ``load`` takes ``encoding``):
+    where an ``encoding`` option applies."""
+    return any("encoding" in inspect.signature(fn).parameters
+               for fn in (getattr(descriptor, "read", None), getattr(descriptor, "load", None)) if fn is not None)
 
 
 def picture_of(x: Any) -> Any:

@@ -43,7 +43,6 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import inspect
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -194,10 +193,7 @@ def write_pairs(
             modalities.get(name).check_format(value)  # an unknown modality or format is named
         fmt = form.check_format(fmts.get(chosen))
         context = dict(form.context(views))
-        if encoding is not None:  # files the workers load (a folder of text files) are decoded with it too
-            if "encoding" not in inspect.signature(form.load).parameters:
-                raise InvalidArgument(f"encoding={encoding!r}: {chosen} sources are not text; give an encoding for "
-                                      "text sources only")
+        if encoding is not None:  # list_source checked that the modality reads text; the workers load with it
             context["encoding"] = encoding
     if limit is not None:
         items = items[:limit]

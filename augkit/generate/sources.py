@@ -11,7 +11,6 @@ of that modality (an ``.gif`` in an image folder). A link to a regular file is r
 
 from __future__ import annotations
 
-import inspect
 import mimetypes
 import os
 import stat
@@ -167,9 +166,8 @@ def list_source(source: Any, modality: str, encoding: str | None = None) -> tupl
             if modality and m.name != modality:
                 raise InvalidInput(f"{path} holds {m.name}, but the generator takes {modality}")
             kinds[m.name] = kinds.get(m.name, 0) + 1
-            if encoding is not None and "encoding" not in inspect.signature(m.read).parameters:
-                raise InvalidArgument(f"encoding={encoding!r}: {m.name} sources are not text; give an encoding for "
-                                      "text sources only")
+            if encoding is not None:
+                _check_encoding(encoding, m)
             if isinstance(m, modalities.BaseModality) and type(m).read is modalities.BaseModality.read:
                 found.append((str(path), str(path), None, None, None, m.name))  # one sample: loaded by the worker
             else:
@@ -186,6 +184,8 @@ def list_source(source: Any, modality: str, encoding: str | None = None) -> tupl
     if not chosen:
         raise InvalidInput(f"{printable(str(source))} holds no sample files ({known}), only {len(found)} entries "
                            "that cannot be read (links, FIFOs, devices, names that are not UTF-8)")
+    if encoding is not None:  # the files of a folder, loaded by the workers, are decoded with it too
+        _check_encoding(encoding, modalities.get(chosen))
     kept = []
     for src, p, v, c, problem, kind in found:
         if kind is not None and kind != chosen:
@@ -198,3 +198,9 @@ def list_source(source: Any, modality: str, encoding: str | None = None) -> tupl
     items = [Item(i, src, path=p, value=v, label=None if c is None else classes.index(c), label_name=c,
                   problem=problem) for i, (src, p, v, c, problem) in enumerate(kept)]
     return items, chosen, classes
+
+
+def _check_encoding(encoding: str, descriptor: Any) -> None:
+    if not modalities.reads_text(descriptor):
+        raise InvalidArgument(f"encoding={encoding!r}: {descriptor.name} sources are not text; give an encoding for "
+                              "text sources only")
