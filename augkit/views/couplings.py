@@ -182,6 +182,18 @@ def _mirrored(steps: list[tuple[str, dict[str, Any]]]) -> bool:
     return n % 2 == 1
 
 
+def _swap_sides(view: dict[str, Any], fields: Mapping[str, str]) -> dict[str, int]:
+    """Swap left and right in every field whose modality can (``swap_left_right``), in place;
+    returns the number of swaps per field it changed."""
+    swaps = {}
+    for f, m in fields.items():
+        descriptor = _provider(m, "swap_left_right")
+        swapped = None if descriptor is None or f not in view else descriptor.swap_left_right(view[f])
+        if swapped is not None:
+            view[f], swaps[f] = swapped
+    return swaps
+
+
 def _provider(modality: str | None, capability: str) -> Any:
     """``modality``'s descriptor when it provides ``capability`` (an attribute or method), else None."""
     if not modality:
@@ -211,23 +223,13 @@ class FlipSwapsLeftRight(Coupling):
         sided = next((f for f, m in fields.items() if _provider(m, "has_left_right") and f in steps), None)
         if sided is None or not _mirrored(steps[sided]):
             return {"flipped": False}
-        swaps = {}
-        for f, m in fields.items():
-            descriptor = _provider(m, "swap_left_right")
-            swapped = None if descriptor is None or f not in view else descriptor.swap_left_right(view[f])
-            if swapped is not None:
-                view[f], swaps[f] = swapped
-        return {"flipped": True, "swaps": swaps}
+        return {"flipped": True, "swaps": _swap_sides(view, fields)}
 
     def redo(self, view: dict[str, Any], record: Any, fields: Mapping[str, str]) -> None:
         if not isinstance(record, Mapping) or not isinstance(record.get("flipped"), bool):
             raise InvalidParams(f"the {self.name!r} record must hold 'flipped': bool, got {record!r:.80}")
         if record["flipped"]:
-            for f, m in fields.items():
-                descriptor = _provider(m, "swap_left_right")
-                swapped = None if descriptor is None or f not in view else descriptor.swap_left_right(view[f])
-                if swapped is not None:
-                    view[f] = swapped[0]
+            _swap_sides(view, fields)
 
 
 # -- protect_words --------------------------------------------------------------------------------
