@@ -35,7 +35,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
@@ -152,6 +152,12 @@ class Augmenter(Generic[X]):
         """Check a fired record against ``x`` before :meth:`apply` replays it (beyond the ``drawn``
         keys the base checks); raise :class:`InvalidParams` naming the key. ``augment`` skips it:
         a record it has just drawn fits its input."""
+
+    def draw_batch(self, items: Sequence[Any], rngs: Sequence[np.random.Generator]) -> list[Params | None]:
+        """:meth:`draw` for many fired items at once: ``rngs[i]`` is the stream of ``items[i]``, already
+        past the ``p`` draw. An op whose draw runs a model overrides it to run the model once per batch;
+        it must return exactly what ``draw`` returns item by item. By default, ``draw`` per item."""
+        return [self.draw(x, rng) for x, rng in zip(items, rngs, strict=True)]
 
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
         """A batch whose every record fired, in one pass; by default one example at a time."""
