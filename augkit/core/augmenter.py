@@ -159,10 +159,39 @@ class Augmenter(Generic[X]):
         it must return exactly what ``draw`` returns item by item. By default, ``draw`` per item."""
         return [self.draw(x, rng) for x, rng in zip(items, rngs, strict=True)]
 
+    def uniform_draws(self) -> int | None:
+        """How many uniform doubles (``rng.random()``) :meth:`draw` takes from its stream when it takes
+        a fixed number of them and nothing else, so that :meth:`draw_uniforms` can draw for a whole
+        batch at once; None (the default) when it draws another way (Beta, normal, integers,
+        choices), and the batch engine then calls :meth:`draw` per item."""
+        return None
+
+    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
+        """:meth:`draw` for many fired items at once from ``u[i]``, the first :meth:`uniform_draws`
+        doubles ``draw`` would take from item ``i``'s stream (after the ``p`` draw), with the same
+        arithmetic in the same order, so the records are equal value for value. ``None`` for an
+        item whose draw needs more doubles than that (a crop's third try): the engine then draws
+        it from its stream. ``items`` are converted to canonical form only where read."""
+        raise NotImplementedError(f"{type(self).__name__} declares uniform_draws() but no draw_uniforms()")
+
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
-        """A batch whose every record fired, in one pass; by default one example at a time."""
+        """:meth:`transform` over a stacked batch (the modality descriptor's ``to_batch`` form) whose
+        every record fired: an op with a vectorised kernel overrides it, for every batch form of
+        its modality (a host array, a tensor on a device), and leaves ``batch`` unchanged. By
+        default, :meth:`transform` per item."""
         form = self._form()
-        return form.stack([self.transform(item, r) for item, r in zip(batch, records, strict=True)], self.name)
+        outs = [self.transform(item, r) for item, r in zip(form.from_batch(batch), records, strict=True)]
+        return form.to_batch(outs, form.device_of(batch))
+
+    def augment_batch(self, batch: Any, keys: Any) -> list[Params]:
+        """Run this op over an :class:`augkit.core.engine.Batch` in place, each item drawing from its
+        stream in ``keys`` (:class:`augkit.core.engine.Keys`); returns the records, one per item,
+        equal to what :meth:`augment` records item by item."""
+        from augkit.core import engine
+
+        if self._own_contract:
+            return engine.each(self, batch, keys)
+        return engine.run_op(self, batch, keys)
 
     # -- the contract --------------------------------------------------------------------------
 
@@ -228,7 +257,8 @@ class Augmenter(Generic[X]):
 
     def _run_batch(self, batch: Any, records: list[Params]) -> Any:
         if all(r["applied"] for r in records):
-            return self.transform_batch(batch, records)
+            out = self.transform_batch(batch, records)
+            return self._form().stack(out, self.name) if isinstance(out, list) else out
         outs = [self.transform(item, r) if r["applied"] else item for item, r in zip(batch, records, strict=True)]
         return self._form().stack(outs, self.name)
 

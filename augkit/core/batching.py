@@ -20,7 +20,7 @@ import torch
 
 from augkit.core.errors import InvalidInput, WrongInputType, quoted
 
-__all__ = ["Padded", "collate_items", "collate_labels", "stack"]
+__all__ = ["Padded", "collate_items", "collate_labels", "stack", "stack_items"]
 
 NUMBERS = (int, float, np.integer, np.floating)
 
@@ -99,6 +99,30 @@ def stack(items: Sequence[Any]) -> torch.Tensor:
         torch.float32
     """
     return torch.stack(_common(_tensors(items)))
+
+
+def stack_items(items: Sequence[Any], device: Any = None) -> Any:
+    """Items as one batch where they share a type, shape and dtype (numpy arrays stacked, or as one
+    tensor on ``device`` when given; tensors stacked, moved to ``device`` when given), and as a list
+    otherwise (texts, ragged items). The batch is always a new one, never a view of an item.
+
+    Example:
+        >>> stack_items([np.zeros((2, 2)), np.ones((2, 2))]).shape
+        (2, 2, 2)
+    """
+    items = list(items)
+    if not items:
+        return items
+    first = items[0]
+    kind = type(first)
+    if kind not in (np.ndarray, torch.Tensor) or not all(
+            type(x) is kind and x.shape == first.shape and x.dtype == first.dtype for x in items):
+        return items
+    if kind is np.ndarray:
+        out = np.stack(items)
+        return out if device is None else torch.from_numpy(out).to(device)
+    made = torch.stack(items)
+    return made if device is None else made.to(device)
 
 
 def _check_pad(pad_value: float, dtype: torch.dtype) -> None:

@@ -64,6 +64,36 @@ class _Composite(Augmenter[Any]):
     def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
         raise NotImplementedError
 
+    def augment_batch(self, batch: Any, keys: Any) -> list[Params]:
+        """:meth:`augment` over a batch (:mod:`augkit.core.engine`): the composite's own draws for every
+        item, then each child over the items that reach it."""
+        if type(self).run_batch is _Composite.run_batch:  # a composite that walks no batch: item by item
+            from augkit.core.engine import each
+
+            return each(self, batch, keys)
+        n = len(keys)
+        u = keys.uniforms(self._doubles()) if self._doubles() else np.zeros((n, 0))
+        rows = np.flatnonzero(u[:, 0] < self.p).tolist() if self.p < 1.0 else list(range(n))
+        records: list[Params] = [{"applied": False}] * n
+        if not rows:
+            return records
+        whole = len(rows) == n
+        sub, subkeys = (batch, keys) if whole else (batch.subset(rows), keys.subset(rows))
+        made = self.run_batch(sub, subkeys, u[rows, 1 if self.p < 1.0 else 0:])
+        if not whole:
+            batch.merge(rows, sub)
+        for r, record in zip(rows, made, strict=True):
+            records[r] = {"applied": True, **record}
+        return records
+
+    def _doubles(self) -> int:
+        """The uniform doubles the composite draws itself, its ``p`` draw included."""
+        return 1 if self.p < 1.0 else 0
+
+    def run_batch(self, batch: Any, keys: Any, u: np.ndarray) -> list[Params]:
+        """:meth:`run` over a batch every item of which fired; ``u`` holds the doubles drawn beyond ``p``."""
+        raise NotImplementedError
+
     def replay(self, x: Any, params: Params) -> Any:
         raise NotImplementedError
 
@@ -75,6 +105,15 @@ class Identity(Augmenter[Any]):
 
     def transform(self, x: Any, params: Params) -> Any:
         return x
+
+    def uniform_draws(self) -> int:
+        return 0
+
+    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
+        return [{} for _ in items]
+
+    def transform_batch(self, batch: Any, records: list[Params]) -> Any:
+        return batch
 
 
 class Compose(_Composite):
@@ -105,6 +144,11 @@ class Compose(_Composite):
             x, p = op.augment(x, stream(*prefix, i))
             records.append(_child_record(op, p))
         return x, {"ops": records}
+
+    def run_batch(self, batch: Any, keys: Any, u: np.ndarray) -> list[Params]:
+        per_op = [op.augment_batch(batch, keys.child(i)) for i, op in enumerate(self.ops)]
+        return [{"ops": [_child_record(op, column[m]) for op, column in zip(self.ops, per_op, strict=True)]}
+                for m in range(len(keys))]
 
     def replay(self, x: Any, params: Params) -> Any:
         records = expect(params, "ops", list, self)
@@ -171,6 +215,24 @@ class OneOf(_Composite):
         y, p = self.ops[i].augment(x, stream(*children(rng), i))
         return y, {"choice": i, **_child_record(self.ops[i], p)}
 
+    def _doubles(self) -> int:
+        return super()._doubles() + 1
+
+    def run_batch(self, batch: Any, keys: Any, u: np.ndarray) -> list[Params]:
+        choices = np.searchsorted(np.asarray(self._cumulative), u[:, 0], side="right")
+        choices = np.minimum(choices, len(self.ops) - 1).tolist()
+        records: list[Params] = [{}] * len(keys)
+        for i in sorted(set(choices)):
+            rows = [r for r, c in enumerate(choices) if c == i]
+            whole = len(rows) == len(keys)
+            sub, subkeys = (batch, keys) if whole else (batch.subset(rows), keys.subset(rows))
+            made = self.ops[i].augment_batch(sub, subkeys.child(i))
+            if not whole:
+                batch.merge(rows, sub)
+            for r, p in zip(rows, made, strict=True):
+                records[r] = {"choice": i, **_child_record(self.ops[i], p)}
+        return records
+
     def replay(self, x: Any, params: Params) -> Any:
         i = expect(params, "choice", int, self)
         if not 0 <= i < len(self.ops):
@@ -202,6 +264,9 @@ class RandomApply(_Composite):
     def run(self, x: Any, rng: np.random.Generator) -> tuple[Any, Params]:
         y, p = self.op.augment(x, stream(*children(rng), 0))
         return y, _child_record(self.op, p)
+
+    def run_batch(self, batch: Any, keys: Any, u: np.ndarray) -> list[Params]:
+        return [_child_record(self.op, p) for p in self.op.augment_batch(batch, keys.child(0))]
 
     def replay(self, x: Any, params: Params) -> Any:
         return self.op.apply(x, expect(params, "params", dict, self))

@@ -33,12 +33,14 @@ from __future__ import annotations
 import hashlib
 import struct
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.random.bit_generator import ISpawnableSeedSequence
 
-__all__ = ["Key", "Stream", "children", "digest", "digests", "stream", "uniform_blocks", "uniforms"]
+__all__ = ["Key", "Stream", "children", "digest", "digest_starts", "digests", "digests_from", "stream",
+           "uniform_blocks", "uniforms"]
 
 Key = tuple[int | str, ...]
 
@@ -199,15 +201,25 @@ def digests(prefix: Key, middle: list[int], suffixes: list[Key]) -> np.ndarray:
     ``middle`` holds non-negative Python ints (a batch's indices, checked by the caller). Each
     ``(*prefix, i)`` is hashed once and its hash state copied for each suffix.
     """
+    starts = digest_starts(prefix, middle)
+    return np.concatenate([digests_from(starts, suffix) for suffix in suffixes]) if suffixes \
+        else np.zeros((0, 2), dtype=np.uint64)
+
+
+def digest_starts(prefix: Key, middle: Sequence[int]) -> list[Any]:
+    """The hash states of ``(*prefix, i)`` for each ``i`` of ``middle``, to finish with :func:`digests_from`."""
     head = _encode(prefix) + b";" if prefix else b""
-    tails = [b";" + _encode(suffix) if suffix else b"" for suffix in suffixes]
-    starts = [hashlib.blake2b(b"%s%d" % (head, i), digest_size=16) for i in middle]
+    return [hashlib.blake2b(b"%s%d" % (head, i), digest_size=16) for i in middle]
+
+
+def digests_from(starts: list[Any], suffix: Key) -> np.ndarray:
+    """The Philox keys of ``(*prefix, i, *suffix)`` from the states :func:`digest_starts` gave, ``(n, 2)`` uint64."""
+    tail = b";" + _encode(suffix) if suffix else b""
     out = []
-    for tail in tails:
-        for start in starts:
-            h = start.copy()
-            h.update(tail)
-            out.append(h.digest())
+    for start in starts:
+        h = start.copy()
+        h.update(tail)
+        out.append(h.digest())
     return np.frombuffer(b"".join(out), dtype=np.uint64).reshape(-1, 2)
 
 

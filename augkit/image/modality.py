@@ -129,12 +129,42 @@ class ImageModality(BaseModality):
         finally:
             cv2.setNumThreads(before)
 
-    def generate_batch(self, vg: Any, samples: Sequence[Any], indices: Sequence[int], epoch: int = 0,
-                       device: Any = None) -> Any:
-        """The image batch engines (:func:`augkit.image.generate_batch`)."""
-        from augkit.image.batch import generate_batch
+    #: What the batch engine adds when views do not stack.
+    batch_hint = (" (grayscale H×W images give 1-channel views, RGB ones 3: convert the grayscale ones to RGB, "
+                  "np.repeat(x[..., None], 3, axis=2), or the RGB ones to grayscale)")
 
-        return generate_batch(vg, samples, indices, epoch=epoch, device=device)
+    def batch_key(self, item: Any) -> Any:
+        return item.shape
+
+    def to_batch(self, items: Sequence[Any], device: Any = None) -> Any:
+        """Images of one shape as one ``[B, H, W(, 3)]`` uint8 array; on a torch ``device``, one float32
+        ``[B, C, H, W]`` tensor of whole levels in [0, 255] (the torch kernels' form)."""
+        if not all(_canonical(x) for x in items) or len({x.shape for x in items}) != 1:
+            return super().to_batch(items, device)
+        stacked = np.stack(items)
+        if device is None:
+            return stacked
+        import torch
+
+        t = torch.from_numpy(stacked).to(device)
+        return (t[:, None] if t.ndim == 3 else t.permute(0, 3, 1, 2)).to(torch.float32).contiguous()
+
+    def from_batch(self, batch: Any) -> list[Any]:
+        if isinstance(batch, (np.ndarray, list)):
+            return list(batch)
+        import torch
+
+        levels = batch.round().clamp(0, 255).to(torch.uint8).cpu().numpy()
+        return [x[0] if x.shape[0] == 1 else np.ascontiguousarray(x.transpose(1, 2, 0)) for x in levels]
+
+    def finish_batch(self, batch: Any, output: Any) -> Any:
+        """On a device: uint8 ``[B, C, H, W]``, or normalized float32 when the output step is the
+        normalizing one (fused into one pass); elsewhere as :class:`BaseModality` does."""
+        if self.device_of(batch) is None or (output is not None and getattr(output, "spec", None) is None):
+            return super().finish_batch(batch, output)
+        from augkit.image.torch_kernels import to_output
+
+        return to_output(batch, output)
 
     def collate(self, items: Sequence[Any], **options: Any) -> Any:
         """Stack one view position: tensors (after an output step) into ``[B, C, H, W]``, arrays

@@ -9,18 +9,33 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from augkit.core import Augmenter, Params, uniform
-from augkit.core.args import Arg, Choice, Integer, Number, Probability, Range, Size, Strength, Value
+from augkit.core import Augmenter, Params
+from augkit.core.args import Arg, Choice, Probability, Range, Size
 from augkit.core.errors import InvalidParams
 from augkit.core.registry import register
 from augkit.image import functional as F
+from augkit.image import kernels
+from augkit.image.photometric import (  # the photometric ops, where the image ops have always been importable
+    BLUR_TRUNCATE,
+    MAX_BLUR_KERNEL,
+    MAX_BLUR_SIGMA,
+    ColorJitter,
+    GaussianBlur,
+    Solarize,
+    ToGray,
+)
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
 __all__ = [
+    "BLUR_TRUNCATE",
+    "MAX_BLUR_KERNEL",
+    "MAX_BLUR_SIGMA",
     "CenterCrop",
     "ColorJitter",
     "GaussianBlur",
@@ -31,24 +46,16 @@ __all__ = [
     "ToGray",
 ]
 
+#: Crop tries a batch draws at once (:meth:`RandomResizedCrop.draw_uniforms`); an image that needs
+#: more is drawn from its own stream.
+CROP_TRIES = 2
 
-#: GaussianBlur's kernel radius in standard deviations (the kernel's side is ``2 * ceil(3σ) + 1``)
-BLUR_TRUNCATE = 3.0
-#: The largest standard deviation GaussianBlur takes, in pixels.
-MAX_BLUR_SIGMA = 100.0
-#: The largest kernel side GaussianBlur draws (that of :data:`MAX_BLUR_SIGMA`): a replayed record
-#: holding a larger one is refused, where OpenCV would buffer that many rows of the image.
-MAX_BLUR_KERNEL = 2 * math.ceil(BLUR_TRUNCATE * MAX_BLUR_SIGMA) + 1
 
 #: RandomResizedCrop's ratio lies within [1 / MAX_ASPECT_RATIO, MAX_ASPECT_RATIO]: beyond it the
 #: crop's sides overflow (``ratio=1e308``) long before any image is that thin
 MAX_ASPECT_RATIO = 1e4
 
 _INTERPOLATION = Arg("interpolation", Choice(("linear", "area")), "linear", "'linear' (bilinear) or 'area'")
-
-
-def _optional_odd(value: object, name: str) -> int | None:
-    return None if value is None else Integer(1, None, odd=True)(value, name)
 
 
 @register
@@ -128,6 +135,38 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
                                 f"outside an image of {x.shape[0]}×{x.shape[1]}; use the params drawn for this image")
         return F.resize(x[top : top + h, left : left + w], self.size, self.interpolation)
 
+    def uniform_draws(self) -> int:
+        return 4 * CROP_TRIES
+
+    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
+        """The first :data:`CROP_TRIES` of :meth:`draw`'s tries on every row, in its arithmetic
+        (``math.exp`` included); None for an image none of them fits."""
+        shapes = np.array([x.shape[:2] for x in items], dtype=np.int64)
+        n = len(shapes)
+        tries = u.reshape(n, CROP_TRIES, 4)
+        height, width = shapes[:, 0:1], shapes[:, 1:2]
+        (s_lo, s_hi), (r_lo, r_hi) = self.scale, self._log_ratio
+        target = (height * width) * (s_lo + (s_hi - s_lo) * tries[..., 0])
+        logs = r_lo + (r_hi - r_lo) * tries[..., 1]
+        aspect = np.array([math.exp(v) for v in logs.ravel().tolist()]).reshape(logs.shape)
+        w, h = np.rint(np.sqrt(target * aspect)), np.rint(np.sqrt(target / aspect))
+        fits = (w > 0) & (w <= width) & (h > 0) & (h <= height)
+        first, rows = fits.argmax(axis=1), np.arange(n)
+        w, h, u_top, u_left = w[rows, first], h[rows, first], tries[rows, first, 2], tries[rows, first, 3]
+        hs, ws = shapes[:, 0], shapes[:, 1]
+        top = np.minimum(np.floor(u_top * (hs - h + 1)), hs - h).astype(np.int64).tolist()
+        left = np.minimum(np.floor(u_left * (ws - w + 1)), ws - w).astype(np.int64).tolist()
+        heights, widths = h.astype(np.int64).tolist(), w.astype(np.int64).tolist()
+        return [{"top": top[i], "left": left[i], "height": heights[i], "width": widths[i]} if ok else None
+                for i, ok in enumerate(fits.any(axis=1).tolist())]
+
+    def transform_batch(self, batch: Any, records: list[Params]) -> Any:
+        if isinstance(batch, np.ndarray):
+            return kernels.crop_resize(batch, records, self.size, self.interpolation)
+        from augkit.image import torch_kernels
+
+        return torch_kernels.crop_resize(batch, records, self.size, self.interpolation)
+
 
 @register
 class HorizontalFlip(Augmenter[np.ndarray]):
@@ -154,176 +193,18 @@ class HorizontalFlip(Augmenter[np.ndarray]):
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         return F.hflip(x)
 
+    def uniform_draws(self) -> int:
+        return 0
 
-@register
-class ColorJitter(Augmenter[np.ndarray]):
-    """Randomly change brightness, contrast, saturation and hue, in random order (torchvision semantics).
+    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
+        return [{} for _ in items]
 
-    Each argument is a jitter strength or an exact range. A number ``v`` keeps torchvision's and
-    albumentations' meaning: brightness, contrast and saturation factors are drawn from
-    ``[max(0, 1 - v), 1 + v]`` and hue from ``[-v, v]`` (a fraction of the colour wheel, within
-    ±0.5); 0 leaves that property alone. A ``(min, max)`` tuple is exactly that range, so a fixed
-    factor is ``(1.2, 1.2)``. This is the one place in augkit where a single number is a strength
-    rather than a fixed value. Grayscale images only get brightness and contrast. The kernels
-    compute exactly what Albumentations' torchvision-compatible ``adjust_*_torchvision`` functions
-    compute, called through OpenCV without their per-call checks (see :mod:`augkit.image.functional`).
+    def transform_batch(self, batch: Any, records: list[Params]) -> Any:
+        if isinstance(batch, np.ndarray):
+            return kernels.flip(batch)
+        from augkit.image import torch_kernels
 
-    Args:
-        brightness, contrast, saturation: a strength ``v >= 0`` (factors in ``[max(0, 1 - v), 1 + v]``)
-            or an exact ``(min, max)`` range of factors, min >= 0; stored as the normalized range.
-        hue: a strength ``h`` (shifts in ``[-h, h]``, h <= 0.5) or an exact ``(min, max)`` range
-            within [-0.5, 0.5], in turns of the colour wheel; stored as the normalized range.
-        p: probability of jittering.
-
-    Record: ``{"applied", "order": [names], "brightness", "contrast", "saturation", "hue"}``.
-
-    Raises:
-        InvalidArgument: for a negative strength, a hue beyond 0.5, or a range with min > max.
-
-    Example:
-        >>> ColorJitter(0.8, 0.8, 0.8, 0.2, p=0.8)   # SimCLR's colour distortion with s = 1
-    """
-
-    name = "image.color_jitter"
-    modality = "image"
-    _NAMES = ("brightness", "contrast", "saturation", "hue")
-    args = (
-        Arg("brightness", Strength(1.0, low=0.0), 0.4, "brightness factor: strength or (min, max)"),
-        Arg("contrast", Strength(1.0, low=0.0), 0.4, "contrast factor: strength or (min, max)"),
-        Arg("saturation", Strength(1.0, low=0.0), 0.4, "saturation factor: strength or (min, max)"),
-        Arg("hue", Strength(0.0, low=-0.5, high=0.5), 0.1, "hue shift: strength or (min, max)"),
-        Arg("p", Probability(), 0.8, "probability of jittering"),
-    )
-    drawn = {"order": list, "brightness": float, "contrast": float, "saturation": float, "hue": float}
-    brightness: tuple[float, float]
-    contrast: tuple[float, float]
-    saturation: tuple[float, float]
-    hue: tuple[float, float]
-
-    def setup(self) -> None:
-        self._ranges = {name: getattr(self, name) for name in self._NAMES}
-
-    def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
-        # one draw: 4 factors, then 4 keys whose ranks give a uniformly random order
-        draws = rng.random(8)
-        order = [self._NAMES[i] for i in np.argsort(draws[4:], kind="stable").tolist()]
-        out: Params = {"order": order}
-        for name, u in zip(self._NAMES, draws[:4].tolist(), strict=True):
-            lo, hi = self._ranges[name]
-            out[name] = float(lo + (hi - lo) * u)
-        return out
-
-    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        gray = x.ndim == 2
-        for name in params["order"]:
-            factor = params[name]
-            if name == "brightness" and factor != 1.0:
-                x = F.brightness(x, factor)
-            elif name == "contrast" and factor != 1.0:
-                x = F.contrast(x, factor)
-            elif name == "saturation" and factor != 1.0 and not gray:
-                x = F.saturation(x, factor)
-            elif name == "hue" and factor != 0.0 and not gray:
-                x = F.hue(x, factor)
-        return x
-
-
-@register
-class ToGray(Augmenter[np.ndarray]):
-    """Convert to grayscale with probability ``p``, keeping 3 channels (ITU-R 601 weights).
-
-    A grayscale (``H×W``) input is returned as it is.
-
-    Args:
-        p: probability of converting.
-
-    Record: ``{"applied": bool}``.
-
-    Example:
-        >>> ToGray(p=0.2)
-    """
-
-    name = "image.to_gray"
-    modality = "image"
-    args = (Arg("p", Probability(), 0.2, "probability of converting"),)
-
-    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return x if x.ndim == 2 else F.gray(x)
-
-
-@register
-class GaussianBlur(Augmenter[np.ndarray]):
-    """Gaussian blur with ``sigma`` drawn uniformly from a range, with probability ``p``.
-
-    The kernel is truncated at radius ``ceil(3σ)`` (:data:`BLUR_TRUNCATE`) and never made larger
-    than ``kernel_size`` (SimCLR's 10 % of the image side). The weights beyond 3σ hold 0.27 % of the
-    Gaussian's mass, so the result equals the full-size kernel's within rounding (at most one grey
-    level in uint8, tested), at a fraction of the cost for small σ: 13 taps instead of 17 at σ = 2.
-
-    Args:
-        sigma: range of the standard deviation in pixels.
-        kernel_size: the largest (odd) kernel side; None leaves only the 3σ truncation.
-        p: probability of blurring.
-
-    Record: ``{"applied": True, "sigma": float, "kernel_size": int}``; the recorded kernel side is
-    at most :data:`MAX_BLUR_KERNEL` (601), whatever ``kernel_size`` allows.
-
-    Example:
-        >>> GaussianBlur(sigma=(0.1, 2.0), kernel_size=23, p=0.5)
-    """
-
-    name = "image.gaussian_blur"
-    modality = "image"
-    args = (
-        Arg("sigma", Range(0.0, MAX_BLUR_SIGMA, low_open=True), (0.1, 2.0),
-            "range of the standard deviation in pixels"),
-        Arg("kernel_size", Value(_optional_odd, "a positive odd int or None"), None, "the largest kernel side"),
-        Arg("p", Probability(), 0.5, "probability of blurring"),
-    )
-    drawn = {"sigma": float, "kernel_size": int}
-    # the kernel drawn is the 3σ one, capped by the argument: its bound follows from sigma's
-    record_bounds = {"kernel_size": Integer(1, MAX_BLUR_KERNEL, odd=True)}
-    sigma: tuple[float, float]
-    kernel_size: int | None
-
-    def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
-        sigma = uniform(rng, self.sigma)
-        radius = math.ceil(BLUR_TRUNCATE * sigma)
-        if self.kernel_size is not None:
-            radius = min(radius, self.kernel_size // 2)
-        return {"sigma": sigma, "kernel_size": 2 * radius + 1}
-
-    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return F.blur(x, float(params["sigma"]), int(params["kernel_size"]))
-
-
-@register
-class Solarize(Augmenter[np.ndarray]):
-    """Invert every pixel at or above ``threshold`` (grey levels, 0–255), with probability ``p``.
-
-    Args:
-        threshold: the grey level from which pixels are inverted, in [0, 256] (256: none).
-        p: probability of solarizing.
-
-    Record: ``{"applied": bool}``.
-
-    Example:
-        >>> Solarize(threshold=128, p=0.2)   # BYOL's second view
-    """
-
-    name = "image.solarize"
-    modality = "image"
-    args = (
-        Arg("threshold", Number(0, 256), 128.0, "grey level from which pixels are inverted"),
-        Arg("p", Probability(), 0.2, "probability of solarizing"),
-    )
-    threshold: float
-
-    def setup(self) -> None:
-        self.table = F.solarize_table(self.threshold)
-
-    def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return F.apply_lut(x, self.table)
+        return torch_kernels.flip(batch)
 
 
 @register

@@ -1,21 +1,24 @@
-"""Views of many samples at once (:meth:`augkit.ViewGenerator.generate_batch`): the arguments'
-checks, the per-sample path every modality has, and moving its batches to a device. A modality with
-a batch engine (images) runs its own from its descriptor's ``generate_batch`` and falls back here.
+"""Views of many samples at once (:meth:`augkit.ViewGenerator.generate_batch`): the arguments' checks,
+each view position run through the batch engine (:mod:`augkit.core.engine`) for the samples' modality
+or for each field of dict samples, the output step per stacked batch, and the per-sample path for
+what the engine does not walk (dict samples with coupling rules or a whole-view output step).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from augkit.core import Params
+from augkit.core import RECORD_FORMAT, Params
 from augkit.core.args import Integer
+from augkit.core.batching import stack_items
+from augkit.core.engine import Batch, Keys
 from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
 
-__all__ = ["BatchViews", "check_batch", "one_by_one", "to_device"]
+__all__ = ["BatchViews", "check_batch", "make_batch", "one_by_one"]
 
 
 @dataclass
@@ -68,22 +71,10 @@ def _device(device: Any) -> Any:
     return target
 
 
-def to_device(made: BatchViews, target: Any) -> BatchViews:
-    """Per-sample views moved to the device: tensors as they are; arrays ``[B, H, W, C]`` as
-    ``[B, C, H, W]`` and ``[B, H, W]`` as ``[B, 1, H, W]`` (what an image batch engine gives)."""
-    import torch
-
-    items = []
-    for item in made.items:
-        t = torch.as_tensor(item)
-        if isinstance(item, np.ndarray):
-            t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t[:, None]
-        items.append(t.contiguous().to(target))
-    return BatchViews(items=items, params=made.params)
-
-
-def one_by_one(vg: Any, samples: Sequence[Any], indices: list[int], epoch: int, what: str = "samples") -> BatchViews:
-    """Each sample's views by ``vg.generate``, view ``k`` of every sample stacked into ``items[k]``.
+def one_by_one(vg: Any, samples: Sequence[Any], indices: list[int], epoch: int, what: str = "samples",
+               device: Any = None) -> BatchViews:
+    """Each sample's views by ``vg.generate``, view ``k`` of every sample stacked into ``items[k]``
+    (arrays and tensors stacked, on ``device`` when given; texts as lists; dict views key by key).
 
     Raises:
         InvalidInput: when the views of one position differ in shape, naming the first two samples.
@@ -95,30 +86,94 @@ def one_by_one(vg: Any, samples: Sequence[Any], indices: list[int], epoch: int, 
             views.append(vg.generate(x, index=i, epoch=epoch))
         except AugkitError as err:
             raise type(err)(f"generate_batch(): {what}[{n}]: {err}") from None
-    items: list[Any] = []
-    for k in range(vg.n_views):
-        column = [v.items[k] for v in views]
-        _check_stackable(column, k, what)
-        if isinstance(column[0], np.ndarray):
-            items.append(np.stack(column))
-        else:
-            import torch
-
-            items.append(torch.stack(column))
+    items = [_stacked([v.items[k] for v in views], k, what, device) for k in range(vg.n_views)]
     return BatchViews(items=items, params=[v.params for v in views])
 
 
-def _check_stackable(column: list[Any], k: int, what: str) -> None:
+def make_batch(vg: Any, samples: Sequence[Any], indices: Sequence[int], epoch: Any = 0, device: Any = None,
+               what: str = "samples") -> BatchViews:
+    """:meth:`augkit.ViewGenerator.generate_batch`: the arguments checked, then each view position of
+    every sample through the batch engine, with the records ``vg.generate`` draws."""
+    indices, epoch, target = check_batch(samples, indices, epoch, device, what)
+    prepared = []
+    for n, (x, i) in enumerate(zip(samples, indices, strict=True)):
+        try:
+            prepared.append(vg._check(x, i))
+        except AugkitError as err:
+            raise type(err)(f"generate_batch(): {what}[{n}]: {err}") from None
+    if vg.fields is not None and (vg.couplings or callable(vg.output) or
+                                  any(f not in x for x in prepared for f in vg.fields)):
+        return one_by_one(vg, samples, indices, epoch, what, target)  # per-sample rules and output steps
+    params: list[list[Params]] = [[] for _ in prepared]
+    items = []
+    for k, pipeline in enumerate(vg.pipelines):
+        if vg.fields is None:
+            item, records = _run(vg._form, pipeline, prepared, Keys((vg.seed, epoch), indices, (k,)), vg.output,
+                                 k, what, target)
+            items.append(item)
+            for row, record in zip(params, records, strict=True):
+                row.append({"format": RECORD_FORMAT, **record})
+            continue
+        view: dict[str, Any] = {}
+        fields: list[dict[str, Params]] = [{} for _ in prepared]
+        for f, op in pipeline.items():
+            output = vg.output.get(f) if isinstance(vg.output, Mapping) else None
+            view[f], records = _run(vg._forms[f], op, [x[f] for x in prepared],
+                                    Keys((vg.seed, epoch), indices, (k, f)), output, k, what, target)
+            for row, record in zip(fields, records, strict=True):
+                row[f] = record
+        for key in prepared[0]:
+            if key not in view:
+                view[key] = _stacked([x.get(key) for x in prepared], k, what, None, key)
+        items.append(view)
+        for row, record in zip(params, fields, strict=True):
+            row.append({"format": RECORD_FORMAT, "fields": record})
+    return BatchViews(items=items, params=params)
+
+
+def _run(form: Any, pipeline: Any, items: list[Any], keys: Keys, output: Any, k: int, what: str,
+         device: Any) -> tuple[Any, list[Params]]:
+    """One view position of a batch through ``pipeline`` and the output step: ``(stacked views, records)``."""
+    batch = Batch(form, items, device)
+    records = pipeline.augment_batch(batch, keys)
+    if batch.ragged is not None:  # views of several shapes: stack them after the output step, or say why not
+        views = [y if output is None else output(y) for y in batch.ragged]
+        return _stacked(views, k, what, device, hint=getattr(form, "batch_hint", "")), records
+    batch.settle()
+    return form.finish_batch(batch.value, output), records
+
+
+def _stacked(column: list[Any], k: int, what: str, device: Any, key: Any = None, hint: str = "") -> Any:
+    """View ``k`` of every sample as one batch: arrays and tensors stacked (on ``device`` when given),
+    texts and other values as a list, dict views key by key; an error naming the first two samples
+    whose views differ in shape, or a sample without a key of the first one."""
+    if isinstance(column[0], Mapping):
+        out = {}
+        for name in column[0]:
+            for i, view in enumerate(column):
+                if not isinstance(view, Mapping) or name not in view:
+                    raise InvalidInput(f"generate_batch: view {k} of {what}[0] has key {name!r} and of {what}[{i}] "
+                                       "not, so they do not stack key by key; give samples with the same keys")
+            out[name] = _stacked([v[name] for v in column], k, what, device, name, hint)
+        return out
+    if any(isinstance(v, np.ndarray) or hasattr(v, "dim") for v in column):
+        _check_stackable(column, k, what, key, hint)
+        return stack_items(column, device)
+    return list(column)
+
+
+def _check_stackable(column: list[Any], k: int, what: str, key: Any = None, hint: str = "") -> None:
     """View ``k`` of every sample as arrays of one shape, or an error naming the first two samples that differ."""
     import torch
 
+    where = f"view {k}" if key is None else f"view {k}[{key!r}]"
     for i, view in enumerate(column):
         if not isinstance(view, (np.ndarray, torch.Tensor)):
-            raise WrongArgumentType(f"generate_batch stacks array and tensor views: view {k} of {what}[{i}] is a "
-                                    f"{type(view).__name__}; call vg.generate per sample for these views")
+            raise WrongArgumentType(f"generate_batch stacks array and tensor views: {where} of {what}[{i}] is a "
+                                    f"{type(view).__name__} and of {what}[0] an array; give {what} of one kind")
     first = tuple(column[0].shape)
     for i, view in enumerate(column):
         if tuple(view.shape) != first:
             raise InvalidInput(
-                f"generate_batch: view {k} of {what}[0] has shape {first} and of {what}[{i}] {tuple(view.shape)}, "
-                f"so they do not stack into one batch; give one batch {what} whose views have one shape")
+                f"generate_batch: {where} of {what}[0] has shape {first} and of {what}[{i}] {tuple(view.shape)}, "
+                f"so they do not stack into one batch{hint}; give one batch {what} whose views have one shape")

@@ -274,25 +274,24 @@ class ViewGenerator:
                        device: Any = None) -> Any:
         """The views of many samples at once, with the params :meth:`generate` draws for each.
 
-        The generator's modality runs its batch engine when it has one (its descriptor's
-        ``generate_batch``; images: :func:`augkit.image.generate_batch`, ``device=None`` for
-        OpenCV's kernels, bit for bit :meth:`generate`'s views, ``device="cpu"``/``"cuda"`` for
-        torch's kernels within rounding). Other generators make each sample's views with
-        :meth:`generate` and stack them (:func:`augkit.views.batch.one_by_one`).
+        Each view position runs through the batch engine (:mod:`augkit.core.engine`): each op draws
+        every sample's record from the stream :meth:`generate` uses, then runs its batch kernel once
+        on the samples it fired for. Views equal :meth:`generate`'s bit for bit on the host
+        (``device=None``); on a torch ``device`` (``"cpu"``, ``"cuda"``) kernels may round
+        differently (each op's docstring says by how much). Dict samples run each field's pipeline
+        so; with coupling rules or a whole-view output step, each sample's views come from :meth:`generate`.
 
         Returns:
-            :class:`augkit.views.batch.BatchViews`: ``items[k]`` stacks view ``k`` of every sample;
-            ``params[i][k]`` is sample ``i``'s record.
-        """
-        from augkit.views.batch import check_batch, one_by_one, to_device
+            :class:`augkit.views.batch.BatchViews`: ``items[k]`` stacks view ``k`` of every sample
+            (an array or tensor; a list of texts; a dict of those for dict samples); ``params[i][k]``
+            is sample ``i``'s record.
 
-        engine = getattr(self._form, "generate_batch", None)
-        made = None if engine is None else engine(self, samples, indices, epoch=epoch, device=device)
-        if made is not None:
-            return made
-        indices, epoch, target = check_batch(samples, indices, epoch, device)
-        made = one_by_one(self, samples, indices, epoch)
-        return made if target is None else to_device(made, target)
+        Raises:
+            InvalidInput: when the views of two samples do not stack, naming both.
+        """
+        from augkit.views.batch import make_batch
+
+        return make_batch(self, samples, indices, epoch, device)
 
     def __call__(self, x: Any, index: int | str | None = None, epoch: int = 0) -> list[Any]:
         """The views of ``x`` as a list (see :meth:`generate`)."""

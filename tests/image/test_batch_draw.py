@@ -7,10 +7,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from augkit import Compose, ViewGenerator, image
+from augkit.core import RECORD_FORMAT, modalities
+from augkit.core.engine import Batch, Keys
 from augkit.core.streams import digest, digests, stream, uniform_blocks, uniforms
 from augkit.image import generate_batch
-from augkit.image._batch_draw import CROP_TRIES, _crop, draw_views
-from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, RandomResizedCrop, Solarize, ToGray
+from augkit.image.ops import (
+    CROP_TRIES,
+    ColorJitter,
+    GaussianBlur,
+    HorizontalFlip,
+    RandomResizedCrop,
+    Solarize,
+    ToGray,
+)
+
+
+def draw_views(pipelines: list[Compose], images: list[np.ndarray], seed: int, epoch: int,
+               indices: list[int]) -> list[list[dict]]:
+    """The records the batch engine draws, per image and view (the views themselves need not stack)."""
+    form = modalities.get("image")
+    per_view = [p.augment_batch(Batch(form, images), Keys((seed, epoch), indices, (k,)))
+                for k, p in enumerate(pipelines)]
+    return [[{"format": RECORD_FORMAT, **per_view[k][i]} for k in range(len(pipelines))] for i in range(len(images))]
 
 keys = st.tuples(st.integers(0, 2**63), st.integers(0, 1000))
 
@@ -84,7 +102,7 @@ def test_crops_beyond_the_batched_tries_come_from_the_op_itself() -> None:
     images = [np.zeros((30, 3, 3), np.uint8) + i for i in range(20)]
     vg = image.simclr_cifar(8, seed=5, output="uint8")
     crop = vg.pipelines[0].ops[0]
-    drawn = _crop(crop, uniforms(digests((5, 0), list(range(20)), [(0, 0)]), 4 * CROP_TRIES), np.array([[30, 3]] * 20))
+    drawn = crop.draw_uniforms(images, uniforms(digests((5, 0), list(range(20)), [(0, 0)]), 4 * CROP_TRIES))
     assert 0 < drawn.count(None) < 20  # some crops fit within the batched tries, the others are the op's
     batch = generate_batch(vg, images, list(range(20)))
     for i, x in enumerate(images):

@@ -1,15 +1,15 @@
-"""The torch batch engine: the presets' image ops over a whole batch on one device, with per-sample values.
+"""The torch batch kernels of the image ops: a whole batch on one device, each image with its own values.
 
-Each sample's params are drawn exactly as :meth:`augkit.ViewGenerator.generate` draws them (the
-same streams, so the records are identical); then every op runs once over the batch in torch, on
-the CPU or on a GPU, each sample with its own values: crop + resize, flip, colour jitter in each
-sample's own order, grayscale, Gaussian blur, solarize, and the output step (uint8, or
+A batch here is a float32 ``[B, C, H, W]`` tensor of whole levels in [0, 255] (C is 3, or 1 for
+grayscale images), the image descriptor's form on a torch device. The ops' ``transform_batch``
+call these kernels on such batches, on the CPU or a GPU: crop + resize, flip, colour jitter in
+each image's own order, grayscale, Gaussian blur, solarize, and the output step (uint8, or
 normalization fused into the conversion to float32).
 
-The kernels are torch's, not OpenCV's: views equal the single-sample ones within rounding, about
+The kernels are torch's, not OpenCV's: views equal the single-image ones within rounding, about
 one uint8 level where a kernel rounds differently (bilinear resizing, the 8-bit HSV hue rotation),
 and exactly where both compute the same integer maths (flips, solarize, brightness and contrast
-tables). ``tests/test_image_torch_batch.py`` measures the difference. The same code runs on CUDA.
+tables). ``tests/image/test_image_torch_batch.py`` measures the difference. The same code runs on CUDA.
 
 Example:
     >>> batch = vg.generate_batch(images, range(len(images)), device="cuda")  # views on the GPU
@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,65 +26,33 @@ import torch.nn.functional as TF
 
 from augkit.core import Params
 from augkit.image import functional as F
-from augkit.image.ops import ColorJitter, GaussianBlur, HorizontalFlip, Solarize, ToGray
 
-__all__ = ["apply_batch", "to_output"]
+__all__ = ["blur", "crop_resize", "flip", "gray", "jitter", "solarize", "to_output"]
 
 _LUMA = (0.299, 0.587, 0.114)  # ITU-R 601, what OpenCV's RGB2GRAY uses
 
 
-def apply_batch(pipeline: Any, images: Sequence[np.ndarray], drawn: list[Params], device: torch.device) -> torch.Tensor:
-    """Apply one view's pipeline (a crop, then pixel ops) to ``images`` with their drawn records.
-
-    Returns a float32 ``[B, 3, H, W]`` tensor of whole levels in [0, 255] on ``device``.
-    """
-    crop = pipeline.ops[0]
-    batch = _crop_resize(images, [p["ops"][0]["params"] for p in drawn], crop.size, crop.interpolation, device)
-    for j, op in enumerate(pipeline.ops[1:], start=1):
-        params = [p["ops"][j]["params"] for p in drawn]
-        fired = [i for i, p in enumerate(params) if p["applied"]]
-        if not fired:
-            continue
-        idx = torch.tensor(fired, device=device)
-        if isinstance(op, HorizontalFlip):
-            batch[idx] = batch[idx].flip(-1)
-        elif isinstance(op, ToGray):
-            batch[idx] = _gray3(batch[idx])
-        elif isinstance(op, Solarize):
-            sub = batch[idx]
-            batch[idx] = torch.where(sub >= op.threshold, 255 - sub, sub)
-        elif isinstance(op, GaussianBlur):
-            _blur(batch, fired, params)
-        elif isinstance(op, ColorJitter):
-            _jitter(batch, fired, params)
-        else:  # _batchable admits only the ops above
-            raise AssertionError(f"no batch kernel for {op.name}")
-    return batch
-
-
 def to_output(batch: torch.Tensor, output: Any) -> torch.Tensor:
-    """The output step over a float ``[B, 3, H, W]`` batch of levels: uint8, or normalized float32."""
+    """The output step over a float ``[B, C, H, W]`` batch of levels: uint8, or normalized float32."""
     spec = getattr(output, "spec", None) or {"type": "uint8"}
-    if spec.get("type") == "uint8":
+    if spec.get("type") != "normalized":
         return batch.to(torch.uint8)
-    mean = torch.as_tensor(np.resize(np.asarray(spec["mean"], dtype=np.float64), 3), dtype=torch.float32,
-                           device=batch.device).view(1, 3, 1, 1)
-    std = torch.as_tensor(np.resize(np.asarray(spec["std"], dtype=np.float64), 3), dtype=torch.float32,
-                          device=batch.device).view(1, 3, 1, 1)
-    return batch.mul_(1.0 / (255.0 * std)).sub_(mean / std)  # one pass: v/(255·std) - mean/std
+    c = batch.shape[1]
+    mean = torch.as_tensor(np.resize(np.asarray(spec["mean"], dtype=np.float64), c), dtype=torch.float32,
+                           device=batch.device).view(1, c, 1, 1)
+    std = torch.as_tensor(np.resize(np.asarray(spec["std"], dtype=np.float64), c), dtype=torch.float32,
+                          device=batch.device).view(1, c, 1, 1)
+    return batch.mul(1.0 / (255.0 * std)).sub_(mean / std)  # one pass: v/(255·std) - mean/std
 
 
-# -- kernels ----------------------------------------------------------------------------------------
-
-def _crop_resize(images: Sequence[np.ndarray], boxes: list[Params], size: tuple[int, int], interpolation: str,
-                 device: torch.device) -> torch.Tensor:
+def crop_resize(batch: torch.Tensor, boxes: list[Params], size: tuple[int, int], interpolation: str) -> torch.Tensor:
+    """Each image's box resized to ``size`` (bilinear without antialiasing, or area), whole levels."""
     h, w = size
-    out = torch.empty((len(images), 3, h, w), dtype=torch.float32, device=device)
+    out = torch.empty((len(batch), batch.shape[1], h, w), dtype=torch.float32, device=batch.device)
     mode = "area" if interpolation == "area" else "bilinear"
-    for i, (img, box) in enumerate(zip(images, boxes, strict=True)):
+    for i, box in enumerate(boxes):
         top, left, ch, cw = box["top"], box["left"], box["height"], box["width"]
-        part = torch.from_numpy(np.require(img[top: top + ch, left: left + cw], requirements=("C", "W"))).to(device)
-        part = part.permute(2, 0, 1)[None].to(torch.float32)
+        part = batch[i : i + 1, :, top : top + ch, left : left + cw]
         if (ch, cw) == (h, w):
             out[i] = part[0]
         elif mode == "area":
@@ -95,8 +62,39 @@ def _crop_resize(images: Sequence[np.ndarray], boxes: list[Params], size: tuple[
     return out.round_().clamp_(0, 255)
 
 
+def flip(batch: torch.Tensor) -> torch.Tensor:
+    return batch.flip(-1)
+
+
+def gray(batch: torch.Tensor) -> torch.Tensor:
+    """RGB images as 3 equal channels of their rounded ITU-R 601 grey; grayscale ones as they are."""
+    return batch if batch.shape[1] == 1 else _gray3(batch)
+
+
+def solarize(batch: torch.Tensor, threshold: float) -> torch.Tensor:
+    return torch.where(batch >= threshold, 255 - batch, batch)
+
+
+def jitter(batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
+    """ColorJitter with each image's record, on a copy."""
+    out = batch.clone()
+    _jitter(out, list(range(len(out))), records)
+    return out
+
+
+def blur(batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
+    """Each image blurred with its own ``sigma`` and ``kernel_size``, on a copy."""
+    out = batch.clone()
+    _blur(out, list(range(len(out))), records)
+    return out
+
+
+# -- kernels ----------------------------------------------------------------------------------------
+
 def _luma(x: torch.Tensor) -> torch.Tensor:
-    """OpenCV's 8-bit grey level of RGB levels: rounded ITU-R 601 luma, ``[n, 1, H, W]``."""
+    """OpenCV's 8-bit grey level of RGB levels: rounded ITU-R 601 luma, ``[n, 1, H, W]`` (grey levels as they are)."""
+    if x.shape[1] == 1:
+        return x
     r, g, b = x[:, 0:1], x[:, 1:2], x[:, 2:3]
     return (r * _LUMA[0] + g * _LUMA[1] + b * _LUMA[2]).round_()
 
@@ -113,6 +111,8 @@ def _jitter(batch: torch.Tensor, fired: list[int], params: list[Params]) -> None
     """ColorJitter on the fired samples, stage by stage; in each stage, one kernel per kind of change."""
 
     for name, group in F.jitter_groups(fired, params):
+        if batch.shape[1] == 1 and name in ("saturation", "hue"):
+            continue  # grayscale images get brightness and contrast only, as ColorJitter gives them
         idx = torch.tensor(group, device=batch.device)
         sub = batch[idx]
         f = _factors([float(params[i][name]) for i in group], sub)
@@ -167,7 +167,7 @@ def _blur(batch: torch.Tensor, fired: list[int], params: list[Params]) -> None:
     by_size: dict[int, list[int]] = {}
     for i in fired:
         by_size.setdefault(int(params[i]["kernel_size"]), []).append(i)
-    h, w = batch.shape[-2:]
+    c, h, w = batch.shape[-3:]
     for ksize, group in by_size.items():
         if ksize <= 1:
             continue
@@ -176,13 +176,14 @@ def _blur(batch: torch.Tensor, fired: list[int], params: list[Params]) -> None:
         if pad >= min(h, w):  # more border than image: the per-image kernel reflects repeatedly
             for i in group:
                 img = batch[i].permute(1, 2, 0).to(torch.uint8).cpu().numpy()
-                out = F.blur(np.ascontiguousarray(img), float(params[i]["sigma"]), ksize)
+                out = F.blur(np.ascontiguousarray(img if c == 3 else img[..., 0]), float(params[i]["sigma"]), ksize)
+                out = out if c == 3 else out[..., None]
                 batch[i] = torch.from_numpy(out).to(batch.device).permute(2, 0, 1).to(torch.float32)
             continue
         kernels = np.stack([F.gaussian_kernel(float(params[i]["sigma"]), ksize) for i in group])
-        k = torch.from_numpy(kernels).to(batch.device).repeat_interleave(3, dim=0)  # [n·3, ksize]
+        k = torch.from_numpy(kernels).to(batch.device).repeat_interleave(c, dim=0)  # [n·c, ksize]
         n = len(group)
-        sub = batch[idx].reshape(1, n * 3, h, w)
-        sub = TF.conv2d(TF.pad(sub, (pad, pad, 0, 0), mode="reflect"), k.view(n * 3, 1, 1, ksize), groups=n * 3)
-        sub = TF.conv2d(TF.pad(sub, (0, 0, pad, pad), mode="reflect"), k.view(n * 3, 1, ksize, 1), groups=n * 3)
-        batch[idx] = sub.reshape(n, 3, h, w).round_().clamp_(0, 255)
+        sub = batch[idx].reshape(1, n * c, h, w)
+        sub = TF.conv2d(TF.pad(sub, (pad, pad, 0, 0), mode="reflect"), k.view(n * c, 1, 1, ksize), groups=n * c)
+        sub = TF.conv2d(TF.pad(sub, (0, 0, pad, pad), mode="reflect"), k.view(n * c, 1, ksize, 1), groups=n * c)
+        batch[idx] = sub.reshape(n, c, h, w).round_().clamp_(0, 255)
