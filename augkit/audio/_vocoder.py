@@ -200,17 +200,18 @@ def stretch(x: torch.Tensor, rate: float, n_fft: int = N_FFT) -> torch.Tensor:
     return _istft(spec, n_fft, hop, window, target).reshape(*x.shape[:-1], target)
 
 
-def stretch_batch(x: torch.Tensor, rates: list[float], n_fft: int = N_FFT) -> torch.Tensor:
+def stretch_batch(x: torch.Tensor, rates: list[float], n_fft: int = N_FFT, size: int | None = None) -> torch.Tensor:
     """Time-stretch each example of ``x`` (``[batch, channels, time]``) by its own rate in one pass,
-    then crop or zero-pad every result to ``time``; equals :func:`stretch` per example, cut or
-    padded the same way (within float rounding).
+    then crop or zero-pad every result to ``size`` samples (default: ``time``); equals :func:`stretch`
+    per example, cut or padded the same way (within float rounding).
 
     Clips shorter than 4 samples and rates of exactly 1 take the per-example path.
     """
     length = x.shape[-1]
+    size = length if size is None else size
     if length < 4 or any(rate == 1.0 for rate in rates):
         outs = [stretch(clip, rate, n_fft) for clip, rate in zip(x, rates, strict=True)]
-        return torch.stack([fit(o, length) for o in outs])
+        return torch.stack([fit(o, size) for o in outs])
     batch, channels = x.shape[0], x.shape[1]
     padded = torch.nn.functional.pad(x, (0, max(0, n_fft - length)))
     hop = n_fft // 4
@@ -231,10 +232,10 @@ def stretch_batch(x: torch.Tensor, rates: list[float], n_fft: int = N_FFT) -> to
     spec = _vocode(spec, steps, _phase_advance(n_fft, hop, x.device, x.dtype).reshape(-1))
     spec = spec * valid[..., None]
     targets = [max(1, round(length / rate)) for rate in rates]
-    out = _istft(spec, n_fft, hop, window, max(max(targets), length), valid)
+    out = _istft(spec, n_fft, hop, window, max(max(targets), size), valid)
     keep = torch.arange(out.shape[-1], device=x.device)[None, :] < torch.tensor(targets, device=x.device)[:, None]
     out = out.reshape(batch, channels, -1) * keep[:, None, :]
-    return out[..., :length]
+    return out[..., :size]
 
 
 @lru_cache(maxsize=1024)

@@ -12,7 +12,7 @@ from augkit.core.args import REQUIRED, Arg, Number, Probability, SampleRate
 from augkit.core.errors import InvalidArgument, InvalidParams
 from augkit.core.registry import register
 
-__all__ = ["RandomCrop"]
+__all__ = ["RandomCrop", "crop_gather"]
 
 
 @register
@@ -80,3 +80,24 @@ class RandomCrop(Augmenter[torch.Tensor]):
             raise InvalidParams(f"RandomCrop params['offset']={offset} lies outside a clip of {x.shape[-1]} "
                                 "samples: pass the record sample() drew for this clip")
         return fit(x[..., offset:], self.length)
+
+    def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
+        n = batch.shape[-1]
+        offsets = [int(r["offset"]) for r in records]
+        if any(not 0 <= o < n for o in offsets):
+            return super().transform_batch(batch, records)  # transform names the bad record
+        if batch.device.type == "cpu":  # a crop is a copy: one slice per example into one output
+            out = torch.zeros((*batch.shape[:-1], self.length), dtype=batch.dtype)
+            for i, o in enumerate(offsets):
+                take = min(self.length, n - o)
+                out[i, :, :take] = batch[i, :, o : o + take]
+            return out
+        return crop_gather(batch, offsets, self.length)
+
+
+def crop_gather(batch: torch.Tensor, offsets: list[int], length: int) -> torch.Tensor:
+    """RandomCrop's kernel on a device, one gather: ``length`` samples of example i from
+    ``offsets[i]``, silence past the clip's end."""
+    source = torch.tensor(offsets, device=batch.device)[:, None] + torch.arange(length, device=batch.device)
+    padded = torch.nn.functional.pad(batch, (0, length))
+    return padded.gather(-1, source[:, None, :].expand(-1, batch.shape[1], -1))

@@ -39,6 +39,7 @@ class Gain(Augmenter[torch.Tensor]):
         Arg("p", Probability(), 1.0, "probability of applying the gain"),
     )
     drawn = {"gain_db": float}
+    draws_uniformly = ("gain_db",)
     gain_db: tuple[float, float]
 
     def draw(self, x: torch.Tensor, rng: np.random.Generator) -> Params:

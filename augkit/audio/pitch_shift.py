@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
 from augkit.audio._records import bounded
-from augkit.audio._vocoder import rational, resample_by, stretch
+from augkit.audio._vocoder import rational, resample_by, stretch, stretch_batch
 from augkit.audio._waveform import fit
 from augkit.core import Augmenter, Params, uniform
 from augkit.core.args import Arg, Probability, Range, SampleRate
@@ -76,6 +78,34 @@ class PitchShift(Augmenter[torch.Tensor]):
         n = uniform(rng, self.semitones)
         r = rational(2.0 ** (-n / 12.0))
         return {"semitones": n, "applied_semitones": -12.0 * math.log2(float(r))}
+
+    def uniform_draws(self) -> int:
+        return 0 if self.semitones[0] == self.semitones[1] else 1
+
+    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
+        lo, hi = self.semitones
+        shifts = [lo] * len(items) if lo == hi else (lo + (hi - lo) * u[:, 0]).tolist()  # uniform()'s arithmetic
+        return [{"semitones": n, "applied_semitones": -12.0 * math.log2(float(rational(2.0 ** (-n / 12.0))))}
+                for n in shifts]
+
+    def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
+        # Pitch down (r > 1) stretches first: one vocoder pass over all those examples, each at its
+        # own rate, then each resampled by its own ratio (a kernel per ratio). Pitch up resamples
+        # first, to lengths that differ per ratio: those go one at a time.
+        ratios = [rational(2.0 ** (-float(bounded(r, "semitones", *_SEMITONES, self)) / 12.0)) for r in records]
+        down = [i for i, r in enumerate(ratios) if r > 1]
+        if len(down) < 2 or batch.shape[-1] < 4:
+            return super().transform_batch(batch, records)
+        length = batch.shape[-1]
+        out = torch.empty_like(batch)
+        stretched = stretch_batch(batch[down], [float(ratios[i]) for i in down])
+        for n, i in enumerate(down):
+            target = max(1, round(length / float(ratios[i])))
+            out[i] = fit(resample_by(stretched[n, :, :target], ratios[i]), length)
+        rest = [i for i in range(len(records)) if i not in set(down)]
+        for i in rest:
+            out[i] = self.transform(batch[i], records[i])
+        return out
 
     def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         r = rational(2.0 ** (-float(bounded(params, "semitones", *_SEMITONES, self)) / 12.0))

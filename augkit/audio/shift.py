@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -9,7 +12,7 @@ from augkit.core import Augmenter, Params, uniform
 from augkit.core.args import Arg, Flag, Probability, Range
 from augkit.core.registry import register
 
-__all__ = ["TimeShift"]
+__all__ = ["TimeShift", "shift_gather"]
 
 
 @register
@@ -51,6 +54,31 @@ class TimeShift(Augmenter[torch.Tensor]):
     def draw(self, x: torch.Tensor, rng: np.random.Generator) -> Params:
         return {"shift": round(uniform(rng, self.fraction) * x.shape[-1])}
 
+    def uniform_draws(self) -> int:
+        return 0 if self.fraction[0] == self.fraction[1] else 1
+
+    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
+        lo, hi = self.fraction
+        fractions = [lo] * len(items) if lo == hi else (lo + (hi - lo) * u[:, 0]).tolist()  # uniform()'s arithmetic
+        return [{"shift": round(f * x.shape[-1])} for f, x in zip(fractions, items, strict=True)]
+
+    def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
+        n = batch.shape[-1]
+        values = [int(r["shift"]) for r in records]
+        # within one clip's length either way (beyond it, silence or a whole turn): no int64 overflow
+        shifts = [v % n for v in values] if self.rollover else [max(-n, min(n, v)) for v in values]
+        if batch.device.type == "cpu":  # a shift is a copy: two slices per example into one output
+            out = torch.zeros_like(batch) if not self.rollover else torch.empty_like(batch)
+            for i, s in enumerate(shifts):
+                if s >= 0:
+                    out[i, :, s:] = batch[i, :, : n - s]
+                    if self.rollover and s:
+                        out[i, :, :s] = batch[i, :, n - s :]
+                else:
+                    out[i, :, :s] = batch[i, :, -s:]
+            return out
+        return shift_gather(batch, shifts, self.rollover)
+
     def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         n = x.shape[-1]
         shift = int(params["shift"])
@@ -68,3 +96,15 @@ class TimeShift(Augmenter[torch.Tensor]):
         else:
             out[..., :shift] = x[..., -shift:]
         return out
+
+
+def shift_gather(batch: torch.Tensor, shifts: list[int], rollover: bool) -> torch.Tensor:
+    """TimeShift's kernel on a device, one gather: output sample t of example i is input sample
+    ``t - shifts[i]`` (each within ``[-time, time]``; in ``[0, time)`` with ``rollover``)."""
+    n = batch.shape[-1]
+    shift = torch.tensor(shifts, dtype=torch.int64, device=batch.device)
+    source = torch.arange(n, device=batch.device)[None, :] - shift[:, None]
+    if rollover:
+        return batch.gather(-1, (source % n)[:, None, :].expand(-1, batch.shape[1], -1))
+    padded = torch.nn.functional.pad(batch, (n, n))  # silence on both sides: every source lands in it
+    return padded.gather(-1, (source + n)[:, None, :].expand(-1, batch.shape[1], -1))

@@ -81,6 +81,9 @@ class Augmenter(Generic[X]):
         record_bounds: ``{key: check}`` for drawn numbers whose bounds are not those of the
             declared argument of the same name (GaussianBlur's recorded kernel side); ``apply``
             refuses a recorded number outside ``check.bounds()``.
+        draws_uniformly: for an op whose :meth:`draw` is ``{key: uniform(rng, self.key)}`` for
+            these keys, in this order, and nothing else: the base then draws them for a whole
+            batch at once (:meth:`draw_uniforms`).
         unnameable: ``{argument: why}`` for arguments a config spec can never hold (an object of
             another library); :func:`augkit.views.config.dump` refuses them with that reason.
 
@@ -97,6 +100,7 @@ class Augmenter(Generic[X]):
     args: ClassVar[tuple[Arg, ...]] = ()
     drawn: ClassVar[Mapping[str, type | tuple[type, ...]]] = {}
     record_bounds: ClassVar[Mapping[str, Check]] = {}
+    draws_uniformly: ClassVar[tuple[str, ...]] = ()
     unnameable: ClassVar[Mapping[str, str]] = {}
     p: float
 
@@ -164,7 +168,9 @@ class Augmenter(Generic[X]):
         a fixed number of them and nothing else, so that :meth:`draw_uniforms` can draw for a whole
         batch at once; None (the default) when it draws another way (Beta, normal, integers,
         choices), and the batch engine then calls :meth:`draw` per item."""
-        return None
+        if not self.draws_uniformly:
+            return None
+        return sum(1 for key in self.draws_uniformly if getattr(self, key)[0] != getattr(self, key)[1])
 
     def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
         """:meth:`draw` for many fired items at once from ``u[i]``, the first :meth:`uniform_draws`
@@ -172,7 +178,17 @@ class Augmenter(Generic[X]):
         arithmetic in the same order, so the records are equal value for value. ``None`` for an
         item whose draw needs more doubles than that (a crop's third try): the engine then draws
         it from its stream. ``items`` are converted to canonical form only where read."""
-        raise NotImplementedError(f"{type(self).__name__} declares uniform_draws() but no draw_uniforms()")
+        if not self.draws_uniformly:
+            raise NotImplementedError(f"{type(self).__name__} declares uniform_draws() but no draw_uniforms()")
+        columns, c = {}, 0
+        for key in self.draws_uniformly:
+            lo, hi = getattr(self, key)
+            if lo == hi:  # uniform() draws nothing for a fixed value
+                columns[key] = [lo] * len(items)
+            else:  # numpy's uniform(lo, hi): lo + (hi - lo) * the double
+                columns[key] = (lo + (hi - lo) * u[:, c]).tolist()
+                c += 1
+        return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
         """:meth:`transform` over a stacked batch (the modality descriptor's ``to_batch`` form) whose
@@ -191,7 +207,7 @@ class Augmenter(Generic[X]):
 
         if self._own_contract:
             return engine.each(self, batch, keys)
-        return engine.run_op(self, batch, keys)
+        return engine.run_op(self, batch, keys, model=type(self).draw_batch is not Augmenter.draw_batch)
 
     # -- the contract --------------------------------------------------------------------------
 

@@ -207,9 +207,10 @@ def _length(value: Any) -> int:
     return len(value) if isinstance(value, list) else int(value.shape[0])
 
 
-def draw_records(op: Any, batch: Batch, keys: Keys) -> list[Params]:
+def draw_records(op: Any, batch: Batch, keys: Keys, model: bool = False) -> list[Params]:
     """The record ``op`` draws for each item of ``batch`` from its stream in ``keys``: exactly what
-    ``op.augment(item, keys.stream(r))`` records."""
+    ``op.augment(item, keys.stream(r))`` records. ``model``: the op draws for many items at once
+    (its own ``draw_batch``), from streams kept alive together."""
     n = len(keys)
     need = op.uniform_draws()
     if need is not None:
@@ -223,7 +224,7 @@ def draw_records(op: Any, batch: Batch, keys: Keys) -> list[Params]:
             records[r] = {"applied": True, **d} if d is not None else op._record(batch.items()[r], keys.stream(r))
         return records
     items = batch.items()
-    if type(op).draw_batch is _base_draw_batch():
+    if not model:
         return [op._record(x, keys.stream(r)) for r, x in enumerate(items)]
     rngs = [keys.stream(r, keep=True) for r in range(n)]
     fired = [r for r in range(n) if op.p >= 1.0 or rngs[r].random() < op.p]
@@ -250,15 +251,10 @@ class _Rows(Sequence[Any]):
         return self.batch.items()[self.rows[i]]
 
 
-def _base_draw_batch() -> Any:
-    from augkit.core.augmenter import Augmenter
-
-    return Augmenter.draw_batch
-
-
-def run_op(op: Any, batch: Batch, keys: Keys) -> list[Params]:
-    """Draw ``op``'s records for the batch and run its kernel on the items it fired for; returns the records."""
-    records = draw_records(op, batch, keys)
+def run_op(op: Any, batch: Batch, keys: Keys, model: bool = False) -> list[Params]:
+    """Draw ``op``'s records for the batch (see :func:`draw_records`) and run its kernel on the items it
+    fired for; returns the records."""
+    records = draw_records(op, batch, keys, model)
     rows = [r for r, rec in enumerate(records) if rec["applied"]]
     batch.apply(op, rows, [records[r] for r in rows])
     return records

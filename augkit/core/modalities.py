@@ -181,6 +181,10 @@ class BaseModality:
         """The torch device a batch lives on, or None for the host form."""
         return None if isinstance(batch, list) or type(batch).__module__.startswith("numpy") else batch.device
 
+    def batch_hint(self, views: Sequence[Any]) -> str:
+        """What to add to the error of views that do not stack, where the modality knows why ("" by default)."""
+        return ""
+
     def finish_batch(self, batch: Any, output: Any) -> Any:
         """One view position of a batch after the generator's ``output`` step: ``output.convert_batch``
         on a host batch where the output has one, else ``output`` per item, stacked."""

@@ -129,9 +129,12 @@ class ImageModality(BaseModality):
         finally:
             cv2.setNumThreads(before)
 
-    #: What the batch engine adds when views do not stack.
-    batch_hint = (" (grayscale H×W images give 1-channel views, RGB ones 3: convert the grayscale ones to RGB, "
-                  "np.repeat(x[..., None], 3, axis=2), or the RGB ones to grayscale)")
+    def batch_hint(self, views: Sequence[Any]) -> str:
+        """Why views do not stack, where the kind of image says it: grayscale and RGB ones mixed."""
+        if len({np.ndim(v) for v in views}) > 1:
+            return (" (grayscale H×W images give 1-channel views, RGB ones 3: convert the grayscale ones to RGB, "
+                    "np.repeat(x[..., None], 3, axis=2), or the RGB ones to grayscale)")
+        return ""
 
     def batch_key(self, item: Any) -> Any:
         return item.shape

@@ -118,16 +118,16 @@ def make_batch(vg: Any, samples: Sequence[Any], indices: Sequence[int], epoch: A
         fields: list[dict[str, Params]] = [{} for _ in prepared]
         for f, op in pipeline.items():
             output = vg.output.get(f) if isinstance(vg.output, Mapping) else None
-            view[f], records = _run(vg._forms[f], op, [x[f] for x in prepared],
-                                    Keys((vg.seed, epoch), indices, (k, f)), output, k, what, target)
-            for row, record in zip(fields, records, strict=True):
-                row[f] = record
+            view[f], drawn = _run(vg._forms[f], op, [x[f] for x in prepared],
+                                  Keys((vg.seed, epoch), indices, (k, f)), output, k, what, target)
+            for sample_fields, field_record in zip(fields, drawn, strict=True):
+                sample_fields[f] = field_record
         for key in prepared[0]:
             if key not in view:
                 view[key] = _stacked([x.get(key) for x in prepared], k, what, None, key)
         items.append(view)
-        for row, record in zip(params, fields, strict=True):
-            row.append({"format": RECORD_FORMAT, "fields": record})
+        for row, sample_fields in zip(params, fields, strict=True):
+            row.append({"format": RECORD_FORMAT, "fields": sample_fields})
     return BatchViews(items=items, params=params)
 
 
@@ -138,7 +138,8 @@ def _run(form: Any, pipeline: Any, items: list[Any], keys: Keys, output: Any, k:
     records = pipeline.augment_batch(batch, keys)
     if batch.ragged is not None:  # views of several shapes: stack them after the output step, or say why not
         views = [y if output is None else output(y) for y in batch.ragged]
-        return _stacked(views, k, what, device, hint=getattr(form, "batch_hint", "")), records
+        hint = form.batch_hint(views) if hasattr(form, "batch_hint") else ""
+        return _stacked(views, k, what, device, hint=hint), records
     batch.settle()
     return form.finish_batch(batch.value, output), records
 
