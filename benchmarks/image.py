@@ -137,15 +137,21 @@ def kornia_rate(fn: Callable[[torch.Tensor], Any], images: list[np.ndarray], sec
     return rate(step, seconds, gpu=device == "cuda")
 
 
+def drawn_records(vg: Any, images: list[np.ndarray], indices: list[int], chunk: int = 1024) -> list[Any]:
+    """The records ``vg.generate`` draws for ``images`` in epoch 1 (through the batch engine, in chunks)."""
+    out: list[Any] = []
+    for start in range(0, len(images), chunk):
+        out += vg.generate_batch(images[start : start + chunk], indices[start : start + chunk], epoch=1).params
+    return out
+
+
 def bare_kernel_rate(vg: Any, images: list[np.ndarray], seconds: float) -> float:
     """The bare kernels of the per-sample path: each op's ``transform`` on records drawn beforehand,
     then the output step; no streams, no draws, no records, no checks. Records are never reused
     (a repeated blur sigma or jitter factor would hit the kernels' table caches): enough are drawn
     for the time the loop runs, with the batch engine's draws (the records ``generate`` makes)."""
-    from augkit.image._batch_draw import draw_views
-
     count = 4000 if images[0].shape[0] > 64 else 40000  # more than `seconds` of samples at either size
-    params = draw_views(vg.pipelines, [images[i % len(images)] for i in range(count)], vg.seed, 1, list(range(count)))
+    params = drawn_records(vg, [images[i % len(images)] for i in range(count)], list(range(count)))
     drawn = [(images[i % len(images)], p) for i, p in enumerate(params)]
 
     def views(x: np.ndarray, params: list[Any]) -> None:
@@ -167,18 +173,25 @@ def bare_kernel_rate(vg: Any, images: list[np.ndarray], seconds: float) -> float
 def bare_batch_rate(vg: Any, images: list[np.ndarray], seconds: float, batch: int = 256) -> float:
     """The bare kernels of the OpenCV batch engine: its kernels and output step over batches whose
     records were drawn beforehand, never reused (enough batches for ``seconds`` at either size)."""
-    from augkit.image import batch as engine
-    from augkit.image._batch_draw import draw_views
+    from augkit.core import modalities
+    from augkit.core.engine import Batch
 
+    form = modalities.get("image")
     pool = [images[i % len(images)] for i in range(batch)]
     count = 40 if images[0].shape[0] > 64 else 120
-    drawn = [draw_views(vg.pipelines, pool, vg.seed, 1, list(range(b * batch, (b + 1) * batch))) for b in range(count)]
+    drawn = [drawn_records(vg, pool, list(range(b * batch, (b + 1) * batch))) for b in range(count)]
+
     def step(n: int) -> int:
         if n // batch >= len(drawn):
             return 0
         params = drawn[n // batch]
         for k, chain in enumerate(vg.pipelines):
-            engine._output(vg.output, engine._apply(chain, pool, [row[k] for row in params]))
+            stack = Batch(form, pool)
+            for j, op in enumerate(chain.ops):
+                records = [row[k]["ops"][j]["params"] for row in params]
+                rows = [i for i, r in enumerate(records) if r["applied"]]
+                stack.apply(op, rows, [records[i] for i in rows])
+            form.finish_batch(stack.value, vg.output)
         return batch
 
     return rate(step, seconds)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from augkit.audio.crop import RandomCrop
 from augkit.audio.gain import Gain
 from augkit.audio.io import FORMATS, load, resample, save
+from augkit.audio.mix import Mix
 from augkit.audio.noise import AddBackgroundNoise, AddNoise, colored_noise, mix_at_snr
 from augkit.audio.pitch_shift import PitchShift
 from augkit.audio.presets import audio_pairs
@@ -34,6 +35,7 @@ __all__ = [
     "AddBackgroundNoise",
     "AddNoise",
     "Gain",
+    "Mix",
     "PitchShift",
     "RandomCrop",
     "TimeShift",

@@ -17,6 +17,7 @@ from augkit.core.args import REQUIRED, Arg, Check, Choice, Flag, Integer, Number
 from augkit.core.augmenter import RECORD_FORMAT, Augmenter, Params, check_json_safe, expect, uniform
 from augkit.core.composites import Compose, Identity, OneOf, Pipeline, RandomApply, check_augmenter, fired
 from augkit.core.errors import AugkitError
+from augkit.core.mixing import Mixing
 from augkit.core.registries import UnknownName
 from augkit.core.registry import register
 
@@ -32,6 +33,7 @@ __all__ = [
     "Flag",
     "Identity",
     "Integer",
+    "Mixing",
     "Number",
     "OneOf",
     "Params",

@@ -149,6 +149,8 @@ class ViewDataset(_Epochs, torch.utils.data.Dataset[tuple[list[Any], Any]]):
         self.views = views
         self.labelled = labelled
         self._epoch = _SharedEpoch(epoch)
+        #: where mixing ops draw partners: the generator's source, or this dataset's samples
+        self.partners = Samples(data, labelled) if views.mixes and views.source is None else None
 
     def __len__(self) -> int:
         return len(self.data)
@@ -157,7 +159,7 @@ class ViewDataset(_Epochs, torch.utils.data.Dataset[tuple[list[Any], Any]]):
         if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
             raise TypeError(f"ViewDataset index must be an int, got {type(index).__name__}")
         x, label = _split(self.data[index], self.labelled, index)
-        views = self.views.generate(x, index=int(index), epoch=self.epoch)
+        views = self.views.generate(x, index=int(index), epoch=self.epoch, source=self.partners)
         return ViewList(views.items, views.params), label
 
 
@@ -181,6 +183,10 @@ class IterableViewDataset(_Epochs, torch.utils.data.IterableDataset[tuple[list[A
         _check_labelled(labelled)
         if key is not None and not (callable(key) or isinstance(key, str)):
             raise TypeError(f"key= must be a field name or a function of the item, got {type(key).__name__}")
+        if views.mixes and views.source is None:
+            raise TypeError("the generator mixes samples with partners drawn by index, which an iterable dataset "
+                            "cannot give: pass ViewGenerator(..., source=...) a map-style dataset of the samples, "
+                            "or use a map-style dataset")
         self.data = data
         self.views = views
         self.labelled = labelled
@@ -258,6 +264,22 @@ def _split(item: Any, labelled: bool | None, index: int | str) -> tuple[Any, Any
 
 # -- the batch path ---------------------------------------------------------------------------------
 
+class Samples(Sequence[Any]):
+    """The samples of a map-style dataset by index, labels left out (split by :class:`ViewDataset`'s
+    rule): where a generator's mixing ops draw their partners."""
+
+    def __init__(self, data: Any, labelled: bool | None = None) -> None:
+        self.data, self.labelled = data, labelled
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return _split(self.data[index], self.labelled, index)[0]
+
+
 class SourceDataset(torch.utils.data.Dataset[tuple[int, Any, Any]]):
     """The samples themselves, each with its index: item ``i`` is ``(i, sample, label)``.
 
@@ -293,9 +315,10 @@ class SourceBatch(NamedTuple):
     samples: list[Any]
     labels: Any
 
-    def views(self, vg: ViewGenerator, epoch: int = 0, device: Any = None) -> Any:
-        """``vg.generate_batch(samples, indices, epoch, device)``: e.g. on the training GPU."""
-        return vg.generate_batch(self.samples, self.indices, epoch=epoch, device=device)
+    def views(self, vg: ViewGenerator, epoch: int = 0, device: Any = None, source: Any = None) -> Any:
+        """``vg.generate_batch(samples, indices, epoch, device)``: e.g. on the training GPU. ``source``:
+        where mixing ops draw partners (the :class:`SourceDataset`, or the generator's own)."""
+        return vg.generate_batch(self.samples, self.indices, epoch=epoch, device=device, source=_partners(source))
 
 
 def collate_sources(batch: Sequence[tuple[int, Any, Any]]) -> SourceBatch:
@@ -334,17 +357,25 @@ class BatchCollate(_Epochs):
         >>> loader = DataLoader(SourceDataset(images), batch_size=512, num_workers=2, collate_fn=collate)
     """
 
-    def __init__(self, views: ViewGenerator, device: Any = None, epoch: int = 0) -> None:
+    def __init__(self, views: ViewGenerator, device: Any = None, epoch: int = 0, source: Any = None) -> None:
         _check_views(views)
         if device is not None and torch.device(device).type != "cpu":
             raise ValueError(f"BatchCollate(device={device!r}): DataLoader workers make views on the CPU; for "
                              "views on the training device collate with collate_sources and call "
                              "batch.views(vg, epoch, device) in the training loop")
-        self.views, self.device = views, device
+        if views.mixes and views.source is None and source is None:
+            raise InvalidArgument("the generator mixes samples with partners drawn by index: pass "
+                                  "BatchCollate(vg, source=the SourceDataset) so the workers can load them")
+        self.views, self.device, self.source = views, device, _partners(source)
         self._epoch = _SharedEpoch(epoch)
 
     def __call__(self, batch: Sequence[tuple[int, Any, Any]]) -> tuple[list[Any], Any]:
         sources = collate_sources(batch)
-        made = sources.views(self.views, self.epoch, self.device)
+        made = sources.views(self.views, self.epoch, self.device, self.source)
         return made.items, sources.labels
+
+
+def _partners(source: Any) -> Any:
+    """Mixing partners from ``source``: a :class:`SourceDataset`'s samples, or the sequence given."""
+    return Samples(source.data, source.labelled) if isinstance(source, SourceDataset) else source
 

@@ -65,7 +65,7 @@ from augkit.generate.layout import (
     write_atomic,
 )
 from augkit.generate.resume import complete_shards, folder_lock, prepare_folder, resume_shards
-from augkit.generate.shards import ShardJob
+from augkit.generate.shards import JobPartners, ShardJob
 from augkit.generate.sources import Item, list_source, path_text, printable
 from augkit.views import config
 from augkit.views.fields import field_context
@@ -213,8 +213,9 @@ def write_pairs(
         prepare_folder(root, job, job_sha, overwrite, repair)
         plan = plan_shards(items, epochs, shard_size)
         done, pending = resume_shards(root, plan, job_sha)
+        partners = JobPartners(items, chosen, context, dataset) if views.mixes else None
         jobs = [ShardJob(str(root), rel, e, s, chunk, views, chosen, fmt, context, job_sha, spec_sha, strict,
-                         dataset, field_fmts, field_ctx)
+                         dataset, field_fmts, field_ctx, partners)
                 for rel, e, s, chunk in pending]
         total = sum(len(j.items) for j in jobs)
         metas = dict(done)

@@ -25,7 +25,7 @@ from augkit.generate.layout import KEY_DIGITS, GenerateError, canonical_json, ve
 from augkit.generate.sources import Item, file_kind, printable
 from augkit.views.generator import ViewGenerator
 
-__all__ = ["ShardJob", "SingleThreaded", "add_member", "make_shard", "source_name"]
+__all__ = ["JobPartners", "ShardJob", "SingleThreaded", "add_member", "make_shard", "source_name"]
 
 
 @dataclass
@@ -47,6 +47,30 @@ class ShardJob:
     dataset: Any = None
     field_formats: dict[str, str] | None = None
     field_context: dict[str, dict[str, Any]] | None = None
+    #: for generators that mix: every sample of the job by index (:class:`JobPartners`)
+    partners: Any = None
+
+
+class JobPartners:
+    """A job's samples by index, loaded the way its shards load them: where mixing ops draw their
+    partners. A shard's bytes then depend on samples outside its own index range; they are still a
+    pure function of the inputs, the spec and the seed."""
+
+    def __init__(self, items: list[Item], modality: str, context: dict[str, Any], dataset: Any = None) -> None:
+        self.items, self.modality, self.context, self.dataset = items, modality, context, dataset
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, j: int) -> Any:
+        item = self.items[j]
+        if item.problem is not None:
+            raise InvalidInput(f"mixing partner {j}: {item.problem}")
+        if self.dataset is not None:
+            return self.dataset[item.index]
+        if item.path is not None:
+            return modalities.get(self.modality).load(item.path, **self.context)
+        return item.value
 
 
 def add_member(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -96,14 +120,14 @@ def make_shard(job: ShardJob) -> dict[str, Any]:
                 passed: dict[str, Any] | None = None
                 if job.field_formats is not None:  # dict samples: a member per field of each view
                     x = item.value if job.dataset is None else job.dataset[item.index]
-                    made = job.views.generate(x, index=item.index, epoch=job.epoch, with_output=False)
+                    made = job.views.generate(x, item.index, job.epoch, with_output=False, source=job.partners)
                     encoded, passed = encode_views(job.views, made.items, job.field_formats, job.field_context or {})
                     members = [(f"{key}.{name}", data) for name, data in encoded]
                 else:
                     if item.path is not None:
                         _still_a_regular_file(item.path)
                     x = item.value if item.path is None else form.load(item.path, **job.context)
-                    made = job.views.generate(x, index=item.index, epoch=job.epoch, with_output=False)
+                    made = job.views.generate(x, item.index, job.epoch, with_output=False, source=job.partners)
                     members = []
                     for k, view in enumerate(made.items):
                         data, ext = form.encode(view, job.format, **job.context)

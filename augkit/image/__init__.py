@@ -27,6 +27,8 @@ _LAZY = {
     "Solarize": "augkit.image.ops",
     "Resize": "augkit.image.ops",
     "CenterCrop": "augkit.image.ops",
+    "MixUp": "augkit.image.mixing",
+    "CutMix": "augkit.image.mixing",
     "Pipeline": "augkit.core",
     "BatchViews": "augkit.image.batch",
     "generate_batch": "augkit.image.batch",
@@ -48,9 +50,11 @@ __all__ = [
     "BatchViews",
     "CenterCrop",
     "ColorJitter",
+    "CutMix",
     "EvalTransform",
     "GaussianBlur",
     "HorizontalFlip",
+    "MixUp",
     "Pipeline",
     "RandomResizedCrop",
     "Resize",
@@ -75,6 +79,7 @@ if TYPE_CHECKING:
     from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
     from augkit.image.albumentations_wrapper import Albumentations
     from augkit.image.batch import BatchViews, generate_batch
+    from augkit.image.mixing import CutMix, MixUp
     from augkit.image.normalize import normalize_batch
     from augkit.image.ops import (
         CenterCrop,

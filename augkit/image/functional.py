@@ -1,7 +1,7 @@
 """The image kernels: the maths of the image ops, shared by the single-image and the batch paths.
 
 The ops in :mod:`augkit.image.ops` draw their values and call these functions; the batch path
-(:mod:`augkit.image.batch`) calls the same functions, or their batched forms here, on stacks.
+(:mod:`augkit.image.kernels`) calls the same functions, or their batched forms here, on stacks.
 
 The colour kernels of :class:`augkit.image.ColorJitter`:
 Each function computes exactly what Albumentations' ``adjust_*_torchvision`` kernel computes on a

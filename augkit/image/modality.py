@@ -39,7 +39,8 @@ class ImageModality(BaseModality):
     extensions = EXTENSIONS
     formats = ("jpg", "png", "npy")
     libraries = ("albumentations",)
-    ops_modules = ("augkit.image.ops", "augkit.image.albumentations_wrapper", "augkit.image.presets")
+    ops_modules = ("augkit.image.ops", "augkit.image.mixing", "augkit.image.albumentations_wrapper",
+                   "augkit.image.presets")
 
     def check(self, x: Any, **options: Any) -> np.ndarray:
         """``x`` as a uint8 ``H×W×3``/``H×W`` array (see :func:`augkit.image.as_image`)."""

@@ -123,7 +123,9 @@ def _section(samples: Sequence[Any], views: ViewGenerator, epoch: int, cell: int
     rows, table = [], Table()
     for i, x in enumerate(samples):
         source = show.original(x)
-        made = views.generate(source, index=i, epoch=epoch, with_output=False)
+        # mixing ops draw partners from the previewed samples, unless the generator has a source
+        made = views.generate(source, index=i, epoch=epoch, with_output=False,
+                              source=samples if views.source is None else None)
         cells = [f"<div class='cell' style='width:{cell}px'><b>original</b>"
                  f"{show.descriptor.render(source, None, None, **show.raw_context, view_params=made.params)}</div>"]
         for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):

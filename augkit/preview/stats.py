@@ -21,7 +21,9 @@ def measure(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0) -> Tab
     table = Table()
     for i, x in enumerate(samples):
         source = show.original(x)
-        made = views.generate(source, index=i, epoch=epoch, with_output=False)
+        # mixing ops draw partners from the previewed samples, unless the generator has a source
+        made = views.generate(source, index=i, epoch=epoch, with_output=False,
+                              source=samples if views.source is None else None)
         for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
             table.add(views.fired(k, params), show.moved(source, view, params))
     table.notes = show.notes

@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 
 from augkit.core import Augmenter, check_augmenter, modalities
-from augkit.core.errors import InvalidArgument, WrongArgumentType
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
+from augkit.views.records import sample_name
 
-__all__ = ["FieldPart", "field_context", "field_modalities", "field_pipelines", "view_pipelines"]
+__all__ = ["FieldPart", "check_fields", "field_context", "field_modalities", "field_pipelines", "view_pipelines"]
 
 
 def view_pipelines(pipeline: Any, n_views: int | None, name: str) -> list[Augmenter[Any]]:
@@ -98,3 +99,22 @@ def field_context(vg: Any) -> dict[str, dict[str, Any]]:
     outputs = vg.output if isinstance(vg.output, Mapping) else {}
     return {f: dict(modalities.get(m).context(FieldPart(tuple(vg.fields[f]), outputs.get(f))))
             for f, m in vg.field_modalities.items() if m}
+
+
+def check_fields(vg: Any, x: Any, index: int | str | None) -> dict[str, Any]:
+    """A dict sample with each field checked by its modality (or an error naming the sample and field)."""
+    if not isinstance(x, Mapping):
+        raise WrongInputType(f"{sample_name(index)}: this generator augments dict samples with fields "
+                             f"{sorted(vg.field_modalities)}, got {type(x).__name__}")
+    out = dict(x)
+    for f, form in vg._forms.items():
+        if f not in x:
+            if vg.missing == "raise":
+                raise InvalidInput(f"{sample_name(index)} has no field {f!r} (its keys: {sorted(map(str, x))}); "
+                                   "pass missing='pass' to let such samples through without it")
+            continue
+        try:
+            out[f] = form.check(x[f])
+        except (InvalidInput, WrongInputType) as err:
+            raise type(err)(f"{sample_name(index)}, field {f!r}: {err}") from None
+    return out

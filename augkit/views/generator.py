@@ -6,6 +6,7 @@ rank that loads it, while views, samples and epochs all get different streams.
 
 Each view's record is its pipeline's record plus ``"format"`` (:data:`augkit.core.RECORD_FORMAT`);
 :meth:`ViewGenerator.replay` reads today's records and those of augkit 0.1 (no ``"format"``).
+Mixing ops draw partners from the generator's ``source`` (:mod:`augkit.core.mixing`).
 
 Dict samples (``{"image": ..., "text": ..., "label": 3}``) take one pipeline per field: field ``f``
 of view ``k`` draws from ``stream(seed, epoch, index, k, f)``, so adding or removing a field never
@@ -28,7 +29,8 @@ from augkit.core import RECORD_FORMAT, Augmenter, Params, modalities
 from augkit.core.composites import Compose, fired
 from augkit.core.errors import InvalidArgument, InvalidInput, InvalidParams, WrongArgumentType, WrongInputType
 from augkit.core.streams import stream
-from augkit.views.fields import field_modalities, field_pipelines, view_pipelines
+from augkit.views.fields import check_fields, field_modalities, field_pipelines, view_pipelines
+from augkit.views.mixing import check_mixing, check_source, scope
 from augkit.views.records import check_position, current_record, sample_name
 
 __all__ = ["ViewGenerator", "Views"]
@@ -99,6 +101,8 @@ class ViewGenerator:
             views lack that field too).
         couplings: for dict samples, coupling rules (names or :class:`augkit.views.couplings.Coupling`
             objects) that make a draw on one field constrain another; see :class:`augkit.CrossModalViews`.
+        source: the samples (a list, a map-style dataset) mixing ops draw partners from by index
+            (:mod:`augkit.core.mixing`); datasets pass their own.
 
     Calls:
         ``vg(x)`` returns a list of views with fresh randomness each call. Inside DataLoader workers
@@ -122,6 +126,7 @@ class ViewGenerator:
         modality: str | Mapping[str, str] | None = None,
         missing: str = "raise",
         couplings: Sequence[Any] = (),
+        source: Sequence[Any] | None = None,
     ) -> None:
         #: For dict samples: field -> its pipelines, one per view (None for single samples).
         self.fields: dict[str, list[Augmenter[Any]]] | None = None
@@ -168,6 +173,10 @@ class ViewGenerator:
                     raise InvalidArgument(f"output= names fields {unknown} that have no pipeline; "
                                           f"fields: {sorted(self.fields)}")
         self.output: Any = output
+        #: The samples mixing ops draw their partners from (:mod:`augkit.core.mixing`), by index.
+        self.source = check_source(source)
+        self.mixes = check_mixing([p for view in self.pipelines
+                                    for p in (view.values() if isinstance(view, Mapping) else [view])])
         #: How this generator was made when a preset made it: ``{"preset": name, "args": {...}}``
         #: (:func:`augkit.views.config.dump` writes it).
         self.origin: dict[str, Any] | None = None
@@ -199,7 +208,8 @@ class ViewGenerator:
 
     # -- views -----------------------------------------------------------------------------------
 
-    def generate(self, x: Any, index: int | str | None = None, epoch: int = 0, with_output: bool = True) -> Views:
+    def generate(self, x: Any, index: int | str | None = None, epoch: int = 0, with_output: bool = True,
+                 source: Sequence[Any] | None = None) -> Views:
         """Make the views of ``x`` and return them with their params.
 
         Args:
@@ -210,7 +220,12 @@ class ViewGenerator:
             epoch: the training epoch (only used with ``index``).
             with_output: run the output step; False gives the views as the last op left them (in
                 the modality's canonical form), which is what storage encodes.
+            source: the samples mixing ops draw partners from (default: the generator's ``source``).
         """
+        with scope(self, source):
+            return self._generate(x, index, epoch, with_output)
+
+    def _generate(self, x: Any, index: int | str | None, epoch: int, with_output: bool) -> Views:
         if index is None:
             key: tuple[int | str, ...] = (self.seed, _AD_HOC, self._ad_hoc_call())
         else:
@@ -271,7 +286,7 @@ class ViewGenerator:
         return self.output(view)
 
     def generate_batch(self, samples: Sequence[Any], indices: Sequence[int], epoch: int = 0,
-                       device: Any = None) -> Any:
+                       device: Any = None, source: Sequence[Any] | None = None) -> Any:
         """The views of many samples at once, with the params :meth:`generate` draws for each.
 
         Each view position runs through the batch engine (:mod:`augkit.core.engine`): each op draws
@@ -282,23 +297,26 @@ class ViewGenerator:
         so; with coupling rules or a whole-view output step, each sample's views come from :meth:`generate`.
 
         Returns:
-            :class:`augkit.views.batch.BatchViews`: ``items[k]`` stacks view ``k`` of every sample
-            (an array or tensor; a list of texts; a dict of those for dict samples); ``params[i][k]``
-            is sample ``i``'s record.
+            :class:`augkit.views.batch.BatchViews`: ``items[k]`` stacks view ``k`` of every sample (an
+            array, a tensor, a list of texts; a dict of those for dict samples); ``params[i][k]`` is
+            sample ``i``'s record. ``source``: the samples mixing ops draw partners from.
 
         Raises:
             InvalidInput: when the views of two samples do not stack, naming both.
         """
         from augkit.views.batch import make_batch
 
-        return make_batch(self, samples, indices, epoch, device)
+        with scope(self, source):
+            return make_batch(self, samples, indices, epoch, device)
 
     def __call__(self, x: Any, index: int | str | None = None, epoch: int = 0) -> list[Any]:
         """The views of ``x`` as a list (see :meth:`generate`)."""
         return self.generate(x, index=index, epoch=epoch).items
 
-    def replay(self, x: Any, params: Sequence[Params]) -> list[Any]:
-        """Rebuild the views recorded in ``params`` (one record per view), bit for bit.
+    def replay(self, x: Any, params: Sequence[Params], partners: Mapping[int, Any] | None = None,
+               source: Sequence[Any] | None = None) -> list[Any]:
+        """Rebuild the views recorded in ``params`` (one record per view), bit for bit; a mixed view
+        from its partner, given by index in ``partners`` (``{j: sample_j}``) or ``source``.
 
         Records of augkit 0.1 (without ``"format"``) replay too: they hold values, not streams.
 
@@ -310,15 +328,15 @@ class ViewGenerator:
             raise InvalidParams(f"replay takes a list with one record per view, got {type(params).__name__}")
         if len(params) != self.n_views:
             raise InvalidParams(f"replay got params for {len(params)} views; this generator makes {self.n_views}")
-        x = self._check(x, None)
-        out = []
-        for k, (pipeline, p) in enumerate(zip(self.pipelines, params, strict=True)):
-            if self.fields is not None:
-                out.append(self._output_fields(self._replay_fields(x, pipeline, p, k)))
-                continue
-            y = pipeline.apply(x, current_record(pipeline, p, k))
-            out.append(self.output(y) if self.output is not None else y)
-        return out
+        with scope(self, source, partners):
+            return self._replay(self._check(x, None), params)
+
+    def _replay(self, x: Any, params: Sequence[Params]) -> list[Any]:
+        if self.fields is not None:
+            return [self._output_fields(self._replay_fields(x, pipeline, p, k))
+                    for k, (pipeline, p) in enumerate(zip(self.pipelines, params, strict=True))]
+        return [self.output_view(pipeline.apply(x, current_record(pipeline, p, k)))
+                for k, (pipeline, p) in enumerate(zip(self.pipelines, params, strict=True))]
 
     def _replay_fields(self, x: dict[str, Any], pipes: dict[str, Augmenter[Any]], record: Any,
                        k: int) -> dict[str, Any]:
@@ -360,28 +378,11 @@ class ViewGenerator:
         if self.prepare is not None:
             x = self.prepare(x)
         if self.fields is not None:
-            return self._check_fields(x, index)
+            return check_fields(self, x, index)
         try:
             return self._form.check(x)
         except (InvalidInput, WrongInputType) as err:
             raise type(err)(f"{sample_name(index)}: {err}") from None
-
-    def _check_fields(self, x: Any, index: int | str | None) -> dict[str, Any]:
-        if not isinstance(x, Mapping):
-            raise WrongInputType(f"{sample_name(index)}: this generator augments dict samples with fields "
-                                 f"{sorted(self.field_modalities)}, got {type(x).__name__}")
-        out = dict(x)
-        for f, form in self._forms.items():
-            if f not in x:
-                if self.missing == "raise":
-                    raise InvalidInput(f"{sample_name(index)} has no field {f!r} (its keys: {sorted(map(str, x))}); "
-                                       "pass missing='pass' to let such samples through without it")
-                continue
-            try:
-                out[f] = form.check(x[f])
-            except (InvalidInput, WrongInputType) as err:
-                raise type(err)(f"{sample_name(index)}, field {f!r}: {err}") from None
-        return out
 
     def __repr__(self) -> str:
         if self.fields is not None:

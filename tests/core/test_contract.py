@@ -19,6 +19,7 @@ import torch
 
 from augkit.core import Augmenter, check_json_safe, modalities, registry
 from augkit.core.errors import InvalidParams
+from augkit.core.mixing import Pool, partners
 from augkit.core.streams import stream
 
 
@@ -47,6 +48,11 @@ def same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and bool(a == b)
 
 
+def pool(aug: Augmenter[Any], x: Any) -> Any:
+    """A mixing op's partners, when it is one: the input itself (outside a generator, a Pool)."""
+    return partners(Pool([x]) if getattr(aug, "mixes", False) else None)
+
+
 def example(name: str) -> Augmenter[Any]:
     aug = registry.get(name).example()
     assert aug.name == name
@@ -66,24 +72,30 @@ def test_every_modality_registers_augmenters() -> None:
 def test_augment_equals_apply_of_sample_and_replays_from_json(name: str) -> None:
     aug = example(name)
     for x in inputs(aug):
-        for seed in range(3):
-            p1 = aug.sample(x, stream(seed, 0, 0, 0))
-            p2 = aug.sample(x, stream(seed, 0, 0, 0))
-            assert p1 == p2, "same stream must give the same params"
-            check_json_safe(p1)
-            assert isinstance(p1["applied"], bool)
-            y, p3 = aug.augment(x, stream(seed, 0, 0, 0))
-            assert p3 == p1
-            assert same(y, aug.apply(x, p1)), "augment must equal apply(sample)"
-            assert same(y, aug.apply(x, json.loads(json.dumps(p1)))), "replay from JSON params must be exact"
-            assert type(y) is type(x) or aug.modality == "image", "an op maps an input to one of the same kind"
+        with pool(aug, x):
+            _augment_equals_apply_of_sample(aug, x)
+
+
+def _augment_equals_apply_of_sample(aug: Augmenter[Any], x: Any) -> None:
+    for seed in range(3):
+        p1 = aug.sample(x, stream(seed, 0, 0, 0))
+        p2 = aug.sample(x, stream(seed, 0, 0, 0))
+        assert p1 == p2, "same stream must give the same params"
+        check_json_safe(p1)
+        assert isinstance(p1["applied"], bool)
+        y, p3 = aug.augment(x, stream(seed, 0, 0, 0))
+        assert p3 == p1
+        assert same(y, aug.apply(x, p1)), "augment must equal apply(sample)"
+        assert same(y, aug.apply(x, json.loads(json.dumps(p1)))), "replay from JSON params must be exact"
+        assert type(y) is type(x) or aug.modality == "image", "an op maps an input to one of the same kind"
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_p_zero_never_fires(name: str) -> None:
     aug = registry.get(name)(**{**example(name).arguments(), "p": 0.0})
     x = typical(aug)
-    y, params = aug.augment(x, stream(0, 0, 0, 0))
+    with pool(aug, x):
+        y, params = aug.augment(x, stream(0, 0, 0, 0))
     assert params == {"applied": False}
     assert same(y, x) or (isinstance(y, np.ndarray) and np.array_equal(y, x))
 
@@ -92,6 +104,11 @@ def test_p_zero_never_fires(name: str) -> None:
 def test_malformed_params_raise_a_value_error_naming_the_key(name: str) -> None:
     aug = example(name)
     x = typical(aug)
+    with pool(aug, x):
+        _malformed_params_raise(aug, x)
+
+
+def _malformed_params_raise(aug: Augmenter[Any], x: Any) -> None:
     with pytest.raises(InvalidParams, match="'applied'"):
         aug.apply(x, {})
     with pytest.raises(ValueError, match="'applied'"):
@@ -133,8 +150,9 @@ def test_augmenters_pickle(name: str) -> None:
     aug = example(name)
     x = typical(aug)
     clone = pickle.loads(pickle.dumps(aug))
-    p = aug.sample(x, stream(42, 0, 0, 0))
-    assert same(clone.apply(x, p), aug.apply(x, p))
+    with pool(aug, x):
+        p = aug.sample(x, stream(42, 0, 0, 0))
+        assert same(clone.apply(x, p), aug.apply(x, p))
 
 
 def test_unknown_name_lists_known_ones() -> None:

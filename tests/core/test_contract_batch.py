@@ -68,15 +68,17 @@ def _check(vg: ViewGenerator, samples: list[Any], modality: str, field: str | No
 def test_generate_batch_gives_generate_records_and_views(name: str) -> None:
     for op in _variants(name):
         for modality, samples in _samples(op):
-            _check(ViewGenerator(op, n_views=2, seed=11, modality=modality or None), samples, modality)
+            source = samples if getattr(op, "mixes", False) else None
+            _check(ViewGenerator(op, n_views=2, seed=11, modality=modality or None, source=source), samples,
+                   modality)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_generate_batch_of_dict_samples_gives_generate_records_and_views(name: str) -> None:
     for op in _variants(name):
         for modality, samples in _samples(op):
-            vg = ViewGenerator({modality: op}, n_views=2, seed=5)
             dicts = [{modality: x, "label": n} for n, x in enumerate(samples)]
+            vg = ViewGenerator({modality: op}, n_views=2, seed=5, source=dicts if getattr(op, "mixes", False) else None)
             _check(vg, dicts, modality, field=modality)
 
 
