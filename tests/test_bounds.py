@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 import torch
 from hang_support import time_limit
+from mixing_support import partnered
 from PIL import Image
 
 import augkit
@@ -72,6 +73,12 @@ RECORDING_OPS = [n for n in registry.names() if registry.get(n).modality and reg
 
 @pytest.mark.parametrize("name", RECORDING_OPS)
 def test_every_op_refuses_a_replayed_value_outside_its_declared_range_naming_the_key(name: str) -> None:
+    example = registry.get(name).example()
+    with partnered(example, modalities.get(example.modality).example()):
+        _refuses_far_values(name)
+
+
+def _refuses_far_values(name: str) -> None:
     aug, x, record = _fired(name)
     checked = 0
     for key in type(aug).drawn:

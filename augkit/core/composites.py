@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from augkit.core.args import REQUIRED, Arg, Probability, Value
-from augkit.core.augmenter import _NUMBER, Augmenter, Params, expect
+from augkit.core.augmenter import Augmenter, Params
 from augkit.core.errors import InvalidArgument, InvalidParams, WrongArgumentType
+from augkit.core.recordcheck import NUMBER, expect
 from augkit.core.streams import children, stream
 
 __all__ = ["Compose", "Identity", "OneOf", "Pipeline", "RandomApply", "check_augmenter", "fired"]
@@ -171,7 +172,7 @@ def _check_weights(value: Any, name: str) -> list[float] | None:
     if value is None:
         return None
     if isinstance(value, str) or not isinstance(value, Sequence) or \
-            not all(isinstance(v, _NUMBER) and not isinstance(v, bool) for v in value):
+            not all(isinstance(v, NUMBER) and not isinstance(v, bool) for v in value):
         raise WrongArgumentType(f"{name}={value!r} must be a list of numbers or None")
     w = np.asarray(value, dtype=float)
     if w.ndim != 1 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from augkit.core.batchform import BatchForm
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
 from augkit.core.registries import Registry
 
@@ -129,7 +130,7 @@ class Modality(Protocol):
     def examples(self) -> list[tuple[str, Any]]: ...
 
 
-class BaseModality:
+class BaseModality(BatchForm):
     """Defaults for a descriptor: subclass it and write at least ``name`` and :meth:`check`.
 
     The defaults: ops see ``check(x)``; a batch is a list; :meth:`load` reads nothing; views are
@@ -157,45 +158,6 @@ class BaseModality:
         """A context in which the libraries this modality's ops call run on one thread, so that
         stored views do not depend on how threads split a sum (torch is limited by the caller)."""
         return contextlib.nullcontext()
-
-    # -- batches (the batch engine, :mod:`augkit.core.engine`) ------------------------------------
-
-    def batch_key(self, item: Any) -> Any:
-        """Items with equal keys stack into one batch (by default: arrays and tensors of one type,
-        shape and dtype; other items all stack, as a list)."""
-        shape = getattr(item, "shape", None)
-        return None if shape is None else (type(item), tuple(shape), str(getattr(item, "dtype", "")))
-
-    def to_batch(self, items: Sequence[Any], device: Any = None) -> Any:
-        """Items of one :meth:`batch_key` as one batch: numpy arrays stacked, tensors stacked (moved to
-        ``device``, a torch device, when given), anything else a list. Ragged items give a list."""
-        from augkit.core.batching import stack_items
-
-        return stack_items(items, device)
-
-    def from_batch(self, batch: Any) -> list[Any]:
-        """The items of a batch in canonical form (views into it where the form allows)."""
-        return list(batch)
-
-    def device_of(self, batch: Any) -> Any:
-        """The torch device a batch lives on, or None for the host form."""
-        return None if isinstance(batch, list) or type(batch).__module__.startswith("numpy") else batch.device
-
-    def batch_hint(self, views: Sequence[Any]) -> str:
-        """What to add to the error of views that do not stack, where the modality knows why ("" by default)."""
-        return ""
-
-    def finish_batch(self, batch: Any, output: Any) -> Any:
-        """One view position of a batch after the generator's ``output`` step: ``output.convert_batch``
-        on a host batch where the output has one, else ``output`` per item, stacked."""
-        if output is None:
-            return batch
-        convert = getattr(output, "convert_batch", None)
-        if convert is not None and self.device_of(batch) is None:
-            return convert(batch)
-        from augkit.core.batching import stack_items
-
-        return stack_items([output(x) for x in self.from_batch(batch)], self.device_of(batch))
 
     def enter(self, x: Any, where: str) -> tuple[Any, bool, Any]:
         """``(value, batched, ctx)``: ``x`` in canonical form for the op named ``where``."""

@@ -50,6 +50,7 @@ from augkit.core.errors import AugkitError, quoted
 from augkit.core.files import MAX_DEPTH, nesting_fault, open_regular
 from augkit.views.dump import SPEC_FORMAT, InvalidSpec, dump
 from augkit.views.generator import ViewGenerator
+from augkit.views.mixing import check_source
 
 __all__ = ["MAX_ALIASES", "MAX_SPEC_BYTES", "MAX_SPEC_VALUES", "SPEC_FORMAT", "InvalidSpec", "dump", "load"]
 
@@ -72,8 +73,10 @@ _UNSET: Any = object()
 # -- load --------------------------------------------------------------------------------------
 
 
-def load(spec_or_path: Mapping[str, Any] | str | Path, *, seed: Any = _UNSET, n_views: Any = _UNSET) -> ViewGenerator:
-    """The ViewGenerator a spec describes.
+def load(spec_or_path: Mapping[str, Any] | str | Path, *, seed: Any = _UNSET, n_views: Any = _UNSET,
+         source: Any = None) -> ViewGenerator:
+    """The ViewGenerator a spec describes (with ``source``: the samples its mixing ops draw
+    partners from, which a spec never holds).
 
     Args:
         spec_or_path: a spec dict, or the path of a ``.yaml``/``.yml`` (read with
@@ -91,6 +94,13 @@ def load(spec_or_path: Mapping[str, Any] | str | Path, *, seed: Any = _UNSET, n_
         FileNotFoundError: when the path does not exist.
         TypeError: when ``spec_or_path`` is neither a mapping nor a path.
     """
+    vg = _load(spec_or_path, seed, n_views)
+    if source is not None:
+        vg.source = check_source(source)
+    return vg
+
+
+def _load(spec_or_path: Mapping[str, Any] | str | Path, seed: Any, n_views: Any) -> ViewGenerator:
     spec = _read(spec_or_path) if isinstance(spec_or_path, (str, Path)) else spec_or_path
     if not isinstance(spec, Mapping):
         raise TypeError(f"load() takes a spec dict or a .yaml/.json path, got {type(spec_or_path).__name__}")

@@ -12,7 +12,7 @@ from typing import Any
 from augkit.core import fired, modalities
 from augkit.core.errors import InvalidArgument
 from augkit.core.html import number
-from augkit.views.fields import field_context
+from augkit.views.fields import check_fields, field_context
 
 __all__ = ["CSS", "FieldsView", "caption", "describer", "views_html"]
 
@@ -88,7 +88,7 @@ class FieldsView:
                                                   for o in getattr(d, "render_options", ())))
 
     def check(self, x: Any, **options: Any) -> Any:
-        return self.vg._check_fields(x, None)
+        return check_fields(self.vg, x, None)
 
     def context(self, vg: Any) -> dict[str, Any]:
         """Each field's context (:func:`augkit.views.fields.field_context`)."""

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from mixing_support import partnered
 
 import augkit
 from augkit.audio import io as audio_io
@@ -48,8 +49,9 @@ def test_the_inputs_have_negative_strides() -> None:
 def test_every_audio_op_takes_reversed_arrays_and_matches_their_copy(name: str, case: str) -> None:
     x = _reversed_inputs()[case]
     op = registry.get(name).example()
-    got, params = op.augment(x, stream(3, 0, 0, 0))
-    want = op.apply(np.array(x), params)  # a fresh C-ordered copy: the same values
+    with partnered(op, x):
+        got, params = op.augment(x, stream(3, 0, 0, 0))
+        want = op.apply(np.array(x), params)  # a fresh C-ordered copy: the same values
     assert isinstance(got, np.ndarray) and got.dtype == np.float32 and got.ndim == x.ndim
     np.testing.assert_array_equal(got, want)
 

@@ -25,6 +25,7 @@ import torch
 from hang_support import time_limit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mixing_support import partnered
 
 from augkit.core import modalities, registry
 from augkit.core.batching import Padded, collate_items
@@ -72,6 +73,12 @@ def _fired(name: str) -> tuple[Any, Any, dict[str, Any]]:
 
 @pytest.mark.parametrize("name", RECORDING)
 def test_a_record_holding_any_value_replays_or_is_refused_by_key(name: str, fuzzed: Any) -> None:
+    example = registry.get(name).example()
+    with partnered(example, modalities.get(example.modality).example()):  # a mixing op's partners
+        _replays_or_refuses(name, fuzzed)
+
+
+def _replays_or_refuses(name: str, fuzzed: Any) -> None:
     aug, x, record = _fired(name)
     keys = sorted(type(aug).drawn)
 

@@ -13,6 +13,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mixing_support import partnered
 from PIL import Image
 
 from augkit.core import modalities, registry
@@ -158,7 +159,8 @@ def test_an_image_in_memory_and_its_file_give_the_same_picture(tmp_path: Path, m
 @pytest.mark.parametrize("mode", GRAY_MODES + COLOUR_MODES)
 def test_every_image_op_takes_every_pil_mode(name: str, mode: str) -> None:
     op = registry.get(name).example()
-    y, params = op.augment(_pil(mode), stream(1, 0, 0, 0))
+    with partnered(op, _pil(mode)):
+        y, params = op.augment(_pil(mode), stream(1, 0, 0, 0))
     assert isinstance(y, (np.ndarray, torch.Tensor)) and params["applied"] in (True, False)
 
 
