@@ -1,7 +1,7 @@
 """Do coupled cross-modal views matter? A left/right image–caption experiment.
 
-The script draws a synthetic image–caption dataset: each 32×32 image shows two shapes in two
-colours, one in the left half and one in the right half, at random sizes, positions and background
+The script draws a synthetic image–caption dataset: each 32×32 image shows two shapes (4 colours ×
+3 shapes), one left of the centre and one right of it, at random sizes, positions and background
 colours; its caption says which is where, in one of six phrasings ("a red square to the left of a
 blue circle", "on the right a blue circle, on the left a red square", ...). A tiny CLIP-style model
 (a small CNN for the image, a bidirectional GRU over the words for the caption: a bag of words
@@ -15,8 +15,11 @@ under three arms with the same seeds, data and budget:
   wrong (what a pipeline that flips image–caption pairs without looking at the caption does);
 - ``no_flip``: the crop only (what a pipeline that never flips does).
 
-The training set is fixed (``--train`` images drawn once), so flips add data. Evaluation is on
-held-out images, without augmentation:
+The training set is fixed (``--train`` images, 1,000 by default, drawn once and the same for every
+run), so flips add data. Every run has the same budget: ``--epochs`` passes in batches of
+``--batch-size`` pairs (60 × 10 steps of 100). The default keeps data scarce on purpose: with 2,000
+images (30 epochs, the same 600 steps) one seed gave 90.4 % retrieval coupled against 88.4 % without
+flips, both near their ceiling. Evaluation is on held-out images, without augmentation:
 
 - **left/right**: for each image, the model chooses between its caption and the same caption with
   left and right swapped (chance: 50 %);
