@@ -81,10 +81,11 @@ class _Composite(Augmenter[Any]):
         whole = len(rows) == n
         sub, subkeys = (batch, keys) if whole else (batch.subset(rows), keys.subset(rows))
         made = self.run_batch(sub, subkeys, u[rows, 1 if self.p < 1.0 else 0:])
-        if not whole:
-            batch.merge(rows, sub)
+        if whole:
+            return made
+        batch.merge(rows, sub)
         for r, record in zip(rows, made, strict=True):
-            records[r] = {"applied": True, **record}
+            records[r] = record
         return records
 
     def _doubles(self) -> int:
@@ -92,7 +93,8 @@ class _Composite(Augmenter[Any]):
         return 1 if self.p < 1.0 else 0
 
     def run_batch(self, batch: Any, keys: Any, u: np.ndarray) -> list[Params]:
-        """:meth:`run` over a batch every item of which fired; ``u`` holds the doubles drawn beyond ``p``."""
+        """:meth:`run` over a batch every item of which fired, as records (``applied`` included);
+        ``u`` holds the doubles drawn beyond ``p``."""
         raise NotImplementedError
 
     def replay(self, x: Any, params: Params) -> Any:
@@ -148,8 +150,9 @@ class Compose(_Composite):
 
     def run_batch(self, batch: Any, keys: Any, u: np.ndarray) -> list[Params]:
         per_op = [op.augment_batch(batch, keys.child(i)) for i, op in enumerate(self.ops)]
-        return [{"ops": [_child_record(op, column[m]) for op, column in zip(self.ops, per_op, strict=True)]}
-                for m in range(len(keys))]
+        names = [op.name or type(op).__name__ for op in self.ops]
+        return [{"applied": True, "ops": [{"op": name, "params": p} for name, p in zip(names, row, strict=True)]}
+                for row in zip(*per_op, strict=True)]
 
     def replay(self, x: Any, params: Params) -> Any:
         records = expect(params, "ops", list, self)
@@ -231,7 +234,7 @@ class OneOf(_Composite):
             if not whole:
                 batch.merge(rows, sub)
             for r, p in zip(rows, made, strict=True):
-                records[r] = {"choice": i, **_child_record(self.ops[i], p)}
+                records[r] = {"applied": True, "choice": i, **_child_record(self.ops[i], p)}
         return records
 
     def replay(self, x: Any, params: Params) -> Any:
@@ -267,7 +270,7 @@ class RandomApply(_Composite):
         return y, _child_record(self.op, p)
 
     def run_batch(self, batch: Any, keys: Any, u: np.ndarray) -> list[Params]:
-        return [_child_record(self.op, p) for p in self.op.augment_batch(batch, keys.child(0))]
+        return [{"applied": True, **_child_record(self.op, p)} for p in self.op.augment_batch(batch, keys.child(0))]
 
     def replay(self, x: Any, params: Params) -> Any:
         return self.op.apply(x, expect(params, "params", dict, self))
