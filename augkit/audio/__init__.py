@@ -29,8 +29,8 @@ from augkit.audio.filters import BandPass, BandStop, HighPass, LowPass
 from augkit.audio.flips import PolarityInversion, Reverse
 from augkit.audio.gain import Gain
 from augkit.audio.io import FORMATS, load, resample, save
-from augkit.audio.noise import AddBackgroundNoise, AddNoise, colored_noise, mix_at_snr
 from augkit.audio.masks import TimeMask
+from augkit.audio.noise import AddBackgroundNoise, AddNoise, colored_noise, mix_at_snr
 from augkit.audio.pitch_shift import PitchShift
 from augkit.audio.presets import audio_pairs
 from augkit.audio.reverb import ApplyImpulseResponse

@@ -166,8 +166,9 @@ class _Band(_Butterworth):
         fraction = float(bounded(params, "bandwidth_fraction", 1e-6, 2 - 1e-6, self))
         high = center * (1 + fraction / 2)
         if not high < self.sample_rate / 2:
-            raise InvalidParams(f"{type(self).__name__} params['center_hz']={center!r} with params['bandwidth_fraction']="
-                                f"{fraction!r} put the band's upper edge at {high:g} Hz, not below the Nyquist "
+            raise InvalidParams(f"{type(self).__name__} params['center_hz']={center!r} with "
+                                f"params['bandwidth_fraction']={fraction!r} put the band's upper edge at {high:g} Hz, "
+                                "not below the Nyquist "
                                 f"frequency {self.sample_rate / 2:g} Hz; pass the record sample() drew")
         return [center * (1 - fraction / 2), high]
 
