@@ -32,7 +32,7 @@ from augkit.audio.io import FORMATS, load, resample, save
 from augkit.audio.masks import TimeMask
 from augkit.audio.noise import AddBackgroundNoise, AddNoise, colored_noise, mix_at_snr
 from augkit.audio.pitch_shift import PitchShift
-from augkit.audio.presets import audio_pairs
+from augkit.audio.presets import audio_pairs, clar, effects
 from augkit.audio.reverb import ApplyImpulseResponse
 from augkit.audio.shift import TimeShift
 from augkit.audio.short_noises import AddShortNoises
@@ -66,7 +66,9 @@ __all__ = [
     "TimeShift",
     "TimeStretch",
     "audio_pairs",
+    "clar",
     "colored_noise",
+    "effects",
     "load",
     "mix_at_snr",
     "resample",
