@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -109,24 +110,34 @@ def _bins(n_fft: int) -> np.ndarray:
     return 2.0 * np.pi * np.arange(n_fft // 2 + 1) / n_fft
 
 
+@lru_cache(maxsize=16)
+def _circle(n_fft: int) -> np.ndarray:
+    """``e^{jw}`` at the bins of an rfft of size ``n_fft`` (complex64; computing it costs more than a filter)."""
+    out = np.exp(1j * _bins(n_fft)).astype(np.complex64)
+    out.flags.writeable = False
+    return out
+
+
 def zpk_responses(zeros: np.ndarray, poles: np.ndarray, reference: np.ndarray, n_fft: int) -> np.ndarray:
-    """``H(e^{jw})`` ``[B, n_fft // 2 + 1]`` (complex128) of filters given as zeros ``[B, Z]`` and poles
+    """``H(e^{jw})`` ``[B, n_fft // 2 + 1]`` (complex64) of filters given as zeros ``[B, Z]`` and poles
     ``[B, P]`` with ``Z == P``, each scaled to gain 1 at its ``reference`` frequency (radians/sample)."""
-    w = np.exp(1j * _bins(n_fft))
-    num = np.ones((zeros.shape[0], w.shape[0]), dtype=np.complex128)
-    den = np.ones_like(num)
-    for i in range(zeros.shape[1]):  # a few factors of [B, F]: no [B, F, P] temporary
-        num *= w[None, :] - zeros[:, i : i + 1]
-        den *= w[None, :] - poles[:, i : i + 1]
+    # complex64 products: each factor's relative error stays near 1e-7, far below the 0.5 dB checked
+    w = _circle(n_fft)[None, :]
+    z64, p64 = zeros.astype(np.complex64), poles.astype(np.complex64)
+    num = w - z64[:, :1]
+    den = w - p64[:, :1]
+    for i in range(1, zeros.shape[1]):  # a few factors of [B, F]: no [B, F, P] temporary
+        num *= w - z64[:, i : i + 1]
+        den *= w - p64[:, i : i + 1]
     h = num / den
     at = np.exp(1j * reference)[:, None]
     gain = np.abs(np.prod(at - zeros, axis=1) / np.prod(at - poles, axis=1))
-    return h / gain[:, None]
+    return h / gain[:, None].astype(np.float32)
 
 
 def biquad_responses(b: np.ndarray, a: np.ndarray, n_fft: int) -> np.ndarray:
     """``H(e^{jw})`` ``[B, F]`` of cascades of biquads ``b``, ``a`` ``[B, bands, 3]``."""
-    z1 = np.exp(-1j * _bins(n_fft))[None, None, :]
+    z1 = np.conj(_circle(n_fft))[None, None, :]
     num = b[..., 0:1] + b[..., 1:2] * z1 + b[..., 2:3] * z1 * z1
     den = a[..., 0:1] + a[..., 1:2] * z1 + a[..., 2:3] * z1 * z1
     return np.prod(num / den, axis=1)
@@ -142,5 +153,5 @@ def apply_responses(batch: torch.Tensor, responses: np.ndarray, n_fft: int) -> t
     (complex, on the grid of :func:`grid`), keeping the length."""
     n = batch.shape[-1]
     spectrum = torch.fft.rfft(batch, n=n_fft, dim=-1)
-    h = torch.from_numpy(responses.astype(np.complex64)).to(batch.device)
+    h = torch.from_numpy(responses.astype(np.complex64, copy=False)).to(batch.device)
     return torch.fft.irfft(spectrum * h[:, None, :], n=n_fft, dim=-1)[..., :n].contiguous()

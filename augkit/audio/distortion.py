@@ -15,16 +15,19 @@ __all__ = ["BitCrush", "ClippingDistortion", "TanhDistortion", "quantiles"]
 
 
 def quantiles(values: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
-    """The ``q[i]`` quantile (0 to 1) of row ``i`` of ``values`` ``[B, N]``, with the linear
-    interpolation of ``numpy.percentile``'s default, for a whole batch at once."""
+    """The ``q[i, k]`` quantiles (0 to 1) of row ``i`` of ``values`` ``[B, N]`` (``q``: ``[B]`` or
+    ``[B, K]``), with the linear interpolation of ``numpy.percentile``'s default, for a whole batch
+    with one sort."""
     n = values.shape[-1]
     ordered = values.sort(dim=-1).values
-    position = q.to(values.dtype) * (n - 1)
+    qs = q[:, None] if q.ndim == 1 else q
+    position = qs.to(values.dtype) * (n - 1)
     below = position.floor().clamp(0, n - 1).long()
     above = (below + 1).clamp(max=n - 1)
-    weight = (position - below.to(values.dtype))[:, None]
-    low, high = ordered.gather(1, below[:, None]), ordered.gather(1, above[:, None])
-    return (low + (high - low) * weight)[:, 0]
+    weight = position - below.to(values.dtype)
+    low, high = ordered.gather(1, below), ordered.gather(1, above)
+    out = low + (high - low) * weight
+    return out[:, 0] if q.ndim == 1 else out
 
 
 def _fractions(records: list[Params], key: str, low: float, high: float, owner: Augmenter[torch.Tensor],
@@ -73,8 +76,8 @@ class ClippingDistortion(Augmenter[torch.Tensor]):
     def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
         half = _fractions(records, "clipped_percent", 0.0, 100.0, self, batch) / 200.0
         flat = batch.reshape(batch.shape[0], -1)
-        low, high = quantiles(flat, half), quantiles(flat, 1.0 - half)
-        return torch.minimum(torch.maximum(batch, low[:, None, None]), high[:, None, None])
+        bounds = quantiles(flat, torch.stack([half, 1.0 - half], dim=1))
+        return torch.minimum(torch.maximum(batch, bounds[:, 0, None, None]), bounds[:, 1, None, None])
 
 
 @register
@@ -165,7 +168,8 @@ class BitCrush(Augmenter[torch.Tensor]):
         return {"bit_depth": int(rng.integers(int(self.bit_depth[0]), int(self.bit_depth[1]) + 1))}
 
     def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
-        return self.transform_batch(x[None], [params])[0]
+        q = 2.0 ** (int(bounded(params, "bit_depth", 1, 32, self, kind=int)) - 1)
+        return torch.round(x * q) / q
 
     def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
         levels = [2.0 ** (int(bounded(r, "bit_depth", 1, 32, self, kind=int)) - 1) for r in records]

@@ -73,7 +73,10 @@ class TimeMask(Augmenter[torch.Tensor]):
         return noise * NOISE_STD
 
     def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
-        return self.transform_batch(x[None], [params])[0]
+        start, length = self._span(params, x.shape[-1])
+        out = x.clone()
+        out[:, start : start + length] = self._noise(x, params, length) if self.fill == "noise" else 0.0
+        return out
 
     def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
         n = batch.shape[-1]
