@@ -28,7 +28,8 @@ class PeakingEQ(Augmenter[torch.Tensor]):
     0 dB far from it, a bell whose width falls as ``q`` grows. The centre is drawn log-uniformly
     (equal chances per octave, as frequencies are heard); gains and Q uniformly. Several bands make
     the multi-band EQ of audiomentations' ``SevenBandParametricEQ`` with centres that move. Causal,
-    the length kept, one FFT pair per batch (:mod:`augkit.audio._iir`).
+    the length kept; ``scipy.signal.sosfilt`` on the CPU, one FFT pair per batch on a GPU
+    (:mod:`augkit.audio._iir`).
 
     Args:
         center_hz: the centre frequency range ``(min, max)`` or a fixed value, below ``sample_rate / 2``.
@@ -102,6 +103,8 @@ class PeakingEQ(Augmenter[torch.Tensor]):
 
     def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
         b, a = self._coefficients(records)
+        if batch.device.type == "cpu":
+            return _iir.apply_sections(batch, list(np.concatenate([b, a], axis=-1)))
         poles = np.concatenate([np.roots(section) for section in a.reshape(-1, 3)])
         n_fft = _iir.grid(batch.shape[-1], _iir.tail_samples(poles))
         return _iir.apply_responses(batch, _iir.biquad_responses(b, a, n_fft), n_fft)

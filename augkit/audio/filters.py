@@ -2,7 +2,8 @@
 
 The design is closed-form (:mod:`augkit.audio._iir`): the same filter as
 ``scipy.signal.butter(order, edges, kind, fs=sample_rate)`` applied causally like
-``scipy.signal.sosfilt``, computed for a whole batch with one FFT pair. audiomentations
+``scipy.signal.sosfilt`` (on the CPU by ``sosfilt`` itself, on a GPU with one FFT pair for a
+whole batch). audiomentations
 (``augmentations/base_butterword_filter.py``) designs the filter with scipy on every call and states
 its steepness as a roll-off in dB/octave; here ``order`` is the Butterworth order (6 dB/octave each).
 """
@@ -53,6 +54,9 @@ class _Butterworth(Augmenter[torch.Tensor]):
         return self.transform_batch(x[None], [params])[0]
 
     def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
+        if batch.device.type == "cpu":
+            designs = (_iir.butterworth_zpk(self.kind, self.order, self.edges(r), self.sample_rate) for r in records)
+            return _iir.apply_sections(batch, [_iir.zpk_sections(*design) for design in designs])
         zeros, poles, refs = self._design(records)
         n_fft = _iir.grid(batch.shape[-1], _iir.tail_samples(poles))
         return _iir.apply_responses(batch, _iir.zpk_responses(zeros, poles, refs, n_fft), n_fft)
