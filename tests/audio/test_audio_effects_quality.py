@@ -125,7 +125,9 @@ def _lag(x: np.ndarray, y: np.ndarray) -> int:
 @pytest.mark.parametrize("op", [audio.Mp3Compression(32, SR), audio.Mp3Compression(8, SR), audio.Mp3Compression(64, SR),
                                 audio.Mp3Compression(8, 8000), audio.Mp3Compression(32, 44100),
                                 audio.CodecCompression("vorbis", 0.8, SR), audio.CodecCompression("opus", 0.8, SR),
-                                audio.Mp3Compression(128, 44100)], ids=lambda op: repr(op)[:40])
+                                audio.Mp3Compression(128, 44100), audio.Mp3Compression(8, SR, "libsndfile"),
+                                audio.Mp3Compression(64, SR, "libsndfile"), audio.Mp3Compression(48, 48000),
+                                audio.Mp3Compression(32, 44100, "libsndfile")], ids=lambda op: repr(op)[:60])
 def test_codecs_keep_alignment_and_length(op: Augmenter[Any]) -> None:
     rate = op.arguments()["sample_rate"]
     clip = audio.resample(speech()[:, :SR], SR, rate) if rate != SR else speech()[:, :SR]
@@ -154,6 +156,19 @@ def test_mp3_bitrate_is_the_one_recorded() -> None:
         audio.Mp3Compression((170, 190), SR)
     with pytest.raises(InvalidArgument, match="not a rate MP3 stores"):
         audio.Mp3Compression(64, 10000)
+
+
+def test_mp3_record_names_its_encoder_and_replay_uses_that_one() -> None:
+    clip = speech()[:, :SR]
+    op = audio.Mp3Compression((16, 64), SR)
+    out, record = op.augment(clip, np.random.default_rng(0))
+    assert record["encoder"] == "lameenc" and torch.equal(op.apply(clip, record), out)
+    older = {**record, "encoder": "libsndfile"}  # a record made with soundfile's writer replays with it
+    torch.testing.assert_close(op.apply(clip, older), audio.Mp3Compression(record["bitrate_kbps"], SR, "libsndfile")
+                               .apply(clip, older), atol=0, rtol=0)
+    assert not torch.equal(op.apply(clip, older), out)
+    with pytest.raises(InvalidParams, match=r"params\['encoder'\]='ffmpeg' must be one of"):
+        op.apply(clip, {**record, "encoder": "ffmpeg"})
 
 
 def test_clipping_and_tanh_follow_numpy_percentiles() -> None:
