@@ -112,8 +112,11 @@ class ApplyImpulseResponse(Augmenter[torch.Tensor]):
         return self.transform_batch(x[None], [params])[0]
 
     def transform_batch(self, batch: torch.Tensor, records: list[Params]) -> torch.Tensor:
-        b, n = batch.shape[0], batch.shape[-1]
         irs = [self._response(r, batch.device) for r in records]
+        wet = [float(bounded(r, "wet", 0.0, 1.0, self)) for r in records]
+        if batch.device.type == "cpu":
+            return self._numpy_kernel(batch, irs, wet, [expect(r, "source", int, self) for r in records])
+        b, n = batch.shape[0], batch.shape[-1]
         longest = max(ir.shape[0] for ir in irs)
         stacked = torch.zeros(b, longest, device=batch.device, dtype=batch.dtype)
         for k, ir in enumerate(irs):  # ragged lengths into one zero-padded [B, L] (no maths here)
@@ -124,11 +127,46 @@ class ApplyImpulseResponse(Augmenter[torch.Tensor]):
         full = torch.fft.irfft(spectrum, n=n_fft, dim=-1)
         index = (delay[:, None, None] + torch.arange(n, device=batch.device)).expand(b, batch.shape[1], n)
         reverberant = full.gather(-1, index)
-        wet = torch.tensor([float(bounded(r, "wet", 0.0, 1.0, self)) for r in records], device=batch.device,
-                           dtype=torch.float64)[:, None]
+        mix_wet = torch.tensor(wet, device=batch.device, dtype=torch.float64)[:, None]
         rms = _rms(batch)
-        mix = (1 - wet) * batch.reshape(b, -1) + wet * _to_rms(reverberant, rms)
+        mix = (1 - mix_wet) * batch.reshape(b, -1) + mix_wet * _to_rms(reverberant, rms)
         return _to_rms(mix, rms).reshape(batch.shape).to(batch.dtype)
+
+    def _numpy_kernel(self, batch: torch.Tensor, irs: list[torch.Tensor], wet: list[float],
+                      sources: list[int]) -> torch.Tensor:
+        """The same steps on the CPU with numpy's FFT (pocketfft: 2 to 3 times faster than torch's
+        at these sizes on one core), a recorded response's spectrum kept per FFT size."""
+        x = batch.detach().numpy()
+        b, n = x.shape[0], x.shape[-1]
+        n_fft = grid(n, max(ir.shape[0] for ir in irs))
+        spectrum = np.fft.rfft(x, n=n_fft, axis=-1)
+        out = np.empty((b, x.shape[1] * n))
+        for k in range(b):
+            response = irs[k].numpy()
+            spectrum[k] *= self._spectrum(response, sources[k], n_fft)
+            delay = int(np.argmax(np.abs(response)))  # the direct sound
+            reverberant = np.fft.irfft(spectrum[k], n=n_fft, axis=-1)[:, delay : delay + n]
+            dry = x[k].reshape(-1).astype(np.float64)
+            rms = np.sqrt(np.mean(dry * dry))
+            out[k] = _scaled((1 - wet[k]) * dry + wet[k] * _scaled(reverberant.reshape(-1), rms), rms)
+        return torch.from_numpy(out.reshape(batch.shape)).to(batch.dtype)
+
+    def _spectrum(self, response: np.ndarray, source: int, n_fft: int) -> np.ndarray:
+        if source < 0:  # a synthetic room: new every time
+            return np.fft.rfft(response, n=n_fft)
+        cache: dict[tuple[int, int], np.ndarray] = self.__dict__.setdefault("_spectra", {})
+        if (source, n_fft) not in cache:
+            if len(cache) >= 64:
+                cache.clear()
+            cache[(source, n_fft)] = np.fft.rfft(response, n=n_fft)
+        return cache[(source, n_fft)]
+
+
+def _scaled(x: np.ndarray, target: float) -> np.ndarray:
+    """``x`` scaled to RMS ``target`` in float64 (a silent one stays as it is): :func:`_to_rms` for one example."""
+    x = x.astype(np.float64)
+    own = float(np.sqrt(np.mean(x * x)))
+    return x * (target / max(own, 1e-300)) if own > 0 else x
 
 
 def _rms(x: torch.Tensor) -> torch.Tensor:
