@@ -82,6 +82,7 @@ def main() -> None:
         ("impulse response (synthetic)", audio.ApplyImpulseResponse(rt60=(0.2, 1.0), sample_rate=SR),
          A.ApplyImpulseResponse(str(tmp / "room.wav"), p=1.0)),
         ("MP3 8-64 kbps", audio.Mp3Compression((8, 64), SR), A.Mp3Compression(8, 64, p=1.0)),
+        ("MP3 8-64 kbps, libsndfile", audio.Mp3Compression((8, 64), SR, "libsndfile"), A.Mp3Compression(8, 64, p=1.0)),
         ("clipping distortion", audio.ClippingDistortion(), A.ClippingDistortion(p=1.0)),
         ("tanh distortion", audio.TanhDistortion(), A.TanhDistortion(p=1.0)),
         ("bit crush", audio.BitCrush(), A.BitCrush(p=1.0)),

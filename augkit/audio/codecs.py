@@ -169,8 +169,8 @@ class Mp3Compression(Augmenter[torch.Tensor]):
         if encoder == "lameenc":
             return _fitted(_lame_round_trip(x.detach().cpu().numpy(), self.sample_rate, bitrate), x)
         if encoder != "libsndfile":
-            raise InvalidParams(f"Mp3Compression params['encoder']={encoder!r:.40} must be one of {list(_ENCODERS)}; "
-                                "pass the record sample() drew")
+            raise InvalidParams(f"Mp3Compression params['encoder'] must be one of {list(_ENCODERS)}, not "
+                                f"{encoder!r:.40}; pass the record sample() drew")
         # libsndfile maps its compression level linearly onto [lowest, highest] kbps (level 1 is refused)
         level = min((allowed[-1] - bitrate) / (allowed[-1] - allowed[0]), 0.9999)
         return _through(x, self.sample_rate, format="MP3", compression_level=level, bitrate_mode="CONSTANT")
