@@ -20,28 +20,57 @@ Example:
 
 from __future__ import annotations
 
+from augkit.audio.codecs import CodecCompression, Mp3Compression
 from augkit.audio.crop import RandomCrop
+from augkit.audio.distortion import BitCrush, ClippingDistortion, TanhDistortion
+from augkit.audio.equalizer import PeakingEQ
+from augkit.audio.fades import Fade
+from augkit.audio.filters import BandPass, BandStop, HighPass, LowPass
+from augkit.audio.flips import PolarityInversion, Reverse
 from augkit.audio.gain import Gain
 from augkit.audio.io import FORMATS, load, resample, save
+from augkit.audio.masks import TimeMask
 from augkit.audio.mix import Mix
 from augkit.audio.noise import AddBackgroundNoise, AddNoise, colored_noise, mix_at_snr
 from augkit.audio.pitch_shift import PitchShift
-from augkit.audio.presets import audio_pairs
+from augkit.audio.presets import audio_pairs, clar, effects
+from augkit.audio.reverb import ApplyImpulseResponse
 from augkit.audio.shift import TimeShift
+from augkit.audio.short_noises import AddShortNoises
+from augkit.audio.speed import SpeedPerturb
 from augkit.audio.time_stretch import TimeStretch
 
 __all__ = [
     "FORMATS",
     "AddBackgroundNoise",
     "AddNoise",
+    "AddShortNoises",
+    "ApplyImpulseResponse",
+    "BandPass",
+    "BandStop",
+    "BitCrush",
+    "ClippingDistortion",
+    "CodecCompression",
+    "Fade",
     "Gain",
+    "HighPass",
+    "LowPass",
     "Mix",
+    "Mp3Compression",
+    "PeakingEQ",
     "PitchShift",
+    "PolarityInversion",
     "RandomCrop",
+    "Reverse",
+    "SpeedPerturb",
+    "TanhDistortion",
+    "TimeMask",
     "TimeShift",
     "TimeStretch",
     "audio_pairs",
+    "clar",
     "colored_noise",
+    "effects",
     "load",
     "mix_at_snr",
     "resample",

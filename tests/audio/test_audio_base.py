@@ -27,6 +27,31 @@ def every_op(p: float = 1.0) -> list[Augmenter[Any]]:
         audio.RandomCrop(0.25, SR, p=p),
         audio.TimeStretch((0.8, 1.25), True, p=p),
         audio.PitchShift((-3, 3), SR, p=p),
+        *effects(p),
+    ]
+
+
+def effects(p: float) -> list[Augmenter[Any]]:
+    """The effects ops (rooms, filters, codecs, distortions, fades, masks, speed, short noises)."""
+    beep = 0.2 * torch.sin(torch.arange(1600) * (2 * torch.pi * 1000 / SR))
+    return [
+        audio.ApplyImpulseResponse(None, (0.1, 0.5), (0.3, 1.0), SR, p=p),
+        audio.LowPass((500, 4000), 4, SR, p=p),
+        audio.HighPass((100, 1000), 4, SR, p=p),
+        audio.BandPass((300, 3000), (0.5, 1.5), 2, SR, p=p),
+        audio.BandStop((300, 3000), (0.5, 1.5), 2, SR, p=p),
+        audio.PeakingEQ((100, 6000), (-12, 12), (0.5, 4), 3, SR, p=p),
+        audio.Mp3Compression((32, 64), SR, p=p),
+        audio.CodecCompression("vorbis", (0.3, 1.0), SR, p=p),
+        audio.ClippingDistortion((0, 40), p=p),
+        audio.TanhDistortion((0.01, 0.7), p=p),
+        audio.BitCrush((4, 10), p=p),
+        audio.PolarityInversion(p=p),
+        audio.Reverse(p=p),
+        audio.Fade((0, 0.5), (0, 0.5), p=p),
+        audio.TimeMask((0.05, 0.2), "noise", p=p),
+        audio.SpeedPerturb((0.9, 1.1), True, p=p),
+        audio.AddShortNoises([beep], (0, 15), (1, 3), SR, p=p),
     ]
 
 

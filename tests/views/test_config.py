@@ -79,8 +79,8 @@ def test_every_preset_round_trips_through_json_and_yaml(name: str, expand: bool,
 
 
 def op_example(name: str) -> Any:
-    """The op's own example, with background noise from a recording (its example holds a waveform)."""
-    if name == "audio.add_background_noise":
+    """The op's own example, with background or short noises from a recording (its example holds a waveform)."""
+    if name in ("audio.add_background_noise", "audio.add_short_noises"):
         return registry.get(name)(sources=[str(DATA / "audio" / "pink_noise.flac")], sample_rate=16000)
     return registry.get(name).example()
 
