@@ -20,8 +20,20 @@ from augkit.core.modalities import BaseModality, register
 
 __all__ = ["EXTENSIONS", "AudioModality"]
 
-#: File suffixes :meth:`AudioModality.load` reads.
-EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
+#: The file suffixes of each container libsndfile reads (``soundfile.available_formats()``).
+_SUFFIXES = {"WAV": (".wav",), "FLAC": (".flac",), "OGG": (".ogg", ".oga", ".opus"), "MP3": (".mp3",),
+             "AIFF": (".aiff", ".aif"), "AU": (".au",), "CAF": (".caf",), "W64": (".w64",)}
+
+
+def _extensions() -> tuple[str, ...]:
+    import soundfile
+
+    formats = soundfile.available_formats()
+    return tuple(e for name, suffixes in _SUFFIXES.items() if name in formats for e in suffixes)
+
+
+#: File suffixes :meth:`AudioModality.load` reads: those of the containers this soundfile reads.
+EXTENSIONS = _extensions()
 _SUBTYPES = {"wav": ("WAV", "FLOAT"), "flac": ("FLAC", "PCM_24")}
 
 

@@ -35,6 +35,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The ``augkit`` argument parser with every subcommand."""
     parser = _Parser(prog="augkit", description="Positive pairs (n views) for contrastive learning.")
+    from augkit.core.version import __version__
+
+    parser.add_argument("--version", action="version", version=f"augkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in (listing, preview, generate, stats):
         module.add_parser(sub)

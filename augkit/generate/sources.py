@@ -154,7 +154,8 @@ def list_source(source: Any, modality: str, encoding: str | None = None) -> tupl
                 rel = f.relative_to(path)
                 found.append((str(f), str(f), None, rel.parts[0] if len(rel.parts) > 1 else None, None, m.name))
             if len(found) == before:
-                raise InvalidInput(f"{path} holds no {modality or 'sample'} files ({known})")
+                wanted = ", ".join(modalities.get(modality).extensions) if modality else known
+                raise InvalidInput(f"{path} holds no {modality or 'sample'} files ({wanted})")
         elif os.path.lexists(path):
             problem = _problem(path)
             if problem is not None:

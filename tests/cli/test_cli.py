@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import augkit
 from augkit.cli import main
 from augkit.core import registry
 
@@ -259,3 +262,8 @@ def test_stats_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.startswith("augkit stats: ") and "holds text, but preset image.simclr takes image" in err
     assert main(["stats", str(DATA / "images"), "--preset", "simclr", "--samples", "0"]) == 2
     assert "--samples 0" in capsys.readouterr().err
+
+
+def test_version_prints_the_installed_version() -> None:
+    done = subprocess.run([sys.executable, "-m", "augkit", "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == f"augkit {augkit.__version__}"
