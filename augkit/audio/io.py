@@ -6,6 +6,7 @@ carries libsndfile, which reads and writes all four formats by itself.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from augkit.audio._waveform import as_waveform, restore
 from augkit.core.args import SampleRate
 from augkit.core.errors import InvalidArgument, InvalidInput, MissingFile
 
-__all__ = ["FORMATS", "MAX_FRAMES", "load", "resample", "save"]
+__all__ = ["FORMATS", "MAX_FRAMES", "load", "load_bytes", "resample", "save"]
 
 _RATE = SampleRate()
 
@@ -62,14 +63,26 @@ def load(path: str | Path, sample_rate: int | None = None, mono: bool = False) -
     Example:
         >>> wav, sr = load("data/audio/speech_digits.flac", sample_rate=16000, mono=True)
     """
-    import soundfile as sf
-
     target = None if sample_rate is None else _RATE(sample_rate, "sample_rate")
     path = Path(path)
     if not path.is_file():
         raise MissingFile(f"audio file {path} does not exist")
+    return _decode(str(path), path, target, mono)
+
+
+def load_bytes(data: bytes, name: str = "audio bytes", sample_rate: int | None = None,
+               mono: bool = False) -> tuple[torch.Tensor, int]:
+    """:func:`load` of an encoded file held in memory (a Hugging Face ``Audio(decode=False)`` cell, a
+    WebDataset member): ``(waveform [channels, time], rate)``; ``name`` names it in errors."""
+    target = None if sample_rate is None else _RATE(sample_rate, "sample_rate")
+    return _decode(io.BytesIO(data), Path(name), target, mono)
+
+
+def _decode(source: Any, path: Path, target: int | None, mono: bool) -> tuple[torch.Tensor, int]:
+    import soundfile as sf
+
     try:
-        with sf.SoundFile(str(path)) as f:
+        with sf.SoundFile(source) as f:
             rate = f.samplerate
             _check_frames(path, f.frames, rate, f.channels)
             data = f.read(dtype="float32", always_2d=True)

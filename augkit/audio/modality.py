@@ -112,6 +112,13 @@ class AudioModality(BaseModality):
             raise InvalidInput(f"audio path {path} is a folder, not an audio file")
         return load(path, sample_rate=sample_rate, mono=mono)[0]
 
+    def load_bytes(self, data: bytes, name: str = "", sample_rate: int | None = 16000, mono: bool = False,
+                   **options: Any) -> Any:
+        """One clip from an encoded file in memory, as :meth:`load` reads a file (resampled likewise)."""
+        from augkit.audio.io import load_bytes
+
+        return load_bytes(data, name or "audio bytes", sample_rate=sample_rate, mono=mono)[0]
+
     def encode(self, view: Any, format: str | None = None, sample_rate: int = 16000,
                **context: Any) -> tuple[bytes, str]:
         """A clip as float32 WAV (the default, lossless) or 24-bit FLAC (clipped to [-1, 1]), with

@@ -67,6 +67,7 @@ class Modality(Protocol):
         enter / leave / stack: how an op sees its input (:meth:`BaseModality.enter`).
         load(path, **options): one sample from a file, in the canonical form.
         read(path, **options): the samples a file named as a source holds (a text file: its lines).
+        load_bytes(data, name, **options): one sample from an encoded file held in memory.
         encode(view, format=None, **context) -> (bytes, extension) and decode(data, extension):
             store a view taken before the generator's output step; decode(encode(v)) equals v up
             to the format (context: what :meth:`context` gives, e.g. the sample rate of a WAV).
@@ -106,6 +107,8 @@ class Modality(Protocol):
     def load(self, path: str | Path, **options: Any) -> Any: ...
 
     def read(self, path: str | Path, **options: Any) -> list[Any]: ...
+
+    def load_bytes(self, data: bytes, name: str = "", **options: Any) -> Any: ...
 
     def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]: ...
 
@@ -179,6 +182,11 @@ class BaseModality(BatchForm):
 
     def read(self, path: str | Path, **options: Any) -> list[Any]:
         return [self.load(path, **options)]
+
+    def load_bytes(self, data: bytes, name: str = "", **options: Any) -> Any:
+        """One sample from an encoded file held in memory (a dataset cell), as :meth:`load` reads a file;
+        ``name`` (a file name) gives its format and names it in errors."""
+        return self.decode(data, Path(name).suffix.lstrip(".") or self.formats[0])
 
     def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]:
         import numpy as np

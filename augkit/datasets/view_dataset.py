@@ -21,6 +21,7 @@ import torch
 
 from augkit.core.batching import collate_labels
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType, quoted
+from augkit.datasets.hf import HFRows, is_hf_dataset
 from augkit.views.generator import ViewGenerator
 
 __all__ = ["BatchCollate", "IterableViewDataset", "SourceBatch", "SourceDataset", "ViewDataset", "ViewList",
@@ -138,19 +139,24 @@ class ViewDataset(_Epochs, torch.utils.data.Dataset[tuple[list[Any], Any]]):
         return super().__new__(cls)
 
     def __init__(self, data: Any, views: ViewGenerator, epoch: int = 0, labelled: bool | None = None,
-                 key: str | Callable[[Any], Any] | None = None) -> None:
+                 key: str | Callable[[Any], Any] | None = None, column: str | None = None) -> None:
         _check_views(views)
         if not _indexable(data):
             raise TypeError(f"data must support len() and indexing, or iteration, got {type(data).__name__}")
         if key is not None:
             raise TypeError("key= is for iterable data; a map-style dataset's index is the position")
         _check_labelled(labelled)
+        #: a Hugging Face dataset's rows as (sample, other columns), media decoded by augkit
+        self.rows = HFRows(data, views, column) if is_hf_dataset(data) else None
+        if column is not None and self.rows is None:
+            raise TypeError("column= picks the augmented column of a Hugging Face dataset; this data has none")
         self.data = data
         self.views = views
         self.labelled = labelled
         self._epoch = _SharedEpoch(epoch)
         #: where mixing ops draw partners: the generator's source, or this dataset's samples
-        self.partners = Samples(data, labelled) if views.mixes and views.source is None else None
+        self.partners = None if not views.mixes or views.source is not None else \
+            Samples(self.rows, False, first=True) if self.rows is not None else Samples(data, labelled)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -158,7 +164,7 @@ class ViewDataset(_Epochs, torch.utils.data.Dataset[tuple[list[Any], Any]]):
     def __getitem__(self, index: int) -> tuple[list[Any], Any]:
         if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
             raise TypeError(f"ViewDataset index must be an int, got {type(index).__name__}")
-        x, label = _split(self.data[index], self.labelled, index)
+        x, label = self.rows[index] if self.rows is not None else _split(self.data[index], self.labelled, index)
         views = self.views.generate(x, index=int(index), epoch=self.epoch, source=self.partners)
         return ViewList(views.items, views.params), label
 
@@ -268,8 +274,8 @@ class Samples(Sequence[Any]):
     """The samples of a map-style dataset by index, labels left out (split by :class:`ViewDataset`'s
     rule): where a generator's mixing ops draw their partners."""
 
-    def __init__(self, data: Any, labelled: bool | None = None) -> None:
-        self.data, self.labelled = data, labelled
+    def __init__(self, data: Any, labelled: bool | None = None, first: bool = False) -> None:
+        self.data, self.labelled, self.first = data, labelled, first
 
     def __len__(self) -> int:
         return len(self.data)
@@ -277,6 +283,8 @@ class Samples(Sequence[Any]):
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
+        if self.first:  # items are (sample, rest) pairs already
+            return self.data[index][0]
         return _split(self.data[index], self.labelled, index)[0]
 
 

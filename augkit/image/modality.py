@@ -89,6 +89,19 @@ class ImageModality(BaseModality):
         # arrays viewing PIL's buffer are read-only: torch warns on them, and users write into images
         return picture if picture.flags.writeable else picture.copy()
 
+    def load_bytes(self, data: bytes, name: str = "", **options: Any) -> np.ndarray:
+        """One image from an encoded file in memory (any format PIL reads), as :meth:`load` reads a file."""
+        from PIL import Image, UnidentifiedImageError
+
+        from augkit.image._convert import as_image
+
+        try:
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+                return as_image(img)
+        except (UnidentifiedImageError, OSError) as exc:
+            raise InvalidInput(f"cannot decode image {name or 'bytes'}: {exc}") from None
+
     def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]:
         """A view (before the output step) as JPEG (q95, the default), PNG (lossless) or npy (exact)."""
         fmt = self.check_format(format)
