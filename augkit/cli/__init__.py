@@ -49,6 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except KeyboardInterrupt:  # Ctrl-C anywhere else: one line, no traceback
+        import sys
+
+        print(f"augkit {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader went away (`augkit list | head`): stop quietly
         import os
         import sys

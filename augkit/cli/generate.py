@@ -4,8 +4,9 @@ dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`).
 Running the same command again resumes: complete shards whose hashes verify are kept, the rest is
 rebuilt. When the folder's job file is corrupt (or missing beside shards), ``--repair`` rebuilds it
 and keeps every shard this job made. A user error prints one line ``augkit generate: ...`` on
-stderr and exits 2; a job in which every input failed exits 1. Control characters in file names
-are printed escaped (``\x1b``).
+stderr and exits 2; a job in which every input failed exits 1. Ctrl-C or SIGTERM stops the workers
+and prints one line (how many shards are complete; run the same command to resume), exiting 130
+or 143; a second Ctrl-C kills at once. Control characters in file names are printed escaped (``\x1b``).
 
 Example:
     augkit generate data/images --out out/pairs --preset simclr --workers 2
@@ -14,7 +15,10 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from augkit.cli import _views
@@ -32,11 +36,15 @@ def run(args: argparse.Namespace) -> int:
         views, _ = _views.generator(args)
         formats = {name: value for name in modalities.names()
                    if (value := getattr(args, f"{name}_format", None)) is not None}
-        summary = generate.write_pairs(
-            args.source, args.out, views, epochs=args.epochs, shard_size=args.shard_size, workers=args.workers,
-            engine=args.engine, ray_address=args.ray_address, limit=args.limit, formats=formats,
-            modality=args.modality, strict=args.strict, overwrite=args.overwrite, repair=args.repair,
-            progress=not args.quiet, encoding=args.encoding)
+        with _stops_quietly():
+            summary = generate.write_pairs(
+                args.source, args.out, views, epochs=args.epochs, shard_size=args.shard_size, workers=args.workers,
+                engine=args.engine, ray_address=args.ray_address, limit=args.limit, formats=formats,
+                modality=args.modality, strict=args.strict, overwrite=args.overwrite, repair=args.repair,
+                progress=not args.quiet, encoding=args.encoding)
+    except generate.Interrupted as stop:
+        print(str(stop), file=sys.stderr)
+        return 128 + stop.signum  # 130 for SIGINT, 143 for SIGTERM
     except _views.UserError as err:
         return _views.fail("generate", printable(str(err)))
     except (generate.GenerateError, ValueError, TypeError, OSError) as err:
@@ -49,6 +57,30 @@ def run(args: argparse.Namespace) -> int:
         print(f"  ... and {len(summary.failures) - 5} more in {printable(str(summary.manifest))}", file=sys.stderr)
     print(f"manifest: {printable(str(summary.manifest))}")
     return 1 if summary.written == 0 else 0
+
+
+class _Stop(KeyboardInterrupt):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _stops_quietly() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the job as one interruption (the workers are stopped and the complete
+    shards counted); a second one while it stops kills at once."""
+
+    def stop(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C: no more waiting
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise _Stop(signum)
+
+    before = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
 
 
 def add_parser(sub: Any) -> None:

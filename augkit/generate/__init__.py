@@ -10,6 +10,7 @@ from augkit.core.lazy import lazy_getattr
 # Public names, served lazily (PEP 562): name -> the module that defines it.
 _LAZY: dict[str, str] = {
     "GenerateError": "augkit.generate.layout",
+    "Interrupted": "augkit.generate.layout",
     "JOB_FILE": "augkit.generate.layout",
     "MANIFEST": "augkit.generate.layout",
     "PairDataset": "augkit.generate.pairs",
@@ -22,6 +23,7 @@ __all__ = [
     "JOB_FILE",
     "MANIFEST",
     "GenerateError",
+    "Interrupted",
     "PairDataset",
     "ShardError",
     "Summary",
@@ -30,7 +32,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from augkit.generate.job import Summary, write_pairs
-    from augkit.generate.layout import JOB_FILE, MANIFEST, GenerateError
+    from augkit.generate.layout import JOB_FILE, MANIFEST, GenerateError, Interrupted
     from augkit.generate.pairs import PairDataset, ShardError
 
 __getattr__ = lazy_getattr(__name__, _LAZY)

@@ -57,6 +57,11 @@ def run_shards(jobs: list[ShardJob], workers: int, engine: str, address: str | N
                     finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
                     for f in finished:
                         yield f.result()
+            except KeyboardInterrupt:  # stop at once: no worker writes on into the folder or outlives the job
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.kill()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
             finally:
                 for f in futures:
                     f.cancel()
@@ -71,6 +76,8 @@ def die_with_parent(parent: int) -> None:
     import threading
     import time
 
+    # Ctrl-C reaches the whole process group: the parent stops the workers, which say nothing
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         import ctypes
 

@@ -58,6 +58,7 @@ from augkit.generate.layout import (
     DATASET_FORMAT,
     MANIFEST,
     GenerateError,
+    Interrupted,
     canonical_json,
     plan_shards,
     versions,
@@ -225,6 +226,9 @@ def write_pairs(
                 metas[meta["shard"]] = meta
                 bar(meta["indices"][1] - meta["indices"][0])
                 layout.write_point("between-shards", root / meta["shard"])
+        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM under the command: the workers are stopped
+            kept = len(complete_shards(root, plan, job_sha))
+            raise Interrupted(kept, len(plan), getattr(stop, "signum", 2)) from None
         except OSError as exc:
             kept = len(complete_shards(root, plan, job_sha))  # all workers have stopped: what is on disk
             raise GenerateError(f"cannot write to {printable(str(root))}: {printable(str(exc))}; the {kept} complete "

@@ -59,6 +59,18 @@ class GenerateError(AugkitError, RuntimeError):
 GenerateError.__module__ = "augkit.generate"  # its public home, in messages and tracebacks
 
 
+class Interrupted(KeyboardInterrupt):
+    """``write_pairs`` was stopped (Ctrl-C, SIGTERM) with ``complete`` of ``total`` shards on disk; the
+    workers are gone and the same call resumes. ``signum``: the signal that stopped it."""
+
+    def __init__(self, complete: int, total: int, signum: int = 2) -> None:
+        super().__init__(f"interrupted: {complete} of {total} shards complete; run the same command again to resume")
+        self.complete, self.total, self.signum = complete, total, signum
+
+
+Interrupted.__module__ = "augkit.generate"
+
+
 class NotRegularFile(OSError):
     """A path inside the output folder is not a regular file inside it (a link, a FIFO, a device, a
     folder, or a path through a link); the message says what it is."""
