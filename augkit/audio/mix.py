@@ -61,6 +61,6 @@ class Mix(Mixing):
 
         if partner.shape[0] != x.shape[0]:
             raise InvalidInput(f"Mix: partner {params['partner']} has {partner.shape[0]} channels and the clip "
-                               f"{x.shape[0]}; read the clips with one channel count (mono=True)")
+                               f"{x.shape[0]}; read the clips with one channel count (the readers' channels=1)")
         partner = fit(partner.to(x.device), x.shape[-1])
         return mix_at_snr(x, partner, float(bounded(params, "snr_db", *_SNR_DB, self)))

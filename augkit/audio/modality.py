@@ -94,30 +94,38 @@ class AudioModality(BaseModality):
                                "time, or keep lengths equal (TimeStretch(keep_length=True); p=1 for RandomCrop)")
         return torch.stack(list(items))
 
-    def load(self, path: str | Path, sample_rate: int | None = 16000, mono: bool = False, **options: Any) -> Any:
+    def load(self, path: str | Path, sample_rate: int | None = 16000, channels: int | str = 1,
+             mono: bool | None = None, **options: Any) -> Any:
         """One clip ``[channels, time]`` at ``sample_rate`` Hz (see :func:`augkit.audio.load`).
 
         The clip holds no rate of its own, so it is resampled to 16 kHz unless told otherwise:
         a 44.1 kHz file then gives as many samples per second as one recorded at 16 kHz, and a
         "1 s" crop built for 16 kHz holds 1 s. ``sample_rate=None`` keeps each file's own rate
-        (ask for it explicitly, and keep track of the rates yourself).
+        (ask for it explicitly, and keep track of the rates yourself). ``channels=1`` (the default)
+        mixes every file down to mono, so a folder mixing mono and stereo files gives clips of one
+        kind; ``2`` gives stereo (a mono file duplicated); ``"keep"`` keeps each file's channels.
+        ``mono=True`` is the older spelling of ``channels=1`` (``mono=False``: ``"keep"``).
 
         Raises:
             FileNotFoundError: when ``path`` does not exist.
             InvalidInput: when ``path`` is a folder, or a file that cannot be decoded, naming it.
+            InvalidArgument: for ``channels`` other than 1, 2 or "keep".
         """
         from augkit.audio.io import load
 
         if Path(path).is_dir():
             raise InvalidInput(f"audio path {path} is a folder, not an audio file")
-        return load(path, sample_rate=sample_rate, mono=mono)[0]
+        wanted = _wanted_channels(channels, mono)
+        return _with_channels(load(path, sample_rate=sample_rate)[0], wanted, str(path))
 
-    def load_bytes(self, data: bytes, name: str = "", sample_rate: int | None = 16000, mono: bool = False,
-                   **options: Any) -> Any:
+    def load_bytes(self, data: bytes, name: str = "", sample_rate: int | None = 16000, channels: int | str = 1,
+                   mono: bool | None = None, **options: Any) -> Any:
         """One clip from an encoded file in memory, as :meth:`load` reads a file (resampled likewise)."""
         from augkit.audio.io import load_bytes
 
-        return load_bytes(data, name or "audio bytes", sample_rate=sample_rate, mono=mono)[0]
+        wanted = _wanted_channels(channels, mono)
+        return _with_channels(load_bytes(data, name or "audio bytes", sample_rate=sample_rate)[0], wanted,
+                              name or "audio bytes")
 
     def encode(self, view: Any, format: str | None = None, sample_rate: int = 16000,
                **context: Any) -> tuple[bytes, str]:
@@ -172,7 +180,8 @@ class AudioModality(BaseModality):
             seen = by_items(channels, lambda c: "not a [channels, time] clip" if c is None else
                              f"{c} channel{'s' if c != 1 else ''}")
             raise InvalidInput(f"audio clips of one batch have different channel counts ({seen}): give every clip "
-                               "one count (mono: clip.mean(0, keepdim=True); stereo from mono: clip.expand(2, -1))")
+                               "one count: read files with channels=1 (the readers' default; --channels 1) or 2, or "
+                               "mix clips in memory down yourself (clip.mean(0, keepdim=True))")
         return collate_items(items, pad_value=pad_value)
 
     render_options = ("sample_rate",)
@@ -341,6 +350,29 @@ _KINDS_BY_KEYS = {
 }
 _SNR_CAP_DB = 120.0
 # A five-stop ramp close to matplotlib's viridis (perceptually even, readable in grey).
+#: How audio readers give channels: 1 (mixed down to mono), 2 (stereo), or "keep".
+CHANNELS = (1, 2, "keep")
+
+
+def _wanted_channels(channels: Any, mono: bool | None) -> int | str:
+    if mono is not None:
+        return 1 if mono else "keep"
+    if isinstance(channels, bool) or channels not in CHANNELS:
+        raise InvalidArgument(f"channels={channels!r} must be 1 (mono), 2 (stereo) or 'keep'")
+    return channels
+
+
+def _with_channels(wav: Any, channels: int | str, name: str) -> Any:
+    if channels == "keep" or wav.shape[0] == channels:
+        return wav
+    if channels == 1:
+        return wav.mean(dim=0, keepdim=True)
+    if wav.shape[0] == 1:
+        return wav.expand(2, -1).clone()
+    raise InvalidInput(f"{name} has {wav.shape[0]} channels; channels=2 makes stereo of mono files only: "
+                       "read it with channels=1 or 'keep'")
+
+
 def _op_kind(name: str, params: dict[str, Any]) -> str:
     return name or _KINDS_BY_KEYS.get(frozenset(params), "")
 

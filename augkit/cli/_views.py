@@ -50,7 +50,26 @@ def generator(args: argparse.Namespace) -> tuple[Any, str]:
     return config.load(args.config, **overrides), f"the generator of {args.config}"
 
 
-def read(command: str, sources: list[str], views: Any, limit: int, encoding: str | None = None) -> list[Any]:
+def read_options(args: argparse.Namespace, modality: str) -> dict[str, Any]:
+    """``--color`` and ``--channels`` as keywords of the modality's ``load``; an option its ``load``
+    does not take is refused, naming the flag."""
+    import inspect
+
+    from augkit.core import modalities
+
+    given = {k: v for k, v in (("color", getattr(args, "color", None)), ("channels", getattr(args, "channels", None)))
+             if v is not None}
+    if not given or not modality:
+        return given
+    takes = inspect.signature(modalities.get(modality).load).parameters
+    for name in given:
+        if name not in takes:
+            raise UserError(f"--{name}: {modality} sources take no {name} option")
+    return {k: int(v) if k == "channels" and v != "keep" else v for k, v in given.items()}
+
+
+def read(command: str, sources: list[str], views: Any, limit: int, encoding: str | None = None,
+         options: dict[str, Any] | None = None) -> list[Any]:
     """The first ``limit`` samples of ``sources`` for ``views``, loaded as the generator needs them
     (audio at the rate its ops declare, text in ``encoding``); a file among good ones that cannot be
     read is skipped with a note on stderr.
@@ -61,7 +80,7 @@ def read(command: str, sources: list[str], views: Any, limit: int, encoding: str
     from augkit import datasets
     from augkit.core import modalities
 
-    options = modalities.get(views.modality).context(views) if views.modality else {}
+    options = {**(modalities.get(views.modality).context(views) if views.modality else {}), **(options or {})}
     if encoding is not None:
         if views.modality:
             _check_encoding(views.modality)
@@ -98,9 +117,13 @@ def add_generator_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_source_options(p: argparse.ArgumentParser) -> None:
-    """``--encoding CODEC``: how text sources are decoded."""
+    """``--encoding CODEC``, ``--color``, ``--channels``: how sources are read."""
     p.add_argument("--encoding", default=None, metavar="CODEC",
                    help="the encoding of text sources (default utf-8; e.g. utf-16, latin-1)")
+    p.add_argument("--color", default=None, choices=("rgb", "gray", "keep"),
+                   help="how image files are read (default rgb: grayscale files too, so views stack)")
+    p.add_argument("--channels", default=None, choices=("1", "2", "keep"),
+                   help="how audio files are read (default 1: mixed down to mono, so clips stack)")
 
 
 def fail(command: str, message: str) -> int:

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
                 args.source, args.out, views, epochs=args.epochs, shard_size=args.shard_size, workers=args.workers,
                 engine=args.engine, ray_address=args.ray_address, limit=args.limit, formats=formats,
                 modality=args.modality, strict=args.strict, overwrite=args.overwrite, repair=args.repair,
-                progress=not args.quiet, encoding=args.encoding)
+                progress=not args.quiet, encoding=args.encoding,
+                read_options=_views.read_options(args, views.modality or args.modality or ""))
     except generate.Interrupted as stop:
         print(str(stop), file=sys.stderr)
         return 128 + stop.signum  # 130 for SIGINT, 143 for SIGTERM

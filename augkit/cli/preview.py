@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         if args.samples < 1:
             raise _views.UserError(f"--samples {args.samples}: show at least 1 sample")
         views, taker = _views.generator(args)
-        samples = _views.read("preview", args.sources, views, args.samples, args.encoding)
+        samples = _views.read("preview", args.sources, views, args.samples, args.encoding,
+                              _views.read_options(args, views.modality))
     except datasets.ModalityMismatch as err:
         return _views.fail("preview", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
     except (_views.UserError, AugkitError, ValueError, TypeError, OSError) as err:  # OSError: FileNotFoundError too

@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
         if args.samples < 1:
             raise _views.UserError(f"--samples {args.samples}: measure at least 1 sample")
         views, taker = _views.generator(args)
-        samples = _views.read("stats", args.sources, views, args.samples, args.encoding)
+        samples = _views.read("stats", args.sources, views, args.samples, args.encoding,
+                              _views.read_options(args, views.modality))
         table = preview.measure(samples, views)
     except datasets.ModalityMismatch as err:
         return _views.fail("stats", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")

@@ -80,7 +80,7 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         fields: field name -> modality name (or None: pass through), on top of the
             modality-named keys.
         base: the folder that paths are relative to and must stay inside.
-        load_options: keywords for the descriptors' ``load`` (``sample_rate=``, ``mono=True``).
+        load_options: keywords for the descriptors' ``load`` (``sample_rate=``, ``channels=``, ``color=``).
 
     Raises:
         FileNotFoundError: when the manifest, ``base`` or a file a row names does not exist

@@ -79,7 +79,8 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
         labels_from_folders: return ``(sample, label_index)`` pairs.
         modality: the registered modality of the samples (``self.modality``; ``""`` when the kept
             files span several modalities or none claims them and ``loader`` reads them).
-        load_options: keywords for the descriptor's ``load`` (``sample_rate=``, ``mono=True`` for audio).
+        load_options: keywords for the descriptor's ``load`` (audio: ``sample_rate=``,
+            ``channels=1 | 2 | "keep"``; images: ``color="rgb" | "gray" | "keep"``).
 
     Raises:
         FileNotFoundError: when ``root`` is not a folder.

@@ -119,6 +119,7 @@ def write_pairs(
     repair: bool = False,
     progress: bool = True,
     encoding: str | None = None,
+    read_options: Mapping[str, Any] | None = None,
 ) -> Summary:
     """Write ``views.n_views`` views of every sample of ``source`` to tar shards under ``out``.
 
@@ -147,6 +148,8 @@ def write_pairs(
         progress: show a progress bar (items/s, ETA) on stderr.
         encoding: how text source files are decoded (a codec Python knows; default UTF-8); a
             different encoding is a different job.
+        read_options: keywords of the modality's ``load`` (``color="gray"`` for images,
+            ``channels=2`` for audio); other options are another job.
 
     Returns:
         A :class:`Summary`; ``summary.failures`` lists every input that failed, with its reason.
@@ -193,7 +196,7 @@ def write_pairs(
         for name, value in fmts.items():
             modalities.get(name).check_format(value)  # an unknown modality or format is named
         fmt = form.check_format(fmts.get(chosen))
-        context = dict(form.context(views))
+        context = {**form.context(views), **(read_options or {})}
         if encoding is not None:  # list_source checked that the modality reads text; the workers load with it
             context["encoding"] = encoding
     if limit is not None:
@@ -206,6 +209,7 @@ def write_pairs(
            "shard_size": shard_size,
            "limit": limit, "modality": chosen, "format": fmt, "samples": len(items),
            **({"encoding": encoding} if encoding is not None else {}),
+           **({"read_options": dict(read_options)} if read_options else {}),
            **({"fields": views.field_modalities} if views.fields is not None else {}),
            "sources_sha256": hashlib.sha256(canonical_json([i.source for i in items])).hexdigest()}
     job_sha = hashlib.sha256(canonical_json(job)).hexdigest()

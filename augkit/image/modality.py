@@ -59,18 +59,20 @@ class ImageModality(BaseModality):
     def stack(self, items: Sequence[Any], where: str) -> Any:
         return np.stack(items)
 
-    def load(self, path: str | Path, **options: Any) -> np.ndarray:
-        """Read an image file in the layout :meth:`check` gives the same picture held as an array.
-
-        Colour files become uint8 ``H×W×3`` RGB (alpha dropped; palette and CMYK files converted).
-        Grayscale files stay one channel, ``H×W``, like a grayscale numpy array: 8-bit (``L``),
-        1-bit, 16-bit (scaled to uint8 as :func:`augkit.image.as_image` scales uint16), 32-bit
-        float, grey with alpha (alpha dropped), and palette files whose palette is all grey.
+    def load(self, path: str | Path, color: str = "rgb", **options: Any) -> np.ndarray:
+        """Read an image file as uint8 ``H×W×3`` RGB (``color="rgb"``, the default, as torchvision's
+        ``ImageFolder`` reads: a folder mixing grayscale and colour files gives views of one kind),
+        ``H×W`` grey (``"gray"``), or in the layout :meth:`check` gives the same picture held as an
+        array (``"keep"``: colour files RGB, grayscale files ``H×W``). Alpha is dropped; palette,
+        CMYK, 1-bit, 16-bit (scaled as :func:`augkit.image.as_image` scales uint16) and float
+        files are converted.
 
         Raises:
             FileNotFoundError: when ``path`` does not exist.
             InvalidInput: when ``path`` is a folder, or not an image PIL can decode, naming it.
+            InvalidArgument: for a ``color`` other than "rgb", "gray" or "keep".
         """
+        _check_color(color)
         from PIL import Image, UnidentifiedImageError
 
         path = Path(path)
@@ -83,22 +85,21 @@ class ImageModality(BaseModality):
                 img.load()
                 # one layout per picture, whatever the file's mode: check() reads grey modes and
                 # grey palettes as H×W, as a numpy H×W array is grayscale too, and the rest as RGB
-                picture = self.check(img)
+                picture = _colored(self.check(img), color)
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise InvalidInput(f"cannot decode image file {path}: {exc}") from None
         # arrays viewing PIL's buffer are read-only: torch warns on them, and users write into images
         return picture if picture.flags.writeable else picture.copy()
 
-    def load_bytes(self, data: bytes, name: str = "", **options: Any) -> np.ndarray:
+    def load_bytes(self, data: bytes, name: str = "", color: str = "rgb", **options: Any) -> np.ndarray:
         """One image from an encoded file in memory (any format PIL reads), as :meth:`load` reads a file."""
         from PIL import Image, UnidentifiedImageError
 
-        from augkit.image._convert import as_image
-
+        _check_color(color)
         try:
             with Image.open(io.BytesIO(data)) as img:
                 img.load()
-                return as_image(img)
+                return _colored(self.check(img), color)
         except (UnidentifiedImageError, OSError) as exc:
             raise InvalidInput(f"cannot decode image {name or 'bytes'}: {exc}") from None
 
@@ -201,9 +202,11 @@ class ImageModality(BaseModality):
 
         shapes = [tuple(np.shape(v)) for v in items]
         if len(set(shapes)) != 1:
+            kinds = {1 if np.ndim(v) == 2 else np.shape(v)[-1 if isinstance(v, np.ndarray) else 0] for v in items}
+            fix = ("read every file as RGB (color='rgb', the readers' default; --color rgb)" if len(kinds) > 1 else
+                   "resize or crop them to one size (RandomResizedCrop(size), Resize((h, w)))")
             raise InvalidInput(f"image views of one position have different shapes {sorted(set(shapes))} "
-                               f"({by_items(shapes)}): resize or crop them to one size (RandomResizedCrop(size), "
-                               "Resize((h, w)))")
+                               f"({by_items(shapes)}): {fix}")
         if all(isinstance(v, np.ndarray) for v in items) and len({v.dtype for v in items}) == 1:
             return torch.from_numpy(np.stack(items))
         return stack(items)
@@ -286,6 +289,28 @@ class ImageModality(BaseModality):
             ("float", photo.astype(np.float32) / 255.0),
             ("tiny", photo[:3, :2].copy()),
         ]
+
+
+#: How image readers give colours: ``"rgb"`` (every file as RGB), ``"gray"``, or ``"keep"`` (grey files as ``H×W``).
+COLORS = ("rgb", "gray", "keep")
+
+
+def _check_color(color: Any) -> None:
+    if color not in COLORS:
+        from augkit.core.errors import InvalidArgument
+
+        raise InvalidArgument(f"color={color!r} must be one of {list(COLORS)}: 'rgb' reads every image as RGB, "
+                              "'gray' as one channel, 'keep' keeps grayscale files one channel")
+
+
+def _colored(picture: np.ndarray, color: str) -> np.ndarray:
+    if color == "rgb" and picture.ndim == 2:
+        return np.repeat(picture[..., None], 3, axis=2)
+    if color == "gray" and picture.ndim == 3:
+        import cv2
+
+        return np.asarray(cv2.cvtColor(np.ascontiguousarray(picture), cv2.COLOR_RGB2GRAY))
+    return picture
 
 
 def crop_boxes(params: Any) -> list[tuple[int, int, int, int]]:

@@ -103,17 +103,20 @@ def test_grayscale_file_gives_the_layout_of_a_grayscale_array(tmp_path: Path, mo
     img.save(tmp_path / "gray.png")
     with Image.open(tmp_path / "gray.png") as check:
         assert check.mode == mode or (mode == "I;16" and check.mode.startswith("I"))
-    loaded = modalities.get("image").load(tmp_path / "gray.png")
+    loaded = modalities.get("image").load(tmp_path / "gray.png", color="keep")
     assert loaded.shape == gray.shape and loaded.dtype == np.uint8
     np.testing.assert_array_equal(loaded, gray)
+    rgb = modalities.get("image").load(tmp_path / "gray.png")  # the readers' default, as ImageFolder reads
+    np.testing.assert_array_equal(rgb, np.repeat(gray[..., None], 3, axis=2))
 
 
 def test_grayscale_views_agree_for_an_array_a_folder_and_a_source(tmp_path: Path) -> None:
     gray = _gray_picture()
     Image.fromarray(gray).save(tmp_path / "gray.png")
-    from_folder = FolderDataset(tmp_path)[0]
-    from_source = read_sources([tmp_path / "gray.png"])[0][0]
-    from_folder_source = read_sources([tmp_path])[0][0]
+    from_folder = FolderDataset(tmp_path, color="keep")[0]
+    from_source = read_sources([tmp_path / "gray.png"], color="keep")[0][0]
+    from_folder_source = read_sources([tmp_path], color="keep")[0][0]
+    assert FolderDataset(tmp_path)[0].shape == (*gray.shape, 3)  # by default, RGB
     vg = augkit.image.simclr(size=32, seed=0)
     expected = vg(gray, index=3)
     assert expected[0].shape == (1, 32, 32)  # one channel, as the array has
@@ -217,7 +220,7 @@ def test_jsonl_manifest_loads_each_field_through_its_modality(folder: Path) -> N
     assert first["text"] == "a red square on the left" and first["label"] == 3 and first["id"] == "x1"
     assert isinstance(first["audio"], torch.Tensor) and first["audio"].shape == (1, 8000)  # 0.5 s at 16 kHz
     second = ds[-1]
-    assert "audio" not in second and second["image"].shape == (48, 64)  # grayscale stays H×W
+    assert "audio" not in second and second["image"].shape == (48, 64, 3)  # grayscale files read as RGB
     second["meta"]["k"].append(3)
     assert ds[1]["meta"] == {"k": [1, 2]}  # items never share the rows' objects
     assert ManifestDataset(path, sample_rate=None)[0]["audio"].shape == (1, 22050)

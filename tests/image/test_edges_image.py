@@ -152,7 +152,13 @@ def test_an_image_in_memory_and_its_file_give_the_same_picture(tmp_path: Path, m
     img.save(path)
     with Image.open(path) as back:
         assert back.mode == img.mode or (mode == "P-transparency" and back.mode == "P")
-    np.testing.assert_array_equal(modalities.get("image").load(path), as_image(img))
+    np.testing.assert_array_equal(modalities.get("image").load(path, color="keep"), as_image(img))
+    rgb = modalities.get("image").load(path)  # the readers' default: every file as RGB
+    assert rgb.ndim == 3 and rgb.shape[2] == 3
+    if as_image(img).ndim == 2:
+        assert (rgb == as_image(img)[..., None]).all()
+    gray = modalities.get("image").load(path, color="gray")
+    assert gray.ndim == 2 and gray.shape == rgb.shape[:2]
 
 
 @pytest.mark.parametrize("name", IMAGE_OPS)

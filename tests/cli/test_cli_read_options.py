@@ -1,0 +1,68 @@
+"""Mixed folders from the command line: grayscale and colour photos, mono and stereo clips, read as one
+kind by default (--color rgb, --channels 1), or as asked; an option the modality does not take is named."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+import torch
+from PIL import Image
+
+from augkit.cli import main
+from augkit.datasets import collate_views
+from augkit.generate import PairDataset
+
+
+def _stored_shapes(out: Path) -> list[tuple[int, ...]]:
+    shapes = []
+    for shard in sorted(out.glob("pairs-*.tar")):
+        with tarfile.open(shard) as tar:
+            for member in tar.getmembers():
+                if member.name.endswith(".png"):
+                    shapes.append(np.asarray(Image.open(io.BytesIO(tar.extractfile(member).read()))).shape)  # type: ignore[union-attr]
+    return shapes
+
+
+@pytest.fixture()
+def photos(tmp_path: Path) -> Path:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    Image.fromarray(rng.integers(0, 256, (60, 70), dtype=np.uint8)).save(folder / "gray.png")
+    Image.fromarray(rng.integers(0, 256, (60, 70, 3), dtype=np.uint8)).save(folder / "colour.png")
+    return folder
+
+
+def test_a_mixed_photo_folder_gives_views_that_batch(photos: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rgb"
+    assert main(["generate", str(photos), "--out", str(out), "--preset", "simclr", "--image-format", "png",
+                 "--quiet"]) == 0
+    assert {s[-1] for s in _stored_shapes(out)} == {3}
+    views, _ = collate_views(list(PairDataset(out)))
+    assert views[0].shape[:2] == (2, 3)
+    gray = tmp_path / "gray"
+    assert main(["generate", str(photos), "--out", str(gray), "--preset", "simclr", "--image-format", "png",
+                 "--color", "gray", "--quiet"]) == 0
+    assert all(len(s) == 2 for s in _stored_shapes(gray))
+    assert json.loads((gray / "manifest.json").read_text())["read_options"] == {"color": "gray"}
+
+
+def test_a_mixed_sound_folder_is_read_mono_and_a_wrong_option_is_named(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "sounds"
+    folder.mkdir()
+    rng = np.random.default_rng(2)
+    soundfile.write(folder / "mono.wav", 0.1 * rng.standard_normal(16000), 16000)
+    soundfile.write(folder / "stereo.wav", 0.1 * rng.standard_normal((16000, 2)), 16000)
+    out = tmp_path / "out"
+    assert main(["generate", str(folder), "--out", str(out), "--preset", "audio_pairs", "--quiet"]) == 0
+    views, _ = collate_views(list(PairDataset(out)))
+    assert isinstance(views[0], torch.Tensor) and views[0].shape[:2] == (2, 1)
+    assert main(["stats", str(folder), "--preset", "audio_pairs", "--color", "gray"]) == 2
+    assert "--color: audio sources take no color option" in capsys.readouterr().err
