@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from augkit.cli._escape import escaped
@@ -86,12 +87,46 @@ def read(command: str, sources: list[str], views: Any, limit: int, encoding: str
             _check_encoding(views.modality)
         options["encoding"] = encoding
     skipped: list[tuple[str, str]] = []
+    from augkit.datasets.manifest import MANIFEST_SUFFIXES
+
+    if any(Path(s).suffix.lower() in MANIFEST_SUFFIXES for s in sources):
+        return _manifest_samples(sources, views, limit, options)
     samples, kind = datasets.read_sources(sources, modality=views.modality or None, limit=limit, skipped=skipped,
                                           **options)
     if encoding is not None:
         _check_encoding(kind)
     for bad, reason in skipped:
         print(f"augkit {command}: skipped {escaped(bad)}: {escaped(' '.join(reason.split()))}", file=sys.stderr)
+    return samples
+
+
+def _manifest_samples(sources: list[str], views: Any, limit: int, options: dict[str, Any]) -> list[Any]:
+    """The rows of JSONL/CSV manifests (each file loaded through its field's modality): whole rows for
+    a generator of dict samples, the one field of the generator's modality otherwise."""
+    from augkit.datasets.manifest import MANIFEST_SUFFIXES, ManifestDataset
+
+    samples: list[Any] = []
+    for source in sources:
+        if Path(source).suffix.lower() not in MANIFEST_SUFFIXES:
+            raise UserError(f"{source}: give manifests ({', '.join(MANIFEST_SUFFIXES)}) or files and folders, "
+                            "not both")
+        rows = ManifestDataset(source, **{k: v for k, v in options.items() if k != "encoding"})
+        field = None
+        if views.fields is None:
+            fields = [f for f, m in rows.fields.items() if m == views.modality]
+            if len(fields) != 1:
+                raise UserError(f"{source}: the generator takes {views.modality or 'one kind of'} samples and the "
+                                f"manifest's fields are {rows.fields}; give a manifest with one such field, or a "
+                                "generator of dict samples (--config with fields)")
+            field = fields[0]
+        for i in range(len(rows)):
+            if len(samples) >= limit:
+                return samples
+            row = rows[i]
+            if field is None:
+                samples.append(row)
+            elif field in row:
+                samples.append(row[field])
     return samples
 
 

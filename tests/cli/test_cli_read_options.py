@@ -66,3 +66,13 @@ def test_a_mixed_sound_folder_is_read_mono_and_a_wrong_option_is_named(tmp_path:
     assert isinstance(views[0], torch.Tensor) and views[0].shape[:2] == (2, 1)
     assert main(["stats", str(folder), "--preset", "audio_pairs", "--color", "gray"]) == 2
     assert "--color: audio sources take no color option" in capsys.readouterr().err
+
+
+def test_preview_and_stats_read_a_manifest_as_generate_does(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    data = Path(__file__).resolve().parents[2] / "data"
+    page = tmp_path / "page.html"
+    assert main(["preview", str(data / "captions.jsonl"), "--preset", "simclr", "--out", str(page)]) == 0
+    assert page.read_text().count("<img") >= 6  # the manifest's photos, each with its views
+    assert main(["stats", str(data / "captions.jsonl"), "--preset", "eda", "--samples", "4"]) == 0
+    assert "text.random_swap" in capsys.readouterr().out
