@@ -252,7 +252,7 @@ class AudioModality(BaseModality):
         """How far a view moved from its source: ``{"snr_db": ...}`` and the nominal sizes of changes.
 
         ``snr_db`` is ``10·log10(Σ source² / Σ (view − source)²)`` over the source samples the view
-        came from, capped to ±120 dB (an untouched segment gives 120). The ops that fired
+        came from, capped to ±120 dB (an untouched segment gives ``{"unchanged": 1.0}`` instead). The ops that fired
         (:func:`augkit.core.composites.fired`) align the two: an ``audio.random_crop`` takes the segment
         at its ``offset`` with the view's length (zero-padded past the end, as the crop pads a short
         clip), an ``audio.time_shift`` moves it and only the samples present in both count (so a
@@ -305,7 +305,9 @@ class AudioModality(BaseModality):
         if ref.shape[0] != out.shape[0]:
             ref, out = ref.mean(axis=0, keepdims=True), out.mean(axis=0, keepdims=True)
         if keep.any():
-            found = {"snr_db": _snr_db(ref[:, keep], out[:, keep]), **found}
+            snr = _snr_db(ref[:, keep], out[:, keep])
+            # an untouched segment: said so, rather than a sentinel SNR that would top the summary
+            found = {"unchanged": 1.0, **found} if snr >= _SNR_CAP_DB else {"snr_db": snr, **found}
         return found
 
     def context(self, vg: Any) -> dict[str, Any]:

@@ -76,7 +76,13 @@ def write_page(
 #: The name :func:`write_page` had in augkit 0.1 (same arguments).
 write_html = write_page
 
-_PAGE_CSS = "body{font-family:system-ui,sans-serif;margin:16px;color:#222} h1{font-size:20px}"
+_PAGE_CSS = ("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.4;margin:16px 24px;"
+             "color:#1d1d1f;background:#fff;max-width:none} h1{font-size:20px} h2{font-size:17px}"
+             " .row{border-bottom:1px solid #e5e5e5;padding-bottom:12px}"
+             " @media (prefers-color-scheme: dark){body{color:#e8e8e8;background:#161618}"
+             " .moved{color:#aaa} pre{background:#222} table.summary td,table.summary th{border-color:#444}"
+             " ins{background:#1f4d2a} del{background:#5a2222;color:#fbb} mark{background:#5c5210;color:#fff}"
+             " .row{border-color:#333}}")
 
 
 def page(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0, cell: int = 200, **options: Any) -> str:
@@ -162,4 +168,5 @@ def _describe(views: ViewGenerator) -> str:
 def _moved(moved: dict[str, float]) -> str:
     if not moved:
         return ""
-    return "<p class='moved'>" + html.escape(", ".join(f"{k} {number(v)}" for k, v in moved.items())) + "</p>"
+    text = ", ".join("unchanged" if k == "unchanged" else f"{k} {number(v)}" for k, v in moved.items())
+    return "<p class='moved'>" + html.escape(text) + "</p>"

@@ -42,7 +42,8 @@ class Table:
 
     def add(self, steps: list[tuple[str, dict[str, Any]]], moved: dict[str, float]) -> None:
         for name, value in moved.items():
-            self.values.setdefault(name, []).append(float(value))
+            if name != "unchanged":  # a view its ops left as it was measures nothing
+                self.values.setdefault(name, []).append(float(value))
         for name in dict.fromkeys(n for n, _ in steps):
             self.fired[name] = self.fired.get(name, 0) + 1
 
