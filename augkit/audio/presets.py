@@ -29,7 +29,7 @@ from augkit.audio.shift import TimeShift
 from augkit.audio.time_stretch import TimeStretch
 from augkit.core import Augmenter, Compose, OneOf, RandomApply
 from augkit.core.args import Check, Number, Probability, SampleRate
-from augkit.core.errors import AugkitError, InvalidArgument
+from augkit.core.errors import AugkitError, InvalidArgument, WrongArgumentType
 from augkit.views.presets import preset
 
 __all__ = ["CLAR_AUGMENTATIONS", "MAX_VIEW_SAMPLES", "audio_pairs", "clar", "effects"]
@@ -202,6 +202,10 @@ def clar(sample_rate: int = 16000, seconds: float = 1.0, *,
         >>> a, b = clar(16000, seed=0)(waveform, index=0)
     """
     sample_rate, seconds = _checked_length("clar", sample_rate, seconds)
+    if not isinstance(augmentations, str) and not (isinstance(augmentations, Sequence) and
+                                                   all(isinstance(n, str) for n in augmentations)):
+        raise WrongArgumentType(f"clar(): augmentations={augmentations!r:.80} must be a name or a list of names "
+                                f"from {list(CLAR_AUGMENTATIONS)}")
     names = [augmentations] if isinstance(augmentations, str) else list(augmentations)
     unknown = [n for n in names if n not in CLAR_AUGMENTATIONS]
     if unknown:

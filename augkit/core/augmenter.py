@@ -73,6 +73,8 @@ class Augmenter(Generic[X]):
         record_bounds: ``{key: check}`` for drawn numbers whose bounds are not those of the
             declared argument of the same name (GaussianBlur's recorded kernel side); ``apply``
             refuses a recorded number outside ``check.bounds()``.
+        batch_items: the op's :meth:`transform_batch` takes the items as a list, never stacked (a
+            crop reads a part of each: stacking whole inputs would copy them for nothing).
         draws_uniformly: for an op whose :meth:`draw` is ``{key: uniform(rng, self.key)}`` for
             these keys, in this order, and nothing else: the base then draws them for a whole
             batch at once (:meth:`draw_uniforms`).
@@ -93,6 +95,7 @@ class Augmenter(Generic[X]):
     drawn: ClassVar[Mapping[str, type | tuple[type, ...]]] = {}
     record_bounds: ClassVar[Mapping[str, Check]] = {}
     draws_uniformly: ClassVar[tuple[str, ...]] = ()
+    batch_items: ClassVar[bool] = False
     unnameable: ClassVar[Mapping[str, str]] = {}
     p: float
 

@@ -106,15 +106,18 @@ class Batch:
         return len(self.ragged) if self.ragged is not None else _length(self.value)
 
     def _set(self, items: list[Any]) -> None:
-        # stacked on the host first: draws read host items cheaply; the first kernel moves them
-        self._items = None
-        if len({self.form.batch_key(x) for x in items}) <= 1:
-            self.value, self.ragged = self.form.to_batch(items, None), None
-        else:
-            self.value, self.ragged = None, items
+        # held as a list until a kernel needs them stacked: a crop reads a small part of each item,
+        # and draws read host items cheaply; the first stacking kernel moves them to the device
+        self.value, self.ragged, self._items = None, items, None
+
+    def _stack(self) -> None:
+        """Stack listed items of one shape (on the host, until :meth:`settle` moves them)."""
+        if self.ragged is not None and len({self.form.batch_key(x) for x in self.ragged}) <= 1:
+            self.value, self.ragged, self._items = self.form.to_batch(self.ragged, None), None, None
 
     def settle(self) -> None:
-        """Move a stacked batch still on the host to the batch's device (kernels run there)."""
+        """Stack the items where they share a shape, on the batch's device (kernels run there)."""
+        self._stack()
         if self.ragged is None and self.device is not None and self.form.device_of(self.value) is None:
             self.value = self.form.to_batch(self.form.from_batch(self.value), self.device)
             self._items = None
@@ -133,8 +136,6 @@ class Batch:
         sub.form, sub.device, sub._items = self.form, self.device, None
         if self.ragged is not None:
             sub.value, sub.ragged = None, [self.ragged[r] for r in rows]
-            if len({self.form.batch_key(x) for x in sub.ragged}) <= 1:
-                sub._set(sub.ragged)
         else:
             sub.value, sub.ragged = _select(self.value, rows), None
         return sub
@@ -145,6 +146,7 @@ class Batch:
             self.value, self.ragged, self._items = sub.value, sub.ragged, sub._items
             return
         if sub.ragged is None:
+            self._stack()
             if self.ragged is None and self.form.device_of(sub.value) is not None:
                 self.settle()
             self._put(rows, sub.value)
@@ -153,12 +155,22 @@ class Batch:
 
     def apply(self, op: Any, rows: Sequence[int], records: list[Params]) -> None:
         """Run ``op``'s batch kernel on the items at ``rows`` with their fired ``records``: once on a
-        stacked batch, once per group of one shape on ragged items."""
+        stacked batch (once per group of one shape on ragged items), or once on the items as a
+        list for an op that takes them so (``batch_items``: a crop, which reads a part of each)."""
         if not rows:
             return
+        whole = len(rows) == len(self)
+        if getattr(op, "batch_items", False):
+            items = self.items()
+            out = op.transform_batch(items if whole else [items[r] for r in rows], records)
+            if whole and not isinstance(out, list):
+                self.value, self.ragged, self._items = out, None, None
+            else:
+                self._replace(rows, list(self.form.from_batch(out)))
+            return
+        self._stack()
         if self.ragged is None:
             self.settle()
-            whole = len(rows) == len(self)
             out = op.transform_batch(self.value if whole else _select(self.value, rows), records)
             self._put(rows, out)
             return
@@ -178,6 +190,9 @@ class Batch:
         """The stacked result ``out`` of a kernel for ``rows``."""
         self._items = None
         value = self.value
+        if self.ragged is not None:  # items of several shapes: item by item
+            self._replace(rows, list(self.form.from_batch(out)))
+            return
         if isinstance(value, list):
             if isinstance(out, list):  # the list form (texts): assign item by item
                 if len(rows) == len(value):

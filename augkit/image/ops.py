@@ -160,8 +160,10 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
         return [{"top": top[i], "left": left[i], "height": heights[i], "width": widths[i]} if ok else None
                 for i, ok in enumerate(fits.any(axis=1).tolist())]
 
+    batch_items = True  # the batch engine hands the images as a list: each is read in its box only
+
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
-        if isinstance(batch, np.ndarray):
+        if isinstance(batch, (np.ndarray, list)):
             return kernels.crop_resize(batch, records, self.size, self.interpolation)
         from augkit.image import torch_kernels
 

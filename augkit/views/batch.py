@@ -136,11 +136,11 @@ def _run(form: Any, pipeline: Any, items: list[Any], keys: Keys, output: Any, k:
     """One view position of a batch through ``pipeline`` and the output step: ``(stacked views, records)``."""
     batch = Batch(form, items, device)
     records = pipeline.augment_batch(batch, keys)
+    batch.settle()
     if batch.ragged is not None:  # views of several shapes: stack them after the output step, or say why not
         views = [y if output is None else output(y) for y in batch.ragged]
         hint = form.batch_hint(views) if hasattr(form, "batch_hint") else ""
         return _stacked(views, k, what, device, hint=hint), records
-    batch.settle()
     return form.finish_batch(batch.value, output), records
 
 
