@@ -6,7 +6,8 @@ Each draws a list of sub-ops with magnitudes (:mod:`augkit.image.auto_augment_op
 stage, each sub-op's kernel once over the images that drew it at that stage; ``transform`` runs the
 same kernels on a stack of one, so host batches equal single images bit for bit. On a torch device
 the colour sub-ops (brightness, color, contrast) are ColorJitter's torch kernels, within a level
-of the host's (:mod:`augkit.image.torch_kernels`); the others compute the host's maths exactly.
+of the host's (:mod:`augkit.image.torch_kernels`); bilinear warps may round a border pixel the
+other way (:mod:`augkit.image.warp`); the others compute the host's maths exactly.
 """
 
 from __future__ import annotations

@@ -177,9 +177,15 @@ def apply_batch(name: str, batch: Any, values: Sequence[float], interpolation: s
     out = batch.copy()
     if name == "posterize":
         _by_value(values, lambda rows, v: out.__setitem__(rows, tone_kernels.posterize(batch[rows], int(v))))
-    else:  # solarize at 255 · magnitude: torchvision's threshold for uint8
-        _by_value(values, lambda rows, v: out.__setitem__(rows, F.apply_lut(batch[rows], F.solarize_table(255.0 * v))))
+    else:
+        _by_value(values, lambda rows, v: out.__setitem__(rows, F.apply_lut(batch[rows],
+                                                                            F.solarize_table(threshold(v)))))
     return out
+
+
+def threshold(magnitude: float) -> float:
+    """Solarize's threshold: ``255 · magnitude`` as torchvision compares it with uint8 levels (in float32)."""
+    return float(np.float32(255.0 * magnitude))
 
 
 def _torch_tone(name: str, batch: Any, values: Sequence[float]) -> Any:
@@ -196,7 +202,7 @@ def _torch_tone(name: str, batch: Any, values: Sequence[float]) -> Any:
     def run(rows: list[int], v: float) -> None:
         sub = batch[rows]
         out[rows] = tone_torch.posterize(sub, int(v)) if name == "posterize" else \
-            torch_kernels.solarize(sub, 255.0 * v)
+            torch_kernels.solarize(sub, threshold(v))
 
     _by_value(values, run)
     return out

@@ -3,7 +3,8 @@
 Rotate and Affine follow torchvision v2's geometry (``transforms/v2/functional/_geometry.py``:
 ``rotate`` and ``affine`` about the image's centre, nearest or bilinear, a constant fill outside)
 and resample with OpenCV's ``warpAffine`` on the host and :func:`augkit.image.warp.warp_torch` on a
-torch device (equal on the CPU, see :mod:`augkit.image.warp`). Both draw only uniform doubles, so a
+torch device (nearest: equal; bilinear: equal but for a level at rare border pixels, see
+:mod:`augkit.image.warp`). Both draw only uniform doubles, so a
 batch draws all its records at once.
 """
 

@@ -5,11 +5,13 @@ a rotation about the image's centre ``((w - 1) / 2, (h - 1) / 2)`` in pixel indi
 point), then scale, shear and translation. :func:`inverse_matrix` returns the map from output to input
 pixel indices, which OpenCV's ``warpAffine`` applies (``WARP_INVERSE_MAP``) with a constant fill.
 
-:func:`warp_torch` resamples as OpenCV 5's ``warpAffine`` does (float64 source coordinates, the
-nearest pixel or a bilinear blend rounded half to even) with torch ops over a whole batch: on the
-CPU its views equal OpenCV's on every random map ``tests/image/test_image_warp.py`` tries (an
-OpenCV build that resamples otherwise shows there first). On a GPU a fused multiply-add may move a
-coordinate by one ulp, which changes a pixel only where the coordinate sits on a rounding boundary.
+:func:`warp_torch` resamples as OpenCV 5's ``warpAffine`` does (float64 source coordinates; the
+nearest pixel, or a bilinear blend at float32 coordinates rounded half to even) with torch ops over
+a whole batch. Nearest: equal to OpenCV's on every map ``tests/image/test_image_warp.py`` tries.
+Bilinear: equal inside the image; where a blend takes the fill (the image's border) and lands on a
+half level, OpenCV's border path may round it the other way, one level, on about 1 pixel in 10,000.
+On a GPU a fused multiply-add may move a coordinate by one ulp, which changes a pixel only where
+the coordinate sits on a rounding boundary.
 """
 
 from __future__ import annotations
@@ -98,7 +100,8 @@ def warp_stack(batch: np.ndarray, inverses: list[np.ndarray], interpolation: str
 def warp_torch(batch: Any, inverses: list[np.ndarray], interpolation: str, fill: tuple[float, ...]) -> Any:
     """:func:`warp` on a float32 ``[B, C, H, W]`` batch of levels on a torch device, resampling as
     OpenCV 5 does: source coordinates ``m00 · x + (m01 · y + m02)`` in float64, the nearest pixel
-    (half to even) or a bilinear blend of the four neighbours (the fill outside), rounded half to even."""
+    (half to even) or a bilinear blend of the four neighbours at float32 coordinates (the fill
+    outside), rounded half to even; within one level of :func:`warp` at border pixels (module doc)."""
     import torch
 
     n, c, h, w = batch.shape
@@ -118,9 +121,10 @@ def warp_torch(batch: Any, inverses: list[np.ndarray], interpolation: str, fill:
 
     if interpolation == "nearest":
         return sample(torch.round(src_x).long(), torch.round(src_y).long()).reshape(n, c, h, w)
+    src_x, src_y = src_x.to(torch.float32), src_y.to(torch.float32)  # OpenCV blends at float32 coordinates
     x0, y0 = torch.floor(src_x), torch.floor(src_y)
-    fx = (src_x - x0).to(torch.float32).reshape(n, 1, h * w)
-    fy = (src_y - y0).to(torch.float32).reshape(n, 1, h * w)
+    fx = (src_x - x0).reshape(n, 1, h * w)
+    fy = (src_y - y0).reshape(n, 1, h * w)
     ix, iy = x0.long(), y0.long()
     p00, p01 = sample(ix, iy), sample(ix + 1, iy)
     p10, p11 = sample(ix, iy + 1), sample(ix + 1, iy + 1)
