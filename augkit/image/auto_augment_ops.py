@@ -42,15 +42,16 @@ SPACES = {
 
 
 def linspace32(start: float, end: float, steps: int) -> np.ndarray:
-    """``torch.linspace(start, end, steps)`` in float32, computed as torch's CPU kernel does (the
-    first half from the start, the second from the end), so magnitudes equal torchvision's."""
+    """``torch.linspace(start, end, steps)`` in float32, computed as torch's CPU kernel does (a
+    float32 step; the first half from the start, the second from the end, each a fused multiply-add:
+    the float64 product of float32 values is exact, rounded once), so magnitudes equal torchvision's."""
     start32, end32 = np.float32(start), np.float32(end)
-    step = (end32 - start32) / np.float32(steps - 1) if steps > 1 else np.float32(0)
-    idx = np.arange(steps)
+    step = np.float64((end32 - start32) / np.float32(steps - 1)) if steps > 1 else 0.0
+    idx = np.arange(steps, dtype=np.float64)
     half = steps // 2
     out = np.empty(steps, dtype=np.float32)
-    out[:half] = start32 + step * idx[:half].astype(np.float32)
-    out[half:] = end32 - step * (steps - idx[half:] - 1).astype(np.float32)
+    out[:half] = np.float64(start32) + step * idx[:half]
+    out[half:] = np.float64(end32) - step * (steps - 1 - idx[half:])
     return out
 
 

@@ -26,7 +26,8 @@ class RandomErasing(Augmenter[np.ndarray]):
     torchvision's draw (``transforms/v2/_augment.py``): up to 10 tries of an area fraction from
     ``scale`` and a log-uniform aspect ratio from ``ratio``, ``height = round(sqrt(area · ratio))``,
     ``width = round(sqrt(area / ratio))``; the first box strictly smaller than the image is placed
-    uniformly. When no try fits (a tiny image) nothing is erased and the record says not applied.
+    uniformly. One difference: a box must be at least one pixel a side (torchvision takes an empty
+    one). When no try fits (a tiny image) nothing is erased and the record says not applied.
 
     Args:
         scale: range of the box's area as a fraction of the image, in (0, 1].
@@ -69,7 +70,7 @@ class RandomErasing(Augmenter[np.ndarray]):
             target = area * (s_lo + (s_hi - s_lo) * u_scale)
             aspect = math.exp(r_lo + (r_hi - r_lo) * u_ratio)
             h, w = round(math.sqrt(target * aspect)), round(math.sqrt(target / aspect))
-            if h < height and w < width:
+            if 0 < h < height and 0 < w < width:
                 top = min(int(u_top * (height - h + 1)), height - h)
                 left = min(int(u_left * (width - w + 1)), width - w)
                 return {"top": top, "left": left, "height": h, "width": w}
