@@ -65,7 +65,9 @@ class VerticalFlip(Augmenter[np.ndarray]):
     args = (Arg("p", Probability(), 0.5, "probability of flipping"),)
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return np.ascontiguousarray(x[::-1])
+        import cv2
+
+        return np.asarray(cv2.flip(x, 0))
 
     def uniform_draws(self) -> int:
         return 0
