@@ -29,6 +29,21 @@ _LAZY = {
     "CenterCrop": "augkit.image.ops",
     "MixUp": "augkit.image.mixing",
     "CutMix": "augkit.image.mixing",
+    "VerticalFlip": "augkit.image.geometric",
+    "Rotate": "augkit.image.geometric",
+    "Affine": "augkit.image.geometric",
+    "Equalize": "augkit.image.tone",
+    "AutoContrast": "augkit.image.tone",
+    "Posterize": "augkit.image.tone",
+    "Sharpness": "augkit.image.tone",
+    "RandomErasing": "augkit.image.erasing",
+    "JpegCompression": "augkit.image.jpeg",
+    "RandAugment": "augkit.image.auto_augment",
+    "TrivialAugment": "augkit.image.auto_augment",
+    "BlipRandomAugment": "augkit.image.auto_augment",
+    "blip": "augkit.image.presets_blip",
+    "CLIP_MEAN": "augkit.image.presets_blip",
+    "CLIP_STD": "augkit.image.presets_blip",
     "Pipeline": "augkit.core",
     "BatchViews": "augkit.image.batch",
     "generate_batch": "augkit.image.batch",
@@ -44,23 +59,38 @@ _LAZY = {
 }
 
 __all__ = [
+    "CLIP_MEAN",
+    "CLIP_STD",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
+    "Affine",
     "Albumentations",
+    "AutoContrast",
     "BatchViews",
+    "BlipRandomAugment",
     "CenterCrop",
     "ColorJitter",
     "CutMix",
+    "Equalize",
     "EvalTransform",
     "GaussianBlur",
     "HorizontalFlip",
+    "JpegCompression",
     "MixUp",
     "Pipeline",
+    "Posterize",
+    "RandAugment",
+    "RandomErasing",
     "RandomResizedCrop",
     "Resize",
+    "Rotate",
+    "Sharpness",
     "Solarize",
     "ToGray",
+    "TrivialAugment",
+    "VerticalFlip",
     "as_image",
+    "blip",
     "byol",
     "dino",
     "eval_transform",
@@ -78,7 +108,11 @@ if TYPE_CHECKING:
     from augkit.core import Compose as Pipeline
     from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
     from augkit.image.albumentations_wrapper import Albumentations
+    from augkit.image.auto_augment import BlipRandomAugment, RandAugment, TrivialAugment
     from augkit.image.batch import BatchViews, generate_batch
+    from augkit.image.erasing import RandomErasing
+    from augkit.image.geometric import Affine, Rotate, VerticalFlip
+    from augkit.image.jpeg import JpegCompression
     from augkit.image.mixing import CutMix, MixUp
     from augkit.image.normalize import normalize_batch
     from augkit.image.ops import (
@@ -92,6 +126,8 @@ if TYPE_CHECKING:
         ToGray,
     )
     from augkit.image.presets import EvalTransform, byol, dino, eval_transform, moco_v2, simclr, simclr_cifar, swav
+    from augkit.image.presets_blip import CLIP_MEAN, CLIP_STD, blip
+    from augkit.image.tone import AutoContrast, Equalize, Posterize, Sharpness
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY)

@@ -40,7 +40,8 @@ class ImageModality(BaseModality):
     formats = ("jpg", "png", "npy")
     libraries = ("albumentations",)
     ops_modules = ("augkit.image.ops", "augkit.image.mixing", "augkit.image.albumentations_wrapper",
-                   "augkit.image.presets")
+                   "augkit.image.presets", "augkit.image.geometric", "augkit.image.tone", "augkit.image.erasing",
+                   "augkit.image.jpeg", "augkit.image.auto_augment", "augkit.image.presets_blip")
 
     def check(self, x: Any, **options: Any) -> np.ndarray:
         """``x`` as a uint8 ``H×W×3``/``H×W`` array (see :func:`augkit.image.as_image`)."""
