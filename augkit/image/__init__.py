@@ -40,11 +40,31 @@ _LAZY = {
     "swav": "augkit.image.presets",
     "dino": "augkit.image.presets",
     "eval_transform": "augkit.image.presets",
+    "dinov2": "augkit.image.presets_ssl",
+    "ibot": "augkit.image.presets_ssl",
+    "msn": "augkit.image.presets_ssl",
+    "vicreg": "augkit.image.presets_ssl",
+    "barlow_twins": "augkit.image.presets_ssl",
+    "mae": "augkit.image.presets_ssl",
+    "clip": "augkit.image.presets_ssl",
+    "OPENAI_MEAN": "augkit.image.presets_ssl",
+    "OPENAI_STD": "augkit.image.presets_ssl",
+    "PatchMask": "augkit.image.masks",
     "EvalTransform": "augkit.image.presets",
 }
 
 __all__ = [
     "IMAGENET_MEAN",
+    "OPENAI_MEAN",
+    "OPENAI_STD",
+    "PatchMask",
+    "barlow_twins",
+    "clip",
+    "dinov2",
+    "ibot",
+    "mae",
+    "msn",
+    "vicreg",
     "IMAGENET_STD",
     "Albumentations",
     "BatchViews",
@@ -92,6 +112,8 @@ if TYPE_CHECKING:
         ToGray,
     )
     from augkit.image.presets import EvalTransform, byol, dino, eval_transform, moco_v2, simclr, simclr_cifar, swav
+    from augkit.image.masks import PatchMask
+    from augkit.image.presets_ssl import OPENAI_MEAN, OPENAI_STD, barlow_twins, clip, dinov2, ibot, mae, msn, vicreg
 
 
 __getattr__ = lazy_getattr(__name__, _LAZY)

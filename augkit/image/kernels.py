@@ -20,13 +20,16 @@ from augkit.image._convert import TALL_SPLIT_PIXELS
 __all__ = ["blur", "crop_resize", "flip", "gray", "jitter", "lut"]
 
 
-def crop_resize(batch: np.ndarray, boxes: list[Params], size: tuple[int, int], interpolation: str) -> np.ndarray:
-    """Each image's box (``top``, ``left``, ``height``, ``width``) resized to ``size``, stacked."""
+def crop_resize(batch: np.ndarray, boxes: list[Params], size: tuple[int, int], interpolation: str | list[str]) \
+        -> np.ndarray:
+    """Each image's box (``top``, ``left``, ``height``, ``width``) resized to ``size`` (with one
+    interpolation, or one per image), stacked."""
+    modes = [interpolation] * len(boxes) if isinstance(interpolation, str) else interpolation
     h, w = size
     out = np.empty((len(batch), h, w, *batch.shape[3:]), dtype=np.uint8)
     for i, box in enumerate(boxes):
         top, left = box["top"], box["left"]
-        F.resize(batch[i][top : top + box["height"], left : left + box["width"]], size, interpolation, out[i])
+        F.resize(batch[i][top : top + box["height"], left : left + box["width"]], size, modes[i], out[i])
     return out
 
 

@@ -40,7 +40,7 @@ class ImageModality(BaseModality):
     formats = ("jpg", "png", "npy")
     libraries = ("albumentations",)
     ops_modules = ("augkit.image.ops", "augkit.image.mixing", "augkit.image.albumentations_wrapper",
-                   "augkit.image.presets")
+                   "augkit.image.masks", "augkit.image.presets", "augkit.image.presets_ssl")
 
     def check(self, x: Any, **options: Any) -> np.ndarray:
         """``x`` as a uint8 ``H×W×3``/``H×W`` array (see :func:`augkit.image.as_image`)."""
@@ -201,7 +201,7 @@ class ImageModality(BaseModality):
         regions on it (the crops views were taken from, on the original), as do the crops recorded in
         ``view_params`` unless ``crop_boxes=False``."""
         cell = int(context.get("cell", 200))
-        pic = picture(view, context.get("mean"), context.get("std"))
+        pic = self.picture(view, **context)
         drawn = context.get("view_params", ()) if context.get("crop_boxes", True) else ()
         boxes = context.get("boxes") or [b for p in drawn for b in crop_boxes(p)]
         if boxes:
@@ -222,7 +222,7 @@ class ImageModality(BaseModality):
             from skimage.metrics import structural_similarity
         except ImportError:
             raise ImportError("image distances need scikit-image: pip install 'augkit[preview]'") from None
-        src, out = _gray(picture(source)), _gray(picture(view))
+        src, out = _gray(picture(source)), _gray(picture(_masked(view)[0]))
         if src.shape != out.shape:
             src = cv2.resize(src, (out.shape[1], out.shape[0]), interpolation=cv2.INTER_AREA)
         found: dict[str, float] = {}
@@ -235,7 +235,15 @@ class ImageModality(BaseModality):
         return found
 
     def picture(self, view: Any, **context: Any) -> np.ndarray:
-        return picture(view, context.get("mean"), context.get("std"))
+        """The view as an ``H×W×3`` uint8 picture; a masked view (``{"image", "mask"}``) with its
+        masked patches shaded."""
+        image, mask = _masked(view)
+        pic = picture(image, context.get("mean"), context.get("std"))
+        if mask is None:
+            return pic
+        from augkit.image.masks import shade
+
+        return shade(pic, mask)
 
     def context(self, vg: Any) -> dict[str, Any]:
         spec = getattr(getattr(vg, "output", None), "spec", None) or {}
@@ -273,6 +281,13 @@ class ImageModality(BaseModality):
             ("float", photo.astype(np.float32) / 255.0),
             ("tiny", photo[:3, :2].copy()),
         ]
+
+
+def _masked(view: Any) -> tuple[Any, Any]:
+    """``(image, mask)`` of a masked view ``{"image": ..., "mask": ...}``; ``(view, None)`` otherwise."""
+    if isinstance(view, Mapping) and "image" in view:
+        return view["image"], view.get("mask")
+    return view, None
 
 
 def crop_boxes(params: Any) -> list[tuple[int, int, int, int]]:
