@@ -21,10 +21,10 @@ import torch
 from augkit.core import modalities
 from augkit.core.errors import InvalidInput
 from augkit.generate.fields import encode_views
-from augkit.views.records import split_fields
 from augkit.generate.layout import KEY_DIGITS, GenerateError, canonical_json, versions, write_atomic
 from augkit.generate.sources import Item, file_kind, printable
 from augkit.views.generator import ViewGenerator
+from augkit.views.records import split_fields
 
 __all__ = ["JobPartners", "ShardJob", "SingleThreaded", "add_member", "make_shard", "source_name"]
 

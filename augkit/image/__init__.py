@@ -55,17 +55,9 @@ _LAZY = {
 
 __all__ = [
     "IMAGENET_MEAN",
+    "IMAGENET_STD",
     "OPENAI_MEAN",
     "OPENAI_STD",
-    "PatchMask",
-    "barlow_twins",
-    "clip",
-    "dinov2",
-    "ibot",
-    "mae",
-    "msn",
-    "vicreg",
-    "IMAGENET_STD",
     "Albumentations",
     "BatchViews",
     "CenterCrop",
@@ -75,22 +67,30 @@ __all__ = [
     "GaussianBlur",
     "HorizontalFlip",
     "MixUp",
+    "PatchMask",
     "Pipeline",
     "RandomResizedCrop",
     "Resize",
     "Solarize",
     "ToGray",
     "as_image",
+    "barlow_twins",
     "byol",
+    "clip",
     "dino",
+    "dinov2",
     "eval_transform",
     "generate_batch",
+    "ibot",
+    "mae",
     "make_output",
     "moco_v2",
+    "msn",
     "normalize_batch",
     "simclr",
     "simclr_cifar",
     "swav",
+    "vicreg",
 ]
 
 
@@ -99,6 +99,7 @@ if TYPE_CHECKING:
     from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
     from augkit.image.albumentations_wrapper import Albumentations
     from augkit.image.batch import BatchViews, generate_batch
+    from augkit.image.masks import PatchMask
     from augkit.image.mixing import CutMix, MixUp
     from augkit.image.normalize import normalize_batch
     from augkit.image.ops import (
@@ -112,7 +113,6 @@ if TYPE_CHECKING:
         ToGray,
     )
     from augkit.image.presets import EvalTransform, byol, dino, eval_transform, moco_v2, simclr, simclr_cifar, swav
-    from augkit.image.masks import PatchMask
     from augkit.image.presets_ssl import OPENAI_MEAN, OPENAI_STD, barlow_twins, clip, dinov2, ibot, mae, msn, vicreg
 
 

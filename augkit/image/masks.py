@@ -59,7 +59,7 @@ def block_mask(height: int, width: int, count: float, rng: np.random.Generator, 
         for _ in range(10):
             target = low + (budget - low) * rng.random()  # random.uniform(low, budget)
             ratio = math.exp(log_aspect[0] + (log_aspect[1] - log_aspect[0]) * rng.random())
-            h, w = int(round(math.sqrt(target * ratio))), int(round(math.sqrt(target / ratio)))
+            h, w = round(math.sqrt(target * ratio)), round(math.sqrt(target / ratio))
             if w < width and h < height:
                 top, left = int(rng.integers(0, height - h + 1)), int(rng.integers(0, width - w + 1))
                 block = mask[top : top + h, left : left + w]

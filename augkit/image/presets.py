@@ -23,8 +23,8 @@ import numpy as np
 from augkit.core import Augmenter, Compose
 from augkit.core.args import MAX_SIDE, Arg, Check, Choice, Flag, Integer, Number, Numbers, Range
 from augkit.core.errors import AugkitError
-from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
 from augkit.core.modalities import walk
+from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
 from augkit.image.masks import MaskField, PatchMask
 from augkit.image.ops import (
     CenterCrop,
@@ -85,7 +85,8 @@ def _finish(pipelines: Augmenter[Any] | list[Augmenter[Any]], n_views: int, seed
     sample by the image modality's check)."""
     convert = make_output(output, mean, std)  # output was checked by its declaration
     count = n_views if isinstance(pipelines, Augmenter) else None
-    masked = any(isinstance(op, PatchMask) for op in walk([pipelines] if isinstance(pipelines, Augmenter) else pipelines))
+    views = [pipelines] if isinstance(pipelines, Augmenter) else pipelines
+    masked = any(isinstance(op, PatchMask) for op in walk(views))
     return ViewGenerator(pipelines, n_views=count, seed=seed, output=convert,
                          extra_fields={"mask": MaskField()} if masked else None)
 
@@ -133,7 +134,8 @@ def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float,
     ``kernel`` is the blur kernel's rule (the side for a view side); None: the 3σ kernel, what PIL's
     ``GaussianBlur(radius=σ)`` in the PyTorch references (MoCo, SwAV, DINO, ...) computes.
     """
-    ops: list[Augmenter[Any]] = [RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), interpolation=interpolation)]
+    crop = RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), interpolation=interpolation)
+    ops: list[Augmenter[Any]] = [crop]
     if flip_p > 0:
         ops.append(HorizontalFlip(p=flip_p))
     if jitter_p > 0:
@@ -215,7 +217,8 @@ def byol(size: int = 224) -> list[Augmenter[Any]]:
     """BYOL's two asymmetric views (Grill et al. 2020, "Bootstrap Your Own Latent", Appendix B,
     Table 6): crop 0.08–1, flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8, grayscale p 0.2;
     view 1: blur p 1.0, solarize p 0; view 2: blur p 0.1, solarize p 0.2; blur kernel 10 % of the
-    side (23 for 224), bilinear resize (as augkit 0.2). Evaluation: :func:`eval_transform`. The two views are different recipes, so ``n_views`` can only be 2.
+    side (23 for 224), bilinear resize (as augkit 0.2). Evaluation: :func:`eval_transform`. The two
+    views are different recipes, so ``n_views`` can only be 2.
 
     Example:
         >>> online, target = byol(seed=0)(photo, index=0)
