@@ -185,6 +185,7 @@ class PairDataset(torch.utils.data.IterableDataset[Any]):
                      for k, ext in enumerate(view_extensions(members, self.views.n_views))]
             if self.views.output is not None:
                 views = [self.views.output(v) for v in views]
+            views = [_with_stored_fields(self.modality, k, v, members) for k, v in enumerate(views)]
         label = record.get("label")
         return (views, label, record["params"]) if self.with_params else (views, label)
 
@@ -241,10 +242,19 @@ def worker_rank() -> tuple[int, int]:
     return 0, 1
 
 
+def _with_stored_fields(modality: str, k: int, view: Any, members: Mapping[str, bytes]) -> Any:
+    """View ``k``, with the extra fields stored beside it (``view{k}.{field}.npy``, a patch mask) as
+    the generator gave it: ``{modality: view, field: value}``."""
+    fields = {m.split(".")[1]: m for m in members if m.startswith(f"view{k}.") and m.count(".") == 2}
+    if not fields:
+        return view
+    return {modality: view, **{f: modalities.ANY.decode(members[m], "npy") for f, m in fields.items()}}
+
+
 def view_extensions(members: Mapping[str, bytes], n_views: int) -> list[str]:
     exts = []
     for k in range(n_views):
-        names = [m for m in members if m.startswith(f"view{k}.")]
+        names = [m for m in members if m.startswith(f"view{k}.") and "." not in m[len(f"view{k}."):]]
         if len(names) != 1:
             raise InvalidInput(f"a stored sample holds {len(names)} members for view {k}; the shard is damaged")
         exts.append(names[0].split(".", 1)[1])

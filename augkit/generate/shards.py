@@ -24,6 +24,7 @@ from augkit.generate.fields import encode_views
 from augkit.generate.layout import KEY_DIGITS, GenerateError, canonical_json, versions, write_atomic
 from augkit.generate.sources import Item, file_kind, printable
 from augkit.views.generator import ViewGenerator
+from augkit.views.records import split_fields
 
 __all__ = ["JobPartners", "ShardJob", "SingleThreaded", "add_member", "make_shard", "source_name"]
 
@@ -129,9 +130,12 @@ def make_shard(job: ShardJob) -> dict[str, Any]:
                     x = item.value if item.path is None else form.load(item.path, **job.context)
                     made = job.views.generate(x, item.index, job.epoch, with_output=False, source=job.partners)
                     members = []
-                    for k, view in enumerate(made.items):
+                    for k, made_view in enumerate(made.items):
+                        view, extra = split_fields(job.views, made_view)  # a patch mask beside its view: .npy
                         data, ext = form.encode(view, job.format, **job.context)
                         members.append((f"{key}.view{k}.{ext}", data))
+                        members += [(f"{key}.view{k}.{name}.npy", modalities.ANY.encode(value, "npy")[0])
+                                    for name, value in extra.items()]
                 record: dict[str, Any] = {"key": key, "index": item.index, "epoch": job.epoch,
                                           "source": item.source, "params": made.params}
                 if item.label is not None:

@@ -55,6 +55,16 @@ _LAZY = {
     "swav": "augkit.image.presets",
     "dino": "augkit.image.presets",
     "eval_transform": "augkit.image.presets",
+    "dinov2": "augkit.image.presets_ssl",
+    "ibot": "augkit.image.presets_ssl",
+    "msn": "augkit.image.presets_ssl",
+    "vicreg": "augkit.image.presets_ssl",
+    "barlow_twins": "augkit.image.presets_ssl",
+    "mae": "augkit.image.presets_ssl",
+    "clip": "augkit.image.presets_ssl",
+    "OPENAI_MEAN": "augkit.image.presets_ssl",
+    "OPENAI_STD": "augkit.image.presets_ssl",
+    "PatchMask": "augkit.image.masks",
     "EvalTransform": "augkit.image.presets",
 }
 
@@ -63,6 +73,8 @@ __all__ = [
     "CLIP_STD",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
+    "OPENAI_MEAN",
+    "OPENAI_STD",
     "Affine",
     "Albumentations",
     "AutoContrast",
@@ -77,6 +89,7 @@ __all__ = [
     "HorizontalFlip",
     "JpegCompression",
     "MixUp",
+    "PatchMask",
     "Pipeline",
     "Posterize",
     "RandAugment",
@@ -90,17 +103,24 @@ __all__ = [
     "TrivialAugment",
     "VerticalFlip",
     "as_image",
+    "barlow_twins",
     "blip",
     "byol",
+    "clip",
     "dino",
+    "dinov2",
     "eval_transform",
     "generate_batch",
+    "ibot",
+    "mae",
     "make_output",
     "moco_v2",
+    "msn",
     "normalize_batch",
     "simclr",
     "simclr_cifar",
     "swav",
+    "vicreg",
 ]
 
 
@@ -113,6 +133,7 @@ if TYPE_CHECKING:
     from augkit.image.erasing import RandomErasing
     from augkit.image.geometric import Affine, Rotate, VerticalFlip
     from augkit.image.jpeg import JpegCompression
+    from augkit.image.masks import PatchMask
     from augkit.image.mixing import CutMix, MixUp
     from augkit.image.normalize import normalize_batch
     from augkit.image.ops import (
@@ -127,6 +148,7 @@ if TYPE_CHECKING:
     )
     from augkit.image.presets import EvalTransform, byol, dino, eval_transform, moco_v2, simclr, simclr_cifar, swav
     from augkit.image.presets_blip import CLIP_MEAN, CLIP_STD, blip
+    from augkit.image.presets_ssl import OPENAI_MEAN, OPENAI_STD, barlow_twins, clip, dinov2, ibot, mae, msn, vicreg
     from augkit.image.tone import AutoContrast, Equalize, Posterize, Sharpness
 
 

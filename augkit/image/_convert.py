@@ -172,7 +172,7 @@ def make_output(
     if output == "numpy":
         return None
     if output == "uint8":
-        return _ToUint8Tensor()
+        return _ToUint8Tensor(mean, std)
     return _ToNormalizedTensor(mean, std)
 
 
@@ -214,9 +214,19 @@ def channels_first_batch(stack: np.ndarray) -> np.ndarray:
 
 
 class _ToUint8Tensor:
-    """From uint8 ``H×W×C`` to a uint8 ``C×H×W`` tensor (normalize later with :func:`normalize_batch`)."""
+    """From uint8 ``H×W×C`` to a uint8 ``C×H×W`` tensor (normalize later with :func:`normalize_batch`).
 
-    spec: dict[str, Any] = {"type": "uint8"}  # how a config spec names this step
+    It carries the statistics its views are to be normalized with (``mean``, ``std``), so that
+    ``normalize_batch(batch, vg)`` uses the generator's own; its spec names them when they are not
+    ImageNet's.
+    """
+
+    def __init__(self, mean: Sequence[float] = IMAGENET_MEAN, std: Sequence[float] = IMAGENET_STD) -> None:
+        mean_a, std_a = check_stats(mean, std)
+        self.mean, self.std = mean_a.tolist(), std_a.tolist()
+        imagenet = self.mean == list(IMAGENET_MEAN) and self.std == list(IMAGENET_STD)
+        self.spec: dict[str, Any] = {"type": "uint8"} if imagenet else \
+            {"type": "uint8", "mean": self.mean, "std": self.std}  # how a config spec names this step
 
     def __call__(self, img: np.ndarray) -> Any:
         import torch

@@ -20,16 +20,18 @@ from augkit.image._convert import TALL_SPLIT_PIXELS
 __all__ = ["blur", "crop_resize", "flip", "gray", "jitter", "lut"]
 
 
-def crop_resize(batch: Any, boxes: list[Params], size: tuple[int, int], interpolation: str) -> np.ndarray:
-    """Each image's box (``top``, ``left``, ``height``, ``width``) resized to ``size``, stacked; ``batch``
-    is a stack or a list of images of one kind (all RGB, or all grayscale)."""
+def crop_resize(batch: Any, boxes: list[Params], size: tuple[int, int], interpolation: str | list[str]) -> Any:
+    """Each image's box (``top``, ``left``, ``height``, ``width``) resized to ``size`` (with one
+    interpolation, or one per image), stacked; ``batch`` is a stack or a list of images (grayscale
+    and RGB images mixed give a list)."""
+    modes = [interpolation] * len(boxes) if isinstance(interpolation, str) else interpolation
     h, w = size
     if len({x.ndim for x in batch}) > 1:  # grayscale and RGB images mixed: crops of two kinds, as a list
-        return [crop_resize([x], [box], size, interpolation)[0] for x, box in zip(batch, boxes, strict=True)]
+        return [crop_resize([x], [box], size, mode)[0] for x, box, mode in zip(batch, boxes, modes, strict=True)]
     out = np.empty((len(batch), h, w, *batch[0].shape[2:]), dtype=np.uint8)
     for i, box in enumerate(boxes):
         top, left = box["top"], box["left"]
-        F.resize(batch[i][top : top + box["height"], left : left + box["width"]], size, interpolation, out[i])
+        F.resize(batch[i][top : top + box["height"], left : left + box["width"]], size, modes[i], out[i])
     return out
 
 

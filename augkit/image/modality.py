@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from augkit.core.errors import InvalidInput, MissingFile, WrongInputType
+from augkit.core.errors import InvalidInput, MissingFile
 from augkit.core.html import png_uri
 from augkit.core.modalities import BaseModality, register
+from augkit.image.render import draw_boxes, crop_boxes, gray_levels, picture
 
-__all__ = ["EXTENSIONS", "ImageModality", "picture"]
+__all__ = ["EXTENSIONS", "ImageModality", "crop_boxes", "picture"]
 
 #: File suffixes :meth:`ImageModality.load` reads.
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
@@ -40,8 +41,9 @@ class ImageModality(BaseModality):
     formats = ("jpg", "png", "npy")
     libraries = ("albumentations",)
     ops_modules = ("augkit.image.ops", "augkit.image.mixing", "augkit.image.albumentations_wrapper",
-                   "augkit.image.presets", "augkit.image.geometric", "augkit.image.tone", "augkit.image.erasing",
-                   "augkit.image.jpeg", "augkit.image.auto_augment", "augkit.image.presets_blip")
+                   "augkit.image.masks", "augkit.image.presets", "augkit.image.presets_ssl", "augkit.image.geometric",
+                   "augkit.image.tone", "augkit.image.erasing", "augkit.image.jpeg", "augkit.image.auto_augment",
+                   "augkit.image.presets_blip")
 
     def check(self, x: Any, **options: Any) -> np.ndarray:
         """``x`` as a uint8 ``H×W×3``/``H×W`` array (see :func:`augkit.image.as_image`)."""
@@ -218,11 +220,11 @@ class ImageModality(BaseModality):
         regions on it (the crops views were taken from, on the original), as do the crops recorded in
         ``view_params`` unless ``crop_boxes=False``."""
         cell = int(context.get("cell", 200))
-        pic = picture(view, context.get("mean"), context.get("std"))
+        pic = self.picture(view, **context)
         drawn = context.get("view_params", ()) if context.get("crop_boxes", True) else ()
         boxes = context.get("boxes") or [b for p in drawn for b in crop_boxes(p)]
         if boxes:
-            pic = _draw_boxes(pic, boxes)
+            pic = draw_boxes(pic, boxes)
         return f"<img class='view' alt='{'original with crop boxes' if boxes else 'view'}' src='{png_uri(pic, cell)}'>"
 
     def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
@@ -239,7 +241,7 @@ class ImageModality(BaseModality):
             from skimage.metrics import structural_similarity
         except ImportError:
             raise ImportError("image distances need scikit-image: pip install 'augkit[preview]'") from None
-        src, out = _gray(picture(source)), _gray(picture(view))
+        src, out = gray_levels(picture(source)), gray_levels(picture(_masked(view)[0]))
         if src.shape != out.shape:
             src = cv2.resize(src, (out.shape[1], out.shape[0]), interpolation=cv2.INTER_AREA)
         found: dict[str, float] = {}
@@ -252,7 +254,15 @@ class ImageModality(BaseModality):
         return found
 
     def picture(self, view: Any, **context: Any) -> np.ndarray:
-        return picture(view, context.get("mean"), context.get("std"))
+        """The view as an ``H×W×3`` uint8 picture; a masked view (``{"image", "mask"}``) with its
+        masked patches shaded."""
+        image, mask = _masked(view)
+        pic = picture(image, context.get("mean"), context.get("std"))
+        if mask is None:
+            return pic
+        from augkit.image.masks import shade
+
+        return shade(pic, mask)
 
     def context(self, vg: Any) -> dict[str, Any]:
         spec = getattr(getattr(vg, "output", None), "spec", None) or {}
@@ -314,82 +324,11 @@ def _colored(picture: np.ndarray, color: str) -> np.ndarray:
     return picture
 
 
-def crop_boxes(params: Any) -> list[tuple[int, int, int, int]]:
-    """``[(top, left, height, width)]`` of the crop a view's record starts with, in the source's
-    pixels; empty when its first fired op is not a crop (later crops see a changed image)."""
-    from augkit.core.composites import fired
-
-    steps = fired(params)
-    if not steps:
-        return []
-    first = steps[0][1]
-    if all(isinstance(first.get(k), int) for k in ("top", "left", "height", "width")):
-        return [(first["top"], first["left"], first["height"], first["width"])]
-    return []
-
-
-_BOX_COLOURS = ((230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240))
-
-
-def _draw_boxes(pic: np.ndarray, boxes: Sequence[Sequence[int]]) -> np.ndarray:
-    out = pic.copy()
-    line = max(1, round(max(pic.shape[:2]) / 150))
-    for k, (top, left, height, width) in enumerate(boxes):
-        colour = _BOX_COLOURS[k % len(_BOX_COLOURS)]
-        bottom, right = min(top + height, pic.shape[0]), min(left + width, pic.shape[1])
-        out[top : top + line, left:right] = colour
-        out[max(bottom - line, 0) : bottom, left:right] = colour
-        out[top:bottom, left : left + line] = colour
-        out[top:bottom, max(right - line, 0) : right] = colour
-    return out
-
-
-def _gray(rgb: np.ndarray) -> np.ndarray:
-    return np.asarray(rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114, dtype=np.float64).round()
-
-
-def picture(x: Any, mean: Sequence[float] | None = None, std: Sequence[float] | None = None) -> np.ndarray:
-    """An image view as an ``H×W×3`` uint8 array for display.
-
-    Accepts uint8 ``H×W×C``/``H×W`` arrays, PIL images, uint8 ``C×H×W`` tensors and float ``C×H×W``
-    tensors. A float view is un-normalized with ``mean`` and ``std`` (the generator's own) when
-    they are given, so its colours are true; without them it is stretched to its min–max range.
-
-    Raises:
-        WrongInputType: for anything that is not an image array, PIL image or tensor.
-        InvalidInput: for an array that is not 2-D or 3-D, is empty, or has 2 or more than 4 channels.
-    """
-    arr: np.ndarray
-    if type(x).__module__.startswith("torch"):
-        t = x.detach().cpu()
-        arr = t.permute(1, 2, 0).numpy() if t.ndim == 3 else t.numpy()
-    elif isinstance(x, np.ndarray):
-        arr = x
-    elif type(x).__module__.startswith("PIL"):
-        arr = np.asarray(x.convert("RGB"))
-    else:
-        raise WrongInputType(f"cannot display a view of type {type(x).__name__}; expected an image array or tensor")
-    if arr.ndim not in (2, 3) or arr.size == 0:
-        raise InvalidInput(f"cannot display an array of shape {arr.shape} as an image")
-    if arr.ndim == 3 and arr.shape[2] not in (1, 3, 4):
-        raise InvalidInput(f"cannot display an array of shape {arr.shape} as an image: {arr.shape[2]} channels; "
-                           "give H×W, H×W×1, H×W×3 or H×W×4 (a C×H×W tensor with C of 1, 3 or 4)")
-    if arr.dtype != np.uint8:
-        values = arr.astype(np.float64)
-        if mean is not None and std is not None:
-            m, s = np.asarray(mean, np.float64), np.asarray(std, np.float64)
-            if (values.ndim == 3 and values.shape[2] == 1) or values.ndim == 2:
-                m, s = m.mean(), s.mean()  # a grayscale view was normalized with the averaged statistics
-            values = (values * s + m) * 255.0
-        else:
-            lo, hi = float(values.min()), float(values.max())
-            values = np.zeros(values.shape) if hi <= lo else (values - lo) / (hi - lo) * 255.0
-        arr = np.clip(np.rint(values), 0, 255).astype(np.uint8)
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim == 2:
-        arr = np.stack([arr] * 3, axis=-1)
-    return np.ascontiguousarray(arr[:, :, :3])
+def _masked(view: Any) -> tuple[Any, Any]:
+    """``(image, mask)`` of a masked view ``{"image": ..., "mask": ...}``; ``(view, None)`` otherwise."""
+    if isinstance(view, Mapping) and "image" in view:
+        return view["image"], view.get("mask")
+    return view, None
 
 
 register(ImageModality())

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -12,13 +12,13 @@ import numpy as np
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, check_stats
 
-__all__ = ["normalize_batch"]
+__all__ = ["normalize_batch", "stats_of"]
 
 
 def normalize_batch(
     batch: Any,
-    mean: Sequence[float] = IMAGENET_MEAN,
-    std: Sequence[float] = IMAGENET_STD,
+    mean: Any = IMAGENET_MEAN,
+    std: Sequence[float] | None = None,
     *,
     out: Any = None,
 ) -> Any:
@@ -31,10 +31,16 @@ def normalize_batch(
     kept across batches, to cut the cost ≈ 7× (the buffer is overwritten by the next call, so
     finish the step that uses it first, as a training loop does).
 
+    Pass the generator that made the views (``normalize_batch(batch, vg)``): its statistics are
+    the ones its preset trains with (OpenAI's for ``image.clip``, ImageNet's for the others), so
+    a uint8 pipeline cannot silently normalize with the wrong ones.
+
     Args:
         batch: uint8 torch tensor with channels at dim ``-3``.
-        mean, std: per-channel statistics in [0, 1] units (1 or 3 numbers; a 1-channel batch with
-            3 numbers uses their averages).
+        mean: per-channel means in [0, 1] units (1 or 3 numbers; a 1-channel batch with 3 numbers
+            uses their averages); or the generator that made the views (its output step's or its
+            preset's statistics), its output step, or a dict ``{"mean": ..., "std": ...}``.
+        std: per-channel standard deviations (ImageNet's by default; not with a generator).
         out: optional float32 tensor of the batch's shape and device to write into.
 
     Returns:
@@ -59,6 +65,7 @@ def normalize_batch(
         raise InvalidInput(f"normalize_batch expects a uint8 batch [B, C, H, W] or one image [C, H, W], got a "
                            f"tensor of shape {tuple(batch.shape)} ({batch.ndim} dimension(s)); add the channel "
                            "axis (x[None] for one grey image)")
+    mean, std = stats_of(mean, std)
     mean_a, std_a = check_stats(mean, std)
     channels = batch.shape[-3]
     if channels not in (1, mean_a.size) and mean_a.size != 1:
@@ -105,3 +112,38 @@ def _normalize_by_lookup(batch: Any, out: Any, tables: list[np.ndarray]) -> Any:
     for c in range(channels):  # [B, H·W] rows of one channel: strided rows, contiguous within
         cv2.LUT(src[:, c], tables[c if len(tables) > 1 else 0], dst=dst[:, c])
     return out
+
+
+def stats_of(source: Any, std: Sequence[float] | None = None) -> tuple[Sequence[float], Sequence[float]]:
+    """``(mean, std)`` from numbers, a dict, an output step or a generator (see :func:`normalize_batch`).
+
+    Raises:
+        InvalidArgument: for a generator or output step that carries no statistics, or ``std``
+            given beside one.
+    """
+    if isinstance(source, (list, tuple)) or hasattr(source, "__array__"):
+        return source, IMAGENET_STD if std is None else std
+    found = _carried(source)
+    if found is None:
+        raise InvalidArgument(f"normalize_batch(mean={type(source).__name__}) carries no statistics: pass the "
+                              "generator a preset made, its output step, {'mean': ..., 'std': ...} or the numbers")
+    if std is not None:
+        raise InvalidArgument("normalize_batch: std= goes with numbers for mean=, not with a generator or its stats")
+    return found
+
+
+def _carried(source: Any) -> tuple[Sequence[float], Sequence[float]] | None:
+    if isinstance(source, Mapping):
+        return (source["mean"], source["std"]) if "mean" in source and "std" in source else None
+    if hasattr(source, "mean") and hasattr(source, "std") and not callable(source.mean):
+        return source.mean, source.std
+    if hasattr(source, "pipelines"):  # a generator: its output step's, else its preset's statistics
+        output = getattr(source, "output", None)
+        if output is not None and not isinstance(output, Mapping):
+            found = _carried(output)
+            if found is not None:
+                return found
+        args = (getattr(source, "origin", None) or {}).get("args", {})
+        if "mean" in args and "std" in args:
+            return args["mean"], args["std"]
+    return None

@@ -55,7 +55,11 @@ CROP_TRIES = 2
 #: crop's sides overflow (``ratio=1e308``) long before any image is that thin
 MAX_ASPECT_RATIO = 1e4
 
-_INTERPOLATION = Arg("interpolation", Choice(("linear", "area")), "linear", "'linear' (bilinear) or 'area'")
+_INTERPOLATION = Arg("interpolation", Choice(F.INTERPOLATIONS), "linear",
+                     "'linear' (bilinear), 'area', 'cubic' (OpenCV) or 'cubic_antialias' (PIL)")
+#: What a crop record without ``"interpolation"`` (augkit 0.2) was resized with: the op's own
+#: interpolation when 0.2 had it, else bilinear, what every 0.2 preset used.
+_LEGACY = ("linear", "area")
 
 
 @register
@@ -73,10 +77,19 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
         scale: range of the crop's area as a fraction of the image area, in (0, 1].
         ratio: range of the crop's width/height aspect ratio, within
             ``[1 / MAX_ASPECT_RATIO, MAX_ASPECT_RATIO]`` (1e-4 to 1e4).
-        interpolation: ``"linear"`` (bilinear, albumentations' default) or ``"area"``.
+        interpolation: ``"linear"`` (bilinear, albumentations' default), ``"area"``, ``"cubic"``
+            (OpenCV's ``INTER_CUBIC``, albumentations' bicubic; what the presets use) or
+            ``"cubic_antialias"`` (PIL's bicubic, antialiased when shrinking: bit for bit what
+            torchvision gives on PIL images, at about 2× the cost; see :func:`augkit.image.functional.resize`).
         p: probability of cropping (1.0: always).
 
-    Record: ``{"applied": True, "top", "left", "height", "width"}`` (the crop box in the input).
+    Record: ``{"applied": True, "top", "left", "height", "width", "interpolation"}`` (the crop box in
+    the input, and how it was resized). A record without ``"interpolation"`` (augkit 0.2) replays
+    as 0.2 made it: with the op's interpolation when that is ``"linear"`` or ``"area"``, else bilinear.
+
+    On a torch device (``generate_batch(device=...)``) the resize is ``torch.nn.functional.interpolate``
+    (bilinear, area, bicubic, bicubic with antialiasing): within about one grey level of the host
+    kernels on average (``tests/image/test_image_cubic.py`` measures it).
 
     Raises:
         InvalidArgument: for a ``scale`` outside (0, 1] or a ``ratio`` outside [1e-4, 1e4] (naming it).
@@ -102,6 +115,17 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
 
     def setup(self) -> None:
         self._log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
+        self._legacy = self.interpolation if self.interpolation in _LEGACY else "linear"
+
+    def resized_with(self, params: Params) -> str:
+        """The interpolation a record was made with (0.2's when it does not say)."""
+        return str(params.get("interpolation", self._legacy))
+
+    def check_params(self, x: np.ndarray, params: Params) -> None:
+        interpolation = params.get("interpolation", self._legacy)
+        if interpolation not in F.INTERPOLATIONS:
+            raise InvalidParams(f"RandomResizedCrop params['interpolation']={interpolation!r:.40} must be one of "
+                                f"{list(F.INTERPOLATIONS)}; use the params drawn for this image")
 
     def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
         height, width = x.shape[:2]
@@ -116,7 +140,7 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
             if 0 < w <= width and 0 < h <= height:
                 top = min(int(u_top * (height - h + 1)), height - h)
                 left = min(int(u_left * (width - w + 1)), width - w)
-                return {"top": top, "left": left, "height": h, "width": w}
+                return {"top": top, "left": left, "height": h, "width": w, "interpolation": self.interpolation}
         # fallback: the whole image, clipped to the allowed aspect ratios, centred; a side that
         # rounds to no pixel (a 1×500 image, ratio 0.4) keeps one
         in_ratio = width / height
@@ -126,14 +150,15 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
             h, w = height, max(1, round(height * self.ratio[1]))
         else:
             w, h = width, height
-        return {"top": (height - h) // 2, "left": (width - w) // 2, "height": h, "width": w}
+        return {"top": (height - h) // 2, "left": (width - w) // 2, "height": h, "width": w,
+                "interpolation": self.interpolation}
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         top, left, h, w = params["top"], params["left"], params["height"], params["width"]
         if not (0 <= top and 0 <= left and h >= 1 and w >= 1 and top + h <= x.shape[0] and left + w <= x.shape[1]):
             raise InvalidParams(f"RandomResizedCrop params box top={top}, left={left}, height={h}, width={w} lies "
                                 f"outside an image of {x.shape[0]}×{x.shape[1]}; use the params drawn for this image")
-        return F.resize(x[top : top + h, left : left + w], self.size, self.interpolation)
+        return F.resize(x[top : top + h, left : left + w], self.size, self.resized_with(params))
 
     def uniform_draws(self) -> int:
         return 4 * CROP_TRIES
@@ -157,17 +182,19 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
         top = np.minimum(np.floor(u_top * (hs - h + 1)), hs - h).astype(np.int64).tolist()
         left = np.minimum(np.floor(u_left * (ws - w + 1)), ws - w).astype(np.int64).tolist()
         heights, widths = h.astype(np.int64).tolist(), w.astype(np.int64).tolist()
-        return [{"top": top[i], "left": left[i], "height": heights[i], "width": widths[i]} if ok else None
+        return [{"top": top[i], "left": left[i], "height": heights[i], "width": widths[i],
+                 "interpolation": self.interpolation} if ok else None
                 for i, ok in enumerate(fits.any(axis=1).tolist())]
 
     batch_items = True  # the batch engine hands the images as a list: each is read in its box only
 
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
+        modes = [self.resized_with(r) for r in records]
         if isinstance(batch, (np.ndarray, list)):
-            return kernels.crop_resize(batch, records, self.size, self.interpolation)
+            return kernels.crop_resize(batch, records, self.size, modes)
         from augkit.image import torch_kernels
 
-        return torch_kernels.crop_resize(batch, records, self.size, self.interpolation)
+        return torch_kernels.crop_resize(batch, records, self.size, modes)
 
 
 @register
@@ -217,7 +244,8 @@ class Resize(Augmenter[np.ndarray]):
 
     Args:
         size: the shorter side (one int), or the exact ``(height, width)``, in [1, MAX_SIDE].
-        interpolation: ``"linear"`` (bilinear) or ``"area"``.
+        interpolation: ``"linear"`` (bilinear), ``"area"``, ``"cubic"`` (OpenCV's ``INTER_CUBIC``) or
+            ``"cubic_antialias"`` (PIL's bicubic, as torchvision's ``Resize`` on PIL images).
         p: probability of resizing (1.0: always).
 
     Record: ``{"applied": bool}``.

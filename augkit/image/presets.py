@@ -23,7 +23,9 @@ import numpy as np
 from augkit.core import Augmenter, Compose
 from augkit.core.args import MAX_SIDE, Arg, Check, Choice, Flag, Integer, Number, Numbers, Range
 from augkit.core.errors import AugkitError
+from augkit.core.modalities import walk
 from augkit.image._convert import IMAGENET_MEAN, IMAGENET_STD, as_image, make_output
+from augkit.image.masks import MaskField, PatchMask
 from augkit.image.ops import (
     CenterCrop,
     ColorJitter,
@@ -50,9 +52,15 @@ __all__ = [
 
 
 def paper_kernel_size(size: int) -> int:
-    """SimCLR's blur kernel: 10 % of the image side, made odd (23 for 224)."""
+    """The blur kernel of augkit 0.2's presets: 10 % of the image side, made odd (23 for 224); BYOL keeps it."""
     k = round(0.1 * size)
     return k if k % 2 == 1 else k + 1
+
+
+def simclr_kernel_size(size: int) -> int:
+    """SimCLR's blur kernel as its code builds it (``data_util.py``, ``random_blur``:
+    ``kernel_size=height // 10``, then ``2 * (kernel_size // 2) + 1`` taps): 23 for 224, 9 for 96."""
+    return 2 * (size // 10 // 2) + 1
 
 
 _OUTPUT = Choice(("normalized", "uint8", "numpy"))
@@ -77,22 +85,39 @@ def _finish(pipelines: Augmenter[Any] | list[Augmenter[Any]], n_views: int, seed
     sample by the image modality's check)."""
     convert = make_output(output, mean, std)  # output was checked by its declaration
     count = n_views if isinstance(pipelines, Augmenter) else None
-    return ViewGenerator(pipelines, n_views=count, seed=seed, output=convert)
+    views = [pipelines] if isinstance(pipelines, Augmenter) else pipelines
+    masked = any(isinstance(op, PatchMask) for op in walk(views))
+    return ViewGenerator(pipelines, n_views=count, seed=seed, output=convert,
+                         extra_fields={"mask": MaskField()} if masked else None)
 
 
-def _image_preset(name: str, **kwargs: Any) -> Any:
-    return preset(name, modality="image", options=IMAGE_OPTIONS, finish=_finish, **kwargs)
+def image_options(mean: Sequence[float], std: Sequence[float]) -> tuple[Arg, ...]:
+    """The output keywords with a preset's own normalization statistics as defaults (CLIP: OpenAI's)."""
+    return (IMAGE_OPTIONS[0], Arg("mean", _MEAN, tuple(mean), "normalization mean (1 or 3 numbers in [0, 1])",
+                                  keyword_only=True),
+            Arg("std", _STD, tuple(std), "normalization std (1 or 3 numbers in [0.001, 1])", keyword_only=True))
 
 
-_SIDE = Integer(1, MAX_SIDE)  # a view's side in pixels (the blur kernel is 10 % of it)
+def image_preset(name: str, *, options: tuple[Arg, ...] = IMAGE_OPTIONS, **kwargs: Any) -> Any:
+    """``@preset`` for an image recipe: the output keywords and the image generator's finish."""
+    return preset(name, modality="image", options=options, finish=_finish, **kwargs)
 
 
-def _arg(recipe: str, name: str, check: Check, value: Any) -> Any:
+_image_preset = image_preset
+
+
+SIDE = _SIDE = Integer(1, MAX_SIDE)  # a view's side in pixels (the blur kernel is 10 % of it)
+
+
+def checked(recipe: str, name: str, check: Check, value: Any) -> Any:
     """``value`` checked by ``check``; the error names the preset and the argument, with the same class."""
     try:
         return check(value, name)
     except AugkitError as err:
         raise type(err)(f"{recipe}(): {err}") from None
+
+
+_arg = checked
 
 
 def _split(n_views: int) -> int:
@@ -101,18 +126,25 @@ def _split(n_views: int) -> int:
 
 
 def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, float, float, float],
-                     blur_p: float, solarize_p: float = 0.0) -> Compose:
-    ops: list[Augmenter[Any]] = [
-        RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3)),
-        HorizontalFlip(p=0.5),
-        ColorJitter(*jitter, p=0.8),
-        ToGray(p=0.2),
-    ]
+                     blur_p: float, solarize_p: float = 0.0, *, interpolation: str = "linear",
+                     kernel: Callable[[int], int] | None = paper_kernel_size, sigma: tuple[float, float] = (0.1, 2.0),
+                     jitter_p: float = 0.8, flip_p: float = 0.5, extra: Sequence[Augmenter[Any]] = ()) -> Compose:
+    """Crop, flip, jitter, grayscale, blur, solarize: the recipe SimCLR set and its successors vary.
+
+    ``kernel`` is the blur kernel's rule (the side for a view side); None: the 3σ kernel, what PIL's
+    ``GaussianBlur(radius=σ)`` in the PyTorch references (MoCo, SwAV, DINO, ...) computes.
+    """
+    crop = RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), interpolation=interpolation)
+    ops: list[Augmenter[Any]] = [crop]
+    if flip_p > 0:
+        ops.append(HorizontalFlip(p=flip_p))
+    if jitter_p > 0:
+        ops += [ColorJitter(*jitter, p=jitter_p), ToGray(p=0.2)]
     if blur_p > 0:
-        ops.append(GaussianBlur(sigma=(0.1, 2.0), kernel_size=paper_kernel_size(size), p=blur_p))
+        ops.append(GaussianBlur(sigma=sigma, kernel_size=None if kernel is None else kernel(size), p=blur_p))
     if solarize_p > 0:
         ops.append(Solarize(threshold=128, p=solarize_p))
-    return Compose(ops)
+    return Compose([*ops, *extra])
 
 
 @_image_preset("image.simclr")
@@ -120,9 +152,11 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     """SimCLR views (Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual
     Representations", Appendix A, and the official ``data_util.py``).
 
-    Per view: random resized crop (area 0.08–1, aspect 3/4–4/3) to ``size``, horizontal flip
-    (p 0.5), colour jitter (brightness, contrast, saturation 0.8·s, hue 0.2·s, p 0.8), grayscale
-    (p 0.2), Gaussian blur (p 0.5, σ 0.1–2, kernel 10 % of the side). The evaluation transform
+    Per view: random resized crop (area 0.08–1, aspect 3/4–4/3) to ``size``, resized bicubically
+    (``crop_and_resize``: ``tf.image.resize(..., method=BICUBIC)``; here OpenCV's ``"cubic"``),
+    horizontal flip (p 0.5), colour jitter (brightness, contrast, saturation 0.8·s, hue 0.2·s,
+    p 0.8, random order), grayscale (p 0.2), Gaussian blur (p 0.5, σ 0.1–2, kernel
+    ``2·(size // 10 // 2) + 1`` as ``random_blur`` builds it: 23 for 224). The evaluation transform
     is :func:`eval_transform` (resize to size/0.875, centre crop).
 
     Args:
@@ -140,13 +174,15 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     size = _arg("simclr", "size", _SIDE, size)
     s = _arg("simclr", "strength", Number(0.0, 2.5), strength)  # at most 2.5: the hue shift 0.2·s stays within 0.5
     blur = _arg("simclr", "blur", Flag(), blur)
-    return _simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0)
+    return _simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0,
+                            interpolation="cubic", kernel=simclr_kernel_size)
 
 
 @_image_preset("image.simclr_cifar")
 def simclr_cifar(size: int = 32, *, scale: tuple[float, float] = (0.08, 1.0)) -> Augmenter[Any]:
     """SimCLR views for small images (Chen et al. 2020, Appendix B.9, CIFAR-10): no blur, colour
-    strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1, p 0.8), grayscale p 0.2, crop 0.08–1, flip.
+    strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1, p 0.8), grayscale p 0.2, crop 0.08–1 resized
+    bicubically (as ``data_util.py``), flip.
 
     Works for 28×28 grayscale inputs too (e.g. Fashion-MNIST): the views then have 1 channel and
     saturation/hue jitter has no effect. ``scale`` is the crop's area range (the paper's 0.08–1 by
@@ -158,28 +194,31 @@ def simclr_cifar(size: int = 32, *, scale: tuple[float, float] = (0.08, 1.0)) ->
     """
     size = _arg("simclr_cifar", "size", _SIDE, size)
     scale = _arg("simclr_cifar", "scale", Range(0.0, 1.0, low_open=True), scale)
-    return _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0)
+    return _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0, interpolation="cubic")
 
 
 @_image_preset("image.moco_v2")
 def moco_v2(size: int = 224) -> Augmenter[Any]:
     """MoCo v2 views (Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning",
-    and ``main_moco.py --aug-plus``): crop area 0.2–1, colour jitter (0.4, 0.4, 0.4, 0.1) p 0.8,
-    grayscale p 0.2, Gaussian blur σ 0.1–2 p 0.5, flip. Evaluation: :func:`eval_transform`.
+    and ``main_moco.py --aug-plus``): crop area 0.2–1 (torchvision's default bilinear resize), colour
+    jitter (0.4, 0.4, 0.4, 0.1) p 0.8, grayscale p 0.2, Gaussian blur σ 0.1–2 p 0.5 (``moco/loader.py``:
+    PIL's ``GaussianBlur(radius=σ)``, a full Gaussian: the 3σ kernel here), flip. Evaluation:
+    :func:`eval_transform`.
 
     Example:
         >>> q, k = moco_v2(seed=0)(photo, index=0)
     """
     size = _arg("moco_v2", "size", _SIDE, size)
-    return _simclr_pipeline(size, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.5)
+    return _simclr_pipeline(size, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.5, kernel=None)
 
 
 @_image_preset("image.byol", fixed_views=True)
 def byol(size: int = 224) -> list[Augmenter[Any]]:
     """BYOL's two asymmetric views (Grill et al. 2020, "Bootstrap Your Own Latent", Appendix B,
     Table 6): crop 0.08–1, flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8, grayscale p 0.2;
-    view 1: blur p 1.0, solarize p 0; view 2: blur p 0.1, solarize p 0.2. Evaluation:
-    :func:`eval_transform`. The two views are different recipes, so ``n_views`` can only be 2.
+    view 1: blur p 1.0, solarize p 0; view 2: blur p 0.1, solarize p 0.2; blur kernel 10 % of the
+    side (23 for 224), bilinear resize (as augkit 0.2). Evaluation: :func:`eval_transform`. The two
+    views are different recipes, so ``n_views`` can only be 2.
 
     Example:
         >>> online, target = byol(seed=0)(photo, index=0)
@@ -196,16 +235,18 @@ def swav(size: int = 224, local_size: int = 96, *, n_views: int = 8) -> list[Aug
     """SwAV multi-crop (Caron et al. 2020, "Unsupervised Learning of Visual Features by Contrasting
     Cluster Assignments", Section 3.2 and ``main_swav.py``): 2×224 crops at area 0.14–1 and
     6×96 at 0.05–0.14, each with flip, colour distortion s = 1 (0.8, 0.8, 0.8, 0.2, p 0.8),
-    grayscale p 0.2 and Gaussian blur p 0.5, σ 0.1–2. ``n_views`` (8) is the total: 2 global views
-    first, then ``n_views - 2`` local ones.
+    grayscale p 0.2 and Gaussian blur p 0.5, σ 0.1–2 (``src/multicropdataset.py``: PIL's
+    ``GaussianBlur(radius=σ)``, the 3σ kernel here, not capped at 10 % of a 96 view), bilinear resize
+    (torchvision's default). ``n_views`` (8) is the total: 2 global views first, then ``n_views - 2``
+    local ones.
 
     Example:
         >>> views = swav(seed=0)(photo, index=0)   # 8 views
     """
     size, local_size = _arg("swav", "size", _SIDE, size), _arg("swav", "local_size", _SIDE, local_size)
     jitter = (0.8, 0.8, 0.8, 0.2)
-    g = _simclr_pipeline(size, (0.14, 1.0), jitter, blur_p=0.5)
-    local = _simclr_pipeline(local_size, (0.05, 0.14), jitter, blur_p=0.5)
+    g = _simclr_pipeline(size, (0.14, 1.0), jitter, blur_p=0.5, kernel=None)
+    local = _simclr_pipeline(local_size, (0.05, 0.14), jitter, blur_p=0.5, kernel=None)
     return multi_crop(g, local, 2, _split(n_views))
 
 
@@ -215,16 +256,19 @@ def dino(size: int = 224, local_size: int = 96, *, n_views: int = 10) -> list[Au
     Transformers", Section 3.1 and ``DataAugmentationDINO``): 2 global crops at area 0.4–1 and
     ``n_views - 2`` (8) local 96 crops at 0.05–0.4; flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8,
     grayscale p 0.2; global 1: blur p 1.0; global 2: blur p 0.1 and solarize p 0.2; locals: blur
-    p 0.5.
+    p 0.5. As ``main_dino.py`` runs it: crops resized bicubically (``interpolation=Image.BICUBIC``;
+    OpenCV's ``"cubic"`` here) and blurred by ``utils.GaussianBlur``, PIL's ``GaussianBlur(radius=σ)``
+    with σ uniform in [0.1, 2] (a full Gaussian: the 3σ kernel here).
 
     Example:
         >>> views = dino(seed=0)(photo, index=0)   # 2 + 8 views
     """
     size, local_size = _arg("dino", "size", _SIDE, size), _arg("dino", "local_size", _SIDE, local_size)
     jitter = (0.4, 0.4, 0.2, 0.1)
-    global1 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=1.0)
-    global2 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=0.1, solarize_p=0.2)
-    local = _simclr_pipeline(local_size, (0.05, 0.4), jitter, blur_p=0.5)
+    rules: dict[str, Any] = {"interpolation": "cubic", "kernel": None}
+    global1 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=1.0, **rules)
+    global2 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=0.1, solarize_p=0.2, **rules)
+    local = _simclr_pipeline(local_size, (0.05, 0.4), jitter, blur_p=0.5, **rules)
     views: list[Augmenter[Any]] = [global1, global2, *[local] * _split(n_views)]
     return views
 

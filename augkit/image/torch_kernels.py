@@ -45,20 +45,31 @@ def to_output(batch: torch.Tensor, output: Any) -> torch.Tensor:
     return batch.mul(1.0 / (255.0 * std)).sub_(mean / std)  # one pass: v/(255·std) - mean/std
 
 
-def crop_resize(batch: torch.Tensor, boxes: list[Params], size: tuple[int, int], interpolation: str) -> torch.Tensor:
-    """Each image's box resized to ``size`` (bilinear without antialiasing, or area), whole levels."""
+#: ``torch.nn.functional.interpolate``'s mode and antialiasing for each interpolation.
+_MODES = {"linear": ("bilinear", False), "area": ("area", False), "cubic": ("bicubic", False),
+          "cubic_antialias": ("bicubic", True)}
+
+
+def crop_resize(batch: torch.Tensor, boxes: list[Params], size: tuple[int, int],
+                interpolation: str | list[str]) -> torch.Tensor:
+    """Each image's box resized to ``size`` (with one interpolation, or one per image), whole levels.
+
+    Bilinear and bicubic run without antialiasing as OpenCV does (bicubic with a = -0.75, as
+    ``INTER_CUBIC``); ``"cubic_antialias"`` is torch's antialiased bicubic, which follows PIL's.
+    """
     h, w = size
+    modes = [interpolation] * len(boxes) if isinstance(interpolation, str) else interpolation
     out = torch.empty((len(batch), batch.shape[1], h, w), dtype=torch.float32, device=batch.device)
-    mode = "area" if interpolation == "area" else "bilinear"
     for i, box in enumerate(boxes):
         top, left, ch, cw = box["top"], box["left"], box["height"], box["width"]
         part = batch[i : i + 1, :, top : top + ch, left : left + cw]
+        mode, antialias = _MODES[modes[i]]
         if (ch, cw) == (h, w):
             out[i] = part[0]
         elif mode == "area":
             out[i] = TF.interpolate(part, size=(h, w), mode="area")[0]
         else:
-            out[i] = TF.interpolate(part, size=(h, w), mode="bilinear", align_corners=False, antialias=False)[0]
+            out[i] = TF.interpolate(part, size=(h, w), mode=mode, align_corners=False, antialias=antialias)[0]
     return out.round_().clamp_(0, 255)
 
 

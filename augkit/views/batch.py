@@ -17,6 +17,7 @@ from augkit.core.args import Integer
 from augkit.core.batching import stack_items
 from augkit.core.engine import Batch, Keys
 from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, WrongArgumentType
+from augkit.views.records import batch_fields
 
 __all__ = ["BatchViews", "check_batch", "make_batch", "one_by_one"]
 
@@ -110,7 +111,7 @@ def make_batch(vg: Any, samples: Sequence[Any], indices: Sequence[int], epoch: A
         if vg.fields is None:
             item, records = _run(vg._form, pipeline, prepared, Keys((vg.seed, epoch), indices, (k,)), vg.output,
                                  k, what, target)
-            items.append(item)
+            items.append(batch_fields(vg, item, records, target))
             for row, record in zip(params, records, strict=True):
                 row.append({"format": RECORD_FORMAT, **record})
             continue

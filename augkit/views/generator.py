@@ -5,8 +5,7 @@ so a sample gets the same views whatever the number of DataLoader workers, their
 rank that loads it, while views, samples and epochs all get different streams.
 
 Each view's record is its pipeline's record plus ``"format"`` (:data:`augkit.core.RECORD_FORMAT`);
-:meth:`ViewGenerator.replay` reads today's records and those of augkit 0.1 (no ``"format"``).
-Mixing ops draw partners from the generator's ``source`` (:mod:`augkit.core.mixing`).
+replay reads 0.1's too. Mixing ops draw partners from the generator's ``source`` (:mod:`augkit.core.mixing`).
 
 Dict samples (``{"image": ..., "text": ..., "label": 3}``) take one pipeline per field: field ``f``
 of view ``k`` draws from ``stream(seed, epoch, index, k, f)``, so adding or removing a field never
@@ -31,12 +30,11 @@ from augkit.core.errors import InvalidArgument, InvalidInput, InvalidParams, Wro
 from augkit.core.streams import stream
 from augkit.views.fields import check_fields, field_modalities, field_pipelines, view_pipelines
 from augkit.views.mixing import check_mixing, check_source, scope
-from augkit.views.records import check_position, current_record, sample_name
+from augkit.views.records import check_extra_fields, check_position, current_record, sample_name, with_fields
 
 __all__ = ["ViewGenerator", "Views"]
 
-#: What a dict sample's missing field does: ``"raise"`` a ValueError, or ``"pass"`` (the view has
-#: no such field).
+#: What a dict sample's missing field does: ``"raise"`` a ValueError, or ``"pass"`` (the view lacks it).
 MISSING = ("raise", "pass")
 
 # A string where the epoch stands keeps ad-hoc streams (calls without an index) apart from every
@@ -103,6 +101,8 @@ class ViewGenerator:
             objects) that make a draw on one field constrain another; see :class:`augkit.CrossModalViews`.
         source: the samples (a list, a map-style dataset) mixing ops draw partners from by index
             (:mod:`augkit.core.mixing`); datasets pass their own.
+        extra_fields: ``{name: reader}``: data held in a view's record (a patch mask), read by
+            ``reader(record)`` (None: none); see :func:`augkit.views.records.with_fields`.
 
     Calls:
         ``vg(x)`` returns a list of views with fresh randomness each call. Inside DataLoader workers
@@ -127,6 +127,7 @@ class ViewGenerator:
         missing: str = "raise",
         couplings: Sequence[Any] = (),
         source: Sequence[Any] | None = None,
+        extra_fields: Mapping[str, Callable[[Any], Any]] | None = None,
     ) -> None:
         #: For dict samples: field -> its pipelines, one per view (None for single samples).
         self.fields: dict[str, list[Augmenter[Any]]] | None = None
@@ -177,6 +178,7 @@ class ViewGenerator:
         self.source = check_source(source)
         self.mixes = check_mixing([p for view in self.pipelines
                                     for p in (view.values() if isinstance(view, Mapping) else [view])])
+        self.extra_fields = check_extra_fields(extra_fields, self.fields is not None)
         #: How this generator was made when a preset made it: ``{"preset": name, "args": {...}}``
         #: (:func:`augkit.views.config.dump` writes it).
         self.origin: dict[str, Any] | None = None
@@ -243,8 +245,9 @@ class ViewGenerator:
                 p = {"applied": True, **record}
             else:
                 y, p = pipeline.augment(x, stream(*key, k))
-            items.append(self.output(y) if self.output is not None and with_output else y)
             params.append({"format": RECORD_FORMAT, **p})
+            y = self.output(y) if self.output is not None and with_output else y
+            items.append(with_fields(self, y, params[-1]))
         return Views(items=items, params=params, index=index, epoch=epoch, source=x, generator=self)
 
     def _generate_fields(self, x: dict[str, Any], key: tuple[int | str, ...], index: int | str | None, epoch: int,
@@ -335,7 +338,7 @@ class ViewGenerator:
         if self.fields is not None:
             return [self._output_fields(self._replay_fields(x, pipeline, p, k))
                     for k, (pipeline, p) in enumerate(zip(self.pipelines, params, strict=True))]
-        return [self.output_view(pipeline.apply(x, current_record(pipeline, p, k)))
+        return [with_fields(self, self.output_view(pipeline.apply(x, current_record(pipeline, p, k))), p)
                 for k, (pipeline, p) in enumerate(zip(self.pipelines, params, strict=True))]
 
     def _replay_fields(self, x: dict[str, Any], pipes: dict[str, Augmenter[Any]], record: Any,
@@ -393,7 +396,5 @@ class ViewGenerator:
 def _torch_worker_seed() -> int | None:
     # Only look when torch is already imported: a text-only user never pays for importing it.
     data = sys.modules.get("torch.utils.data")
-    if data is None:
-        return None
-    info = data.get_worker_info()
+    info = None if data is None else data.get_worker_info()
     return None if info is None else int(info.seed)

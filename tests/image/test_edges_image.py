@@ -70,10 +70,11 @@ def test_the_fallback_is_the_centred_crop_clamped_to_the_image() -> None:
     at least one pixel per side; a side that rounds to 0 becomes 1."""
     op = RandomResizedCrop(8, scale=(1.0, 1.0), ratio=(1.0, 1.0))
     _, params = op.augment(np.zeros((10, 40), np.uint8), stream(0, 0, 0, 0))
-    assert params == {"applied": True, "top": 0, "left": 15, "height": 10, "width": 10}
+    assert params == {"applied": True, "top": 0, "left": 15, "height": 10, "width": 10,
+                      "interpolation": "linear"}
     thin = RandomResizedCrop(8, scale=(1.0, 1.0), ratio=(0.25, 0.25))
     _, params = thin.augment(np.zeros((1, 500), np.uint8), stream(0, 0, 0, 0))
-    assert params == {"applied": True, "top": 0, "left": 249, "height": 1, "width": 1}
+    assert params == {"applied": True, "top": 0, "left": 249, "height": 1, "width": 1, "interpolation": "linear"}
 
 
 @settings(max_examples=200, deadline=None, database=None)

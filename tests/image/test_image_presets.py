@@ -75,7 +75,8 @@ def test_simclr_cifar_has_no_blur_and_half_strength() -> None:
 
 
 def test_moco_v2_recipe() -> None:
-    assert recipe(image.moco_v2().pipelines[0]) == expected(224, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), 0.5, kernel=23)
+    # moco/loader.py blurs with PIL's GaussianBlur(radius=σ): the 3σ kernel, no cap (kernel None)
+    assert recipe(image.moco_v2().pipelines[0]) == expected(224, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), 0.5, kernel=None)
 
 
 def test_byol_asymmetric_views() -> None:
@@ -91,9 +92,9 @@ def test_swav_multi_crop() -> None:
     assert vg.n_views == 8
     jitter = (0.8, 0.8, 0.8, 0.2)
     for p in vg.pipelines[:2]:
-        assert recipe(p) == expected(224, (0.14, 1.0), jitter, 0.5, kernel=23)
+        assert recipe(p) == expected(224, (0.14, 1.0), jitter, 0.5, kernel=None)  # PIL's radius blur
     for p in vg.pipelines[2:]:
-        assert recipe(p) == expected(96, (0.05, 0.14), jitter, 0.5, kernel=11)
+        assert recipe(p) == expected(96, (0.05, 0.14), jitter, 0.5, kernel=None)
 
 
 def test_dino_multi_crop() -> None:
@@ -101,10 +102,11 @@ def test_dino_multi_crop() -> None:
     vg = image.dino(n_views=8)
     assert vg.n_views == 8
     jitter = (0.4, 0.4, 0.2, 0.1)
-    assert recipe(vg.pipelines[0]) == expected(224, (0.4, 1.0), jitter, 1.0, kernel=23)
-    assert recipe(vg.pipelines[1]) == expected(224, (0.4, 1.0), jitter, 0.1, 0.2, kernel=23)
+    assert recipe(vg.pipelines[0]) == expected(224, (0.4, 1.0), jitter, 1.0, kernel=None)  # PIL's radius blur
+    assert recipe(vg.pipelines[1]) == expected(224, (0.4, 1.0), jitter, 0.1, 0.2, kernel=None)
     for p in vg.pipelines[2:]:
-        assert recipe(p) == expected(96, (0.05, 0.4), jitter, 0.5, kernel=11)
+        assert recipe(p) == expected(96, (0.05, 0.4), jitter, 0.5, kernel=None)
+        assert ops_of(p)["random_resized_crop"].interpolation == "cubic"  # main_dino.py: Image.BICUBIC
 
 
 def fired(params: dict[str, Any]) -> dict[str, bool]:
