@@ -18,7 +18,7 @@ import numpy as np
 from augkit.core.errors import InvalidInput, MissingFile
 from augkit.core.html import png_uri
 from augkit.core.modalities import BaseModality, register
-from augkit.image.render import draw_boxes, crop_boxes, gray_levels, picture
+from augkit.image.render import crop_boxes, draw_boxes, gray_levels, picture
 
 __all__ = ["EXTENSIONS", "ImageModality", "crop_boxes", "picture"]
 
