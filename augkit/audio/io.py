@@ -17,7 +17,7 @@ from augkit.audio._waveform import as_waveform, restore
 from augkit.core.args import SampleRate
 from augkit.core.errors import InvalidArgument, InvalidInput, MissingFile
 
-__all__ = ["FORMATS", "MAX_FRAMES", "load", "load_bytes", "resample", "save"]
+__all__ = ["CHANNELS", "FORMATS", "MAX_FRAMES", "load", "load_bytes", "resample", "save", "with_channels"]
 
 _RATE = SampleRate()
 
@@ -248,3 +248,24 @@ def _resample_direct(wav: torch.Tensor, orig: int, new: int) -> torch.Tensor:
         gathered = padded[:, (index.long() + taps)]                 # [channels, chunk, 2·taps]
         out[:, start : start + len(n)] = (gathered * kernel[None]).sum(-1)
     return out.reshape(*wav.shape[:-1], length)
+
+
+#: How audio readers give channels: 1 (mixed down to mono), 2 (stereo), or "keep".
+CHANNELS = (1, 2, "keep")
+
+
+def with_channels(wav: torch.Tensor, channels: Any, mono: bool | None = None, name: str = "audio") -> torch.Tensor:
+    """``wav`` with the channels a reader was asked for: 1 (mixed down), 2 (a mono clip duplicated),
+    or ``"keep"``; ``mono=True``/``False`` is the older spelling of 1/``"keep"``."""
+    if mono is not None:
+        channels = 1 if mono else "keep"
+    elif isinstance(channels, bool) or channels not in CHANNELS:
+        raise InvalidArgument(f"channels={channels!r} must be 1 (mono), 2 (stereo) or 'keep'")
+    if channels == "keep" or wav.shape[0] == channels:
+        return wav
+    if channels == 1:
+        return wav.mean(dim=0, keepdim=True)
+    if wav.shape[0] == 1:
+        return wav.expand(2, -1).clone()
+    raise InvalidInput(f"{name} has {wav.shape[0]} channels; channels=2 makes stereo of mono files only: "
+                       "read it with channels=1 or 'keep'")

@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from augkit.audio.measure import SNR_CAP_DB, aligned, numbers, op_kind, snr_db
 from augkit.audio.render import channel_mean, spectrogram_picture, waveform_picture
 from augkit.core.errors import InvalidArgument, InvalidInput
-from augkit.core.modalities import BaseModality, register
+from augkit.core.modalities import BaseModality
 
 __all__ = ["EXTENSIONS", "AudioModality"]
 
@@ -111,21 +112,19 @@ class AudioModality(BaseModality):
             InvalidInput: when ``path`` is a folder, or a file that cannot be decoded, naming it.
             InvalidArgument: for ``channels`` other than 1, 2 or "keep".
         """
-        from augkit.audio.io import load
+        from augkit.audio.io import load, with_channels
 
         if Path(path).is_dir():
             raise InvalidInput(f"audio path {path} is a folder, not an audio file")
-        wanted = _wanted_channels(channels, mono)
-        return _with_channels(load(path, sample_rate=sample_rate)[0], wanted, str(path))
+        return with_channels(load(path, sample_rate=sample_rate)[0], channels, mono, str(path))
 
     def load_bytes(self, data: bytes, name: str = "", sample_rate: int | None = 16000, channels: int | str = 1,
                    mono: bool | None = None, **options: Any) -> Any:
         """One clip from an encoded file in memory, as :meth:`load` reads a file (resampled likewise)."""
-        from augkit.audio.io import load_bytes
+        from augkit.audio.io import load_bytes, with_channels
 
-        wanted = _wanted_channels(channels, mono)
-        return _with_channels(load_bytes(data, name or "audio bytes", sample_rate=sample_rate)[0], wanted,
-                              name or "audio bytes")
+        return with_channels(load_bytes(data, name or "audio bytes", sample_rate=sample_rate)[0], channels, mono,
+                             name or "audio bytes")
 
     def encode(self, view: Any, format: str | None = None, sample_rate: int = 16000,
                **context: Any) -> tuple[bytes, str]:
@@ -286,28 +285,28 @@ class AudioModality(BaseModality):
 
         src = self.check(source).detach().cpu().double().numpy()
         out = self.check(view).detach().cpu().double().numpy()
-        steps = [(_op_kind(name, step), step) for name, step in fired(params)]
+        steps = [(op_kind(name, step), step) for name, step in fired(params)]
         found: dict[str, float] = {}
-        gains = _numbers(steps, "audio.gain", "gain_db")
+        gains = numbers(steps, "audio.gain", "gain_db")
         if gains:
             found["gain_db"] = float(sum(gains))
-        rates = _numbers(steps, "audio.time_stretch", "rate")
-        semitones = _numbers(steps, "audio.pitch_shift", "semitones")
+        rates = numbers(steps, "audio.time_stretch", "rate")
+        semitones = numbers(steps, "audio.pitch_shift", "semitones")
         if rates:
             found["stretch_rate"] = float(np.prod(rates))
         if semitones:
             found["semitones"] = float(sum(semitones))
         if rates or semitones:
             return found
-        ref, keep = _aligned(src, steps, out.shape[-1])
+        ref, keep = aligned(src, steps, out.shape[-1])
         n = min(ref.shape[-1], out.shape[-1])
         ref, out, keep = ref[:, :n], out[:, :n], keep[:n]
         if ref.shape[0] != out.shape[0]:
             ref, out = ref.mean(axis=0, keepdims=True), out.mean(axis=0, keepdims=True)
         if keep.any():
-            snr = _snr_db(ref[:, keep], out[:, keep])
+            snr = snr_db(ref[:, keep], out[:, keep])
             # an untouched segment: said so, rather than a sentinel SNR that would top the summary
-            found = {"unchanged": 1.0, **found} if snr >= _SNR_CAP_DB else {"snr_db": snr, **found}
+            found = {"unchanged": 1.0, **found} if snr >= SNR_CAP_DB else {"snr_db": snr, **found}
         return found
 
     def context(self, vg: Any) -> dict[str, Any]:
@@ -342,89 +341,6 @@ class AudioModality(BaseModality):
                 ("numpy", tone.numpy().copy())]
 
 
-# Ops recognised by their record's keys when the record carries no name (a one-op pipeline).
-_KINDS_BY_KEYS = {
-    frozenset({"offset"}): "audio.random_crop",
-    frozenset({"shift"}): "audio.time_shift",
-    frozenset({"gain_db"}): "audio.gain",
-    frozenset({"rate"}): "audio.time_stretch",
-    frozenset({"semitones", "applied_semitones"}): "audio.pitch_shift",
-}
-_SNR_CAP_DB = 120.0
-# A five-stop ramp close to matplotlib's viridis (perceptually even, readable in grey).
-#: How audio readers give channels: 1 (mixed down to mono), 2 (stereo), or "keep".
-CHANNELS = (1, 2, "keep")
-
-
-def _wanted_channels(channels: Any, mono: bool | None) -> int | str:
-    if mono is not None:
-        return 1 if mono else "keep"
-    if isinstance(channels, bool) or channels not in CHANNELS:
-        raise InvalidArgument(f"channels={channels!r} must be 1 (mono), 2 (stereo) or 'keep'")
-    return channels
-
-
-def _with_channels(wav: Any, channels: int | str, name: str) -> Any:
-    if channels == "keep" or wav.shape[0] == channels:
-        return wav
-    if channels == 1:
-        return wav.mean(dim=0, keepdim=True)
-    if wav.shape[0] == 1:
-        return wav.expand(2, -1).clone()
-    raise InvalidInput(f"{name} has {wav.shape[0]} channels; channels=2 makes stereo of mono files only: "
-                       "read it with channels=1 or 'keep'")
-
-
-def _op_kind(name: str, params: dict[str, Any]) -> str:
-    return name or _KINDS_BY_KEYS.get(frozenset(params), "")
-
-
-def _numbers(steps: list[tuple[str, dict[str, Any]]], kind: str, key: str) -> list[float]:
-    return [float(p[key]) for k, p in steps if k == kind and isinstance(p.get(key), (int, float))]
-
-
-def _aligned(src: np.ndarray, steps: list[tuple[str, dict[str, Any]]], length: int) -> tuple[np.ndarray, np.ndarray]:
-    """The source replayed through the fired crops and shifts, and which of its samples are real.
-
-    Returns ``(reference [channels, time], keep [time] bool)``: a crop takes ``length`` samples
-    from its offset (zero-padded, as :class:`augkit.audio.RandomCrop` pads; padding counts as
-    source), a shift moves them and marks the filled or wrapped end as not comparable.
-    """
-    ref, keep = src, np.ones(src.shape[-1], bool)
-    for kind, params in steps:
-        if kind == "audio.random_crop" and isinstance(params.get("offset"), int):
-            offset = min(max(params["offset"], 0), ref.shape[-1])
-            ref, kept = ref[:, offset: offset + length], keep[offset: offset + length]
-            pad = length - ref.shape[-1]
-            ref = np.pad(ref, ((0, 0), (0, pad)))
-            keep = np.concatenate([kept, np.ones(pad, bool)])
-        elif kind == "audio.time_shift" and isinstance(params.get("shift"), int):
-            n = ref.shape[-1]
-            # rollover or silence fill are not in the record: compare only the samples both keep
-            shift = params["shift"] if abs(params["shift"]) < n else params["shift"] % n
-            moved, kept = np.zeros_like(ref), np.zeros(n, bool)
-            if shift >= 0:
-                moved[:, shift:], kept[shift:] = ref[:, : n - shift], keep[: n - shift]
-            else:
-                moved[:, :shift], kept[:shift] = ref[:, -shift:], keep[-shift:]
-            ref, keep = moved, kept
-    return ref, keep
-
-
-def _snr_db(reference: np.ndarray, view: np.ndarray) -> float:
-    """``10·log10(Σ reference² / Σ (view − reference)²)``, capped to ±120 dB."""
-    signal = float(np.square(reference).sum())
-    error = float(np.square(view - reference).sum())
-    if error <= signal * 10 ** (-_SNR_CAP_DB / 10):
-        return _SNR_CAP_DB
-    if signal <= error * 10 ** (-_SNR_CAP_DB / 10):
-        return -_SNR_CAP_DB
-    return float(10 * np.log10(signal / error))
-
-
-register(AudioModality())
-
-
 def _without_timestamp(wav: bytes) -> bytes:
     """``wav`` with the time stamp of its ``PEAK`` chunk set to 0: libsndfile writes the current second
     there, which would make a view's bytes (a shard, a preview page) depend on when it was written."""
@@ -436,3 +352,6 @@ def _without_timestamp(wav: bytes) -> bytes:
             out[at + 12 : at + 16] = bytes(4)  # version (4 bytes), then the time stamp
         at += 8 + size + (size & 1)
     return bytes(out)
+
+
+register(AudioModality())
