@@ -17,7 +17,7 @@ import numpy as np
 from augkit.audio.measure import SNR_CAP_DB, aligned, numbers, op_kind, snr_db
 from augkit.audio.render import channel_mean, spectrogram_picture, waveform_picture
 from augkit.core.errors import InvalidArgument, InvalidInput
-from augkit.core.modalities import BaseModality
+from augkit.core.modalities import BaseModality, register
 
 __all__ = ["EXTENSIONS", "AudioModality"]
 
