@@ -46,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
     except generate.Interrupted as stop:
         print(str(stop), file=sys.stderr)
         return 128 + stop.signum  # 130 for SIGINT, 143 for SIGTERM
+    except _Stop as stop:  # before the shards started or after the last: nothing half done
+        print("interrupted; run the same command again to resume", file=sys.stderr)
+        return 128 + stop.signum
     except _views.UserError as err:
         return _views.fail("generate", printable(str(err)))
     except (generate.GenerateError, ValueError, TypeError, OSError) as err:
