@@ -48,7 +48,8 @@ __all__ = [
 ENTRY_POINT_GROUP = "augkit.modalities"
 # The built-in descriptors, by name; third parties register theirs through the entry-point group.
 # A lookup imports only the one asked for: a text-only user never imports torch for audio.
-_BUILTIN = {"image": "augkit.image.modality", "text": "augkit.text.modality", "audio": "augkit.audio.modality"}
+_BUILTIN = {"image": "augkit.image.modality", "text": "augkit.text.modality", "audio": "augkit.audio.modality",
+            "spectrogram": "augkit.spectrogram.modality"}
 
 
 @runtime_checkable
@@ -80,6 +81,7 @@ class Modality(Protocol):
         context(vg): the options :meth:`load`, :meth:`encode` and :meth:`render` take for a
             generator's views (each takes the whole context and uses what it needs).
         output(spec): the declared output step named by a spec (``{"type": "uint8"}``), or None.
+        input(spec): the declared input step named by a spec (``{"type": "log_mel", ...}``), or None.
         example(): a typical input; examples(): labelled odd inputs the modality accepts.
     """
 
@@ -222,6 +224,11 @@ class BaseModality(BatchForm):
             return None
         raise InvalidInput(f"the {self.name} modality declares no output step; got {dict(spec)!r}")
 
+    def input(self, spec: Mapping[str, Any] | None) -> Any:
+        if spec is None:
+            return None
+        raise InvalidInput(f"the {self.name} modality declares no input step; got {dict(spec)!r:.80}")
+
     def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
         """How far ``view`` moved from ``source`` (both before the output step), as named numbers;
         ``params`` is the view's record. The default measures nothing."""
@@ -338,12 +345,13 @@ def picture_of(x: Any) -> Any:
     raise kind(f"no modality draws a picture of this {type(x).__name__}: " + "; ".join(reasons)[:400])
 
 
-def for_path(path: str | Path) -> Modality | None:
-    """The modality whose :attr:`~Modality.extensions` hold ``path``'s suffix, or None."""
+def for_path(path: str | Path, prefer: str | None = None) -> Modality | None:
+    """The modality whose :attr:`~Modality.extensions` hold ``path``'s suffix, or None: ``prefer`` (a
+    generator's modality) when it reads the suffix, otherwise the first in :func:`names` order."""
     suffix = Path(path).suffix.lower()
     if not suffix:
         return None
-    for name in names():
+    for name in ([prefer] if prefer else []) + names():
         m = get(name)
         if suffix in getattr(m, "extensions", ()):
             return m

@@ -32,6 +32,7 @@ from augkit.core.streams import stream
 from augkit.views.fields import check_fields, field_modalities, field_pipelines, view_pipelines
 from augkit.views.mixing import check_mixing, check_source, scope
 from augkit.views.records import check_position, current_record, sample_name
+from augkit.views.steps import check_input
 
 __all__ = ["ViewGenerator", "Views"]
 
@@ -66,8 +67,7 @@ class Views:
         return self.items[k]
 
     def _repr_html_(self) -> str:
-        """The views as a notebook shows them: each rendered by its modality, captioned with the
-        ops that fired."""
+        """The views as a notebook shows them: each rendered by its modality, captioned with its ops."""
         from augkit.views.display import views_html
 
         return views_html(self)
@@ -91,6 +91,8 @@ class ViewGenerator:
             augmenters and is not part of the recorded params. For dict samples, a dict
             ``{field: conversion}`` converts those fields; a callable converts the whole view dict.
         prepare: conversion of the input, run once per sample before any view (e.g. PIL to numpy).
+        input: a declared, deterministic step run once per sample after ``prepare``; it may change the
+            modality (:class:`augkit.spectrogram.LogMel`), and a spec names it (:mod:`augkit.views.steps`).
         modality: the modality of the samples; by default the one the pipelines' ops declare.
             Each sample is checked once by that modality's descriptor (converted to its canonical
             form, or refused with one error naming the sample), before any view is made. For dict
@@ -123,6 +125,7 @@ class ViewGenerator:
         seed: int | None = None,
         output: Callable[[Any], Any] | Mapping[str, Callable[[Any], Any]] | None = None,
         prepare: Callable[[Any], Any] | None = None,
+        input: Callable[[Any], Any] | None = None,
         modality: str | Mapping[str, str] | None = None,
         missing: str = "raise",
         couplings: Sequence[Any] = (),
@@ -145,7 +148,7 @@ class ViewGenerator:
         if seed < 0:
             raise InvalidArgument(f"seed={seed!r} must be a non-negative integer or None")
         self.seed = int(seed)
-        self.prepare = prepare
+        self.prepare, self.input = prepare, check_input(input, self.fields is not None)
         if missing not in MISSING:
             raise InvalidArgument(f"missing={missing!r} must be one of {list(MISSING)}")
         self.missing = missing
@@ -380,7 +383,7 @@ class ViewGenerator:
         if self.fields is not None:
             return check_fields(self, x, index)
         try:
-            return self._form.check(x)
+            return self._form.check(x if self.input is None else self.input(x))
         except (InvalidInput, WrongInputType) as err:
             raise type(err)(f"{sample_name(index)}: {err}") from None
 
@@ -393,7 +396,5 @@ class ViewGenerator:
 def _torch_worker_seed() -> int | None:
     # Only look when torch is already imported: a text-only user never pays for importing it.
     data = sys.modules.get("torch.utils.data")
-    if data is None:
-        return None
-    info = data.get_worker_info()
+    info = None if data is None else data.get_worker_info()
     return None if info is None else int(info.seed)
