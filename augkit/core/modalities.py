@@ -152,6 +152,9 @@ class BaseModality(BatchForm):
     render_options: tuple[str, ...] = ()
     #: The distributions whose versions change this modality's views (recorded beside stored views).
     libraries: tuple[str, ...] = ()
+    #: Whether lookups that guess a modality (:func:`for_path`, :func:`picture_of`) consider this one;
+    #: False for one whose files or arrays are another's too (a log-mel: a float array, a WAV).
+    guessed: bool = True
 
     def check(self, x: Any, **options: Any) -> Any:
         return x
@@ -334,7 +337,7 @@ def picture_of(x: Any) -> Any:
     kind: type[Exception] | None = None
     for name in names():
         descriptor = get(name)
-        if not hasattr(descriptor, "picture"):
+        if not hasattr(descriptor, "picture") or not getattr(descriptor, "guessed", True):
             continue
         try:
             return descriptor.picture(x)
@@ -347,11 +350,11 @@ def picture_of(x: Any) -> Any:
 
 def for_path(path: str | Path, prefer: str | None = None) -> Modality | None:
     """The modality whose :attr:`~Modality.extensions` hold ``path``'s suffix, or None: ``prefer`` (a
-    generator's modality) when it reads the suffix, otherwise the first in :func:`names` order."""
+    generator's modality) when it reads the suffix, otherwise the first guessed one in :func:`names` order."""
     suffix = Path(path).suffix.lower()
     if not suffix:
         return None
-    for name in ([prefer] if prefer else []) + names():
+    for name in ([prefer] if prefer else []) + [n for n in names() if getattr(get(n), "guessed", True)]:
         m = get(name)
         if suffix in getattr(m, "extensions", ()):
             return m

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 __all__ = ["bands", "crop_frames", "linear_fade", "resize_crop", "time_warp"]
 
@@ -81,21 +80,64 @@ def crop_frames(batch: torch.Tensor, offsets: Sequence[int], frames: int, pad: t
     return torch.where(valid, gathered, pad.to(batch.device, batch.dtype).reshape(-1, 1, 1, 1))
 
 
+_A = -0.75  # the cubic convolution constant of PyTorch's bicubic (and OpenCV's)
+
+
+def _taps(out_len: int, in_len: int, start: int, cubic: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``[out_len, K]`` (from ``start``, clamped to the ``in_len`` cells there) and weights of
+    ``F.interpolate(..., align_corners=True)`` resampling ``in_len`` cells to ``out_len``."""
+    src = np.arange(out_len) * ((in_len - 1) / (out_len - 1) if out_len > 1 else 0.0)
+    base = np.floor(src).astype(np.int64)
+    t = (src - base)[:, None]
+    if cubic:
+        def near(x: np.ndarray) -> np.ndarray:
+            return ((_A + 2) * x - (_A + 3)) * x * x + 1
+
+        def far(x: np.ndarray) -> np.ndarray:
+            return ((_A * x - 5 * _A) * x + 8 * _A) * x - 4 * _A
+
+        offsets = np.array([-1, 0, 1, 2])
+        weights = np.concatenate([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=1)
+    else:
+        offsets, weights = np.array([0, 1]), np.concatenate([1 - t, t], axis=1)
+    return np.clip(base[:, None] + offsets, 0, in_len - 1) + start, weights
+
+
+def _weighted(values: torch.Tensor, index: torch.Tensor, weights: torch.Tensor, axis: int) -> torch.Tensor:
+    """``Σ_k weights[b, n, k] · values[b, :, index[b, n, k]]`` along ``axis`` (2 or 3), one tap at a time."""
+    b, n, k = index.shape
+    shape = list(values.shape)
+    shape[axis] = n * k
+    flat = index.reshape(b, 1, n * k, 1) if axis == 2 else index.reshape(b, 1, 1, n * k)
+    taken = values.gather(axis, flat.expand(shape))
+    taken = taken.reshape(*shape[:2], n, k, shape[3]) if axis == 2 else taken.reshape(*shape[:3], n, k)
+    w = weights[:, None, :, :, None] if axis == 2 else weights[:, None, None, :, :]
+    pick = (lambda j: taken[:, :, :, j]) if axis == 2 else (lambda j: taken[..., j])  # noqa: E731
+    wpick = (lambda j: w[:, :, :, j]) if axis == 2 else (lambda j: w[..., j])  # noqa: E731
+    out = pick(0) * wpick(0)
+    for j in range(1, k):  # a fixed order of sums: the same result alone and in a batch
+        out = out + pick(j) * wpick(j)
+    return out
+
+
 def resize_crop(batch: torch.Tensor, boxes: Sequence[tuple[int, int, int, int]], canvas: tuple[int, int],
                 mode: str) -> torch.Tensor:
     """Each example placed at the centre of a zero ``canvas`` (mels, frames), its box ``(top, left, height,
-    width)`` on the canvas cut out and resized back to the example's size (``align_corners=True``,
-    taps past the canvas edge repeat it: ``F.interpolate`` on the crop, as BYOL-A's ``RandomResizeCrop``)."""
+    width)`` on the canvas cut out and resized back to the example's size with ``F.interpolate``'s
+    ``align_corners=True`` mapping (taps past the box repeat its edge), as BYOL-A's ``RandomResizeCrop``."""
     b, c, m, t = batch.shape
     ch, cw = canvas
     area = batch.new_zeros((b, c, ch, cw))
     top, left = (ch - m) // 2, (cw - t) // 2
     area[:, :, top: top + m, left: left + t] = batch
-    grid = np.empty((b, m, t, 2), np.float64)
-    for k, (i, j, h, w) in enumerate(boxes):
-        y = i + np.arange(m) * ((h - 1) / (m - 1) if m > 1 else 0.0)
-        x = j + np.arange(t) * ((w - 1) / (t - 1) if t > 1 else 0.0)
-        grid[k, :, :, 0] = (2 * x / (cw - 1) - 1 if cw > 1 else 0.0)[None, :]
-        grid[k, :, :, 1] = (2 * y / (ch - 1) - 1 if ch > 1 else 0.0)[:, None]
-    g = torch.from_numpy(grid).to(batch.device, batch.dtype)
-    return F.grid_sample(area, g, mode=mode, padding_mode="border", align_corners=True)
+    cubic = mode == "bicubic"
+    rows = [_taps(m, h, i, cubic) for i, _, h, _ in boxes]
+    cols = [_taps(t, w, j, cubic) for _, j, _, w in boxes]
+    device, dtype = batch.device, batch.dtype
+
+    def stacked(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[torch.Tensor, torch.Tensor]:
+        return (torch.from_numpy(np.stack([p[0] for p in parts])).to(device),
+                torch.from_numpy(np.stack([p[1] for p in parts])).to(device, dtype))
+
+    across = _weighted(area, *stacked(cols), axis=3)  # [B, C, canvas mels, frames]
+    return _weighted(across, *stacked(rows), axis=2)

@@ -32,7 +32,7 @@ class LogMel:
     and a spec names it (:attr:`spec`). It takes a waveform (a tensor or array ``[time]`` or
     ``[channels, time]`` at ``sample_rate``), an audio file's path (read with
     :func:`augkit.audio.load` at ``sample_rate``), or a log-mel already made
-    (``[channels, n_mels, frames]``, passed through unchanged, e.g. one stored as ``.npy``).
+    (any 3-D ``[channels, mels, frames]``, passed through unchanged, e.g. one stored as ``.npy``).
 
     Args:
         sample_rate: the waveform's rate in Hz.
@@ -116,12 +116,9 @@ class LogMel:
         return wav
 
     def __call__(self, x: Any) -> torch.Tensor:
-        """The log-mel of ``x`` (see the class docstring); a log-mel with :attr:`n_mels` bands passes through."""
+        """The log-mel of ``x`` (see the class docstring); a 3-D log-mel passes through."""
         if isinstance(x, (torch.Tensor, np.ndarray)) and x.ndim == 3:
-            if x.shape[1] != self.n_mels:
-                raise InvalidInput(f"LogMel: a 3-D input is a log-mel [channels, mels, frames]; this one has "
-                                   f"{x.shape[1]} mel bands, the step makes {self.n_mels}")
-            return torch.as_tensor(x, dtype=torch.float32)
+            return x  # a log-mel made before (a stored .npy): the modality's check takes it as it is
         return self.batch(self.waveform(x)[None])[0]
 
     def batch(self, waves: torch.Tensor) -> torch.Tensor:

@@ -21,7 +21,7 @@ from augkit.core.modalities import BaseModality, register
 
 __all__ = ["AUDIO_EXTENSIONS", "SpectrogramModality"]
 
-#: Audio files it reads when chosen (after ``.npy``, so that automatic detection gives them to audio).
+#: Audio files it reads when chosen (never guessed: automatic detection gives them to audio).
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
 
 
@@ -39,6 +39,7 @@ class SpectrogramModality(BaseModality):
     libraries = ("torchaudio", "soundfile")
     ops_modules = ("augkit.spectrogram",)
     render_options = ("sample_rate", "hop")
+    guessed = False  # a float array or a WAV is a spectrogram only when a generator says so
 
     def check(self, x: Any, **options: Any) -> Any:
         """One log-mel as a float32 tensor ``[channels, mels, frames]`` (``[mels, frames]`` gets one channel).

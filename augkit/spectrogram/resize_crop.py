@@ -27,7 +27,7 @@ class RandomResizeCrop(Augmenter[torch.Tensor]):
     the input shows the canvas edge repeated (``F.interpolate`` clamps there too). Values above 1
     in ``freq_scale``/``time_scale`` zoom out, below 1 zoom in: pitch and tempo both change.
 
-    The resize runs as one ``grid_sample`` per batch (per-example boxes): within 1e-4 of BYOL-A's
+    The resize runs as two weighted gathers per batch (per-example boxes): within 1e-4 of BYOL-A's
     ``F.interpolate`` on the cut-out box (tested).
 
     Args:
