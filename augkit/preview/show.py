@@ -35,8 +35,9 @@ class Show:
         """``x`` as the ops see it (the generator's ``prepare`` and ``input`` steps, then the modality's check)."""
         if self.views.prepare is not None:
             x = self.views.prepare(x)
-        if getattr(self.views, "input", None) is not None:
-            x = self.views.input(x)
+        step = getattr(self.views, "input", None)
+        if step is not None:
+            x = step(x)
         return self.descriptor.check(x)
 
     def moved(self, source: Any, view: Any, params: Any) -> dict[str, float]:

@@ -18,17 +18,13 @@ def bands(batch: torch.Tensor, spans: Sequence[Sequence[tuple[int, int]]], axis:
           fill: torch.Tensor) -> torch.Tensor:
     """``batch`` with ``spans[b]`` (``(start, width)`` along ``axis``, 2 = mels, 3 = frames) set to ``fill[b]``."""
     size = batch.shape[axis]
-    count = max((len(s) for s in spans), default=0)
-    starts = torch.zeros(len(spans), max(count, 1), dtype=torch.long)
-    ends = torch.zeros_like(starts)
+    hit = np.zeros((len(spans), size), dtype=bool)
     for b, span in enumerate(spans):
-        for n, (start, width) in enumerate(span):
-            starts[b, n], ends[b, n] = start, start + width
-    idx = torch.arange(size)
-    hit = ((idx[None, None, :] >= starts[..., None]) & (idx[None, None, :] < ends[..., None])).any(1)  # [B, size]
+        for start, width in span:
+            hit[b, start: start + width] = True
     shape = (len(spans), 1, size, 1) if axis == 2 else (len(spans), 1, 1, size)
-    hit = hit.reshape(shape).to(batch.device)
-    return torch.where(hit, fill.to(batch.device, batch.dtype).reshape(-1, 1, 1, 1), batch)
+    mask = torch.from_numpy(hit).reshape(shape).to(batch.device)
+    return torch.where(mask, fill.to(batch.device, batch.dtype).reshape(-1, 1, 1, 1), batch)
 
 
 def _segment(out_len: int, in_len: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
@@ -112,8 +108,8 @@ def _weighted(values: torch.Tensor, index: torch.Tensor, weights: torch.Tensor, 
     taken = values.gather(axis, flat.expand(shape))
     taken = taken.reshape(*shape[:2], n, k, shape[3]) if axis == 2 else taken.reshape(*shape[:3], n, k)
     w = weights[:, None, :, :, None] if axis == 2 else weights[:, None, None, :, :]
-    pick = (lambda j: taken[:, :, :, j]) if axis == 2 else (lambda j: taken[..., j])  # noqa: E731
-    wpick = (lambda j: w[:, :, :, j]) if axis == 2 else (lambda j: w[..., j])  # noqa: E731
+    pick = (lambda j: taken[:, :, :, j]) if axis == 2 else (lambda j: taken[..., j])
+    wpick = (lambda j: w[:, :, :, j]) if axis == 2 else (lambda j: w[..., j])
     out = pick(0) * wpick(0)
     for j in range(1, k):  # a fixed order of sums: the same result alone and in a batch
         out = out + pick(j) * wpick(j)

@@ -16,7 +16,7 @@ __all__ = ["RandomLinearFader"]
 
 @register
 class RandomLinearFader(Augmenter[torch.Tensor]):
-    """Add a line over the frames, from ``head`` at the first to ``tail`` at the last, each drawn from ``[-gain, gain]``.
+    """Add a line over the frames, from ``head`` at the first to ``tail`` at the last, each in ``[-gain, gain]``.
 
     On a log-mel this fades the sound in or out (a gain changing linearly in log power, the same
     for every band): BYOL-A v2's ``RandomLinearFader`` (``v2/byol_a2/augmentations.py``, ``gain=1.0``,

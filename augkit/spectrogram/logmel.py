@@ -92,7 +92,7 @@ class LogMel:
 
             fbank = melscale_fbanks(self.n_fft // 2 + 1, self.f_min, self.f_max, self.n_mels, self.sample_rate,
                                     norm=None, mel_scale="htk")  # [freqs, mels]
-            self._built = (torch.hann_window(self.n_fft), fbank.T.contiguous())
+            self._built = (torch.hann_window(self.n_fft), fbank)
         return self._built
 
     def waveform(self, x: Any) -> torch.Tensor:
@@ -118,7 +118,7 @@ class LogMel:
     def __call__(self, x: Any) -> torch.Tensor:
         """The log-mel of ``x`` (see the class docstring); a 3-D log-mel passes through."""
         if isinstance(x, (torch.Tensor, np.ndarray)) and x.ndim == 3:
-            return x  # a log-mel made before (a stored .npy): the modality's check takes it as it is
+            return torch.as_tensor(x)  # a log-mel made before (a stored .npy): the modality's check takes it as it is
         return self.batch(self.waveform(x)[None])[0]
 
     def batch(self, waves: torch.Tensor) -> torch.Tensor:
@@ -130,8 +130,9 @@ class LogMel:
             flat = torch.nn.functional.pad(flat, (0, self.n_fft // 2 + 1 - t))
         spec = torch.stft(flat, self.n_fft, self.hop, window=window.to(flat.device), center=True,
                           pad_mode="reflect", return_complex=True)
-        power = torch.view_as_real(spec).square().sum(-1)  # |X|², without the square root abs() takes
-        mel = torch.matmul(fbank.to(flat.device), power)  # [B*C, mels, frames]
+        power = spec.real.square() + spec.imag.square()  # |X|², without the square root abs() takes
+        # [frames, freqs] @ [freqs, mels]: one GEMM over every frame of the batch (torchaudio's MelScale)
+        mel = torch.matmul(power.transpose(-1, -2), fbank.to(flat.device)).transpose(-1, -2)  # [B*C, mels, frames]
         out = torch.log(mel + EPS)
         if self.mean != 0.0 or self.std != 1.0:
             out = (out - self.mean) / self.std

@@ -35,7 +35,8 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
 
     Raises:
         InvalidSpec: naming the field that a spec cannot name: a custom ``prepare`` or ``output``
-            function, an input step without a spec, a callable argument (a translator function), an in-memory waveform (give
+            function, an input step without a spec,
+            a callable argument (a translator function), an in-memory waveform (give
             background noise as file paths), an Albumentations transform outside augkit's
             registry, or an augmenter class that is not registered.
         TypeError: when ``vg`` is not a ViewGenerator.

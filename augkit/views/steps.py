@@ -28,7 +28,8 @@ def check_input(step: Callable[[Any], Any] | None, fields: bool) -> Callable[[An
     if step is None:
         return None
     if not callable(step):
-        raise WrongArgumentType(f"input={step!r:.60} must be a callable step (one a modality package declares, with a spec)")
+        raise WrongArgumentType(f"input={step!r:.60} must be a callable step (one a modality package declares, "
+                                "with a spec)")
     if fields:
         raise WrongArgumentType("input= is for generators of one modality; for dict samples convert the field "
                                 "in prepare=")

@@ -21,8 +21,8 @@ from augkit import ViewGenerator, modalities
 from augkit import spectrogram as S
 from augkit.cli import main
 from augkit.core import Compose
-from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 from augkit.core.batching import Padded
+from augkit.core.errors import InvalidArgument, InvalidInput, WrongArgumentType, WrongInputType
 from augkit.views import config
 from augkit.views.dump import InvalidSpec
 
@@ -93,7 +93,7 @@ def test_load_reads_npy_and_audio_files(tmp_path: Path) -> None:
     wav = M.load(DATA / "speech_digits.flac")
     assert wav.ndim == 2  # a waveform: the generator's input step makes the log-mel
     (tmp_path / "bad.npy").write_bytes(b"\x93NUMPY garbage")
-    with pytest.raises(InvalidInput, match="bad.npy"):
+    with pytest.raises(InvalidInput, match=r"bad\.npy"):
         M.load(tmp_path / "bad.npy")
     # automatic detection never picks the spectrogram modality; a generator of it does
     assert modalities.for_path("x.wav").name == "audio" and modalities.for_path("x.npy") is None
