@@ -56,7 +56,7 @@ def as_spectrogram(x: Any, name: str = "spectrogram") -> tuple[torch.Tensor, Lay
         raise InvalidInput(f"{name} of shape {tuple(t.shape)} must be [mels, frames] or [channels, mels, frames]{hint}")
     if 0 in t.shape:
         raise InvalidInput(f"{name} of shape {tuple(t.shape)} is empty; give at least one mel band and one frame")
-    t = t.to(torch.float32)
+    t = t.to(torch.float32).contiguous()  # one memory layout: reductions (a mask's mean) sum in one order
     if not bool(torch.isfinite(t).all()):
         raise InvalidInput(f"{name} holds NaN or inf values; a log-mel adds a floor before the log "
                            "(log(power + eps), as LogMel does)")

@@ -137,7 +137,7 @@ class LogMel:
         if self.mean != 0.0 or self.std != 1.0:
             out = (out - self.mean) / self.std
         frames = t // self.hop + 1
-        return out[..., :frames].reshape(b, c, self.n_mels, frames)
+        return out[..., :frames].reshape(b, c, self.n_mels, frames).contiguous()
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LogMel) and other.spec == self.spec

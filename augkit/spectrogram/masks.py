@@ -52,7 +52,8 @@ class _Bands(Augmenter[torch.Tensor]):
     def _fill(self, items: Any) -> torch.Tensor:
         if self.fill == "zero":
             return torch.zeros(len(items))
-        return torch.stack([item.mean() for item in items])  # one reduction per example, as alone
+        # one reduction per example, as alone, in float64: the float32 mean does not hang on the summing order
+        return torch.stack([item.double().mean() for item in items]).float()
 
     def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
         return self.transform_batch(x[None], [params])[0]
