@@ -89,6 +89,7 @@ __all__ = [
     "multi_crop",
     "preview",
     "registry",
+    "spectrogram",
     "streams",
     "text",
     "views",
@@ -106,6 +107,7 @@ if TYPE_CHECKING:
     import augkit.image as image
     import augkit.losses as losses
     import augkit.preview as preview
+    import augkit.spectrogram as spectrogram
     import augkit.text as text
     import augkit.views.config as config
     import augkit.views.couplings as couplings

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "augkit"
 #: The modality folders: everything specific to a modality lives in one of these.
-MODALITY_FOLDERS = ("image", "audio", "text")
+MODALITY_FOLDERS = ("image", "audio", "text", "spectrogram")
 #: The layers that know no modality: they reach one only through the registry.
 GENERIC = ("core", "views", "datasets", "losses", "generate", "preview", "cli")
 MAX_LINES = 400

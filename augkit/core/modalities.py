@@ -48,7 +48,8 @@ __all__ = [
 ENTRY_POINT_GROUP = "augkit.modalities"
 # The built-in descriptors, by name; third parties register theirs through the entry-point group.
 # A lookup imports only the one asked for: a text-only user never imports torch for audio.
-_BUILTIN = {"image": "augkit.image.modality", "text": "augkit.text.modality", "audio": "augkit.audio.modality"}
+_BUILTIN = {"image": "augkit.image.modality", "text": "augkit.text.modality", "audio": "augkit.audio.modality",
+            "spectrogram": "augkit.spectrogram.modality"}
 
 
 @runtime_checkable
@@ -81,6 +82,7 @@ class Modality(Protocol):
         context(vg): the options :meth:`load`, :meth:`encode` and :meth:`render` take for a
             generator's views (each takes the whole context and uses what it needs).
         output(spec): the declared output step named by a spec (``{"type": "uint8"}``), or None.
+        input(spec): the declared input step named by a spec (``{"type": "log_mel", ...}``), or None.
         example(): a typical input; examples(): labelled odd inputs the modality accepts.
     """
 
@@ -153,6 +155,9 @@ class BaseModality(BatchForm):
     render_options: tuple[str, ...] = ()
     #: The distributions whose versions change this modality's views (recorded beside stored views).
     libraries: tuple[str, ...] = ()
+    #: Whether lookups that guess a modality (:func:`for_path`, :func:`picture_of`) consider this one;
+    #: False for one whose files or arrays are another's too (a log-mel: a float array, a WAV).
+    guessed: bool = True
 
     def check(self, x: Any, **options: Any) -> Any:
         return x
@@ -229,6 +234,11 @@ class BaseModality(BatchForm):
         if spec is None:
             return None
         raise InvalidInput(f"the {self.name} modality declares no output step; got {dict(spec)!r}")
+
+    def input(self, spec: Mapping[str, Any] | None) -> Any:
+        if spec is None:
+            return None
+        raise InvalidInput(f"the {self.name} modality declares no input step; got {dict(spec)!r:.80}")
 
     def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
         """How far ``view`` moved from ``source`` (both before the output step), as named numbers;
@@ -335,7 +345,7 @@ def picture_of(x: Any) -> Any:
     kind: type[Exception] | None = None
     for name in names():
         descriptor = get(name)
-        if not hasattr(descriptor, "picture"):
+        if not hasattr(descriptor, "picture") or not getattr(descriptor, "guessed", True):
             continue
         try:
             return descriptor.picture(x)
@@ -346,12 +356,13 @@ def picture_of(x: Any) -> Any:
     raise kind(f"no modality draws a picture of this {type(x).__name__}: " + "; ".join(reasons)[:400])
 
 
-def for_path(path: str | Path) -> Modality | None:
-    """The modality whose :attr:`~Modality.extensions` hold ``path``'s suffix, or None."""
+def for_path(path: str | Path, prefer: str | None = None) -> Modality | None:
+    """The modality whose :attr:`~Modality.extensions` hold ``path``'s suffix, or None: ``prefer`` (a
+    generator's modality) when it reads the suffix, otherwise the first guessed one in :func:`names` order."""
     suffix = Path(path).suffix.lower()
     if not suffix:
         return None
-    for name in names():
+    for name in ([prefer] if prefer else []) + [n for n in names() if getattr(get(n), "guessed", True)]:
         m = get(name)
         if suffix in getattr(m, "extensions", ()):
             return m

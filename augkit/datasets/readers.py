@@ -236,7 +236,7 @@ def read_sources(
             item = _folder(path, modality, options)
             kind = item.modality
         elif path.is_file():
-            descriptor = modalities.for_path(path)
+            descriptor = modalities.for_path(path, modality)
             if descriptor is None:
                 suffix = f"{path.suffix} files" if path.suffix else "files without a suffix"
                 raise InvalidInput(f"{path}: no modality reads {suffix}; known extensions: "

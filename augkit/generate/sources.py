@@ -133,7 +133,7 @@ def list_source(source: Any, modality: str, encoding: str | None = None) -> tupl
             for f in sorted(path.rglob("*")):
                 if f.is_dir() and not f.is_symlink():
                     continue
-                m = modalities.for_path(f)
+                m = modalities.for_path(f, modality or None)
                 kind = m.name if m is not None else _unread_kind(f)
                 other = kind is None or bool(modality and kind != modality)  # not a sample of this dataset
                 if not _utf8(f):
@@ -160,7 +160,7 @@ def list_source(source: Any, modality: str, encoding: str | None = None) -> tupl
             problem = _problem(path)
             if problem is not None:
                 raise InvalidInput(f"source {path}: {problem}")
-            m = modalities.for_path(path)
+            m = modalities.for_path(path, modality or None)
             if m is None:
                 raise InvalidInput(f"{path}: no modality reads {path.suffix or 'files without a suffix'}; "
                                    f"known: {known}")

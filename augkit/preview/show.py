@@ -32,9 +32,12 @@ class Show:
         self.notes: list[str] = []
 
     def original(self, x: Any) -> Any:
-        """``x`` as the ops see it (the generator's ``prepare``, then the modality's check)."""
+        """``x`` as the ops see it (the generator's ``prepare`` and ``input`` steps, then the modality's check)."""
         if self.views.prepare is not None:
             x = self.views.prepare(x)
+        step = getattr(self.views, "input", None)
+        if step is not None:
+            x = step(x)
         return self.descriptor.check(x)
 
     def moved(self, source: Any, view: Any, params: Any) -> dict[str, float]:

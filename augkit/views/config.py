@@ -18,6 +18,9 @@ aliases; any spec (a dict too) holds at most :data:`MAX_SPEC_VALUES` values, cou
 they are shared, nested at most :data:`augkit.core.files.MAX_DEPTH` levels; and an error quotes
 at most a few dozen characters of a value it names (:func:`augkit.core.args.quoted`).
 
+A declared input step (:mod:`augkit.views.steps`) is written as ``"input": {"type": ...}`` beside
+``"modality"``, and built back by that modality's descriptor.
+
 ``"views": [spec, spec, ...]`` (one pipeline per view: BYOL, multi-crop) takes the place of
 ``"pipeline"`` and ``"n_views"``. ``load(dump(vg))`` gives the same views as ``vg`` for every
 ``(seed, epoch, index)``.
@@ -65,7 +68,7 @@ MAX_SPEC_VALUES = 100_000
 _MESSAGE_CHARS = 400
 
 _TOP = ("augkit", "spec_format", "preset", "args", "modality", "seed", "n_views", "pipeline", "views", "output",
-        "fields", "couplings", "missing", "cross_modal")
+        "input", "fields", "couplings", "missing", "cross_modal")
 _FIELD = ("pipeline", "views", "modality", "output")
 _UNSET: Any = object()
 
@@ -120,12 +123,12 @@ def _load(spec_or_path: Mapping[str, Any] | str | Path, seed: Any, n_views: Any)
     seed = _count(spec.get("seed") if seed is _UNSET else seed, "seed", 0)
     count = _count(spec.get("n_views") if n_views is _UNSET else n_views, "n_views", 1)
     if "preset" in spec:
-        clash = [k for k in ("modality", "pipeline", "views", "output") if k in spec]
+        clash = [k for k in ("modality", "pipeline", "views", "output", "input") if k in spec]
         if clash:
             raise InvalidSpec(f"{clash[0]}: a preset spec takes args, n_views and seed, not {clash[0]}")
         return _preset(spec["preset"], spec.get("args") or {}, count, seed)
     if "fields" in spec:
-        clash = [k for k in ("modality", "pipeline", "views", "output") if k in spec]
+        clash = [k for k in ("modality", "pipeline", "views", "output", "input") if k in spec]
         if clash:
             raise InvalidSpec(f"{clash[0]}: a spec with fields gives each field its {clash[0]}")
         return _fields(spec, count, seed)
@@ -326,8 +329,19 @@ def _pipelines(spec: Mapping[str, Any], n_views: Any, seed: Any, overridden: boo
             output = modalities.get(modality).output(spec["output"])
         except AugkitError as err:
             raise InvalidSpec(f"output: {_said(err)}") from None
+    step = None
+    if spec.get("input") is not None:
+        if not modality:
+            raise InvalidSpec("input: a spec with an input step names its modality")
+        try:
+            maker = getattr(modalities.get(modality), "input", None)
+            if maker is None:
+                raise InvalidSpec(f"input: the {modality} modality declares no input step")
+            step = maker(spec["input"])
+        except AugkitError as err:
+            raise InvalidSpec(f"input: {_said(err)}") from None
     try:
-        return ViewGenerator(built, n_views=count, seed=seed, output=output, modality=modality or None)
+        return ViewGenerator(built, n_views=count, seed=seed, output=output, input=step, modality=modality or None)
     except AugkitError as err:  # seed and n_views are checked above: the pipelines and the modality disagree
         raise InvalidSpec(f"modality: {_said(err)}") from None
 

@@ -13,6 +13,7 @@ import numpy as np
 from augkit.core import Augmenter
 from augkit.core.errors import InvalidArgument
 from augkit.views.generator import ViewGenerator
+from augkit.views.steps import input_spec
 
 __all__ = ["SPEC_FORMAT", "InvalidSpec", "dump"]
 
@@ -34,7 +35,8 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
 
     Raises:
         InvalidSpec: naming the field that a spec cannot name: a custom ``prepare`` or ``output``
-            function, a callable argument (a translator function), an in-memory waveform (give
+            function, an input step without a spec,
+            a callable argument (a translator function), an in-memory waveform (give
             background noise as file paths), an Albumentations transform outside augkit's
             registry, or an augmenter class that is not registered.
         TypeError: when ``vg`` is not a ViewGenerator.
@@ -64,6 +66,12 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
             raise InvalidSpec(f"output: {_callable_name(vg.output)} is a function of your own, which a spec "
                               "cannot name; use a declared output (an image preset's output=...) or none")
         spec["output"] = _value(dict(declared), "output")
+    if vg.input is not None:
+        step = input_spec(vg.input)
+        if step is None:
+            raise InvalidSpec(f"input: {_callable_name(vg.input)} is a function of your own, which a spec "
+                              "cannot name; use a declared input step (one with a spec) or prepare= in code")
+        spec["input"] = _value(step, "input")
     return spec
 
 

@@ -31,6 +31,7 @@ from augkit.core.streams import stream
 from augkit.views.fields import check_fields, field_modalities, field_pipelines, view_pipelines
 from augkit.views.mixing import check_mixing, check_source, scope
 from augkit.views.records import check_extra_fields, check_position, current_record, sample_name, with_fields
+from augkit.views.steps import check_input
 
 __all__ = ["ViewGenerator", "Views"]
 
@@ -64,8 +65,7 @@ class Views:
         return self.items[k]
 
     def _repr_html_(self) -> str:
-        """The views as a notebook shows them: each rendered by its modality, captioned with the
-        ops that fired."""
+        """The views as a notebook shows them: each rendered by its modality, captioned with its ops."""
         from augkit.views.display import views_html
 
         return views_html(self)
@@ -89,14 +89,13 @@ class ViewGenerator:
             augmenters and is not part of the recorded params. For dict samples, a dict
             ``{field: conversion}`` converts those fields; a callable converts the whole view dict.
         prepare: conversion of the input, run once per sample before any view (e.g. PIL to numpy).
-        modality: the modality of the samples; by default the one the pipelines' ops declare.
-            Each sample is checked once by that modality's descriptor (converted to its canonical
-            form, or refused with one error naming the sample), before any view is made. For dict
-            samples, a dict ``{field: modality}`` for fields whose ops do not say (an
-            :class:`~augkit.core.Identity`); a field named after a modality is of that modality.
+        input: a declared, deterministic step run once per sample after ``prepare``; it may change the
+            modality (:class:`augkit.spectrogram.LogMel`), and a spec names it (:mod:`augkit.views.steps`).
+        modality: the modality of the samples (default: the one the ops declare), whose descriptor
+            checks each sample once before any view. For dict samples, ``{field: modality}`` for
+            fields whose ops do not say (an Identity); a field named after a modality is of it.
         missing: for dict samples, what a sample without one of the pipelines' fields does:
-            ``"raise"`` (a ValueError naming the field and the sample index) or ``"pass"`` (its
-            views lack that field too).
+            ``"raise"`` (naming the field and the sample) or ``"pass"`` (its views lack it too).
         couplings: for dict samples, coupling rules (names or :class:`augkit.views.couplings.Coupling`
             objects) that make a draw on one field constrain another; see :class:`augkit.CrossModalViews`.
         source: the samples (a list, a map-style dataset) mixing ops draw partners from by index
@@ -123,6 +122,7 @@ class ViewGenerator:
         seed: int | None = None,
         output: Callable[[Any], Any] | Mapping[str, Callable[[Any], Any]] | None = None,
         prepare: Callable[[Any], Any] | None = None,
+        input: Callable[[Any], Any] | None = None,
         modality: str | Mapping[str, str] | None = None,
         missing: str = "raise",
         couplings: Sequence[Any] = (),
@@ -146,7 +146,7 @@ class ViewGenerator:
         if seed < 0:
             raise InvalidArgument(f"seed={seed!r} must be a non-negative integer or None")
         self.seed = int(seed)
-        self.prepare = prepare
+        self.prepare, self.input = prepare, check_input(input, self.fields is not None)
         if missing not in MISSING:
             raise InvalidArgument(f"missing={missing!r} must be one of {list(MISSING)}")
         self.missing = missing
@@ -383,7 +383,7 @@ class ViewGenerator:
         if self.fields is not None:
             return check_fields(self, x, index)
         try:
-            return self._form.check(x)
+            return self._form.check(x if self.input is None else self.input(x))
         except (InvalidInput, WrongInputType) as err:
             raise type(err)(f"{sample_name(index)}: {err}") from None
 
