@@ -121,7 +121,7 @@ def stats_of(source: Any, std: Sequence[float] | None = None) -> tuple[Sequence[
         InvalidArgument: for a generator or output step that carries no statistics, or ``std``
             given beside one.
     """
-    if isinstance(source, (list, tuple)) or hasattr(source, "__array__"):
+    if isinstance(source, (list, tuple, int, float)) or hasattr(source, "__array__"):  # the numbers themselves
         return source, IMAGENET_STD if std is None else std
     found = _carried(source)
     if found is None:

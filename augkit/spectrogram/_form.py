@@ -41,7 +41,7 @@ def as_spectrogram(x: Any, name: str = "spectrogram") -> tuple[torch.Tensor, Lay
         if x.dtype.kind != "f":
             raise WrongInputType(f"{name} has dtype {x.dtype}; a log-mel spectrogram is float16, float32 or "
                                  "float64 (an int array is not a log-mel: compute one with augkit.spectrogram.LogMel)")
-        t = torch.from_numpy(np.ascontiguousarray(x))
+        t = torch.from_numpy(_native(x))
     elif isinstance(x, torch.Tensor):
         if x.dtype not in _FLOATS:
             raise WrongInputType(f"{name} has dtype {x.dtype}; a log-mel spectrogram is a float tensor")
@@ -68,3 +68,10 @@ def restore(y: torch.Tensor, layout: Layout) -> Any:
     """An op's result ``[channels, mels, frames]`` back in the caller's layout (numpy in: numpy float32 out)."""
     out = y[0] if layout.two_d else y
     return out.detach().cpu().numpy() if layout.numpy else out
+
+
+def _native(x: np.ndarray) -> np.ndarray:
+    """A C-ordered, writable copy where torch needs one: numpy keeps a negative stride on an axis of
+    length 1 (``x[::-1]`` of one row) even in a "contiguous" array, and torch refuses it."""
+    arr = np.ascontiguousarray(x)
+    return arr.copy() if not arr.flags.writeable or any(s < 0 for s in arr.strides) else arr

@@ -140,8 +140,10 @@ def test_repr_round_trips_the_constructor_arguments(name: str) -> None:
             ast.literal_eval(repr(value))
         except (ValueError, SyntaxError):
             literal = False  # a callable, a tensor or a nested augmenter: rebuilt above instead
-    if literal:
-        namespace = {registry.get(n).__name__: registry.get(n) for n in NAMES}
+    classes = [registry.get(n) for n in NAMES]
+    names = [c.__name__ for c in classes]
+    if literal and names.count(type(aug).__name__) == 1:  # audio's and spectrogram's RandomCrop share a name
+        namespace = dict(zip(names, classes, strict=True))
         assert eval(repr(aug), namespace).arguments() == aug.arguments()
 
 

@@ -82,7 +82,7 @@ for case in read_cases():
                         pass
                 data = buf.getvalue()[: None if case["whole"] else max(1, len(buf.getvalue()) // 2)]
             open(path, "wb").write(data)
-            loaded = modalities.get("image").load(path)
+            loaded = modalities.get("image").load(path, color="keep")  # the file's own layout
             if img is not None and case["whole"] and kind != "JPEG":  # lossless: the picture in memory
                 from PIL import Image
                 with Image.open(path) as back:

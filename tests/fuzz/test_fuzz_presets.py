@@ -81,7 +81,9 @@ def run(case):
         return reply
     modality = modalities.get(preset.modality)
     try:
-        views = vg(modality.example(), index=case["index"])
+        example = modality.example()
+        source = [example, example] if vg.mixes and vg.source is None else None  # mixing presets' partners
+        views = vg.generate(example, index=case["index"], source=source).items
     except Exception as err:
         reply.update(view_error=f"{type(err).__name__}: {str(err)[:300]}")
         return reply
