@@ -87,9 +87,14 @@ def test_a_batch_draws_what_one_text_at_a_time_draws(lm: HFMaskedLM, kind: type)
 
 
 def test_one_forward_pass_per_batch(lm: HFMaskedLM, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
+    calls: list[int] = []
     original = lm.model.forward
-    monkeypatch.setattr(lm.model, "forward", lambda *a, **k: calls.append(1) or original(*a, **k))
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(lm.model, "forward", counted)
     op = ContextualSubstitution(lm)
     op.draw_batch(sentences(16), [stream(1, 0, i, 0, keep=True) for i in range(16)])
     assert len(calls) == 1

@@ -35,7 +35,7 @@ def test_repetition_count_follows_esimcse_rule() -> None:
     op = WordRepetition(max_rate=0.32)
     bound = repetition_count_bound(0.32, N)
     assert bound == max(2, int(0.32 * N)) == 4
-    counts = Counter()
+    counts: Counter[int] = Counter()
     for i in range(DRAWS):
         y, record = op.augment(TEXT, stream(1, 0, i, 0))
         counts[record["count"] if record["applied"] else 0] += 1
@@ -125,7 +125,7 @@ def test_span_deletion_follows_the_cutoff_rule() -> None:
     op = SpanDeletion(max_rate=0.2)
     length = span_length(0.2, N)
     assert length == int(0.2 * N) == 3
-    firsts = Counter()
+    firsts: Counter[int] = Counter()
     src = TEXT.split()
     for i in range(DRAWS):
         y, record = op.augment(TEXT, stream(9, 0, i, 0))
