@@ -47,7 +47,7 @@ class CharNoise(Augmenter[str]):
     """
 
     modality: ClassVar[str] = "text"
-    args = CHAR_ARGS
+    args: ClassVar[tuple[Arg, ...]] = CHAR_ARGS
     drawn = {"edits": list}
     word_rate: float
     char_rate: float

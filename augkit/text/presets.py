@@ -146,5 +146,5 @@ def declutr(min_length: int = 32, max_length: int = 512, strategy: str = "any", 
     Example:
         >>> anchor, *positives = declutr(min_length=8, max_length=16, seed=0)(document, index=0)
     """
-    return [SpanSample(min_length, max_length, role="anchor", strategy=strategy)] + \
-        [SpanSample(min_length, max_length, role="positive", strategy=strategy) for _ in range(n_views - 1)]
+    anchor: list[Augmenter[Any]] = [SpanSample(min_length, max_length, role="anchor", strategy=strategy)]
+    return anchor + [SpanSample(min_length, max_length, role="positive", strategy=strategy) for _ in range(n_views - 1)]
