@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import string
-
-import numpy as np
+from typing import Any, ClassVar
 
 from augkit.core.registry import register
-from augkit.text._chars import CharNoise, Edit, cased, pick
+from augkit.text._chars import CharNoise, choose
 
 __all__ = ["CharDelete", "CharInsert", "CharSubstitute", "CharSwap"]
 
-_LETTERS = string.ascii_lowercase
 _DIGITS = string.digits
+# What CharSubstitute may write for an ASCII letter or digit: the other letters in its case, or
+# the other digits (a uniform draw among them is the reference's draw-again-while-equal rule).
+_OTHERS = {c: kind.replace(c, "") for kind in (string.ascii_lowercase, string.ascii_uppercase, _DIGITS) for c in kind}
 
 
-def _like(char: str, rng: np.random.Generator) -> str:
-    """A random character of the kind of ``char`` (a digit for a digit, else a letter in its case)."""
-    return pick(rng, _DIGITS) if char in _DIGITS else cased(char, pick(rng, _LETTERS))
+def _like(char: str) -> str:
+    """What may be inserted beside ``char``: digits beside a digit, else letters in its case."""
+    return _DIGITS if char in _DIGITS else string.ascii_uppercase if char.isupper() else string.ascii_lowercase
 
 
 @register
@@ -40,16 +41,16 @@ class CharSwap(CharNoise):
     """
 
     name = "text.char_swap"
+    tail: ClassVar[int] = 1
 
-    def sites(self, word: str) -> list[int]:
-        return list(range(len(word) - 1))
-
-    def edit(self, word: str, chosen: list[int], rng: np.random.Generator) -> list[Edit]:
-        out: list[Edit] = []
+    def edits(self, x: str, chosen: list[int], fractions: list[float]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        last = 0
         for i in chosen:
-            if (out and i < out[-1][1]) or word[i] == word[i + 1]:
+            if i < last or x[i] == x[i + 1]:
                 continue
-            out.append((i, i + 2, word[i + 1] + word[i]))
+            out.append({"start": i, "end": i + 2, "old": x[i : i + 2], "new": x[i + 1] + x[i]})
+            last = i + 2
         return out
 
 
@@ -73,8 +74,9 @@ class CharInsert(CharNoise):
 
     name = "text.char_insert"
 
-    def edit(self, word: str, chosen: list[int], rng: np.random.Generator) -> list[Edit]:
-        return [(i, i, _like(word[i], rng)) for i in chosen]
+    def edits(self, x: str, chosen: list[int], fractions: list[float]) -> list[dict[str, Any]]:
+        return [{"start": i, "end": i, "old": "", "new": choose(_like(x[i]), f)}
+                for i, f in zip(chosen, fractions, strict=True)]
 
 
 @register
@@ -96,11 +98,10 @@ class CharDelete(CharNoise):
     """
 
     name = "text.char_delete"
+    keeps_a_character: ClassVar[bool] = True
 
-    def edit(self, word: str, chosen: list[int], rng: np.random.Generator) -> list[Edit]:
-        if len(chosen) >= len(word):
-            chosen = chosen[:-1]  # a word keeps a character
-        return [(i, i + 1, "") for i in chosen]
+    def edits(self, x: str, chosen: list[int], fractions: list[float]) -> list[dict[str, Any]]:
+        return [{"start": i, "end": i + 1, "old": x[i], "new": ""} for i in chosen]
 
 
 @register
@@ -123,14 +124,6 @@ class CharSubstitute(CharNoise):
 
     name = "text.char_substitute"
 
-    def sites(self, word: str) -> list[int]:
-        return [i for i, c in enumerate(word) if c.isascii() and c.isalnum()]
-
-    def edit(self, word: str, chosen: list[int], rng: np.random.Generator) -> list[Edit]:
-        out: list[Edit] = []
-        for i in chosen:
-            new = _like(word[i], rng)
-            while new.lower() == word[i].lower():
-                new = _like(word[i], rng)
-            out.append((i, i + 1, new))
-        return out
+    def setup(self) -> None:
+        self.table = _OTHERS
+        super().setup()

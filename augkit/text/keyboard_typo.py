@@ -5,11 +5,9 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import numpy as np
-
 from augkit.core.args import Arg, Choice
 from augkit.core.registry import register
-from augkit.text._chars import CHAR_ARGS, CharNoise, Edit, cased, pick
+from augkit.text._chars import CHAR_ARGS, CharNoise
 
 __all__ = ["KeyboardTypo", "keyboard_layouts", "neighbours"]
 
@@ -70,11 +68,7 @@ class KeyboardTypo(CharNoise):
     layout: str
 
     def setup(self) -> None:
-        self._near = neighbours(self.layout)
-
-    def sites(self, word: str) -> list[int]:
-        near = self._near
-        return [i for i, c in enumerate(word) if c.lower() in near]
-
-    def edit(self, word: str, chosen: list[int], rng: np.random.Generator) -> list[Edit]:
-        return [(i, i + 1, cased(word[i], pick(rng, self._near[word[i].lower()]))) for i in chosen]
+        near = neighbours(self.layout)
+        # each key in both cases -> its neighbours in its case (a digit's neighbours as they are)
+        self.table = {**near, **{k.upper(): v.upper() for k, v in near.items() if k.upper() != k}}
+        super().setup()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import numpy as np
-
 from augkit.core.registry import register
-from augkit.text._chars import CharNoise, Edit
+from augkit.text._chars import CharNoise
 
 __all__ = ["OCRNoise", "ocr_confusions"]
 
@@ -49,17 +47,5 @@ class OCRNoise(CharNoise):
     name = "text.ocr_noise"
 
     def setup(self) -> None:
-        self._table = ocr_confusions()
-
-    def sites(self, word: str) -> list[int]:
-        table = self._table
-        return [i for i, c in enumerate(word) if c in table]
-
-    def edit(self, word: str, chosen: list[int], rng: np.random.Generator) -> list[Edit]:
-        out: list[Edit] = []
-        for i in chosen:
-            options = self._table[word[i]]
-            out.append((i, i + 1, options[min(int(rng.random() * len(options)), len(options) - 1)]))
-        return out
-
-
+        self.table = ocr_confusions()
+        super().setup()
