@@ -96,13 +96,14 @@ def splice_edits(text: str, edits: list[dict[str, Any]]) -> str:
     # Records are drawn in text order, so splice them as they come; the first edit that starts
     # before the end of the one before (out of order, or overlapping) sends the whole record
     # through the sort. Edits in order are exactly what the sort would give.
-    out, last = [], 0
+    out: list[str] = []
+    append, last = out.append, 0
     for e in edits:
         start = e["start"]
         if start < last:
             return _splice_sorting(text, edits)
-        out.append(text[last:start])
-        out.append(e["new"])
+        append(text[last:start])
+        append(e["new"])
         last = e["end"]
     if not out:
         return text

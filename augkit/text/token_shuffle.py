@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
 
@@ -68,21 +69,23 @@ class TokenShuffle(Augmenter[str]):
         parts = split_words(x)
         n = len(parts) >> 1
         keep = protected()
-        free = unprotected(parts[1::2], keep) if keep else list(range(n))
-        if len(free) < 2:
+        free: Sequence[int] = unprotected(parts[1::2], keep) if keep else range(n)
+        m = len(free)
+        if m < 2:
             return None
-        size = len(free) if self.window is None else self.window
-        order: list[int] = []
-        for b in range(0, len(free), size):
-            block = free[b : b + size]
-            order += [block[i] for i in rng.permutation(len(block)).tolist()]
+        # A uniform permutation of each block: its words in the order of i.i.d. uniform keys, drawn
+        # and sorted by numpy in one go (rng.permutation per block, or a sort in Python, costs more).
+        keys = rng.random(m)
+        if self.window is None or self.window >= m:
+            ranks = keys.argsort().tolist()
+        else:  # by block, then by key: no word leaves its block
+            ranks = np.lexsort((keys, np.arange(m) // self.window)).tolist()
+        order = ranks if isinstance(free, range) else [free[i] for i in ranks]
         offsets = list(accumulate(map(len, parts), initial=0))
-        edits: list[dict[str, Any]] = []
-        for place, source in zip(free, order, strict=True):
-            old, new = parts[2 * place + 1], parts[2 * source + 1]
-            if old != new:
-                edits.append({"position": place, "start": offsets[2 * place + 1], "end": offsets[2 * place + 2],
-                              "old": old, "new": new})
+        starts, ends, found = offsets[1::2], offsets[2::2], parts[1::2]
+        edits = [{"position": place, "start": starts[place], "end": ends[place], "old": found[place],
+                  "new": found[source]}
+                 for place, source in zip(free, order, strict=True) if found[place] != found[source]]
         return {"order": order, "edits": edits}
 
     check_params = check_edit_record

@@ -68,17 +68,24 @@ class WordRepetition(Augmenter[str]):
         n = len(parts) >> 1
         if n == 0:
             return None
-        count = int(rng.integers(0, repetition_count_bound(self.max_rate, n) + 1))
+        bound = repetition_count_bound(self.max_rate, n)
+        # one numpy call: the count, then one uniform per repeated word (numpy's integers and
+        # choice cost several microseconds each; a uniform u < 1 gives int(u · m) < m)
+        u = rng.random(bound + 1).tolist()
+        count = int(u[0] * (bound + 1))  # uniform in 0 .. bound, both ends included
         keep = protected()
         free = unprotected(parts[1::2], keep) if keep else list(range(n))
         if count == 0 or count > len(free):
             return None
-        chosen = sorted(free[i] for i in rng.choice(len(free), size=count, replace=False).tolist())
+        m = len(free)
+        for t in range(count):  # a partial Fisher-Yates shuffle: `count` distinct words, uniformly
+            j = t + int(u[t + 1] * (m - t))
+            free[t], free[j] = free[j], free[t]
         offsets = list(accumulate(map(len, parts), initial=0))
         edits: list[dict[str, Any]] = []
-        for k in chosen:
-            word, end = parts[2 * k + 1], offsets[2 * k + 2]
-            edits.append({"position": k, "start": end, "end": end, "old": "", "new": " " + word})
+        for k in sorted(free[:count]):
+            end = offsets[2 * k + 2]
+            edits.append({"position": k, "start": end, "end": end, "old": "", "new": " " + parts[2 * k + 1]})
         return {"count": count, "edits": edits}
 
     check_params = check_edit_record
