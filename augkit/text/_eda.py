@@ -93,8 +93,25 @@ def _span(e: Any) -> tuple[int, int]:
 
 def splice_edits(text: str, edits: list[dict[str, Any]]) -> str:
     """``text`` with a (checked) record's edits spliced in, in text order."""
-    if not edits:
+    # Records are drawn in text order, so splice them as they come; the first edit that starts
+    # before the end of the one before (out of order, or overlapping) sends the whole record
+    # through the sort. Edits in order are exactly what the sort would give.
+    out: list[str] = []
+    append, last = out.append, 0
+    for e in edits:
+        start = e["start"]
+        if start < last:
+            return _splice_sorting(text, edits)
+        append(text[last:start])
+        append(e["new"])
+        last = e["end"]
+    if not out:
         return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _splice_sorting(text: str, edits: list[dict[str, Any]]) -> str:
     # sort on the span only, and stably: insertions at one point keep their recorded order (as in
     # augkit 0.1); sorting the tuples would order them by their text instead
     spans = sorted(((e["start"], e["end"], e["new"]) for e in edits), key=lambda s: (s[0], s[1]))

@@ -7,13 +7,13 @@ Views are stored as UTF-8; a batch is a list of strings, or what a tokenizer mak
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from augkit.core.errors import InvalidInput, WrongArgumentType, WrongInputType
 from augkit.core.modalities import BaseModality, register
+from augkit.text.render import marked_body, matcher
 
 __all__ = ["EXTENSIONS", "MAX_CHARS", "MAX_DISTANCE_CELLS", "TextModality", "word_distance"]
 
@@ -27,8 +27,6 @@ MAX_DISTANCE_CELLS = 2000 * 2000
 #: frame cap): a whole book on one line would make every op hold many copies of it. Raise it by
 #: assigning ``augkit.text.modality.MAX_CHARS``.
 MAX_CHARS = 1_000_000
-_EDGES = re.compile(r"(\s*)(.*?)(\s*)", re.DOTALL)
-_NON_SPACE = re.compile(r"\S+")
 
 
 class TextModality(BaseModality):
@@ -45,6 +43,14 @@ class TextModality(BaseModality):
         "augkit.text.random_swap",
         "augkit.text.random_deletion",
         "augkit.text.back_translation",
+        "augkit.text.word_repetition",
+        "augkit.text.token_shuffle",
+        "augkit.text.span_deletion",
+        "augkit.text.span_sample",
+        "augkit.text.char_edits",
+        "augkit.text.keyboard_typo",
+        "augkit.text.ocr_noise",
+        "augkit.text.contextual",
         "augkit.text.presets",
     )
 
@@ -97,11 +103,21 @@ class TextModality(BaseModality):
         text = decode_text(Path(path), encoding, "text file")
         return text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
 
-    def read(self, path: str | Path, encoding: str = "utf-8", **options: Any) -> list[str]:
-        """A text file named as a source: one sample per non-blank line (:func:`augkit.core.files.read_lines`)."""
+    def read(self, path: str | Path, encoding: str = "utf-8", paragraphs: bool = False, **options: Any) -> list[str]:
+        """A text file named as a source: one sample per non-blank line (:func:`augkit.core.files.read_lines`),
+        or with ``paragraphs`` one per blank-line-separated paragraph (:func:`augkit.text.documents.read_documents`)."""
+        if paragraphs:
+            from augkit.text.documents import read_documents
+
+            return read_documents(path, encoding=encoding)
         from augkit.core.files import read_lines
 
         return read_lines(path, encoding=encoding)
+
+    def context(self, vg: Any) -> dict[str, Any]:
+        """``{"paragraphs": True}`` for a generator of documents (``vg.documents``, the ``text.declutr``
+        preset's): its sources are read one paragraph per sample."""
+        return {"paragraphs": True} if getattr(vg, "documents", False) else {}
 
     def encode(self, view: Any, format: str | None = None, **context: Any) -> tuple[bytes, str]:
         return self.check(view).encode("utf-8"), self.check_format(format)
@@ -143,9 +159,13 @@ class TextModality(BaseModality):
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
         """An HTML fragment, ``<p class='view text'>...</p>``, of ``view`` with its edits marked.
 
-        Inserted words are wrapped in ``<ins>``; deleted words are shown where they were, in
+        A span (:class:`augkit.text.SpanSample`) is shown on its source: the span in
+        ``<mark class='span'>`` (its title gives the offsets of it and of the anchor), the rest of
+        the source in ``<del class='outside'>``. Inserted words are wrapped in ``<ins>`` (repeated
+        words: ``<ins class='repeat'>``); deleted words are shown where they were, in
         ``<del>``; replaced words (synonyms) in ``<mark title='was: OLD'>``; words moved by a swap
-        in ``<mark class='swap' title='swapped with: OTHER'>`` (OTHER: the word that stood there).
+        in ``<mark class='swap' title='swapped with: OTHER'>`` (OTHER: the word that stood there;
+        a shuffle says ``moved here; was: OTHER``); character edits mark the characters they change.
         Leaving out every tag and the content of the ``<del>`` tags gives back exactly
         ``html.escape(view)``. Every piece of text is escaped, attributes included.
 
@@ -174,10 +194,7 @@ class TextModality(BaseModality):
         if source is None:
             return f"<p class='view text'>{html.escape(view)}</p>"
         source = self.check(source)
-        body = _marked_from_record(source, view, params)
-        if body is None:
-            body = _marked_from_diff(source, view)
-        return f"<p class='view text'>{body}</p>"
+        return f"<p class='view text'>{marked_body(source, view, params)}</p>"
 
     def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
         """How many words ``view`` changed from ``source``.
@@ -251,104 +268,8 @@ def word_distance(a: Sequence[str], b: Sequence[str]) -> int:
     return row[-1]
 
 
-def _matcher(a: Sequence[str], b: Sequence[str]) -> Any:
-    from difflib import SequenceMatcher
-
-    # autojunk (frequent words ignored as anchors) only where the lists are long enough that
-    # matching every "the" would cost more than the estimate is worth
-    return SequenceMatcher(None, a, b, autojunk=max(len(a), len(b)) > 2000)
-
-
 def _script_cost(a: Sequence[str], b: Sequence[str]) -> int:
-    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in _matcher(a, b).get_opcodes() if tag != "equal")
-
-
-def _wrap(open_tag: str, close_tag: str, text: str) -> str:
-    """``text`` escaped inside the tags, its leading and trailing white space left outside."""
-    match = _EDGES.fullmatch(text)
-    lead, core, trail = match.groups() if match else ("", text, "")
-    if not core:
-        return html.escape(text)
-    return f"{html.escape(lead)}{open_tag}{html.escape(core)}{close_tag}{html.escape(trail)}"
-
-
-def _attribute(label: str, text: str) -> str:
-    return html.escape(f"{label}: {' '.join(text.split())}", quote=True)
-
-
-def _marked_from_record(source: str, view: str, params: Any) -> str | None:
-    """The marked body from the one op in ``params`` that recorded edits, or None when the
-    record cannot explain ``view`` (no such op or several, edits that do not fit ``source``, or
-    a result other than ``view``)."""
-    from augkit.core.composites import fired
-    from augkit.core.errors import InvalidParams
-    from augkit.text._eda import check_edits, splice_edits
-
-    steps = [record for _, record in fired(params) if isinstance(record.get("edits"), list)]
-    if len(steps) != 1:
-        return None
-    record = steps[0]
-    edits = record["edits"]
-    try:
-        check_edits(source, edits, "render")
-    except InvalidParams:
-        return None
-    if splice_edits(source, edits) != view:
-        return None
-    swap = "swaps" in record
-    out, last = [], 0
-    # stable, on the span only: insertions at one point keep their recorded order (as splice_edits)
-    for e in sorted(edits, key=lambda e: (e["start"], e["end"])):
-        out.append(html.escape(source[last:e["start"]]))
-        old, new = e["old"], e["new"]
-        if not old:
-            out.append(_wrap("<ins>", "</ins>", new))
-        elif not new:
-            out.append(f"<del>{html.escape(old)}</del>")
-        elif swap:
-            out.append(_wrap(f"<mark class='swap' title='{_attribute('swapped with', old)}'>", "</mark>", new))
-        else:
-            out.append(_wrap(f"<mark title='{_attribute('was', old)}'>", "</mark>", new))
-        last = e["end"]
-    out.append(html.escape(source[last:]))
-    return "".join(out)
-
-
-def _marked_from_diff(source: str, view: str) -> str:
-    """The marked body from a word-level diff: ``view`` keeps its own spacing; deleted source
-    words are shown, joined by single spaces, where they were."""
-    before = source.split()
-    spans = [m.span() for m in _NON_SPACE.finditer(view)]
-    after = [view[s:e] for s, e in spans]
-    out, pos = [], 0
-
-    def upto(j: int) -> str:  # view from pos up to the start of word j (its end when j is past the last)
-        return view[pos:spans[j][0]] if j < len(spans) else ""
-
-    for tag, i1, i2, j1, j2 in _matcher(before, after).get_opcodes():
-        if tag == "delete":
-            gone = " ".join(before[i1:i2])
-            if j1 < len(spans):
-                out.append(html.escape(upto(j1)))
-                out.append(f"<del>{html.escape(gone)} </del>")
-                pos = spans[j1][0]
-            else:
-                out.append(f"<del>{' ' if pos else ''}{html.escape(gone)}</del>")
-            continue
-        end = spans[j2 - 1][1]
-        if tag == "equal":
-            out.append(html.escape(view[pos:end]))
-        else:
-            out.append(html.escape(upto(j1)))
-            if tag == "insert":
-                out.append("<ins>")
-            else:
-                out.append(f"<mark title='{_attribute('was', ' '.join(before[i1:i2]))}'>")
-            out.append(html.escape(view[spans[j1][0]:end]))
-            out.append("</ins>" if tag == "insert" else "</mark>")
-        pos = end
-    out.append(html.escape(view[pos:]))
-    return "".join(out)
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher(a, b).get_opcodes() if tag != "equal")
 
 
 def _encodable(x: str, where: str) -> str:
