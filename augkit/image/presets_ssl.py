@@ -37,9 +37,9 @@ _CUBIC: dict[str, Any] = {"interpolation": "cubic", "kernel": None}  # bicubic c
 
 def _masks(recipe: str, masks: Any, patch_size: Any, rule: str) -> list[Augmenter[Any]]:
     """The global views' PatchMask (none without ``masks``)."""
+    patch = checked(recipe, "patch_size", _PATCH, patch_size)  # checked with or without masks
     if not checked(recipe, "masks", Flag(), masks):
         return []
-    patch = checked(recipe, "patch_size", _PATCH, patch_size)
     return [PatchMask(patch_size=patch, ratio=(0.1, 0.5), mask_p=0.5, rule=rule)]
 
 

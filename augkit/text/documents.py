@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,22 @@ class DocumentViews(ViewGenerator):
     #: The text modality reads files named as sources one paragraph per sample for this generator.
     documents = True
 
-    def generate(self, x: Any, index: int | str | None = None, epoch: int = 0, with_output: bool = True) -> Views:
+    def generate(self, x: Any, index: int | str | None = None, epoch: int = 0, with_output: bool = True,
+                 source: Sequence[Any] | None = None) -> Views:
         if index is None:
             key: Key = (self.seed, "ad-hoc", self._ad_hoc_call(), "anchor")
         else:
             check_position(index, epoch)
             key = (self.seed, int(epoch), index if isinstance(index, str) else int(index), "anchor")
         with anchoring(key):
-            return super().generate(x, index=index, epoch=epoch, with_output=with_output)
+            return super().generate(x, index=index, epoch=epoch, with_output=with_output, source=source)
+
+    def generate_batch(self, samples: Sequence[Any], indices: Sequence[int], epoch: int = 0, device: Any = None,
+                       source: Sequence[Any] | None = None) -> Any:
+        """Each document's views by :meth:`generate` (its anchor is drawn per sample), as lists."""
+        from augkit.views.batch import check_batch, one_by_one
+        from augkit.views.mixing import scope
+
+        checked, epoch, target = check_batch(samples, indices, epoch, device)
+        with scope(self, source):
+            return one_by_one(self, samples, checked, epoch, device=target)

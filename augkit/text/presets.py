@@ -118,7 +118,11 @@ def consert(cutoff_rate: float = 0.2) -> list[Augmenter[Any]]:
     Example:
         >>> cut, shuffled = consert(seed=0)("A man is playing a guitar.", index=0)
     """
-    return [SpanDeletion(cutoff_rate), TokenShuffle()]
+    try:
+        deletion = SpanDeletion(cutoff_rate)
+    except AugkitError as err:  # named as the preset's argument, not the op's
+        raise type(err)(f"consert(): cutoff_rate: {err}".replace("max_rate=", "cutoff_rate=")) from None
+    return [deletion, TokenShuffle()]
 
 
 def _documents(pipelines: Any, n_views: int, seed: int | None) -> ViewGenerator:

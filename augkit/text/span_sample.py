@@ -138,8 +138,9 @@ class SpanSample(Augmenter[str]):
                 raise InvalidParams(f"SpanSample params[{key!r}] must be two ints, got {pair!r:.80}")
         a, b = params["anchor"]
         if not (0 <= a <= b <= len(x) and 0 <= params["start"] <= params["end"] <= len(x)):
-            raise InvalidParams(f"SpanSample params do not fit a text of {len(x)} characters: anchor {a}:{b}, "
-                                f"span {params['start']}:{params['end']}; pass the record drawn for this text")
+            raise InvalidParams(f"SpanSample params['anchor'], ['start'] and ['end'] do not fit a text of {len(x)} "
+                                f"characters: anchor {a}:{b}, span {params['start']}:{params['end']}; pass the "
+                                "record drawn for this text")
 
     def transform(self, x: str, params: Params) -> str:
         return x[params["start"] : params["end"]]

@@ -89,6 +89,7 @@ def run(case):
         return reply
     kinds = {"image": (torch.Tensor, np.ndarray), "audio": (torch.Tensor,), "text": (str,)}
     kind = kinds.get(preset.modality, (object,))
+    views = [v["image"] if isinstance(v, dict) and "image" in v else v for v in views]  # masked views: the image
     reply.update(generated=True, n_views=vg.n_views, views=len(views),
                  kinds=all(isinstance(v, kind) for v in views), finite=all(finite(v) for v in views),
                  nonempty=all((v.numel() if isinstance(v, torch.Tensor) else len(v)) > 0 for v in views),

@@ -27,7 +27,8 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 # What the presets with a required argument are given (by parameter name).
 REQUIRED = {"sample_rate": 16000}
 # Ops whose arguments a spec cannot hold, and the field the refusal names.
-UNNAMEABLE = {"image.albumentations": "pipeline.transform", "text.back_translation": "pipeline.translate"}
+UNNAMEABLE = {"image.albumentations": "pipeline.transform", "text.back_translation": "pipeline.translate",
+              "text.contextual_substitution": "pipeline.model", "text.contextual_insertion": "pipeline.model"}
 
 
 def make_preset(name: str, **kwargs: Any) -> ViewGenerator:
