@@ -75,6 +75,11 @@ class Augmenter(Generic[X]):
             refuses a recorded number outside ``check.bounds()``.
         batch_items: the op's :meth:`transform_batch` takes the items as a list, never stacked (a
             crop reads a part of each: stacking whole inputs would copy them for nothing).
+
+    An op may also write ``transform_rows(batch, rows, records) -> bool``: the op applied in place to
+    the rows ``rows`` of a stacked batch the engine owns, returning False for a batch form it does
+    not change in place (the engine then calls :meth:`transform_batch`). It saves gathering the
+    fired rows and writing them back, which costs more than the kernel on large images.
         draws_uniformly: for an op whose :meth:`draw` is ``{key: uniform(rng, self.key)}`` for
             these keys, in this order, and nothing else: the base then draws them for a whole
             batch at once (:meth:`draw_uniforms`).

@@ -171,6 +171,10 @@ class Batch:
         self._stack()
         if self.ragged is None:
             self.settle()
+            in_place = getattr(op, "transform_rows", None)
+            if in_place is not None and in_place(self.value, list(rows), records):
+                self._items = None  # the op changed those rows of the engine's own batch in place
+                return
             out = op.transform_batch(self.value if whole else _select(self.value, rows), records)
             self._put(rows, out)
             return

@@ -17,7 +17,8 @@ from augkit.core import Params
 from augkit.image import functional as F
 from augkit.image._convert import TALL_SPLIT_PIXELS
 
-__all__ = ["blur", "crop_resize", "flip", "gray", "jitter", "lut"]
+__all__ = ["blur", "blur_rows", "crop_resize", "flip", "flip_rows", "gray", "gray_rows", "jitter", "jitter_rows", "lut",
+           "lut_rows"]
 
 
 def crop_resize(batch: Any, boxes: list[Params], size: tuple[int, int], interpolation: str | list[str]) -> Any:
@@ -60,6 +61,36 @@ def jitter(batch: np.ndarray, records: list[Params]) -> np.ndarray:
     out = np.array(batch, order="C")
     _jitter(out, list(range(len(out))), records, out.ndim == 3)
     return out
+
+
+# -- in place on rows of the engine's own host batch (no gather, no write-back) ------------------------
+
+def flip_rows(batch: np.ndarray, rows: list[int]) -> None:
+    import cv2
+
+    for i in rows:  # OpenCV's flip allows dst to be src
+        cv2.flip(batch[i], 1, dst=batch[i])
+
+
+def gray_rows(batch: np.ndarray, rows: list[int]) -> None:
+    if batch.ndim == 4:  # grayscale images stay as they are
+        batch[rows] = _per_pixel(batch[rows], F.gray)
+
+
+def lut_rows(batch: np.ndarray, rows: list[int], table: np.ndarray) -> None:
+    _translate(batch, rows, np.broadcast_to(table, (len(rows), 256)))
+
+
+def blur_rows(batch: np.ndarray, rows: list[int], records: list[Params]) -> None:
+    for i, r in zip(rows, records, strict=True):
+        batch[i] = F.blur(batch[i], float(r["sigma"]), int(r["kernel_size"]))
+
+
+def jitter_rows(batch: np.ndarray, rows: list[int], records: list[Params]) -> None:
+    by_row: list[Any] = [None] * len(batch)
+    for i, r in zip(rows, records, strict=True):
+        by_row[i] = r
+    _jitter(batch, rows, by_row, batch.ndim == 3)
 
 
 def _per_pixel(stack: np.ndarray, fn: Any) -> np.ndarray:

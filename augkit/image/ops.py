@@ -235,6 +235,12 @@ class HorizontalFlip(Augmenter[np.ndarray]):
 
         return torch_kernels.flip(batch)
 
+    def transform_rows(self, batch: Any, rows: list[int], records: list[Params]) -> bool:
+        if not isinstance(batch, np.ndarray):
+            return False
+        kernels.flip_rows(batch, rows)
+        return True
+
 
 @register
 class Resize(Augmenter[np.ndarray]):

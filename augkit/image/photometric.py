@@ -125,6 +125,12 @@ class ColorJitter(Augmenter[np.ndarray]):
 
         return torch_kernels.jitter(batch, records)
 
+    def transform_rows(self, batch: Any, rows: list[int], records: list[Params]) -> bool:
+        if not (isinstance(batch, np.ndarray) and batch.flags.c_contiguous):
+            return False
+        kernels.jitter_rows(batch, rows, records)
+        return True
+
 
 @register
 class ToGray(Augmenter[np.ndarray]):
@@ -160,6 +166,12 @@ class ToGray(Augmenter[np.ndarray]):
         from augkit.image import torch_kernels
 
         return torch_kernels.gray(batch)
+
+    def transform_rows(self, batch: Any, rows: list[int], records: list[Params]) -> bool:
+        if not isinstance(batch, np.ndarray):
+            return False
+        kernels.gray_rows(batch, rows)
+        return True
 
 
 @register
@@ -227,6 +239,12 @@ class GaussianBlur(Augmenter[np.ndarray]):
 
         return torch_kernels.blur(batch, records)
 
+    def transform_rows(self, batch: Any, rows: list[int], records: list[Params]) -> bool:
+        if not isinstance(batch, np.ndarray):
+            return False
+        kernels.blur_rows(batch, rows, records)
+        return True
+
 
 @register
 class Solarize(Augmenter[np.ndarray]):
@@ -268,5 +286,11 @@ class Solarize(Augmenter[np.ndarray]):
         from augkit.image import torch_kernels
 
         return torch_kernels.solarize(batch, self.threshold)
+
+    def transform_rows(self, batch: Any, rows: list[int], records: list[Params]) -> bool:
+        if not (isinstance(batch, np.ndarray) and batch.flags.c_contiguous):
+            return False
+        kernels.lut_rows(batch, rows, self.table)
+        return True
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from augkit.core import Augmenter, Compose
 from augkit.core.args import Arg, Choice, Integer, Number, SampleRate
+from augkit.core.errors import InvalidArgument
 from augkit.spectrogram.crop import RandomCrop
 from augkit.spectrogram.fader import RandomLinearFader
 from augkit.spectrogram.logmel import LogMel
@@ -46,6 +47,9 @@ _NORM_OPTIONS = (Arg("mean", Number(), 0.0, "dataset mean of the log-mels (norm_
 def _specaugment_views(pipelines: Any, n_views: int, seed: int | None, *, sample_rate: int,
                        n_mels: int) -> ViewGenerator:
     # the paper's front end: 25 ms windows every 10 ms (section 4.1), up to the Nyquist frequency
+    if round(0.010 * sample_rate) < 1 or round(0.025 * sample_rate) < 2:
+        raise InvalidArgument(f"specaugment(): sample_rate={sample_rate} Hz is too low for 25 ms windows every "
+                              "10 ms; give the waveforms' rate (at least 100 Hz)")
     step = LogMel(sample_rate, round(0.025 * sample_rate), round(0.010 * sample_rate), n_mels, 0.0, sample_rate / 2)
     return ViewGenerator(pipelines, n_views=n_views, seed=seed, input=step)
 
