@@ -168,6 +168,8 @@ class Augmenter(Generic[X]):
         a fixed number of them and nothing else, so that :meth:`draw_uniforms` can draw for a whole
         batch at once; None (the default) when it draws another way (Beta, normal, integers,
         choices), and the batch engine then calls :meth:`draw` per item."""
+        if type(self).draw is Augmenter.draw:  # draws nothing but whether it fires
+            return 0
         if not self.draws_uniformly:
             return None
         return sum(1 for key in self.draws_uniformly if getattr(self, key)[0] != getattr(self, key)[1])
@@ -178,6 +180,8 @@ class Augmenter(Generic[X]):
         arithmetic in the same order, so the records are equal value for value. ``None`` for an
         item whose draw needs more doubles than that (a crop's third try): the engine then draws
         it from its stream. ``items`` are converted to canonical form only where read."""
+        if type(self).draw is Augmenter.draw:
+            return [{} for _ in items]
         if not self.draws_uniformly:
             raise NotImplementedError(f"{type(self).__name__} declares uniform_draws() but no draw_uniforms()")
         columns, c = {}, 0

@@ -222,12 +222,6 @@ class HorizontalFlip(Augmenter[np.ndarray]):
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         return F.hflip(x)
 
-    def uniform_draws(self) -> int:
-        return 0
-
-    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
-        return [{} for _ in items]
-
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
         if isinstance(batch, np.ndarray):
             return kernels.flip(batch)

@@ -154,12 +154,6 @@ class ToGray(Augmenter[np.ndarray]):
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         return x if x.ndim == 2 else F.gray(x)
 
-    def uniform_draws(self) -> int:
-        return 0
-
-    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
-        return [{} for _ in items]
-
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
         if isinstance(batch, np.ndarray):
             return kernels.gray(batch)
@@ -273,12 +267,6 @@ class Solarize(Augmenter[np.ndarray]):
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         return F.apply_lut(x, self.table)
-
-    def uniform_draws(self) -> int:
-        return 0
-
-    def draw_uniforms(self, items: Sequence[Any], u: np.ndarray) -> list[Params | None]:
-        return [{} for _ in items]
 
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
         if isinstance(batch, np.ndarray):
