@@ -10,13 +10,14 @@ from augkit.core.args import Number
 from augkit.image.auto_augment import BlipRandomAugment
 from augkit.image.ops import HorizontalFlip, RandomResizedCrop
 from augkit.image.presets import _SIDE, IMAGE_OPTIONS, _arg, _finish
+from augkit.image.presets_ssl import OPENAI_MEAN, OPENAI_STD
 from augkit.views.presets import preset
 
 __all__ = ["CLIP_MEAN", "CLIP_STD", "blip"]
 
 #: OpenAI CLIP's normalization, which BLIP uses (``data/__init__.py``: ``transforms.Normalize``).
-CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+#: OpenAI's CLIP statistics, which BLIP normalizes with (the same numbers as ``OPENAI_MEAN``/``OPENAI_STD``)
+CLIP_MEAN, CLIP_STD = OPENAI_MEAN, OPENAI_STD
 
 _OPTIONS = tuple(dataclasses.replace(a, default={"mean": CLIP_MEAN, "std": CLIP_STD}.get(a.name, a.default))
                  for a in IMAGE_OPTIONS)
@@ -47,7 +48,8 @@ def blip(size: int = 224, *, min_scale: float = 0.5) -> Augmenter[Any]:
     size = _arg("blip", "size", _SIDE, size)
     low = _arg("blip", "min_scale", Number(0.0, 1.0, low_open=True), min_scale)
     return Compose([
-        RandomResizedCrop(size, scale=(low, 1.0), ratio=(3 / 4, 4 / 3), interpolation="linear"),
+        # BLIP's transform/randaugment.py pipeline: RandomResizedCrop(..., interpolation=BICUBIC)
+        RandomResizedCrop(size, scale=(low, 1.0), ratio=(3 / 4, 4 / 3), interpolation="cubic"),
         HorizontalFlip(p=0.5),
         BlipRandomAugment(2, 5),
     ])

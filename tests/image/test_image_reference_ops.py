@@ -152,7 +152,7 @@ def test_blip_preset_crops_flips_augments_and_normalizes_with_clips_statistics(i
     assert [step["op"] for step in view.params[0]["ops"]] == [
         "image.random_resized_crop", "image.horizontal_flip", "image.blip_random_augment"]
     crop, flip, augment = vg.pipelines[0].ops
-    assert crop.scale == (0.5, 1.0) and crop.interpolation == "linear" and flip.p == 0.5
+    assert crop.scale == (0.5, 1.0) and crop.interpolation == "cubic" and flip.p == 0.5
     assert (augment.num_ops, augment.magnitude) == (2, 5)
     areas = [r["params"]["height"] * r["params"]["width"] / (120 * 160)
              for i in range(200) for r in vg.generate(image, index=i).params[0]["ops"][:1]]
