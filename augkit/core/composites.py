@@ -75,7 +75,7 @@ class _Composite(Augmenter[Any]):
         n = len(keys)
         u = keys.uniforms(self._doubles()) if self._doubles() else np.zeros((n, 0))
         rows = np.flatnonzero(u[:, 0] < self.p).tolist() if self.p < 1.0 else list(range(n))
-        records: list[Params] = [{"applied": False}] * n
+        records: list[Params] = [{"applied": False} for _ in range(n)]  # one dict per item: records are the user's
         if not rows:
             return records
         whole = len(rows) == n
@@ -225,7 +225,7 @@ class OneOf(_Composite):
     def run_batch(self, batch: Any, keys: Any, u: np.ndarray) -> list[Params]:
         choices = np.searchsorted(np.asarray(self._cumulative), u[:, 0], side="right")
         choices = np.minimum(choices, len(self.ops) - 1).tolist()
-        records: list[Params] = [{}] * len(keys)
+        records: list[Params] = [{} for _ in range(len(keys))]
         for i in sorted(set(choices)):
             rows = [r for r, c in enumerate(choices) if c == i]
             whole = len(rows) == len(keys)

@@ -237,7 +237,7 @@ def draw_records(op: Any, batch: Batch, keys: Keys, model: bool = False) -> list
         u = keys.uniforms(offset + need) if offset + need else np.zeros((n, 0))
         rows = np.flatnonzero(u[:, 0] < op.p).tolist() if offset else list(range(n))
         drawn = op.draw_uniforms(_Rows(batch, rows), u[rows, offset:]) if rows else []
-        records: list[Params] = [{"applied": False}] * n
+        records: list[Params] = [{"applied": False} for _ in range(n)]  # one dict per item: records are the user's
         for r, d in zip(rows, drawn, strict=True):
             # None: this item needs more doubles than were computed; its own stream gives them
             records[r] = {"applied": True, **d} if d is not None else op._record(batch.items()[r], keys.stream(r))
@@ -248,7 +248,7 @@ def draw_records(op: Any, batch: Batch, keys: Keys, model: bool = False) -> list
     rngs = [keys.stream(r, keep=True) for r in range(n)]
     fired = [r for r in range(n) if op.p >= 1.0 or rngs[r].random() < op.p]
     drawn = op.draw_batch([items[r] for r in fired], [rngs[r] for r in fired]) if fired else []
-    records = [{"applied": False}] * n
+    records = [{"applied": False} for _ in range(n)]
     for r, d in zip(fired, drawn, strict=True):
         if d is not None:
             records[r] = {"applied": True, **d}

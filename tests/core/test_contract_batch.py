@@ -92,3 +92,12 @@ def test_dict_batches_stack_each_field_and_pass_other_keys_as_lists() -> None:
         assert made.items[k]["label"] == [0, 1, 2]
         assert made.items[k]["image"].shape == (3, *image.shape)
         assert made.items[k]["text"] == [vg.generate(x, index=n).items[k]["text"] for n, x in enumerate(samples)]
+
+
+def test_batch_records_are_separate_objects() -> None:
+    from augkit import Compose
+
+    vg = ViewGenerator(Compose([registry.get("image.horizontal_flip")(p=0.0)]), n_views=1, seed=0)
+    made = vg.generate_batch([modalities.get("image").example()] * 3, [0, 1, 2])
+    made.params[0][0]["ops"][0]["params"]["applied"] = "changed by the user"
+    assert made.params[1][0]["ops"][0]["params"]["applied"] is False  # no record shares an object with another
