@@ -6,8 +6,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.augkit-installed
-# torch 2.14.1 + torchaudio 2.11.0 is the pair that works together here (see ENVIRONMENT notes in README).
+# torch 2.14.1 + torchaudio 2.11.0 is the pair that works together here (see ENVIRONMENT notes in README);
+# torchvision 0.29.1 is the one built for that torch (the tests compare against its kernels).
 TORCH_PAIR := torch==2.14.1 torchaudio==2.11.0
+TEST_PINS := torchvision==0.29.1
 export NO_ALBUMENTATIONS_UPDATE := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -21,7 +23,7 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet $(TORCH_PAIR)
-	$(PY) -m pip install --quiet -e '.[dev]' $(TORCH_PAIR)
+	$(PY) -m pip install --quiet -e '.[dev]' $(TORCH_PAIR) $(TEST_PINS)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,7 +53,7 @@ imports: install
 	$(VENV)/bin/lint-imports
 
 bench: install
-	$(PY) -m pip install --quiet -e '.[bench]' $(TORCH_PAIR) torchvision==0.29.1
+	$(PY) -m pip install --quiet -e '.[bench]' $(TORCH_PAIR) $(TEST_PINS)
 	$(PY) benchmarks/image.py
 	$(PY) benchmarks/text.py
 	$(PY) benchmarks/back_translation.py
