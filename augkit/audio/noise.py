@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 
 from augkit.audio._records import bounded
-from augkit.audio._waveform import as_waveform
+from augkit.audio._sources import Recordings, checker
 from augkit.core import Augmenter, Params, expect, uniform
 from augkit.core.args import REQUIRED, Arg, Choice, Probability, Range, SampleRate, Value
 from augkit.core.errors import (
-    AugkitTypeError,
-    AugkitValueError,
     InvalidArgument,
-    InvalidParams,
-    MissingFile,
-    WrongArgumentType,
 )
 from augkit.core.registry import register
 
@@ -170,33 +162,6 @@ class AddNoise(Augmenter[torch.Tensor]):
         return torch.addcmul(batch, noise, scale[:, None, None])
 
 
-def _check_sources(value: Any, name: str) -> list[str | torch.Tensor]:
-    """The recordings as paths (checked readable, read when first used) and float32 waveforms."""
-    if isinstance(value, (str, Path, torch.Tensor, np.ndarray)) or not isinstance(value, Sequence):
-        raise WrongArgumentType(f"{name} must be a non-empty list of audio file paths and/or waveforms, "
-                                f"got {type(value).__name__}; wrap one recording in a list")
-    if len(value) == 0:
-        raise InvalidArgument(f"{name} must be a non-empty list of audio file paths and/or waveforms, got []")
-    sources: list[str | torch.Tensor] = []
-    for i, src in enumerate(value):
-        where = f"{name}[{i}]"
-        if isinstance(src, (str, Path)):
-            sources.append(_check_audio_file(Path(src), where))
-            continue
-        # a bad recording is a bad argument of this op, not a bad input of a call
-        try:
-            wav, layout = as_waveform(src, name=where)
-        except AugkitTypeError as exc:
-            raise WrongArgumentType(str(exc)) from None
-        except AugkitValueError as exc:
-            raise InvalidArgument(str(exc)) from None
-        if layout.batched:
-            raise InvalidArgument(f"{where} must be one recording [time] or [channels, time], "
-                                  f"got shape {tuple(wav.shape)}")
-        sources.append(wav[0].detach().clone())
-    return sources
-
-
 @register
 class AddBackgroundNoise(Augmenter[torch.Tensor]):
     """Mix in a real noise recording (a café, a street, a fan) at an SNR drawn from ``snr_db``.
@@ -231,7 +196,8 @@ class AddBackgroundNoise(Augmenter[torch.Tensor]):
     name = "audio.add_background_noise"
     modality = "audio"
     args = (
-        Arg("sources", Value(_check_sources, "a non-empty list of audio file paths and/or waveforms"), REQUIRED,
+        Arg("sources", Value(checker("background noise source"), "a non-empty list of audio file paths and/or "
+                             "waveforms"), REQUIRED,
             "the noise recordings"),
         Arg("snr_db", Range(*_SNR_DB), (3.0, 30.0), "signal-to-noise ratio in dB"),
         Arg("sample_rate", SampleRate(), 16000, "of the clips, in Hz"),
@@ -243,7 +209,7 @@ class AddBackgroundNoise(Augmenter[torch.Tensor]):
     sample_rate: int
 
     def setup(self) -> None:
-        self._loaded: dict[int, torch.Tensor] = {}
+        self._recordings = Recordings(self.sources, self.sample_rate, "AddBackgroundNoise")
 
     @classmethod
     def example(cls) -> AddBackgroundNoise:
@@ -251,26 +217,13 @@ class AddBackgroundNoise(Augmenter[torch.Tensor]):
         hum = torch.sin(torch.arange(8000) * (2 * torch.pi * 50 / 16000)) * 0.1
         return cls([hum], snr_db=(5, 15), sample_rate=16000)
 
-    def _source(self, i: int) -> torch.Tensor:
-        if not 0 <= i < len(self.sources):
-            raise InvalidParams(f"AddBackgroundNoise params['source']={i} is out of range for "
-                                f"{len(self.sources)} sources")
-        if i not in self._loaded:
-            src = self.sources[i]
-            if isinstance(src, str):
-                from augkit.audio.io import load
-
-                src = load(src, sample_rate=self.sample_rate)[0]
-            self._loaded[i] = src
-        return self._loaded[i]
-
     def draw(self, x: torch.Tensor, rng: np.random.Generator) -> Params:
         i = int(rng.integers(len(self.sources)))
-        length = self._source(i).shape[-1]
+        length = self._recordings[i].shape[-1]
         return {"source": i, "offset": int(rng.integers(length)), "snr_db": uniform(rng, self.snr_db)}
 
     def transform(self, x: torch.Tensor, params: Params) -> torch.Tensor:
-        noise = self._source(expect(params, "source", int, self)).to(x.device)
+        noise = self._recordings[expect(params, "source", int, self)].to(x.device)
         snr = float(bounded(params, "snr_db", *_SNR_DB, self))
         n, length = x.shape[-1], noise.shape[-1]
         offset = expect(params, "offset", int, self) % length  # any offset names a place in the loop
@@ -282,23 +235,3 @@ class AddBackgroundNoise(Augmenter[torch.Tensor]):
                 segment = segment.mean(dim=0, keepdim=True)
             segment = segment.expand(x.shape[0], -1)
         return mix_at_snr(x, segment, snr)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_loaded"] = {}  # decoded files are re-read in the worker rather than pickled
-        return state
-
-
-def _check_audio_file(path: Path, where: str) -> str:
-    import soundfile as sf
-
-    if not path.is_file():
-        raise MissingFile(f"{where}: background noise source {path} does not exist")
-    try:
-        info = sf.info(str(path))
-    except (RuntimeError, sf.LibsndfileError) as exc:
-        raise InvalidArgument(f"{where}: background noise source {path} is not a readable audio file "
-                              f"(WAV, FLAC, OGG or MP3): {exc}") from None
-    if info.frames == 0:
-        raise InvalidArgument(f"{where}: background noise source {path} holds no samples")
-    return str(path)

@@ -151,9 +151,9 @@ def test_background_files_are_resampled_once_and_not_pickled(tmp_path: Path) -> 
     op = audio.AddBackgroundNoise([path, torch.randn(1, 100) * 0.1], (10, 10), sample_rate=SR)
     params = {"applied": True, "source": 0, "offset": 5, "snr_db": 10.0}
     y = op.apply(speech(), params)
-    assert abs(op._source(0).shape[-1] - noise_8k.shape[-1] * 2) <= 2  # loaded at the clips' rate
+    assert abs(op._recordings[0].shape[-1] - noise_8k.shape[-1] * 2) <= 2  # loaded at the clips' rate
     clone = pickle.loads(pickle.dumps(op))
-    assert clone._loaded == {}
+    assert clone._recordings._loaded == {}
     assert torch.equal(clone.apply(speech(), params), y)
 
 
