@@ -10,7 +10,7 @@ import torch
 
 from augkit.core.errors import InvalidInput, WrongInputType
 
-__all__ = ["EPS", "Layout", "as_spectrogram", "restore"]
+__all__ = ["EPS", "Layout", "as_spectrogram", "native", "restore"]
 
 #: The floor added before the log (``torch.finfo(torch.float32).eps``, as BYOL-A's dataset and
 #: ``log_mixup_exp`` add it, ``byol_a/dataset.py``, ``byol_a/augmentations.py``): ``log(EPS)`` is silence.
@@ -41,7 +41,7 @@ def as_spectrogram(x: Any, name: str = "spectrogram") -> tuple[torch.Tensor, Lay
         if x.dtype.kind != "f":
             raise WrongInputType(f"{name} has dtype {x.dtype}; a log-mel spectrogram is float16, float32 or "
                                  "float64 (an int array is not a log-mel: compute one with augkit.spectrogram.LogMel)")
-        t = torch.from_numpy(_native(x))
+        t = torch.from_numpy(native(x))
     elif isinstance(x, torch.Tensor):
         if x.dtype not in _FLOATS:
             raise WrongInputType(f"{name} has dtype {x.dtype}; a log-mel spectrogram is a float tensor")
@@ -70,7 +70,7 @@ def restore(y: torch.Tensor, layout: Layout) -> Any:
     return out.detach().cpu().numpy() if layout.numpy else out
 
 
-def _native(x: np.ndarray) -> np.ndarray:
+def native(x: np.ndarray) -> np.ndarray:
     """A C-ordered, writable copy where torch needs one: numpy keeps a negative stride on an axis of
     length 1 (``x[::-1]`` of one row) even in a "contiguous" array, and torch refuses it."""
     arr = np.ascontiguousarray(x)

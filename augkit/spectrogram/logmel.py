@@ -11,7 +11,7 @@ import torch
 
 from augkit.core.args import Integer, Number, SampleRate
 from augkit.core.errors import InvalidArgument, InvalidInput, WrongInputType
-from augkit.spectrogram._form import EPS
+from augkit.spectrogram._form import EPS, native
 
 __all__ = ["LogMel", "norm_stats"]
 
@@ -102,7 +102,7 @@ class LogMel:
 
             return load(x, sample_rate=self.sample_rate)[0]
         if isinstance(x, np.ndarray):
-            x = torch.from_numpy(_native(x))
+            x = torch.from_numpy(native(x))
         if not isinstance(x, torch.Tensor) or not (x.is_floating_point() or x.dtype == torch.int16):
             raise WrongInputType(f"LogMel takes a float waveform [channels, time], an audio file's path or a log-mel "
                                  f"[channels, {self.n_mels}, frames]; got {type(x).__name__}"
@@ -173,10 +173,3 @@ def norm_stats(samples: Iterable[Any], log_mel: LogMel, limit: int = 10000) -> t
         raise InvalidInput("norm_stats: no samples to measure")
     mean = total / count
     return mean, max(squares / count - mean * mean, 0.0) ** 0.5
-
-
-def _native(x: np.ndarray) -> np.ndarray:
-    """A C-ordered, writable copy where torch needs one: numpy keeps a negative stride on an axis of
-    length 1 (``x[::-1]`` of one row) even in a "contiguous" array, and torch refuses it."""
-    arr = np.ascontiguousarray(x)
-    return arr.copy() if not arr.flags.writeable or any(s < 0 for s in arr.strides) else arr
