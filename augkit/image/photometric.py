@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 
 from augkit.core import Augmenter, Params, uniform
-from augkit.core.args import Arg, Integer, Number, Probability, Range, Strength, Value
+from augkit.core.args import Arg, Choice, Integer, Number, Probability, Range, Strength, Value
+from augkit.core.errors import InvalidParams
 from augkit.core.registry import register
 from augkit.image import functional as F
 from augkit.image import kernels
+from augkit.image.tf_color import SEMANTICS, tf_jitter
 
 __all__ = ["BLUR_TRUNCATE", "MAX_BLUR_KERNEL", "MAX_BLUR_SIGMA", "ColorJitter", "GaussianBlur", "Solarize", "ToGray"]
 
@@ -38,7 +40,8 @@ def _optional_odd(value: object, name: str) -> int | None:
 
 @register
 class ColorJitter(Augmenter[np.ndarray]):
-    """Randomly change brightness, contrast, saturation and hue, in random order (torchvision semantics).
+    """Randomly change brightness, contrast, saturation and hue, in random order (torchvision's maths,
+    or ``tf.image``'s with ``semantics=``).
 
     Each argument is a jitter strength or an exact range. A number ``v`` keeps torchvision's and
     albumentations' meaning: brightness, contrast and saturation factors are drawn from
@@ -55,8 +58,14 @@ class ColorJitter(Augmenter[np.ndarray]):
         hue: a strength ``h`` (shifts in ``[-h, h]``, h <= 0.5) or an exact ``(min, max)`` range
             within [-0.5, 0.5], in turns of the colour wheel; stored as the normalized range.
         p: probability of jittering.
+        semantics: whose maths applies the drawn values (:mod:`augkit.image.tf_color`):
+            ``"torchvision"`` (the default), ``"tensorflow"`` (``tf.image``: additive brightness,
+            contrast around each channel's mean, saturation and hue in float HSV; BYOL's code) or
+            ``"simclr_v2"`` (the same with multiplicative brightness, SimCLR's ``data_util.py``).
+            The draws are the same for all three.
 
-    Record: ``{"applied", "order": [names], "brightness", "contrast", "saturation", "hue"}``.
+    Record: ``{"applied", "order": [names], "brightness", "contrast", "saturation", "hue"}``, and
+    ``"semantics"`` when it is not ``"torchvision"`` (a record without it is torchvision's).
 
     Raises:
         InvalidArgument: for a negative strength, a hue beyond 0.5, or a range with min > max.
@@ -74,15 +83,19 @@ class ColorJitter(Augmenter[np.ndarray]):
         Arg("saturation", Strength(1.0, low=0.0), 0.4, "saturation factor: strength or (min, max)"),
         Arg("hue", Strength(0.0, low=-0.5, high=0.5), 0.1, "hue shift: strength or (min, max)"),
         Arg("p", Probability(), 0.8, "probability of jittering"),
+        Arg("semantics", Choice(SEMANTICS), "torchvision", "whose maths: 'torchvision', 'tensorflow' or 'simclr_v2'",
+            keyword_only=True),
     )
     drawn = {"order": list, "brightness": float, "contrast": float, "saturation": float, "hue": float}
     brightness: tuple[float, float]
     contrast: tuple[float, float]
     saturation: tuple[float, float]
     hue: tuple[float, float]
+    semantics: str
 
     def setup(self) -> None:
         self._ranges = {name: getattr(self, name) for name in self._NAMES}
+        self._tag = {} if self.semantics == "torchvision" else {"semantics": self.semantics}
 
     def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
         # one draw: 4 factors, then 4 keys whose ranks give a uniformly random order
@@ -92,9 +105,21 @@ class ColorJitter(Augmenter[np.ndarray]):
         for name, u in zip(self._NAMES, draws[:4].tolist(), strict=True):
             lo, hi = self._ranges[name]
             out[name] = float(lo + (hi - lo) * u)
-        return out
+        return out | self._tag
+
+    @staticmethod
+    def semantics_of(params: Params) -> str:
+        """The maths a record was made with (torchvision's when it does not say)."""
+        semantics = params.get("semantics", "torchvision")
+        if semantics not in SEMANTICS:
+            raise InvalidParams(f"ColorJitter params['semantics']={semantics!r:.40} must be one of {list(SEMANTICS)}; "
+                                "use the params drawn for this image")
+        return str(semantics)
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
+        semantics = self.semantics_of(params)
+        if semantics != "torchvision":
+            return tf_jitter(x, params["order"], params, semantics)
         gray = x.ndim == 2
         for name in params["order"]:
             factor = params[name]
@@ -116,9 +141,11 @@ class ColorJitter(Augmenter[np.ndarray]):
         factors = [(lo + (hi - lo) * u[:, c]).tolist() for c, (lo, hi) in enumerate(self._ranges.values())]
         orders = np.argsort(u[:, 4:8], axis=1, kind="stable").tolist()
         return [{"order": [self._NAMES[c] for c in order], "brightness": b, "contrast": c, "saturation": s, "hue": h}
-                for order, b, c, s, h in zip(orders, *factors, strict=True)]
+                | self._tag for order, b, c, s, h in zip(orders, *factors, strict=True)]
 
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:
+        if any(self.semantics_of(r) != "torchvision" for r in records):
+            return self._tf_batch(batch, records)
         if isinstance(batch, np.ndarray):
             return kernels.jitter(batch, records)
         from augkit.image import torch_kernels
@@ -128,8 +155,23 @@ class ColorJitter(Augmenter[np.ndarray]):
     def transform_rows(self, batch: Any, rows: list[int], records: list[Params]) -> bool:
         if not (isinstance(batch, np.ndarray) and batch.flags.c_contiguous):
             return False
+        if any(self.semantics_of(r) != "torchvision" for r in records):
+            for i, r in zip(rows, records, strict=True):
+                batch[i] = self.transform(batch[i], r)
+            return True
         kernels.jitter_rows(batch, rows, records)
         return True
+
+    def _tf_batch(self, batch: Any, records: list[Params]) -> Any:
+        """Records of mixed semantics, each image on the host (a torch batch's images go there and back)."""
+        if isinstance(batch, np.ndarray):
+            return np.stack([self.transform(x, r) for x, r in zip(batch, records, strict=True)])
+        import torch
+
+        host = batch.permute(0, 2, 3, 1).to(torch.uint8).cpu().numpy()
+        views = [self.transform(x if x.shape[-1] == 3 else x[..., 0], r) for x, r in zip(host, records, strict=True)]
+        out = torch.from_numpy(np.stack([v if v.ndim == 3 else v[..., None] for v in views]))
+        return out.permute(0, 3, 1, 2).to(device=batch.device, dtype=torch.float32)
 
 
 @register

@@ -52,14 +52,15 @@ __all__ = [
 
 
 def paper_kernel_size(size: int) -> int:
-    """The blur kernel of augkit 0.2's presets: 10 % of the image side, made odd (23 for 224); BYOL keeps it."""
+    """The blur kernel of augkit 0.2's presets: 10 % of the image side, made odd (23 for 224)."""
     k = round(0.1 * size)
     return k if k % 2 == 1 else k + 1
 
 
 def simclr_kernel_size(size: int) -> int:
     """SimCLR's blur kernel as its code builds it (``data_util.py``, ``random_blur``:
-    ``kernel_size=height // 10``, then ``2 * (kernel_size // 2) + 1`` taps): 23 for 224, 9 for 96."""
+    ``kernel_size=height // 10``, then ``2 * (kernel_size // 2) + 1`` taps): 23 for 224, 9 for 96.
+    BYOL's (``augmentations.py``, ``2 * int(height / 10 / 2) + 1``) is the same number."""
     return 2 * (size // 10 // 2) + 1
 
 
@@ -128,18 +129,21 @@ def _split(n_views: int) -> int:
 def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, float, float, float],
                      blur_p: float, solarize_p: float = 0.0, *, interpolation: str = "linear",
                      kernel: Callable[[int], int] | None = paper_kernel_size, sigma: tuple[float, float] = (0.1, 2.0),
-                     jitter_p: float = 0.8, flip_p: float = 0.5, extra: Sequence[Augmenter[Any]] = ()) -> Compose:
+                     jitter_p: float = 0.8, flip_p: float = 0.5, extra: Sequence[Augmenter[Any]] = (),
+                     semantics: str = "torchvision") -> Compose:
     """Crop, flip, jitter, grayscale, blur, solarize: the recipe SimCLR set and its successors vary.
 
     ``kernel`` is the blur kernel's rule (the side for a view side); None: the 3σ kernel, what PIL's
     ``GaussianBlur(radius=σ)`` in the PyTorch references (MoCo, SwAV, DINO, ...) computes.
+    ``semantics`` is the colour jitter's maths (:class:`ColorJitter`): TensorFlow references
+    (SimCLR, BYOL) jitter as ``tf.image`` does.
     """
     crop = RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), interpolation=interpolation)
     ops: list[Augmenter[Any]] = [crop]
     if flip_p > 0:
         ops.append(HorizontalFlip(p=flip_p))
     if jitter_p > 0:
-        ops += [ColorJitter(*jitter, p=jitter_p), ToGray(p=0.2)]
+        ops += [ColorJitter(*jitter, p=jitter_p, semantics=semantics), ToGray(p=0.2)]
     if blur_p > 0:
         ops.append(GaussianBlur(sigma=sigma, kernel_size=None if kernel is None else kernel(size), p=blur_p))
     if solarize_p > 0:
@@ -155,7 +159,8 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     Per view: random resized crop (area 0.08–1, aspect 3/4–4/3) to ``size``, resized bicubically
     (``crop_and_resize``: ``tf.image.resize(..., method=BICUBIC)``; here OpenCV's ``"cubic"``),
     horizontal flip (p 0.5), colour jitter (brightness, contrast, saturation 0.8·s, hue 0.2·s,
-    p 0.8, random order), grayscale (p 0.2), Gaussian blur (p 0.5, σ 0.1–2, kernel
+    p 0.8, random order, clipped after each; ``tf.image``'s maths with SimCLR v2's multiplicative
+    brightness, ``color_jitter_rand``: ``semantics="simclr_v2"``), grayscale (p 0.2), Gaussian blur (p 0.5, σ 0.1–2, kernel
     ``2·(size // 10 // 2) + 1`` as ``random_blur`` builds it: 23 for 224). The evaluation transform
     is :func:`eval_transform` (resize to size/0.875, centre crop).
 
@@ -175,14 +180,14 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     s = _arg("simclr", "strength", Number(0.0, 2.5), strength)  # at most 2.5: the hue shift 0.2·s stays within 0.5
     blur = _arg("simclr", "blur", Flag(), blur)
     return _simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0,
-                            interpolation="cubic", kernel=simclr_kernel_size)
+                            interpolation="cubic", kernel=simclr_kernel_size, semantics="simclr_v2")
 
 
 @_image_preset("image.simclr_cifar")
 def simclr_cifar(size: int = 32, *, scale: tuple[float, float] = (0.08, 1.0)) -> Augmenter[Any]:
     """SimCLR views for small images (Chen et al. 2020, Appendix B.9, CIFAR-10): no blur, colour
-    strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1, p 0.8), grayscale p 0.2, crop 0.08–1 resized
-    bicubically (as ``data_util.py``), flip.
+    strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1, p 0.8, ``tf.image``'s maths as :func:`simclr`),
+    grayscale p 0.2, crop 0.08–1 resized bicubically (as ``data_util.py``), flip.
 
     Works for 28×28 grayscale inputs too (e.g. Fashion-MNIST): the views then have 1 channel and
     saturation/hue jitter has no effect. ``scale`` is the crop's area range (the paper's 0.08–1 by
@@ -194,7 +199,8 @@ def simclr_cifar(size: int = 32, *, scale: tuple[float, float] = (0.08, 1.0)) ->
     """
     size = _arg("simclr_cifar", "size", _SIDE, size)
     scale = _arg("simclr_cifar", "scale", Range(0.0, 1.0, low_open=True), scale)
-    return _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0, interpolation="cubic")
+    return _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0, interpolation="cubic",
+                            semantics="simclr_v2")
 
 
 @_image_preset("image.moco_v2")
@@ -215,18 +221,29 @@ def moco_v2(size: int = 224) -> Augmenter[Any]:
 @_image_preset("image.byol", fixed_views=True)
 def byol(size: int = 224) -> list[Augmenter[Any]]:
     """BYOL's two asymmetric views (Grill et al. 2020, "Bootstrap Your Own Latent", Appendix B,
-    Table 6): crop 0.08–1, flip, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8, grayscale p 0.2;
-    view 1: blur p 1.0, solarize p 0; view 2: blur p 0.1, solarize p 0.2; blur kernel 10 % of the
-    side (23 for 224), bilinear resize (as augkit 0.2). Evaluation: :func:`eval_transform`. The two
-    views are different recipes, so ``n_views`` can only be 2.
+    and its code: ``google-deepmind/deepmind-research``, ``byol/utils/dataset.py`` and
+    ``byol/utils/augmentations.py``): a crop of area 0.08–1 (aspect 3/4–4/3) resized bicubically
+    (``tf.image.resize(..., BICUBIC)``; OpenCV's ``"cubic"`` here), flip p 0.5, colour jitter
+    (0.4, 0.4, 0.2, 0.1) p 0.8 in random order with ``tf.image``'s maths (additive brightness,
+    contrast around each channel's mean, saturation and hue in HSV, clipped after each:
+    ``semantics="tensorflow"``), grayscale p 0.2, Gaussian blur σ 0.1–2 with the kernel
+    ``2·int(size / 20) + 1`` (``blur_divider=10``: 23 taps at 224, 9 at 96), solarize at 0.5
+    (128). View 1: blur p 1.0, solarize p 0; view 2: blur p 0.1, solarize p 0.2. Evaluation:
+    :func:`eval_transform`. The two views are different recipes, so ``n_views`` can only be 2.
+
+    Two differences from the reference remain: its crop clamps a box wider or taller than the
+    image to the image's side (torchvision's, used here, draws again, up to 10 times), and its blur
+    pads with zeros (``padding='SAME'``), darkening a border as wide as the kernel's radius, where
+    the blur here reflects the image.
 
     Example:
         >>> online, target = byol(seed=0)(photo, index=0)
     """
     size = _arg("byol", "size", _SIDE, size)
     jitter = (0.4, 0.4, 0.2, 0.1)
-    view1 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0)
-    view2 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2)
+    tf: dict[str, Any] = {"interpolation": "cubic", "kernel": simclr_kernel_size, "semantics": "tensorflow"}
+    view1 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0, **tf)
+    view2 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2, **tf)
     return [view1, view2]
 
 

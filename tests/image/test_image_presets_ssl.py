@@ -83,8 +83,8 @@ CASES = {
              {0: ((0.14, 1.0), "linear", {**_PUB, BLUR: 0.5}), 2: ((0.05, 0.14), "linear", {**_PUB, BLUR: 0.5})}),
     "simclr": ({"size": 32}, {0: ((0.08, 1.0), "cubic", {**_PUB, BLUR: 0.5})}),
     "moco_v2": ({"size": 32}, {0: ((0.2, 1.0), "linear", {**_PUB, BLUR: 0.5})}),
-    "byol": ({"size": 32}, {0: ((0.08, 1.0), "linear", {**_PUB, BLUR: 1.0, SOL: 0.0}),
-                            1: ((0.08, 1.0), "linear", {**_PUB, BLUR: 0.1, SOL: 0.2})}),
+    "byol": ({"size": 32}, {0: ((0.08, 1.0), "cubic", {**_PUB, BLUR: 1.0, SOL: 0.0}),
+                            1: ((0.08, 1.0), "cubic", {**_PUB, BLUR: 0.1, SOL: 0.2})}),
 }
 
 
