@@ -122,6 +122,11 @@ class PatchMask(Augmenter[np.ndarray]):
     mask_p: float
     rule: str
 
+    @staticmethod
+    def field_reader() -> MaskField:
+        """The reader of the ``"mask"`` field this op's records hold (``ViewGenerator(extra_fields=...)``)."""
+        return MaskField()
+
     def grid(self, x: np.ndarray) -> tuple[int, int]:
         return x.shape[0] // self.patch_size, x.shape[1] // self.patch_size
 
@@ -168,6 +173,9 @@ class MaskField:
     such as a local crop). Generators made with ``extra_fields={"mask": MaskField()}`` give such
     views as ``{"image": view, "mask": mask}``.
     """
+
+    #: The op whose record holds the field (how a spec names this reader, ``config.dump(expand=True)``).
+    reads = "image.patch_mask"
 
     def __call__(self, record: Any) -> np.ndarray | None:
         params = _find(record)

@@ -51,7 +51,7 @@ from augkit.core import Augmenter
 from augkit.core.args import Check
 from augkit.core.errors import AugkitError, quoted
 from augkit.core.files import MAX_DEPTH, nesting_fault, open_regular
-from augkit.views.dump import SPEC_FORMAT, InvalidSpec, dump
+from augkit.views.dump import SPEC_FORMAT, InvalidSpec, dump, load_fields
 from augkit.views.generator import ViewGenerator
 from augkit.views.mixing import check_source
 
@@ -68,7 +68,7 @@ MAX_SPEC_VALUES = 100_000
 _MESSAGE_CHARS = 400
 
 _TOP = ("augkit", "spec_format", "preset", "args", "modality", "seed", "n_views", "pipeline", "views", "output",
-        "input", "fields", "couplings", "missing", "cross_modal")
+        "input", "extra_fields", "fields", "couplings", "missing", "cross_modal")
 _FIELD = ("pipeline", "views", "modality", "output")
 _UNSET: Any = object()
 
@@ -301,7 +301,7 @@ def _preset(name: Any, args: Any, n_views: Any, seed: Any) -> ViewGenerator:
 
 
 def _pipelines(spec: Mapping[str, Any], n_views: Any, seed: Any, overridden: bool) -> ViewGenerator:
-    from augkit.core import modalities
+    from augkit.core import modalities, registry
 
     if ("pipeline" in spec) == ("views" in spec):
         raise InvalidSpec("pipeline: a spec holds a preset, one pipeline (with n_views) or views (one pipeline "
@@ -340,8 +340,10 @@ def _pipelines(spec: Mapping[str, Any], n_views: Any, seed: Any, overridden: boo
             step = maker(spec["input"])
         except AugkitError as err:
             raise InvalidSpec(f"input: {_said(err)}") from None
+    extra = load_fields(spec.get("extra_fields"), lambda op, where: _named(registry.get, op, where, "an op's name"))
     try:
-        return ViewGenerator(built, n_views=count, seed=seed, output=output, input=step, modality=modality or None)
+        return ViewGenerator(built, n_views=count, seed=seed, output=output, input=step, modality=modality or None,
+                             extra_fields=extra)
     except AugkitError as err:  # seed and n_views are checked above: the pipelines and the modality disagree
         raise InvalidSpec(f"modality: {_said(err)}") from None
 

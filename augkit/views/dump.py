@@ -15,7 +15,7 @@ from augkit.core.errors import InvalidArgument
 from augkit.views.generator import ViewGenerator
 from augkit.views.steps import input_spec
 
-__all__ = ["SPEC_FORMAT", "InvalidSpec", "dump"]
+__all__ = ["SPEC_FORMAT", "InvalidSpec", "dump", "fields_spec", "load_fields"]
 
 #: The version of the spec layout this augkit writes and reads.
 SPEC_FORMAT = 1
@@ -72,7 +72,47 @@ def dump(vg: ViewGenerator, expand: bool = False) -> dict[str, Any]:
             raise InvalidSpec(f"input: {_callable_name(vg.input)} is a function of your own, which a spec "
                               "cannot name; use a declared input step (one with a spec) or prepare= in code")
         spec["input"] = _value(step, "input")
+    if vg.extra_fields:
+        spec["extra_fields"] = fields_spec(vg.extra_fields)
     return spec
+
+
+def fields_spec(extra: Mapping[str, Any]) -> dict[str, str]:
+    """``extra_fields`` as a spec names them, ``{name: op}``: the registered op whose record holds the
+    field (a reader's ``reads``; the op's ``field_reader()`` makes the reader again).
+
+    Raises:
+        InvalidSpec: for a reader of one's own, which a spec cannot name.
+    """
+    named = {}
+    for name, reader in extra.items():
+        op = getattr(reader, "reads", None)
+        if not isinstance(op, str):
+            raise InvalidSpec(f"extra_fields.{name}: {type(reader).__name__} is a reader of your own, which a spec "
+                              "cannot name; use a registered op's field reader (PatchMask.field_reader())")
+        named[name] = op
+    return named
+
+
+def load_fields(spec: Any, lookup: Any) -> dict[str, Any] | None:
+    """``extra_fields`` from a spec's ``{name: op}`` (``lookup(op, where)``: the registered op class).
+
+    Raises:
+        InvalidSpec: when ``spec`` is not such a mapping or an op makes no field reader.
+    """
+    if spec is None:
+        return None
+    if not isinstance(spec, Mapping):
+        raise InvalidSpec(f"extra_fields: must map field names to the op whose record holds them, got "
+                          f"{type(spec).__name__}")
+    made = {}
+    for name, op in spec.items():
+        cls = lookup(op, f"extra_fields.{name}")
+        maker = getattr(cls, "field_reader", None)
+        if maker is None:
+            raise InvalidSpec(f"extra_fields.{name}: {op!r:.60} holds no field in its record")
+        made[str(name)] = maker()
+    return made
 
 
 def _dump_fields(vg: ViewGenerator, head: dict[str, Any]) -> dict[str, Any]:

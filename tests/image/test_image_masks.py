@@ -183,3 +183,33 @@ def test_generate_stores_masks_as_npy(tmp_path: object) -> None:
     first = vg(PHOTO, index=0)
     assert np.array_equal(stored[0][0][0]["mask"], first[0]["mask"])
     assert np.array_equal(stored[0][0][0]["image"], first[0]["image"])
+
+
+@pytest.mark.parametrize("name", ["dinov2", "ibot"])
+def test_an_expanded_spec_keeps_the_mask_field(name: str) -> None:
+    vg = getattr(augkit.image, name)(64, local_size=32, n_views=3, masks=True, seed=4, output="uint8")
+    spec = json.loads(json.dumps(augkit.config.dump(vg, expand=True)))
+    assert spec["extra_fields"] == {"mask": "image.patch_mask"}
+    again = augkit.config.load(spec)
+    photo = np.random.default_rng(1).integers(0, 256, (80, 90, 3), dtype=np.uint8)
+    masked = 0
+    for i in range(8):
+        for a, b in zip(vg(photo, index=i), again(photo, index=i), strict=True):
+            assert type(a) is type(b)
+            if isinstance(a, dict):
+                masked += 1
+                assert torch.equal(a["image"], b["image"]) and np.array_equal(np.asarray(a["mask"]), b["mask"])
+            else:
+                assert torch.equal(a, b)
+    assert masked > 0
+
+
+def test_a_spec_field_needs_an_op_whose_record_holds_it() -> None:
+    spec = augkit.config.dump(augkit.image.ibot(64, local_size=32, n_views=3, masks=True, seed=0), expand=True)
+    with pytest.raises(augkit.config.InvalidSpec, match=r"extra_fields\.mask: 'image\.horizontal_flip' holds no field"):
+        augkit.config.load({**spec, "extra_fields": {"mask": "image.horizontal_flip"}})
+    with pytest.raises(augkit.config.InvalidSpec, match=r"extra_fields\.mask: no augmenter named"):
+        augkit.config.load({**spec, "extra_fields": {"mask": "image.no_such_op"}})
+    own = augkit.ViewGenerator(augkit.image.HorizontalFlip(), seed=0, extra_fields={"m": lambda record: None})
+    with pytest.raises(augkit.config.InvalidSpec, match="reader of your own"):
+        augkit.config.dump(own)
