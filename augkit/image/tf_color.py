@@ -25,7 +25,6 @@ every level is already black).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
