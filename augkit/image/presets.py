@@ -161,8 +161,8 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     horizontal flip (p 0.5), colour jitter (brightness, contrast, saturation 0.8·s, hue 0.2·s,
     p 0.8, random order, clipped after each; ``tf.image``'s maths with SimCLR v2's multiplicative
     brightness, ``color_jitter_rand``: ``semantics="simclr_v2"``), grayscale (p 0.2), Gaussian
-    blur (p 0.5, σ 0.1–2, kernel ``2·(size // 10 // 2) + 1`` as ``random_blur`` builds it: 23 for 224). The evaluation transform
-    is :func:`eval_transform` (resize to size/0.875, centre crop).
+    blur (p 0.5, σ 0.1–2, kernel ``2·(size // 10 // 2) + 1`` as ``random_blur`` builds it: 23 for
+    224). The evaluation transform is :func:`eval_transform` (resize to size/0.875, centre crop).
 
     Args:
         size: output side in pixels.
