@@ -24,7 +24,8 @@ every level is already black).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,14 +37,14 @@ __all__ = ["SEMANTICS", "tf_jitter"]
 SEMANTICS = ("torchvision", "tensorflow", "simclr_v2")
 
 
-def tf_jitter(x: np.ndarray, order: Sequence[str], factors: dict[str, float], semantics: str) -> np.ndarray:
+def tf_jitter(x: np.ndarray, order: Sequence[str], factors: Mapping[str, Any], semantics: str) -> np.ndarray:
     """``x`` (uint8 ``H×W×3`` or ``H×W``) jittered with ``tf.image``'s maths in ``order``; a new uint8 image.
 
     Grayscale images get brightness and contrast only, as :class:`augkit.image.ColorJitter` gives them.
     """
     import cv2
 
-    img = x.astype(np.float32) * np.float32(1 / 255)
+    img: np.ndarray = x.astype(np.float32) * np.float32(1 / 255)
     gray = img.ndim == 2
     for name in order:
         f = float(factors[name])
