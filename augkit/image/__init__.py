@@ -42,8 +42,6 @@ _LAZY = {
     "TrivialAugment": "augkit.image.auto_augment",
     "BlipRandomAugment": "augkit.image.auto_augment",
     "blip": "augkit.image.presets_blip",
-    "CLIP_MEAN": "augkit.image.presets_blip",
-    "CLIP_STD": "augkit.image.presets_blip",
     "Pipeline": "augkit.core",
     "BatchViews": "augkit.image.batch",
     "generate_batch": "augkit.image.batch",
@@ -69,8 +67,6 @@ _LAZY = {
 }
 
 __all__ = [
-    "CLIP_MEAN",
-    "CLIP_STD",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
     "OPENAI_MEAN",
@@ -147,7 +143,7 @@ if TYPE_CHECKING:
         ToGray,
     )
     from augkit.image.presets import EvalTransform, byol, dino, eval_transform, moco_v2, simclr, simclr_cifar, swav
-    from augkit.image.presets_blip import CLIP_MEAN, CLIP_STD, blip
+    from augkit.image.presets_blip import blip
     from augkit.image.presets_ssl import OPENAI_MEAN, OPENAI_STD, barlow_twins, clip, dinov2, ibot, mae, msn, vicreg
     from augkit.image.tone import AutoContrast, Equalize, Posterize, Sharpness
 

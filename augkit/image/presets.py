@@ -104,10 +104,8 @@ def image_preset(name: str, *, options: tuple[Arg, ...] = IMAGE_OPTIONS, **kwarg
     return preset(name, modality="image", options=options, finish=_finish, **kwargs)
 
 
-_image_preset = image_preset
 
-
-SIDE = _SIDE = Integer(1, MAX_SIDE)  # a view's side in pixels (the blur kernel is 10 % of it)
+SIDE = Integer(1, MAX_SIDE)  # a view's side in pixels (the blur kernel is 10 % of it)
 
 
 def checked(recipe: str, name: str, check: Check, value: Any) -> Any:
@@ -118,15 +116,13 @@ def checked(recipe: str, name: str, check: Check, value: Any) -> Any:
         raise type(err)(f"{recipe}(): {err}") from None
 
 
-_arg = checked
-
 
 def _split(n_views: int) -> int:
     """The local views of a multi-crop recipe: 2 global views, then the rest."""
     return n_views - 2
 
 
-def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, float, float, float],
+def simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, float, float, float],
                      blur_p: float, solarize_p: float = 0.0, *, interpolation: str = "linear",
                      kernel: Callable[[int], int] | None = paper_kernel_size, sigma: tuple[float, float] = (0.1, 2.0),
                      jitter_p: float = 0.8, flip_p: float = 0.5, extra: Sequence[Augmenter[Any]] = (),
@@ -151,7 +147,7 @@ def _simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float,
     return Compose([*ops, *extra])
 
 
-@_image_preset("image.simclr")
+@image_preset("image.simclr")
 def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augmenter[Any]:
     """SimCLR views (Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual
     Representations", Appendix A, and the official ``data_util.py``).
@@ -176,14 +172,14 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     Example:
         >>> v1, v2 = simclr(224, seed=0)(photo, index=0)
     """
-    size = _arg("simclr", "size", _SIDE, size)
-    s = _arg("simclr", "strength", Number(0.0, 2.5), strength)  # at most 2.5: the hue shift 0.2·s stays within 0.5
-    blur = _arg("simclr", "blur", Flag(), blur)
-    return _simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0,
+    size = checked("simclr", "size", SIDE, size)
+    s = checked("simclr", "strength", Number(0.0, 2.5), strength)  # at most 2.5: the hue shift 0.2·s stays within 0.5
+    blur = checked("simclr", "blur", Flag(), blur)
+    return simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0,
                             interpolation="cubic", kernel=simclr_kernel_size, semantics="simclr_v2")
 
 
-@_image_preset("image.simclr_cifar")
+@image_preset("image.simclr_cifar")
 def simclr_cifar(size: int = 32, *, scale: tuple[float, float] = (0.08, 1.0)) -> Augmenter[Any]:
     """SimCLR views for small images (Chen et al. 2020, Appendix B.9, CIFAR-10): no blur, colour
     strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1, p 0.8, ``tf.image``'s maths as :func:`simclr`),
@@ -197,13 +193,13 @@ def simclr_cifar(size: int = 32, *, scale: tuple[float, float] = (0.08, 1.0)) ->
     Example:
         >>> vg = simclr_cifar(32, seed=0, output="uint8")
     """
-    size = _arg("simclr_cifar", "size", _SIDE, size)
-    scale = _arg("simclr_cifar", "scale", Range(0.0, 1.0, low_open=True), scale)
-    return _simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0, interpolation="cubic",
+    size = checked("simclr_cifar", "size", SIDE, size)
+    scale = checked("simclr_cifar", "scale", Range(0.0, 1.0, low_open=True), scale)
+    return simclr_pipeline(size, scale, (0.4, 0.4, 0.4, 0.1), blur_p=0.0, interpolation="cubic",
                             semantics="simclr_v2")
 
 
-@_image_preset("image.moco_v2")
+@image_preset("image.moco_v2")
 def moco_v2(size: int = 224) -> Augmenter[Any]:
     """MoCo v2 views (Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning",
     and ``main_moco.py --aug-plus``): crop area 0.2–1 (torchvision's default bilinear resize), colour
@@ -214,11 +210,11 @@ def moco_v2(size: int = 224) -> Augmenter[Any]:
     Example:
         >>> q, k = moco_v2(seed=0)(photo, index=0)
     """
-    size = _arg("moco_v2", "size", _SIDE, size)
-    return _simclr_pipeline(size, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.5, kernel=None)
+    size = checked("moco_v2", "size", SIDE, size)
+    return simclr_pipeline(size, (0.2, 1.0), (0.4, 0.4, 0.4, 0.1), blur_p=0.5, kernel=None)
 
 
-@_image_preset("image.byol", fixed_views=True)
+@image_preset("image.byol", fixed_views=True)
 def byol(size: int = 224) -> list[Augmenter[Any]]:
     """BYOL's two asymmetric views (Grill et al. 2020, "Bootstrap Your Own Latent", Appendix B,
     and its code: ``google-deepmind/deepmind-research``, ``byol/utils/dataset.py`` and
@@ -239,15 +235,15 @@ def byol(size: int = 224) -> list[Augmenter[Any]]:
     Example:
         >>> online, target = byol(seed=0)(photo, index=0)
     """
-    size = _arg("byol", "size", _SIDE, size)
+    size = checked("byol", "size", SIDE, size)
     jitter = (0.4, 0.4, 0.2, 0.1)
     tf: dict[str, Any] = {"interpolation": "cubic", "kernel": simclr_kernel_size, "semantics": "tensorflow"}
-    view1 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0, **tf)
-    view2 = _simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2, **tf)
+    view1 = simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0, **tf)
+    view2 = simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2, **tf)
     return [view1, view2]
 
 
-@_image_preset("image.swav", views=8, min_views=2)
+@image_preset("image.swav", views=8, min_views=2)
 def swav(size: int = 224, local_size: int = 96, *, n_views: int = 8) -> list[Augmenter[Any]]:
     """SwAV multi-crop (Caron et al. 2020, "Unsupervised Learning of Visual Features by Contrasting
     Cluster Assignments", Section 3.2 and ``main_swav.py``): 2×224 crops at area 0.14–1 and
@@ -260,14 +256,14 @@ def swav(size: int = 224, local_size: int = 96, *, n_views: int = 8) -> list[Aug
     Example:
         >>> views = swav(seed=0)(photo, index=0)   # 8 views
     """
-    size, local_size = _arg("swav", "size", _SIDE, size), _arg("swav", "local_size", _SIDE, local_size)
+    size, local_size = checked("swav", "size", SIDE, size), checked("swav", "local_size", SIDE, local_size)
     jitter = (0.8, 0.8, 0.8, 0.2)
-    g = _simclr_pipeline(size, (0.14, 1.0), jitter, blur_p=0.5, kernel=None)
-    local = _simclr_pipeline(local_size, (0.05, 0.14), jitter, blur_p=0.5, kernel=None)
+    g = simclr_pipeline(size, (0.14, 1.0), jitter, blur_p=0.5, kernel=None)
+    local = simclr_pipeline(local_size, (0.05, 0.14), jitter, blur_p=0.5, kernel=None)
     return multi_crop(g, local, 2, _split(n_views))
 
 
-@_image_preset("image.dino", views=10, min_views=2)
+@image_preset("image.dino", views=10, min_views=2)
 def dino(size: int = 224, local_size: int = 96, *, n_views: int = 10) -> list[Augmenter[Any]]:
     """DINO multi-crop (Caron et al. 2021, "Emerging Properties in Self-Supervised Vision
     Transformers", Section 3.1 and ``DataAugmentationDINO``): 2 global crops at area 0.4–1 and
@@ -280,12 +276,12 @@ def dino(size: int = 224, local_size: int = 96, *, n_views: int = 10) -> list[Au
     Example:
         >>> views = dino(seed=0)(photo, index=0)   # 2 + 8 views
     """
-    size, local_size = _arg("dino", "size", _SIDE, size), _arg("dino", "local_size", _SIDE, local_size)
+    size, local_size = checked("dino", "size", SIDE, size), checked("dino", "local_size", SIDE, local_size)
     jitter = (0.4, 0.4, 0.2, 0.1)
     rules: dict[str, Any] = {"interpolation": "cubic", "kernel": None}
-    global1 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=1.0, **rules)
-    global2 = _simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=0.1, solarize_p=0.2, **rules)
-    local = _simclr_pipeline(local_size, (0.05, 0.4), jitter, blur_p=0.5, **rules)
+    global1 = simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=1.0, **rules)
+    global2 = simclr_pipeline(size, (0.4, 1.0), jitter, blur_p=0.1, solarize_p=0.2, **rules)
+    local = simclr_pipeline(local_size, (0.05, 0.4), jitter, blur_p=0.5, **rules)
     views: list[Augmenter[Any]] = [global1, global2, *[local] * _split(n_views)]
     return views
 
@@ -332,9 +328,9 @@ def eval_transform(
             statistics out of range (each named).
         WrongArgumentType: for an argument of the wrong type.
     """
-    size = _arg("eval_transform", "size", _SIDE, size)
+    size = checked("eval_transform", "size", SIDE, size)
     # the default resize stays within the bound too
-    resize = min(MAX_SIDE, round(size / 0.875)) if resize is None else _arg("eval_transform", "resize", _SIDE, resize)
-    output = _arg("eval_transform", "output", _OUTPUT, output)
-    mean, std = _arg("eval_transform", "mean", _MEAN, mean), _arg("eval_transform", "std", _STD, std)
+    resize = min(MAX_SIDE, round(size / 0.875)) if resize is None else checked("eval_transform", "resize", SIDE, resize)
+    output = checked("eval_transform", "output", _OUTPUT, output)
+    mean, std = checked("eval_transform", "mean", _MEAN, mean), checked("eval_transform", "std", _STD, std)
     return EvalTransform(size, resize, output, mean, std)

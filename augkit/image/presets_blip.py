@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from augkit.core import Augmenter, Compose
 from augkit.core.args import Number
 from augkit.image.auto_augment import BlipRandomAugment
 from augkit.image.ops import HorizontalFlip, RandomResizedCrop
-from augkit.image.presets import _SIDE, IMAGE_OPTIONS, _arg, _finish
+from augkit.image.presets import SIDE, checked, image_options, image_preset
 from augkit.image.presets_ssl import OPENAI_MEAN, OPENAI_STD
-from augkit.views.presets import preset
 
-__all__ = ["CLIP_MEAN", "CLIP_STD", "blip"]
-
-#: OpenAI CLIP's normalization, which BLIP uses (``data/__init__.py``: ``transforms.Normalize``).
-#: OpenAI's CLIP statistics, which BLIP normalizes with (the same numbers as ``OPENAI_MEAN``/``OPENAI_STD``)
-CLIP_MEAN, CLIP_STD = OPENAI_MEAN, OPENAI_STD
-
-_OPTIONS = tuple(dataclasses.replace(a, default={"mean": CLIP_MEAN, "std": CLIP_STD}.get(a.name, a.default))
-                 for a in IMAGE_OPTIONS)
+__all__ = ["blip"]
 
 
-@preset("image.blip", modality="image", options=_OPTIONS, finish=_finish)
+# BLIP normalizes with OpenAI CLIP's statistics (``data/__init__.py``: ``transforms.Normalize``)
+@image_preset("image.blip", options=image_options(OPENAI_MEAN, OPENAI_STD))
 def blip(size: int = 224, *, min_scale: float = 0.5) -> Augmenter[Any]:
     """BLIP's training views (Li et al. 2022, ``salesforce/BLIP`` ``data/__init__.py``, ``transform_train``).
 
     Per view: random resized crop of area ``min_scale``–1 (BLIP's configs: 0.5) and aspect 3/4–4/3
     to ``size``, horizontal flip (p 0.5), BLIP's ``RandomAugment(2, 5)`` with its 10 ops
     (:class:`augkit.image.BlipRandomAugment`: each of 2 drawn ops fires with p 0.5, grey fill 128),
-    then normalization with OpenAI CLIP's mean and std (the defaults of ``mean`` and ``std`` here).
-    BLIP resizes the crop bicubically; this preset resizes bilinearly until RandomResizedCrop has
-    a bicubic mode.
+    then normalization with OpenAI CLIP's mean and std (:data:`OPENAI_MEAN`, :data:`OPENAI_STD`:
+    the defaults of ``mean`` and ``std`` here). The crop is resized bicubically, as BLIP's
+    ``transform/randaugment.py`` pipeline does (OpenCV's ``"cubic"`` here).
 
     Args:
         size: output side in pixels (BLIP: 224 for pre-training, 384 for fine-tuning).
@@ -40,13 +32,13 @@ def blip(size: int = 224, *, min_scale: float = 0.5) -> Augmenter[Any]:
         n_views: number of views per sample.
         seed: the generator's seed.
         output: ``"normalized"``, ``"uint8"`` or ``"numpy"``.
-        mean, std: normalization statistics for ``"normalized"`` (CLIP's by default).
+        mean, std: normalization statistics for ``"normalized"`` (OpenAI CLIP's by default).
 
     Example:
         >>> v1, v2 = blip(224, seed=0)(photo, index=0)
     """
-    size = _arg("blip", "size", _SIDE, size)
-    low = _arg("blip", "min_scale", Number(0.0, 1.0, low_open=True), min_scale)
+    size = checked("blip", "size", SIDE, size)
+    low = checked("blip", "min_scale", Number(0.0, 1.0, low_open=True), min_scale)
     return Compose([
         # BLIP's transform/randaugment.py pipeline: RandomResizedCrop(..., interpolation=BICUBIC)
         RandomResizedCrop(size, scale=(low, 1.0), ratio=(3 / 4, 4 / 3), interpolation="cubic"),

@@ -21,7 +21,7 @@ from augkit.core import Augmenter, Compose
 from augkit.core.args import Flag, Integer
 from augkit.image.masks import PatchMask
 from augkit.image.ops import HorizontalFlip, RandomResizedCrop
-from augkit.image.presets import SIDE, _simclr_pipeline, checked, image_options, image_preset
+from augkit.image.presets import SIDE, checked, image_options, image_preset, simclr_pipeline
 from augkit.views.presets import multi_crop
 
 __all__ = ["OPENAI_MEAN", "OPENAI_STD", "barlow_twins", "clip", "dinov2", "ibot", "mae", "msn", "vicreg"]
@@ -74,9 +74,9 @@ def dinov2(size: int = 224, local_size: int = 96, *, patch_size: int = 16, masks
     mask = _masks("dinov2", masks, patch_size, "dinov2")
     blur1, blur2 = (0.0, 0.9) if trained else (1.0, 0.1)
     rules: dict[str, Any] = {"interpolation": "cubic", "kernel": lambda side: 9}
-    global1 = _simclr_pipeline(size, (0.32, 1.0), _JITTER, blur_p=blur1, extra=mask, **rules)
-    global2 = _simclr_pipeline(size, (0.32, 1.0), _JITTER, blur_p=blur2, solarize_p=0.2, extra=mask, **rules)
-    local = _simclr_pipeline(local_size, (0.05, 0.32), _JITTER, blur_p=0.5, **rules)
+    global1 = simclr_pipeline(size, (0.32, 1.0), _JITTER, blur_p=blur1, extra=mask, **rules)
+    global2 = simclr_pipeline(size, (0.32, 1.0), _JITTER, blur_p=blur2, solarize_p=0.2, extra=mask, **rules)
+    local = simclr_pipeline(local_size, (0.05, 0.32), _JITTER, blur_p=0.5, **rules)
     return [global1, global2, *[local] * (n_views - 2)]
 
 
@@ -101,9 +101,9 @@ def ibot(size: int = 224, local_size: int = 96, *, patch_size: int = 16, masks: 
     """
     size, local_size = checked("ibot", "size", SIDE, size), checked("ibot", "local_size", SIDE, local_size)
     mask = _masks("ibot", masks, patch_size, "ibot")
-    global1 = _simclr_pipeline(size, (0.25, 1.0), _JITTER, blur_p=1.0, extra=mask, **_CUBIC)
-    global2 = _simclr_pipeline(size, (0.25, 1.0), _JITTER, blur_p=0.1, solarize_p=0.2, extra=mask, **_CUBIC)
-    local = _simclr_pipeline(local_size, (0.05, 0.25), _JITTER, blur_p=0.5, **_CUBIC)
+    global1 = simclr_pipeline(size, (0.25, 1.0), _JITTER, blur_p=1.0, extra=mask, **_CUBIC)
+    global2 = simclr_pipeline(size, (0.25, 1.0), _JITTER, blur_p=0.1, solarize_p=0.2, extra=mask, **_CUBIC)
+    local = simclr_pipeline(local_size, (0.05, 0.25), _JITTER, blur_p=0.5, **_CUBIC)
     return [global1, global2, *[local] * (n_views - 2)]
 
 
@@ -122,15 +122,15 @@ def msn(size: int = 224, local_size: int = 96, *, n_views: int = 11) -> list[Aug
     """
     size, local_size = checked("msn", "size", SIDE, size), checked("msn", "local_size", SIDE, local_size)
     jitter = (0.4, 0.4, 0.4, 0.1)
-    rand = _simclr_pipeline(size, (0.3, 1.0), jitter, blur_p=0.5, kernel=None)
-    focal = _simclr_pipeline(local_size, (0.05, 0.3), jitter, blur_p=0.5, kernel=None)
+    rand = simclr_pipeline(size, (0.3, 1.0), jitter, blur_p=0.5, kernel=None)
+    focal = simclr_pipeline(local_size, (0.05, 0.3), jitter, blur_p=0.5, kernel=None)
     return multi_crop(rand, focal, 1, n_views - 1)
 
 
 def _byol_like(recipe: str, size: int) -> list[Augmenter[Any]]:
     size = checked(recipe, "size", SIDE, size)
-    view1 = _simclr_pipeline(size, (0.08, 1.0), _JITTER, blur_p=1.0, **_CUBIC)
-    view2 = _simclr_pipeline(size, (0.08, 1.0), _JITTER, blur_p=0.1, solarize_p=0.2, **_CUBIC)
+    view1 = simclr_pipeline(size, (0.08, 1.0), _JITTER, blur_p=1.0, **_CUBIC)
+    view2 = simclr_pipeline(size, (0.08, 1.0), _JITTER, blur_p=0.1, solarize_p=0.2, **_CUBIC)
     return [view1, view2]
 
 

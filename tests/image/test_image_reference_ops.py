@@ -17,8 +17,8 @@ from torchvision.transforms.v2 import functional as TVF
 from augkit.core.errors import InvalidArgument, InvalidParams
 from augkit.core.streams import stream
 from augkit.image import (
-    CLIP_MEAN,
-    CLIP_STD,
+    OPENAI_MEAN,
+    OPENAI_STD,
     Affine,
     AutoContrast,
     BlipRandomAugment,
@@ -146,7 +146,7 @@ def test_blip_random_augment_has_blips_ops_values_and_firing_rate(image: np.ndar
 
 def test_blip_preset_crops_flips_augments_and_normalizes_with_clips_statistics(image: np.ndarray) -> None:
     vg = blip(64, seed=0)
-    assert tuple(vg.output.spec["mean"]) == CLIP_MEAN and tuple(vg.output.spec["std"]) == CLIP_STD
+    assert tuple(vg.output.spec["mean"]) == OPENAI_MEAN and tuple(vg.output.spec["std"]) == OPENAI_STD
     view = vg.generate(image, index=3)
     assert view.items[0].shape == (3, 64, 64) and view.items[0].dtype == torch.float32
     assert [step["op"] for step in view.params[0]["ops"]] == [
