@@ -1,16 +1,24 @@
 """What the subcommands that make views share: ``--preset NAME | --config SPEC``, ``--views``,
-``--seed``, ``--encoding``, and one-line errors with control characters escaped."""
+``--seed``, how sources are read (``--encoding``, ``--color``, ``--channels``, ``--extensions``), and
+one-line errors with control characters escaped."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from augkit.cli._escape import escaped
 
-__all__ = ["UserError", "add_generator_options", "add_source_options", "fail", "generator", "read", "resolve_preset"]
+if TYPE_CHECKING:
+    from augkit.datasets.suffixes import NoFiles
+
+__all__ = ["UserError", "add_generator_options", "add_source_options", "extensions", "fail", "generator",
+           "no_files", "parse_extensions", "read", "resolve_preset"]
+
+#: How ``--extensions`` is written, shown with every mistake in it.
+EXTENSIONS_HINT = "write extensions with their dot, comma-separated: --extensions .wav,.oga"
 
 
 class UserError(Exception):
@@ -69,17 +77,74 @@ def read_options(args: argparse.Namespace, modality: str) -> dict[str, Any]:
     return {k: int(v) if k == "channels" and v != "keep" else v for k, v in given.items()}
 
 
-def read(command: str, sources: list[str], views: Any, limit: int, encoding: str | None = None,
-         options: dict[str, Any] | None = None) -> list[Any]:
-    """The first ``limit`` samples of ``sources`` for ``views``, loaded as the generator needs them
-    (audio at the rate its ops declare, text in ``encoding``); a file among good ones that cannot be
-    read is skipped with a note on stderr.
+def parse_extensions(text: str) -> tuple[str, ...]:
+    """``--extensions .wav,.OGA`` as ``(".wav", ".oga")``: comma-separated suffixes, each with its
+    dot (blanks around an item are ignored; repeats dropped).
 
     Raises:
-        UserError: for an ``encoding`` given to sources whose modality reads no text.
+        argparse.ArgumentTypeError: for an empty item or one that is not a dot and a suffix
+            (``wav``, ``.tar.gz``), saying how to write them; argparse prints it and exits 2.
+    """
+    from augkit.datasets.suffixes import is_suffix
+
+    items = [item.strip() for item in text.split(",")]
+    for item in items:
+        if not item:
+            raise argparse.ArgumentTypeError(f"{EXTENSIONS_HINT} (an item of {text!r} is empty)")
+        if not is_suffix(item):
+            problem = "has no leading dot" if not item.startswith(".") else "is not one suffix"
+            raise argparse.ArgumentTypeError(f"{EXTENSIONS_HINT} ({item!r} {problem})")
+    return tuple(dict.fromkeys(item.lower() for item in items))
+
+
+def extensions(args: argparse.Namespace, sources: list[str], modality: str) -> tuple[str, ...] | None:
+    """``--extensions``, checked before any file is read: each must be a suffix ``modality``'s
+    ``load`` reads (any modality's, for ``""``), and the sources folders or files, not manifests;
+    None when not given.
+
+    Raises:
+        UserError: naming the suffixes the modality does not read and those it reads, or a manifest.
+    """
+    given = getattr(args, "extensions", None)
+    if given is None:
+        return None
+    from augkit.core.errors import AugkitError
+    from augkit.datasets.manifest import MANIFEST_SUFFIXES
+    from augkit.datasets.suffixes import check_extensions
+
+    for source in sources:
+        if Path(source).suffix.lower() in MANIFEST_SUFFIXES:
+            raise UserError(f"--extensions: {source} is a manifest, which names its files itself; --extensions "
+                            "chooses the files of folders")
+    try:
+        return check_extensions(given, modality or None, where=f"--extensions {','.join(given)}")
+    except AugkitError as err:
+        raise UserError(str(err)) from None
+
+
+def no_files(err: NoFiles) -> str:
+    """The message for :class:`augkit.datasets.suffixes.NoFiles` (a folder with no file to read):
+    its own, or, when ``--extensions`` chose the suffixes, one that names the flag."""
+    if not err.chosen:
+        return str(err)
+    kind = f" ({err.modality} files)" if err.modality else ""
+    return f"no files with --extensions {','.join(err.extensions)}{kind} under {err.folder}"
+
+
+def read(command: str, sources: list[str], views: Any, limit: int, encoding: str | None = None,
+         options: dict[str, Any] | None = None, extensions: tuple[str, ...] | None = None) -> list[Any]:
+    """The first ``limit`` samples of ``sources`` for ``views``, loaded as the generator needs them
+    (audio at the rate its ops declare, text in ``encoding``; from folders, only the files with
+    ``extensions`` when given); a file among good ones that cannot be read is skipped with a note
+    on stderr.
+
+    Raises:
+        UserError: for an ``encoding`` given to sources whose modality reads no text, or a folder
+            with no file of ``extensions``.
     """
     from augkit import datasets
     from augkit.core import modalities
+    from augkit.datasets.suffixes import NoFiles
 
     options = {**(modalities.get(views.modality).context(views) if views.modality else {}), **(options or {})}
     if encoding is not None:
@@ -91,8 +156,11 @@ def read(command: str, sources: list[str], views: Any, limit: int, encoding: str
 
     if any(Path(s).suffix.lower() in MANIFEST_SUFFIXES for s in sources):
         return _manifest_samples(sources, views, limit, options)
-    samples, kind = datasets.read_sources(sources, modality=views.modality or None, limit=limit, skipped=skipped,
-                                          **options)
+    try:
+        samples, kind = datasets.read_sources(sources, modality=views.modality or None, limit=limit,
+                                              skipped=skipped, extensions=extensions, **options)
+    except NoFiles as err:
+        raise UserError(no_files(err)) from None
     if encoding is not None:
         _check_encoding(kind)
     for bad, reason in skipped:
@@ -152,13 +220,16 @@ def add_generator_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_source_options(p: argparse.ArgumentParser) -> None:
-    """``--encoding CODEC``, ``--color``, ``--channels``: how sources are read."""
+    """``--encoding CODEC``, ``--color``, ``--channels``, ``--extensions .EXT,...``: how sources are read."""
     p.add_argument("--encoding", default=None, metavar="CODEC",
                    help="the encoding of text sources (default utf-8; e.g. utf-16, latin-1)")
     p.add_argument("--color", default=None, choices=("rgb", "gray", "keep"),
                    help="how image files are read (default rgb: grayscale files too, so views stack)")
     p.add_argument("--channels", default=None, choices=("1", "2", "keep"),
                    help="how audio files are read (default 1: mixed down to mono, so clips stack)")
+    p.add_argument("--extensions", type=parse_extensions, default=None, metavar=".EXT,...",
+                   help="read only the files with these suffixes from folders, e.g. .wav,.oga (with their dot, "
+                        "comma-separated, any case; default: every suffix the modality reads)")
 
 
 def fail(command: str, message: str) -> int:

@@ -30,10 +30,13 @@ def run(args: argparse.Namespace) -> int:
     """Write the shards; 0 on success, 1 when every input failed, 2 for a user error."""
     from augkit import generate
     from augkit.core import modalities
+    from augkit.datasets.suffixes import NoFiles
     from augkit.generate.sources import printable
 
     try:
         views, _ = _views.generator(args)
+        modality = views.modality or args.modality or ""
+        extensions = _views.extensions(args, args.source, modality)
         formats = {name: value for name in modalities.names()
                    if (value := getattr(args, f"{name}_format", None)) is not None}
         with _stops_quietly():
@@ -41,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
                 args.source, args.out, views, epochs=args.epochs, shard_size=args.shard_size, workers=args.workers,
                 engine=args.engine, ray_address=args.ray_address, limit=args.limit, formats=formats,
                 modality=args.modality, strict=args.strict, overwrite=args.overwrite, repair=args.repair,
-                progress=not args.quiet, encoding=args.encoding,
-                read_options=_views.read_options(args, views.modality or args.modality or ""))
+                progress=not args.quiet, encoding=args.encoding, read_options=_views.read_options(args, modality),
+                extensions=extensions)
     except generate.Interrupted as stop:
         print(str(stop), file=sys.stderr)
         return 128 + stop.signum  # 130 for SIGINT, 143 for SIGTERM
@@ -51,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         return 128 + stop.signum
     except _views.UserError as err:
         return _views.fail("generate", printable(str(err)))
+    except NoFiles as err:
+        return _views.fail("generate", printable(_views.no_files(err)))
     except (generate.GenerateError, ValueError, TypeError, OSError) as err:
         return _views.fail("generate", printable(str(err)))
     print(summary)

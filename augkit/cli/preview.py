@@ -1,13 +1,13 @@
 """``augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
-[--encoding CODEC] --out PAGE.html [--png GRID.png]``.
+[--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]``.
 
 Writes a self-contained HTML page (and, with ``--png``, a PNG grid) of the views a generator
 makes of the first K samples of the sources: files or folders of one modality (a text file is one
-sample per line, decoded as ``--encoding`` says, UTF-8 by default). The generator is a registered
-preset (``image.simclr``, or ``simclr`` when the short name is unique) or a YAML/JSON spec
-(:func:`augkit.views.config.load`). Every user error (a file that cannot be decoded, a
-decompression bomb among them) prints one line ``augkit preview: ...`` on stderr, control
-characters escaped, and exits 2.
+sample per line, decoded as ``--encoding`` says, UTF-8 by default; from folders, only the files
+with ``--extensions`` when given). The generator is a registered preset (``image.simclr``, or
+``simclr`` when the short name is unique) or a YAML/JSON spec (:func:`augkit.views.config.load`).
+Every user error (a file that cannot be decoded, a decompression bomb among them) prints one line
+``augkit preview: ...`` on stderr, control characters escaped, and exits 2.
 
 Example:
     augkit preview data/images --preset simclr --views 3 --out out/views.html --png out/views.png
@@ -26,7 +26,7 @@ from augkit.core.errors import AugkitError
 __all__ = ["USAGE", "add_parser", "run"]
 
 USAGE = ("augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S] "
-         "[--encoding CODEC] --out PAGE.html [--png GRID.png]")
+         "[--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,8 +41,9 @@ def run(args: argparse.Namespace) -> int:
         if args.samples < 1:
             raise _views.UserError(f"--samples {args.samples}: show at least 1 sample")
         views, taker = _views.generator(args)
+        chosen = _views.extensions(args, args.sources, views.modality)
         samples = _views.read("preview", args.sources, views, args.samples, args.encoding,
-                              _views.read_options(args, views.modality))
+                              _views.read_options(args, views.modality), chosen)
     except datasets.ModalityMismatch as err:
         return _views.fail("preview", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
     except (_views.UserError, AugkitError, ValueError, TypeError, OSError) as err:  # OSError: FileNotFoundError too

@@ -1,5 +1,5 @@
 """``augkit stats SOURCE... (--preset NAME | --config SPEC) [--samples 200] [--views N] [--seed S]
-[--encoding CODEC]``:
+[--encoding CODEC] [--extensions .EXT,...]``:
 how far a generator's views move from their sources, and how often each op fires, in the terminal.
 
 The same table heads the page of ``augkit preview``; use it to tune augmentation strength before
@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
         if args.samples < 1:
             raise _views.UserError(f"--samples {args.samples}: measure at least 1 sample")
         views, taker = _views.generator(args)
+        chosen = _views.extensions(args, args.sources, views.modality)
         samples = _views.read("stats", args.sources, views, args.samples, args.encoding,
-                              _views.read_options(args, views.modality))
+                              _views.read_options(args, views.modality), chosen)
         table = preview.measure(samples, views)
     except datasets.ModalityMismatch as err:
         return _views.fail("stats", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")

@@ -17,6 +17,7 @@ import torch
 
 from augkit.core import modalities
 from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
+from augkit.datasets.suffixes import NoFiles, check_extensions, suffix_modalities
 
 __all__ = [
     "FolderDataset",
@@ -74,7 +75,9 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
 
     Args:
         root: the folder to scan recursively.
-        extensions: lower-case suffixes to keep (``(".flac",)``).
+        extensions: suffixes to keep, with their dot (``(".flac", ".oga")``; matched ignoring
+            case), checked by :func:`augkit.datasets.suffixes.check_extensions`: without
+            ``loader``, each must be one that ``modality`` (or, without it, some modality) reads.
         loader: turns a path into a sample, instead of the descriptors' ``load``.
         labels_from_folders: return ``(sample, label_index)`` pairs.
         modality: the registered modality of the samples (``self.modality``; ``""`` when the kept
@@ -84,13 +87,17 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
 
     Raises:
         FileNotFoundError: when ``root`` is not a folder.
-        ValueError: for an unknown ``modality``; when no file under ``root`` is kept; when, with
+        TypeError: when ``extensions`` is one string rather than a sequence of them.
+        ValueError: for an unknown ``modality``; for ``extensions`` that are not suffixes or that
+            ``modality`` (without ``loader``: any modality) does not read, naming them and what it
+            reads; when no file under ``root`` is kept (:class:`augkit.datasets.suffixes.NoFiles`); when, with
             neither ``modality`` nor ``extensions``, the files are of several modalities (naming
             them and their counts); when, without ``loader``, no modality reads a kept suffix.
         TypeError: when ``load_options`` are given with a ``loader``, or ``sample_rate`` is not a number.
 
     Example:
         >>> clips = FolderDataset("data/audio", modality="audio", sample_rate=16000)
+        >>> chosen = FolderDataset("sounds", modality="audio", extensions=(".wav", ".oga"))
     """
 
     def __init__(
@@ -109,7 +116,9 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
             raise WrongArgumentType(f"FolderDataset: load options {sorted(load_options)} are for the modality's "
                                     "load; a custom loader takes the path only")
         descriptor = modalities.get(modality) if modality is not None else None
-        kinds = _suffix_modalities()  # one lookup per file, not a registry scan
+        if extensions is not None:  # before any file is looked at
+            extensions = check_extensions(extensions, modality, readable=loader is None)
+        kinds = suffix_modalities()  # one lookup per file, not a registry scan
         files = sorted(p for p in self.root.rglob("*") if p.is_file())
         if extensions is not None or descriptor is not None:
             chosen = extensions if extensions is not None else descriptor.extensions if descriptor else ()
@@ -117,12 +126,13 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
             self.paths = [p for p in files if p.suffix.lower() in wanted]
             if not self.paths:
                 kind = f" ({descriptor.name} files)" if descriptor is not None else ""
-                raise InvalidInput(f"no files with extensions {list(wanted)}{kind} under {self.root}")
+                raise NoFiles(f"no files with extensions {list(wanted)}{kind} under {self.root}", self.root, wanted,
+                              descriptor.name if descriptor is not None else "", extensions is not None)
         else:
             self.paths = [p for p in files if p.suffix.lower() in kinds]
             if not self.paths:
-                raise InvalidInput(f"no files with extensions of a registered modality under {self.root} "
-                                   f"(known: {', '.join(sorted(kinds))})")
+                raise NoFiles(f"no files with extensions of a registered modality under {self.root} "
+                              f"(known: {', '.join(sorted(kinds))})", self.root, sorted(kinds))
         counts = Counter(kinds.get(p.suffix.lower(), "") for p in self.paths)
         unread = counts.pop("", 0)
         if descriptor is None and extensions is None and len(counts) > 1:
@@ -188,15 +198,16 @@ class ModalityMismatch(InvalidInput):
 
 def read_sources(
     paths: str | Path | Iterable[str | Path], modality: str | None = None, *, limit: int | None = None,
-    skipped: list[tuple[str, str]] | None = None, **options: Any,
+    skipped: list[tuple[str, str]] | None = None, extensions: Sequence[str] | None = None, **options: Any,
 ) -> tuple[list[Any], str]:
     """The samples that files and folders named as sources hold, and their modality.
 
     A folder gives all its files of the modality, sorted (:class:`FolderDataset`, each file one
-    sample); a file gives what its modality's ``read`` makes of it (a text file: one sample per
-    non-blank line; an image or audio file: one sample). ``options`` go to ``read``/``load``
-    (``sample_rate=16000`` for audio, ``encoding=`` for text). Every path is checked before any
-    sample is loaded, so a missing or mistyped source fails fast.
+    sample), or only those with ``extensions``; a file gives what its modality's ``read`` makes of
+    it (a text file: one sample per non-blank line; an image or audio file: one sample), whatever
+    ``extensions`` say. ``options`` go to ``read``/``load`` (``sample_rate=16000`` for audio,
+    ``encoding=`` for text). Every path is checked before any sample is loaded, so a missing or
+    mistyped source fails fast.
 
     Args:
         paths: one source or several.
@@ -204,6 +215,9 @@ def read_sources(
         limit: keep only the first ``limit`` samples (later files are not loaded).
         skipped: when given, a file of a folder that cannot be read (a corrupt image) is skipped
             and ``(path, reason)`` appended here, instead of raising.
+        extensions: the suffixes of the files to read from folders (``(".wav", ".oga")``, matched
+            ignoring case), instead of every suffix the modality reads; each must be one that
+            ``modality`` (or, without it, some modality) reads (:func:`augkit.datasets.suffixes.check_extensions`).
         options: keywords for the descriptors' ``read``/``load``.
 
     Returns:
@@ -212,18 +226,23 @@ def read_sources(
     Raises:
         FileNotFoundError: naming a source that does not exist.
         ModalityMismatch: (a ValueError) when ``modality`` is given and a source holds another.
+        NoFiles: (a ValueError) for a folder with no file of the modality or with ``extensions``.
+        TypeError: for ``extensions`` given as one string.
         ValueError: for a file no modality reads (naming it and the known extensions), sources of
-            several modalities (naming them), an unknown ``modality``, a ``limit`` below 1, a folder
-            of mixed modalities without ``modality``, a file that cannot be decoded (whatever its
-            decoder raised: :func:`load_file`), or no samples.
+            several modalities (naming them), an unknown ``modality``, ``extensions`` that are not
+            suffixes or that the modality does not read (before any file is looked at), a ``limit``
+            below 1, a folder of mixed modalities without ``modality``, a file that cannot be
+            decoded (whatever its decoder raised: :func:`load_file`), or no samples.
 
     Example:
         >>> texts, kind = read_sources(["data/sentences.txt"], limit=8)   # kind == "text"
+        >>> clips, _ = read_sources("sounds", "audio", extensions=[".wav", ".oga"])
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise InvalidArgument(f"limit={limit!r} must be a positive integer or None")
     if modality is not None:
         modalities.get(modality)  # an unknown name fails before any file is looked at
+    wanted = None if extensions is None else check_extensions(extensions, modality)
     sources = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not sources:
         raise InvalidArgument("read_sources needs at least one file or folder")
@@ -233,7 +252,7 @@ def read_sources(
         path = Path(source)
         item: FolderDataset | modalities.Modality
         if path.is_dir():
-            item = _folder(path, modality, options)
+            item = _folder(path, modality, wanted, options)
             kind = item.modality
         elif path.is_file():
             descriptor = modalities.for_path(path, modality)
@@ -292,22 +311,15 @@ def _sample_rate(descriptors: Iterable[Any], options: Mapping[str, Any]) -> int 
 
 def _known_extensions() -> list[str]:
     """Every file suffix a registered modality reads, sorted."""
-    return sorted(_suffix_modalities())
+    return sorted(suffix_modalities())
 
 
-def _suffix_modalities() -> dict[str, str]:
-    """Suffix -> the modality :func:`augkit.core.modalities.for_path` gives files with it."""
-    found: dict[str, str] = {}
-    for name in modalities.names():
-        for suffix in modalities.get(name).extensions:
-            found.setdefault(suffix.lower(), name)
-    return found
-
-
-def _folder(path: Path, modality: str | None, options: dict[str, Any]) -> FolderDataset:
-    """The folder as a dataset of ``modality``; a folder that holds only other modalities is a mismatch."""
+def _folder(path: Path, modality: str | None, extensions: Sequence[str] | None,
+            options: dict[str, Any]) -> FolderDataset:
+    """The folder as a dataset of ``modality`` (its files with ``extensions``, when given); a folder
+    that holds only other modalities is a mismatch."""
     try:
-        return FolderDataset(path, modality=modality, **options)
+        return FolderDataset(path, extensions=extensions, modality=modality, **options)
     except InvalidInput:
         if modality is not None:
             others = _modality_counts(p for p in path.rglob("*") if p.is_file())
@@ -317,7 +329,7 @@ def _folder(path: Path, modality: str | None, options: dict[str, Any]) -> Folder
 
 
 def _modality_counts(paths: Iterable[Path]) -> Counter[str]:
-    kinds = _suffix_modalities()
+    kinds = suffix_modalities()
     return Counter(kinds[p.suffix.lower()] for p in paths if p.suffix.lower() in kinds)
 
 

@@ -7,6 +7,7 @@ records as a failure with that reason (and never opens): a link that dangles or 
 folder (not followed: links can loop), a FIFO, a socket or a device (itself or through a link), a
 file whose name is not UTF-8, and a file the modality does not read although its type says it is
 of that modality (an ``.gif`` in an image folder). A link to a regular file is read like the file.
+With ``extensions`` given, only the entries with those suffixes are looked at: the caller chose them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from augkit.core import modalities
 from augkit.core.errors import InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
+from augkit.datasets.suffixes import NoFiles, check_extensions
 
 __all__ = ["Item", "file_kind", "list_source", "path_text", "printable"]
 
@@ -107,9 +109,28 @@ def _unread_kind(path: Path) -> str | None:
     return major if major in modalities.names() else None
 
 
-def list_source(source: Any, modality: str, encoding: str | None = None) -> tuple[list[Item], str, list[str]]:
+def list_source(source: Any, modality: str, encoding: str | None = None,
+                extensions: Sequence[str] | None = None) -> tuple[list[Item], str, list[str]]:
     """The samples of ``source`` in a fixed order, their modality and the class names (the entries
-    that cannot be samples are items with a ``problem``; see the module's docstring)."""
+    that cannot be samples are items with a ``problem``; see the module's docstring).
+
+    Args:
+        source: a folder, a file, a list of them, or samples in memory.
+        modality: the modality of the samples (``""``: the files' own, one for all).
+        encoding: how text files are decoded.
+        extensions: the suffixes of the files to take from folders (``(".wav", ".oga")``, matched
+            ignoring case); files named as sources are read as named.
+
+    Raises:
+        InvalidArgument / WrongArgumentType: for ``extensions`` that are not suffixes or that the
+            modality (or, without one, every modality) does not read, before any file is looked at
+            (:func:`augkit.datasets.suffixes.check_extensions`); for an ``encoding`` of sources
+            that are not text.
+        NoFiles: for a folder with no file of the modality, or none with ``extensions``.
+        InvalidInput: for sources that mix modalities, a file no modality reads, or no sample file.
+        FileNotFoundError: for a source that does not exist.
+    """
+    wanted = None if extensions is None else check_extensions(extensions, modality or None)
     if isinstance(source, (str, Path)):
         paths = [Path(source)]
     elif isinstance(source, Sequence) and source and all(isinstance(s, (str, Path)) for s in source):
@@ -133,6 +154,8 @@ def list_source(source: Any, modality: str, encoding: str | None = None) -> tupl
             for f in sorted(path.rglob("*")):
                 if f.is_dir() and not f.is_symlink():
                     continue
+                if wanted is not None and f.suffix.lower() not in wanted:
+                    continue  # not a suffix asked for: not an entry of this dataset
                 m = modalities.for_path(f, modality or None)
                 kind = m.name if m is not None else _unread_kind(f)
                 other = kind is None or bool(modality and kind != modality)  # not a sample of this dataset
@@ -154,8 +177,12 @@ def list_source(source: Any, modality: str, encoding: str | None = None) -> tupl
                 rel = f.relative_to(path)
                 found.append((str(f), str(f), None, rel.parts[0] if len(rel.parts) > 1 else None, None, m.name))
             if len(found) == before:
-                wanted = ", ".join(modalities.get(modality).extensions) if modality else known
-                raise InvalidInput(f"{path} holds no {modality or 'sample'} files ({wanted})")
+                if wanted is not None:
+                    raise NoFiles(f"{path} holds no {modality or 'sample'} files with extensions {', '.join(wanted)}",
+                                  path, wanted, modality, chosen=True)
+                looked = modalities.get(modality).extensions if modality else tuple(known.split(", "))
+                raise NoFiles(f"{path} holds no {modality or 'sample'} files ({', '.join(looked)})", path, looked,
+                              modality)
         elif os.path.lexists(path):
             problem = _problem(path)
             if problem is not None:
