@@ -14,6 +14,7 @@ _LAZY: dict[str, str] = {
     "MANIFEST_SUFFIXES": "augkit.datasets.manifest",
     "ManifestDataset": "augkit.datasets.manifest",
     "ModalityMismatch": "augkit.datasets.readers",
+    "NoFiles": "augkit.datasets.suffixes",
     "Padded": "augkit.core.batching",
     "SourceBatch": "augkit.datasets.view_dataset",
     "SourceDataset": "augkit.datasets.view_dataset",
@@ -39,6 +40,7 @@ __all__ = [
     "IterableViewDataset",
     "ManifestDataset",
     "ModalityMismatch",
+    "NoFiles",
     "Padded",
     "SourceBatch",
     "SourceDataset",
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from augkit.datasets.collate import TOKENIZER_DEFAULTS, ViewCollate, collate_views, make_collate
     from augkit.datasets.manifest import MANIFEST_SUFFIXES, ManifestDataset
     from augkit.datasets.readers import FolderDataset, ModalityMismatch, read_sources
+    from augkit.datasets.suffixes import NoFiles
     from augkit.datasets.view_dataset import (
         BatchCollate,
         IterableViewDataset,

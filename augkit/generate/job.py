@@ -120,6 +120,7 @@ def write_pairs(
     progress: bool = True,
     encoding: str | None = None,
     read_options: Mapping[str, Any] | None = None,
+    extensions: Sequence[str] | None = None,
 ) -> Summary:
     """Write ``views.n_views`` views of every sample of ``source`` to tar shards under ``out``.
 
@@ -150,12 +151,16 @@ def write_pairs(
             different encoding is a different job.
         read_options: keywords of the modality's ``load`` (``color="gray"`` for images,
             ``channels=2`` for audio); other options are another job.
+        extensions: the suffixes of the files to take from source folders (``(".wav", ".oga")``,
+            matched ignoring case) instead of every suffix the modality reads; each must be one the
+            modality reads. Other extensions are another job.
 
     Returns:
         A :class:`Summary`; ``summary.failures`` lists every input that failed, with its reason.
 
     Raises:
-        InvalidArgument / WrongArgumentType: for a bad argument, naming it.
+        InvalidArgument / WrongArgumentType: for a bad argument, naming it (``extensions`` the
+            modality does not read, or given with a generator of dict samples).
         InvalidSpec: when the generator holds something a spec cannot name.
         InvalidInput: for a source with no samples, mixed modalities, or another modality than
             the generator's.
@@ -183,6 +188,9 @@ def write_pairs(
         if encoding is not None:
             raise InvalidArgument(f"encoding={encoding!r}: a manifest of dict samples is read as UTF-8 JSON or CSV; "
                                   "give an encoding for text sources of one modality only")
+        if extensions is not None:
+            raise InvalidArgument(f"extensions={list(extensions)!r}: a manifest of dict samples names its files; "
+                                  "extensions choose the files of source folders")
         data, sources, dataset = field_source(source)
         # a manifest's rows are loaded in the workers; samples in memory travel with their items
         items = [Item(i, src, value=None if dataset is not None else data[i]) for i, src in enumerate(sources)]
@@ -191,7 +199,7 @@ def write_pairs(
         fmt: Any = field_fmts
         context: dict[str, Any] = {}
     else:
-        items, chosen, classes = list_source(source, chosen, encoding)
+        items, chosen, classes = list_source(source, chosen, encoding, extensions)
         form = modalities.get(chosen)
         for name, value in fmts.items():
             modalities.get(name).check_format(value)  # an unknown modality or format is named
@@ -210,6 +218,7 @@ def write_pairs(
            "limit": limit, "modality": chosen, "format": fmt, "samples": len(items),
            **({"encoding": encoding} if encoding is not None else {}),
            **({"read_options": dict(read_options)} if read_options else {}),
+           **({"extensions": sorted({e.lower() for e in extensions})} if extensions is not None else {}),
            **({"fields": views.field_modalities} if views.fields is not None else {}),
            "sources_sha256": hashlib.sha256(canonical_json([i.source for i in items])).hexdigest()}
     job_sha = hashlib.sha256(canonical_json(job)).hexdigest()

@@ -79,6 +79,12 @@ def test_a_dict_generator_refuses_a_folder_by_name(tmp_path: Path) -> None:
         write_pairs(ROOT / "data" / "images", tmp_path / "x", _pairs(), progress=False)
 
 
+def test_a_dict_generator_refuses_extensions_before_writing(manifest: Path, tmp_path: Path) -> None:
+    with pytest.raises(augkit.AugkitError, match=r"extensions=\['.png'\]: a manifest of dict samples names its files"):
+        write_pairs(manifest, tmp_path / "x", _pairs(), extensions=[".png"], progress=False)
+    assert not (tmp_path / "x").exists()
+
+
 def test_the_cli_writes_pairs_from_a_manifest_and_a_spec(manifest: Path, tmp_path: Path) -> None:
     spec = tmp_path / "pairs.json"
     spec.write_text(json.dumps(augkit.views.config.dump(_pairs())))
