@@ -32,7 +32,7 @@ demo: install
 	$(PY) examples/demo.py
 
 screenshot: demo
-	$(PY) examples/screenshot.py out/demo/preview.html docs/preview.png --height 2600 --scale 0.5
+	$(PY) examples/screenshot.py out/demo/preview.html docs/preview.png --height 2880 --scale 0.5
 
 test: install
 	$(PY) -m pytest -q

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import augkit
 from augkit import Compose, CrossModalViews
-from augkit.datasets import ManifestDataset, read_sources
+from augkit.datasets import FolderDataset, ManifestDataset, read_sources
 from augkit.generate import PairDataset, write_pairs
 from augkit.image import ops
 from augkit.preview import write_grid, write_page, write_sections
@@ -41,11 +41,13 @@ def main() -> None:
     grid = write_grid(args.out / "simclr_views.png", photos, views, labels=True)
     page = write_page(args.out / "simclr_views.html", photos, views)
     sentences = read_sources([ROOT / "data" / "sentences.txt"], limit=3)[0]
-    clips = read_sources([ROOT / "data" / "audio"], sample_rate=16000, limit=2)[0]
-    every = write_sections(args.out / "preview.html", [
-        ("images: SimCLR", photos[:2], augkit.image.simclr(160, n_views=2, seed=args.seed)),
+    clips = FolderDataset(ROOT / "data" / "audio", modality="audio", sample_rate=16000)
+    every = write_sections(args.out / "preview.html", [  # a fourth item names the rows
+        ("images: SimCLR", photos[:2], augkit.image.simclr(160, n_views=2, seed=args.seed),
+         [p.name for p in FolderDataset(args.data, modality="image").paths[:2]]),
         ("text: EDA", sentences, augkit.text.eda(alpha=0.2, seed=args.seed)),
-        ("audio: COLA-style pairs", clips, augkit.audio.audio_pairs(16000, seed=args.seed)),
+        ("audio: COLA-style pairs", [clips[0], clips[1]], augkit.audio.audio_pairs(16000, seed=args.seed),
+         [p.name for p in clips.paths[:2]]),
     ])
     print(f"{len(photos)} photos x {args.views} SimCLR views (seed {args.seed})")
     print(f"PNG grid:     {grid}")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from augkit.audio.measure import SNR_CAP_DB, aligned, numbers, op_kind, snr_db
-from augkit.audio.render import channel_mean, spectrogram_picture, waveform_picture
+from augkit.audio.render import channel_mean, crop_spans, marked_views, spectrogram_picture, waveform_picture
 from augkit.core.errors import InvalidArgument, InvalidInput
 from augkit.core.modalities import BaseModality, register
 
@@ -197,7 +197,10 @@ class AudioModality(BaseModality):
             view: one clip (anything :meth:`check` accepts).
             params: the view's record (unused: the preview writes the caption).
             source: the clip the view came from (unused).
-            **context: needs ``sample_rate`` (Hz), the generator's (:meth:`context`).
+            **context: needs ``sample_rate`` (Hz), the generator's (:meth:`context`); on an
+                original, ``view_params`` and ``view_items`` (its views' records and clips) mark on
+                its waveform the segment each view was cropped from, in the view's colour
+                (:func:`augkit.audio.render.crop_spans`).
 
         Returns:
             ``<div class='audio'>`` holding the two ``<img>`` and the ``<audio>``.
@@ -214,10 +217,15 @@ class AudioModality(BaseModality):
         wave = self.check(view)
         mono = channel_mean(wave)
         data, _ = self.encode(wave, "wav", sample_rate=rate)
+        spans = crop_spans(context.get("view_params", ()), context.get("view_items"), mono.size)
         return ("<div class='audio'>"
-                f"<img class='waveform' alt='waveform' src='{png_uri(waveform_picture(mono))}'>"
+                f"<img class='waveform' alt='waveform' src='{png_uri(waveform_picture(mono, spans=spans))}'>"
                 f"<img class='spectrogram' alt='log-mel spectrogram' src='{png_uri(spectrogram_picture(mono, rate))}'>"
                 f"<audio class='view' controls preload='none' src='{data_uri(data, 'audio/wav')}'></audio></div>")
+
+    def marked_views(self, view_params: Sequence[Any], **context: Any) -> list[int]:
+        """The views whose cropped segment :meth:`render` marks on the original's waveform (a page's legend)."""
+        return marked_views(view_params)
 
     def picture(self, view: Any, **context: Any) -> np.ndarray:
         """The clip's log-mel spectrogram as an RGB uint8 image ``128×256×3`` (for a PNG grid).

@@ -1,14 +1,19 @@
 """Pictures of clips: the waveform and the log-mel spectrogram the previews show (deterministic:
-computed in float64 and rounded, so a page does not depend on how BLAS splits its sums)."""
+computed in float64 and rounded, so a page does not depend on how BLAS splits its sums), and on
+the original's waveform the segment each view was cropped from, in that view's colour."""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["channel_mean", "log_mel", "spectrogram_picture", "waveform_picture"]
+from augkit.audio.measure import op_kind
+from augkit.views.display import view_colour
+
+__all__ = ["channel_mean", "crop_spans", "log_mel", "marked_views", "spectrogram_picture", "waveform_picture"]
 
 _RAMP = np.array([(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)], np.float64)
 _N_MELS, _FLOOR_DB = 64, 80.0
@@ -19,10 +24,66 @@ def channel_mean(wave: Any) -> np.ndarray:
     return wave.detach().cpu().double().mean(dim=0).numpy()
 
 
-def waveform_picture(wave: np.ndarray, height: int = 64, width: int = 256) -> np.ndarray:
-    """``wave`` drawn min to max per column on white, scaled to its peak, over a light axis line."""
-    canvas = np.full((height, width, 3), 255, np.uint8)
-    canvas[height // 2] = 220
+def crop_spans(view_params: Sequence[Any], view_items: Sequence[Any] | None, n: int) -> list[tuple[int, int] | None]:
+    """Where each view was cropped from in a clip of ``n`` samples: ``(start, stop)`` per view, None
+    for a view whose first fired op is not an ``audio.random_crop`` (a later crop sees a changed clip).
+
+    The record holds the offset; the segment's length is the view's (``view_items[k]``), unless an op
+    after the crop changed the length (a stretch or speed change: a record with a ``rate``), when
+    only the start is known and ``stop == start``.
+    """
+    spans: list[tuple[int, int] | None] = []
+    for k, params in enumerate(view_params):
+        offset, steps = _crop_offset(params)
+        if offset is None or not 0 <= offset < n:
+            spans.append(None)
+            continue
+        item = view_items[k] if view_items is not None and k < len(view_items) else None
+        length = int(np.shape(item)[-1]) if item is not None and np.ndim(item) >= 1 else 0
+        if any("rate" in later for _, later in steps[1:]):
+            length = 0
+        spans.append((offset, min(offset + length, n)))
+    return spans
+
+
+def marked_views(view_params: Sequence[Any]) -> list[int]:
+    """The views whose segment :func:`waveform_picture` marks on the original (a crop came first)."""
+    return [k for k, params in enumerate(view_params) if _crop_offset(params)[0] is not None]
+
+
+def _crop_offset(params: Any) -> tuple[int | None, list[tuple[str, dict[str, Any]]]]:
+    """The offset of the crop a view's record starts with (None when it starts otherwise), and its fired steps."""
+    from augkit.core.composites import fired
+
+    steps = fired(params) if params is not None else []
+    if not steps or op_kind(*steps[0]) != "audio.random_crop":
+        return None, steps
+    offset = steps[0][1].get("offset")
+    return (offset if isinstance(offset, int) and not isinstance(offset, bool) else None), steps
+
+
+#: Height in pixels of each view's lane under a marked waveform.
+LANE = 5
+
+
+def waveform_picture(wave: np.ndarray, height: int = 64, width: int = 256,
+                     spans: Sequence[tuple[int, int] | None] = ()) -> np.ndarray:
+    """``wave`` drawn min to max per column on white, scaled to its peak, over a light axis line.
+
+    With ``spans`` (:func:`crop_spans`), the columns of view ``k``'s segment are tinted in its
+    colour (:func:`augkit.views.display.view_colour`) and a bar of that colour under the
+    waveform, in a lane of :data:`LANE` pixels per marked view, shows where the segment lies (a
+    segment whose length is unknown: a tick at its start).
+    """
+    marked = [(k, span) for k, span in enumerate(spans) if span is not None]
+    lanes = len(marked) * LANE + (2 if marked else 0)
+    canvas = np.full((height + lanes, width, 3), 255, np.uint8)
+    columns = [(k, *_columns(span, wave.size, width)) for k, span in marked]
+    for k, left, right in columns:  # tints first, blended so that overlapping segments both show
+        tint = (np.asarray(view_colour(k), np.float64) * 0.18 + 255 * 0.82)
+        area = canvas[:height, left:right].astype(np.float64)
+        canvas[:height, left:right] = np.rint(np.minimum(area, tint)).astype(np.uint8)
+    canvas[height // 2, :] = np.minimum(canvas[height // 2, :], 220)
     starts = (np.arange(width) * wave.size) // width
     peak = max(float(np.abs(wave).max()), 1e-12)
     highs = np.maximum.reduceat(wave, starts) / peak
@@ -31,8 +92,19 @@ def waveform_picture(wave: np.ndarray, height: int = 64, width: int = 256) -> np
     top = np.rint((1 - highs) * half).astype(int)
     bottom = np.rint((1 - lows) * half).astype(int)
     rows = np.arange(height)[:, None]
-    canvas[(rows >= top) & (rows <= bottom)] = (40, 90, 160)
+    canvas[:height][(rows >= top) & (rows <= bottom)] = (40, 90, 160)
+    for lane, (k, left, right) in enumerate(columns):
+        row = height + 2 + lane * LANE
+        canvas[row : row + LANE - 1, left:right] = view_colour(k)
     return canvas
+
+
+def _columns(span: tuple[int, int], n: int, width: int) -> tuple[int, int]:
+    """The picture columns ``[left, right)`` of samples ``[start, stop)`` of ``n``; at least one column."""
+    start, stop = span
+    left = min(start * width // max(n, 1), width - 1)
+    right = max(-(-stop * width // max(n, 1)), left + (1 if stop > start else 2))
+    return left, min(right, width)
 
 
 def log_mel(wave: np.ndarray, rate: int) -> np.ndarray:

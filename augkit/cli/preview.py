@@ -1,10 +1,12 @@
 """``augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
 [--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]``.
 
-Writes a self-contained HTML page (and, with ``--png``, a PNG grid) of the views a generator
-makes of the first K samples of the sources: files or folders of one modality (a text file is one
-sample per line, decoded as ``--encoding`` says, UTF-8 by default; from folders, only the files
-with ``--extensions`` when given). The generator is a registered preset (``image.simclr``, or
+Writes a self-contained HTML page (and, with ``--png``, a PNG grid with column titles) of the views
+a generator makes of the first K samples of the sources: files or folders of one modality (a text
+file is one sample per line, decoded as ``--encoding`` says, UTF-8 by default; from folders, only
+the files with ``--extensions`` when given), or manifests. Each row of the page is titled with its
+sample's file (a folder's files by their path in the folder, a text file's samples numbered) and,
+from a manifest, the row's label. The generator is a registered preset (``image.simclr``, or
 ``simclr`` when the short name is unique) or a YAML/JSON spec (:func:`augkit.views.config.load`).
 Every user error (a file that cannot be decoded, a decompression bomb among them) prints one line
 ``augkit preview: ...`` on stderr, control characters escaped, and exits 2.
@@ -16,12 +18,15 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import sys
 from pathlib import Path
 from typing import Any
 
 from augkit.cli import _views
 from augkit.cli._escape import escaped
-from augkit.core.errors import AugkitError
+from augkit.core.errors import AugkitError, InvalidInput
 
 __all__ = ["USAGE", "add_parser", "run"]
 
@@ -42,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
             raise _views.UserError(f"--samples {args.samples}: show at least 1 sample")
         views, taker = _views.generator(args)
         chosen = _views.extensions(args, args.sources, views.modality)
-        samples = _views.read("preview", args.sources, views, args.samples, args.encoding,
-                              _views.read_options(args, views.modality), chosen)
+        samples, names, labels = _read(args, views, chosen)
     except datasets.ModalityMismatch as err:
         return _views.fail("preview", f"{err.path} holds {err.found}, but {taker} takes {err.wanted}")
     except (_views.UserError, AugkitError, ValueError, TypeError, OSError) as err:  # OSError: FileNotFoundError too
@@ -51,13 +55,94 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = []
         if args.png is not None:  # first: a modality without pictures (text) then leaves nothing behind
-            written.append(preview.write_grid(args.png, samples, views))
-        written.insert(0, preview.write_page(args.out, samples, views))
+            written.append(preview.write_grid(args.png, samples, views, labels=True))
+        written.insert(0, preview.write_page(args.out, samples, views, names=names, labels=labels))
     except (AugkitError, OSError) as err:  # a sample the ops refuse, an unwritable path; other errors are bugs
         return _views.fail("preview", str(err))
     for path in written:
         print(escaped(str(path)))
     return 0
+
+
+def _read(args: argparse.Namespace, views: Any,
+          chosen: tuple[str, ...] | None) -> tuple[list[Any], list[str | None] | None, list[Any] | None]:
+    """The samples, read as every command reads them (:func:`augkit.cli._views.read`), with each
+    one's name (its file; a folder's files by their path in it, a text file's samples numbered) and,
+    from manifests, each row's label; None where they cannot be told."""
+    from augkit.datasets.manifest import MANIFEST_SUFFIXES
+
+    options = _views.read_options(args, views.modality)
+
+    def read(sources: list[str], limit: int) -> list[Any]:
+        return _views.read("preview", sources, views, limit, args.encoding, options, chosen)
+
+    if any(Path(s).suffix.lower() in MANIFEST_SUFFIXES for s in args.sources):
+        rows = read(args.sources, args.samples)
+        return rows, *_manifest_titles(args.sources, views, len(rows))
+    if not views.modality:  # a generator of any input: the sources are read together (one modality for all)
+        return read(args.sources, args.samples), None, None
+    # Every source is checked (and one sample read) before any is read one by one, as one read checks
+    # them; its notes are left out (the reads below give them again).
+    with contextlib.redirect_stderr(io.StringIO()):
+        read(args.sources, 1)
+    samples: list[Any] = []
+    names: list[str | None] = []
+    for source in args.sources:  # one source at a time, a folder's files one by one: each keeps its name
+        files = _one_sample_files(Path(source), views.modality, chosen)
+        if files is None:
+            got = read([source], args.samples - len(samples)) if len(samples) < args.samples else []
+            numbered = len(got) > 1 or Path(source).is_dir()
+            names += [f"{Path(source).name} #{j + 1}" if numbered else Path(source).name for j in range(len(got))]
+            samples += got
+            continue
+        for path in files:
+            if len(samples) >= args.samples:
+                break
+            try:
+                samples += read([str(path)], 1)
+            except (AugkitError, OSError) as err:  # as a read of the folder skips a file it cannot read
+                print(f"augkit preview: skipped {escaped(str(path))}: {escaped(' '.join(str(err).split()))}",
+                      file=sys.stderr)
+                continue
+            names.append(path.relative_to(source).as_posix())
+    if not samples:
+        raise InvalidInput(f"the sources hold no samples: {', '.join(args.sources)}")
+    return samples, names, None
+
+
+def _one_sample_files(path: Path, modality: str, chosen: tuple[str, ...] | None) -> list[Path] | None:
+    """The files of folder ``path`` that hold ``modality``'s samples, when each file read as a
+    source gives the one sample the folder gives for it (the modality's ``read`` is its ``load``);
+    None for a file, or a folder of files that hold several samples each (text)."""
+    from augkit.core import modalities
+    from augkit.datasets import FolderDataset
+
+    if not path.is_dir() or type(modalities.get(modality)).read is not modalities.BaseModality.read:
+        return None
+    return list(FolderDataset(path, modality=modality, extensions=chosen).paths)
+
+
+def _manifest_titles(sources: list[str], views: Any, count: int) -> tuple[list[str | None], list[Any] | None]:
+    """The name (the files a row names) and label of the first ``count`` rows the manifests give,
+    chosen as :func:`augkit.cli._views.read` chooses them."""
+    from augkit.core import modalities
+    from augkit.datasets import ManifestDataset
+
+    names: list[str | None] = []
+    labels: list[Any] = []
+    for source in sources:
+        rows = ManifestDataset(source)
+        fields = [f for f, m in rows.fields.items() if views.fields is not None or m == views.modality]
+        for row in rows.rows:
+            if len(names) >= count:
+                break
+            if views.fields is None and row.get(fields[0]) is None:
+                continue  # a row without the generator's field gives no sample
+            files = [Path(row[f]).name for f in fields if isinstance(row.get(f), str)
+                     and Path(row[f]).suffix.lower() in modalities.get(rows.fields[f]).extensions]
+            names.append(", ".join(files) or None)
+            labels.append(row.get("label"))
+    return names, (labels if any(label is not None for label in labels) else None)
 
 
 def _check_suffix(path: str, suffix: str, option: str) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 from augkit.core.errors import InvalidInput, MissingFile
 from augkit.core.html import png_uri
 from augkit.core.modalities import BaseModality, register
-from augkit.image.render import crop_boxes, draw_boxes, gray_levels, picture
+from augkit.image.render import crop_boxes, draw_boxes, gray_levels, marked_views, picture, view_boxes
 
 __all__ = ["EXTENSIONS", "ImageModality", "crop_boxes", "picture"]
 
@@ -218,14 +218,20 @@ class ImageModality(BaseModality):
         """An ``<img>`` of the view in its true colours (the context's mean/std undone), fitted in
         ``cell`` pixels; ``boxes=[(top, left, height, width), ...]`` in the context draws those
         regions on it (the crops views were taken from, on the original), as do the crops recorded in
-        ``view_params`` unless ``crop_boxes=False``."""
+        ``view_params`` unless ``crop_boxes=False``: view ``k``'s box in its colour
+        (:func:`augkit.views.display.view_colour`)."""
         cell = int(context.get("cell", 200))
         pic = self.picture(view, **context)
         drawn = context.get("view_params", ()) if context.get("crop_boxes", True) else ()
-        boxes = context.get("boxes") or [b for p in drawn for b in crop_boxes(p)]
-        if boxes:
+        boxes = context.get("boxes") or view_boxes(drawn)
+        boxed = any(box is not None for box in boxes)
+        if boxed:
             pic = draw_boxes(pic, boxes)
-        return f"<img class='view' alt='{'original with crop boxes' if boxes else 'view'}' src='{png_uri(pic, cell)}'>"
+        return f"<img class='view' alt='{'original with crop boxes' if boxed else 'view'}' src='{png_uri(pic, cell)}'>"
+
+    def marked_views(self, view_params: Sequence[Any], **context: Any) -> list[int]:
+        """The views whose crop box :meth:`render` draws on the original (a page's legend)."""
+        return [] if context.get("boxes") or not context.get("crop_boxes", True) else marked_views(view_params)
 
     def moved(self, source: Any, view: Any, params: Any = None, **context: Any) -> dict[str, float]:
         """``{"ssim": s, "crop_area": a}``: the structural similarity (scikit-image, on grey levels)

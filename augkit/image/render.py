@@ -1,5 +1,5 @@
 """How image views are drawn: the picture of a view (its true colours, the output's normalization
-undone), crop boxes on the original, for previews and PNG grids."""
+undone), crop boxes on the original (each in its view's colour), for previews and PNG grids."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from augkit.core.errors import InvalidInput, WrongInputType
+from augkit.views.display import view_colour
 
-__all__ = ["crop_boxes", "draw_boxes", "gray_levels", "picture"]
+__all__ = ["crop_boxes", "draw_boxes", "gray_levels", "marked_views", "picture", "view_boxes"]
 
 
 def crop_boxes(params: Any) -> list[tuple[int, int, int, int]]:
@@ -27,14 +28,27 @@ def crop_boxes(params: Any) -> list[tuple[int, int, int, int]]:
     return []
 
 
-_BOX_COLOURS = ((230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240))
+def view_boxes(view_params: Sequence[Any]) -> list[tuple[int, int, int, int] | None]:
+    """The crop box of each view (:func:`crop_boxes`), None for a view whose record does not start
+    with a crop: position ``k`` is view ``k``, drawn in its colour."""
+    return [next(iter(crop_boxes(p)), None) for p in view_params]
 
 
-def draw_boxes(pic: np.ndarray, boxes: Sequence[Sequence[int]]) -> np.ndarray:
+def marked_views(view_params: Sequence[Any]) -> list[int]:
+    """The views whose crop box :func:`draw_boxes` draws on the original."""
+    return [k for k, box in enumerate(view_boxes(view_params)) if box is not None]
+
+
+def draw_boxes(pic: np.ndarray, boxes: Sequence[Sequence[int] | None]) -> np.ndarray:
+    """``pic`` with each ``(top, left, height, width)`` box outlined, box ``k`` in view ``k``'s
+    colour (:func:`augkit.views.display.view_colour`); a None keeps its view's colour unused."""
     out = pic.copy()
     line = max(1, round(max(pic.shape[:2]) / 150))
-    for k, (top, left, height, width) in enumerate(boxes):
-        colour = _BOX_COLOURS[k % len(_BOX_COLOURS)]
+    for k, box in enumerate(boxes):
+        if box is None:
+            continue
+        top, left, height, width = box
+        colour = view_colour(k)
         bottom, right = min(top + height, pic.shape[0]), min(left + width, pic.shape[1])
         out[top : top + line, left:right] = colour
         out[max(bottom - line, 0) : bottom, left:right] = colour

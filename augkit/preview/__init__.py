@@ -16,13 +16,13 @@ _LAZY: dict[str, str] = {
     "describer": "augkit.views.display",
     "image_grid": "augkit.preview.grid",
     "measure": "augkit.preview.stats",
-    "page": "augkit.preview.page",
+    "page": "augkit.preview.pages",
     "to_display": "augkit.preview.grid",
     "views_html": "augkit.views.display",
     "write_grid": "augkit.preview.grid",
-    "write_html": "augkit.preview.page",
-    "write_page": "augkit.preview.page",
-    "write_sections": "augkit.preview.page",
+    "write_html": "augkit.preview.pages",
+    "write_page": "augkit.preview.pages",
+    "write_sections": "augkit.preview.pages",
 }
 
 __all__ = [
@@ -45,7 +45,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from augkit.preview.grid import LABEL_HEIGHT, image_grid, to_display, write_grid
-    from augkit.preview.page import page, write_html, write_page, write_sections
+    from augkit.preview.pages import page, write_html, write_page, write_sections
     from augkit.preview.stats import Table, measure
     from augkit.views.display import CSS, FieldsView, caption, describer, views_html
 

@@ -20,7 +20,8 @@ from augkit.views.generator import ViewGenerator
 __all__ = ["LABEL_HEIGHT", "image_grid", "to_display", "write_grid"]
 
 #: Height in pixels of the strip of column titles that ``labels`` adds above a grid.
-LABEL_HEIGHT = 16
+LABEL_HEIGHT = 20
+_FONT_SIZE = 13
 
 
 def to_display(x: Any) -> np.ndarray:
@@ -42,17 +43,23 @@ def to_display(x: Any) -> np.ndarray:
 def image_grid(
     rows: Sequence[Sequence[Any]], cell: int = 160, gap: int = 4, labels: Sequence[str] | None = None
 ) -> np.ndarray:
-    """Lay out rows of images in one H×W×3 uint8 grid, each fitted into a ``cell``×``cell`` square.
+    """Lay out rows of pictures in one H×W×3 uint8 grid, each scaled to fit a ``cell``×``cell``
+    square with its aspect ratio kept (its longer side ``cell`` pixels).
+
+    Each column is as wide as its widest picture and each row as high as its tallest, pictures
+    centred in their place: square views fill ``cell``×``cell`` places, and wide pictures (a clip's
+    spectrogram, twice as wide as high) make low rows rather than leaving empty bands.
 
     Args:
-        rows: one sequence of images per row (anything :func:`to_display` accepts).
-        cell: side of the square each image is fitted into, in pixels (≥ 8).
+        rows: one sequence of pictures per row (anything :func:`to_display` accepts).
+        cell: the longer side of each picture, in pixels (≥ 8).
         gap: white space between and around cells, in pixels (≥ 0).
         labels: optional column titles, drawn in a header strip above the first row.
 
     Returns:
-        The grid; without labels it is ``rows·cell + (rows+1)·gap`` high and
-        ``cols·cell + (cols+1)·gap`` wide, labels add a strip of :data:`LABEL_HEIGHT` pixels on top.
+        The grid: as wide as its columns plus ``cols+1`` gaps and as high as its rows plus
+        ``rows+1`` gaps (``rows·cell + (rows+1)·gap`` high and ``cols·cell + (cols+1)·gap`` wide
+        when every picture is square); labels add a strip of :data:`LABEL_HEIGHT` pixels on top.
 
     Raises:
         ValueError: when there are no rows, a row is empty, ``cell``/``gap`` are out of range, or
@@ -61,7 +68,7 @@ def image_grid(
     Example:
         >>> image_grid([[photo, *views]], cell=128, labels=["original", "view 1", "view 2"])
     """
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     if not rows or any(len(r) == 0 for r in rows):
         raise ValueError("image_grid needs at least one non-empty row")
@@ -72,26 +79,44 @@ def image_grid(
     n_cols = max(len(r) for r in rows)
     if labels is not None and len(labels) > n_cols:
         raise ValueError(f"labels has {len(labels)} titles for {n_cols} columns; give at most one per column")
+    tiles = [[_fitted(to_display(item), cell) for item in row] for row in rows]
+    widths = [max(row[j].shape[1] for row in tiles if j < len(row)) for j in range(n_cols)]
+    heights = [max(t.shape[0] for t in row) for row in tiles]
     header = LABEL_HEIGHT if labels else 0
-    height = header + len(rows) * cell + (len(rows) + 1) * gap
-    width = n_cols * cell + (n_cols + 1) * gap
-    canvas = np.full((height, width, 3), 255, np.uint8)
-    for i, row in enumerate(rows):
-        for j, item in enumerate(row):
-            img = Image.fromarray(to_display(item))
-            img.thumbnail((cell, cell))
-            tile = np.asarray(img)
-            top = header + gap + i * (cell + gap) + (cell - tile.shape[0]) // 2
-            left = gap + j * (cell + gap) + (cell - tile.shape[1]) // 2
-            canvas[top : top + tile.shape[0], left : left + tile.shape[1]] = tile
+    lefts = [gap + sum(widths[:j]) + j * gap for j in range(n_cols)]
+    canvas = np.full((header + sum(heights) + (len(rows) + 1) * gap, sum(widths) + (n_cols + 1) * gap, 3), 255,
+                     np.uint8)
+    top = header + gap
+    for row, height in zip(tiles, heights, strict=True):
+        for j, tile in enumerate(row):
+            y = top + (height - tile.shape[0]) // 2
+            x = lefts[j] + (widths[j] - tile.shape[1]) // 2
+            canvas[y : y + tile.shape[0], x : x + tile.shape[1]] = tile
+        top += height + gap
     if labels:
         picture = Image.fromarray(canvas)
         draw = ImageDraw.Draw(picture)
-        for j, label in enumerate(labels):
-            left = gap + j * (cell + gap)
-            draw.text((left + 2, 3), label, fill=(0, 0, 0))
+        font = ImageFont.load_default(size=_FONT_SIZE)
+        for j, label in enumerate(labels):  # centred over its column (measured: bitmap fonts take no anchor)
+            x0, y0, x1, y1 = (round(v) for v in draw.textbbox((0, 0), label, font=font))
+            draw.text((lefts[j] + (widths[j] - (x1 - x0)) // 2 - x0, (header - (y1 - y0)) // 2 - y0),
+                      label, fill=(0, 0, 0), font=font)
         canvas = np.asarray(picture).copy()
     return canvas
+
+
+def _fitted(tile: np.ndarray, cell: int) -> np.ndarray:
+    """``tile`` scaled so that its longer side is ``cell``: shrunk smoothly, or enlarged pixel by pixel."""
+    from PIL import Image
+
+    img = Image.fromarray(tile)
+    if max(img.size) > cell:
+        img.thumbnail((cell, cell))
+    elif max(img.size) < cell:
+        scale = cell / max(img.size)
+        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+        img = img.resize(size, Image.Resampling.NEAREST)
+    return np.asarray(img)
 
 
 def write_grid(
@@ -115,7 +140,7 @@ def write_grid(
         samples: the inputs (anything the generator takes).
         views: the generator whose views are shown.
         epoch: the epoch the views are drawn for.
-        cell: side of each cell, in pixels.
+        cell: the longer side of each picture, in pixels (rows of clips are half as high as wide).
         labels: draw column titles ("original", "view 1", ...) above the grid.
 
     Returns:

@@ -14,7 +14,24 @@ from augkit.core.errors import InvalidArgument
 from augkit.core.html import number
 from augkit.views.fields import check_fields, field_context
 
-__all__ = ["CSS", "FieldsView", "caption", "describer", "views_html"]
+__all__ = ["CSS", "VIEW_COLOURS", "FieldsView", "caption", "describer", "swatch", "view_colour", "views_html"]
+
+#: The colour of view ``k`` is ``VIEW_COLOURS[k % 6]``: where a modality marks on the original where
+#: each view came from (an image's crop boxes, a clip's cropped segment), the page's legend and
+#: each view's header show the same colour.
+VIEW_COLOURS: tuple[tuple[int, int, int], ...] = (
+    (230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180), (70, 240, 240))
+
+
+def view_colour(k: int) -> tuple[int, int, int]:
+    """The RGB colour of view ``k`` (0-based), as :data:`VIEW_COLOURS` cycles."""
+    return VIEW_COLOURS[k % len(VIEW_COLOURS)]
+
+
+def swatch(k: int) -> str:
+    """A small square of view ``k``'s colour (:func:`view_colour`), as HTML."""
+    r, g, b = view_colour(k)
+    return f"<span class='swatch' style='background:#{r:02x}{g:02x}{b:02x}'></span>"
 
 #: The styles of rows, cells, captions and summary tables, shared by notebooks and pages.
 CSS = (
@@ -28,6 +45,9 @@ CSS = (
     " table.summary td,table.summary th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
     " table.summary td:first-child,table.summary th:first-child{text-align:left}"
     " details{font-size:10px} pre{white-space:pre-wrap;max-height:160px;overflow:auto;background:#f4f4f4}"
+    " .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px;"
+    "box-shadow:0 0 0 1px rgba(0,0,0,.25)}"
+    " .legend{font-size:11px;margin:4px 0 0} .legend span.entry{white-space:nowrap;margin-right:8px}"
 )
 
 
@@ -95,8 +115,24 @@ class FieldsView:
         return {"fields": field_context(vg)}
 
     def _ctx(self, f: str, context: dict[str, Any]) -> dict[str, Any]:
-        extra = {k: v for k, v in context.items() if k not in ("fields", "view_params")}
+        """Field ``f``'s context: its own, the shared keys, and of the views of an original
+        (``view_params``, ``view_items``) the records and values of that field."""
+        extra = {k: v for k, v in context.items() if k not in ("fields", "view_params", "view_items")}
+        if "view_params" in context:
+            extra["view_params"] = [p.get("fields", {}).get(f) if isinstance(p, dict) else None
+                                    for p in context["view_params"]]
+        if "view_items" in context:
+            extra["view_items"] = [v.get(f) if isinstance(v, dict) else None for v in context["view_items"]]
         return {**context.get("fields", {}).get(f, {}), **extra}
+
+    def marked_views(self, view_params: Any, **context: Any) -> list[int]:
+        """The views any field marks on its original (see :func:`augkit.preview.write_page`)."""
+        marked: set[int] = set()
+        for f, descriptor in self.fields.items():
+            marks = getattr(descriptor, "marked_views", None)
+            if marks is not None:
+                marked.update(marks(**self._ctx(f, {**context, "view_params": view_params})))
+        return sorted(marked)
 
     def render(self, view: Any, params: Any = None, source: Any = None, **context: Any) -> str:
         records = params.get("fields", {}) if isinstance(params, dict) else {}

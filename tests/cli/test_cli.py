@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import augkit
 from augkit.cli import main
 from augkit.core import registry
+from augkit.preview import LABEL_HEIGHT
 
 
 def _listed(out: str) -> list[str]:
@@ -88,7 +89,7 @@ def test_preview_writes_a_page_and_a_png_grid_of_the_bundled_photos(tmp_path: Pa
             "--out", str(page), "--png", str(grid)]
     assert main(argv) == 0
     assert capsys.readouterr().out.split() == [str(page), str(grid)]
-    assert Image.open(grid).size == (3 * 160 + 4 * 4, 2 * 160 + 3 * 4)
+    assert Image.open(grid).size == (3 * 160 + 4 * 4, LABEL_HEIGHT + 2 * 160 + 3 * 4)  # titled columns
     text = page.read_text()
     assert text.count("data-index=") == 2 and text.count("data:image/png;base64,") == 2 * 3
     assert "preset <code>image.simclr</code>" in text and "seed 0, epoch 0, 2 views per sample" in text
@@ -127,7 +128,7 @@ def test_preview_of_audio_plays_the_clips(tmp_path: Path, capsys: pytest.Capture
     assert main(["preview", *clips, "--preset", "audio_pairs", "--out", str(page), "--png", str(grid)]) == 0
     text = page.read_text()
     assert text.count("<audio ") == 2 * 3 and "audio.random_crop" in text
-    assert Image.open(grid).size[1] == 2 * 160 + 3 * 4
+    assert Image.open(grid).size[1] == LABEL_HEIGHT + 2 * 80 + 3 * 4  # spectrograms: rows half a cell high
 
 
 def test_preview_from_a_config_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -158,7 +158,9 @@ def test_audio_page_plays_at_the_rate_the_ops_declare(tmp_path: Path) -> None:
     uri = re.findall(r"src='data:audio/wav;base64,([^']+)'", text)[0]
     assert sf.info(io.BytesIO(base64.b64decode(uri))).samplerate == 8000  # the rate RandomCrop was built for
     grid = np.asarray(Image.open(write_grid(tmp_path / "a.png", [wav], vg, cell=64)))
-    assert grid.shape == (64 + 2 * 4, 3 * 64 + 4 * 4, 3)  # audio grids draw the waveforms
+    # audio grids draw the spectrograms, twice as wide as high: rows half a cell high, no empty bands
+    assert grid.shape == (32 + 2 * 4, 3 * 64 + 4 * 4, 3)
+    assert (grid[4 : 4 + 32, 4 : 4 + 64] != 255).any(axis=-1).all(), "the spectrogram fills its place"
 
 
 def test_grid_of_normalized_views_shows_their_true_colours(photos: list[np.ndarray], tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs the chromium package (.ci/run installs it)")
 
 HOSTILE = "<script>document.title='pwned'</script> and <img src=x onerror=\"document.title='pwned'\"> too"
+HOSTILE_NAME = "<img src=y onerror=\"document.title='pwned'\">.jpg"
 
 
 def chromium(page: Path, *mode: str) -> subprocess.CompletedProcess[str]:
@@ -42,7 +43,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sentences = [HOSTILE, *read_sources([DATA / "sentences.txt"], limit=2)[0]]
     clips = read_sources([DATA / "audio"], sample_rate=16000)[0][:2]
     return write_sections(tmp_path_factory.mktemp("page") / "preview.html", [
-        ("images", photos, augkit.image.simclr(96, n_views=3, seed=0)),
+        ("images", photos, augkit.image.simclr(96, n_views=3, seed=0), [HOSTILE_NAME, "chelsea.jpg"]),
         ("text", sentences, augkit.text.eda(alpha=0.3, seed=0)),
         ("audio", clips, augkit.audio.audio_pairs(16000, seed=0)),
     ])
@@ -67,6 +68,10 @@ def test_the_dom_holds_every_picture_and_player_and_the_escaped_text(page: Path)
     assert audio.count("class=\"waveform\"") == audio.count("class=\"spectrogram\"") == 2 * (1 + 2)
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in texts, "the sample shows as text"
     assert '<img src="x"' not in dom, "the hostile img stayed text, not an element"
+    # the image rows are titled with their names, shown as text
+    assert images.count('<p class="row-title">') == 2 and '<span class="name">chelsea.jpg</span>' in images
+    assert '<img src="y"' not in dom and "&lt;img src=y onerror=" in images
+    assert texts.count('<p class="row-title">') == 0
 
 
 def test_a_screenshot_is_not_blank(page: Path, tmp_path: Path) -> None:
