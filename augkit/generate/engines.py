@@ -58,6 +58,7 @@ def run_shards(jobs: list[ShardJob], workers: int, engine: str, address: str | N
                     for f in finished:
                         yield f.result()
             except KeyboardInterrupt:  # stop at once: no worker writes on into the folder or outlives the job
+                quiet_fd_server()
                 for process in list(getattr(pool, "_processes", {}).values()):
                     process.kill()
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -65,6 +66,30 @@ def run_shards(jobs: list[ShardJob], workers: int, engine: str, address: str | N
             finally:
                 for f in futures:
                     f.cancel()
+
+
+def quiet_fd_server() -> None:
+    """Keep the thread that hands file descriptors to workers (``multiprocessing.resource_sharer``:
+    torch tensors in a job travel that way) from printing a traceback when a worker it serves is
+    killed mid-handshake. That thread reports through ``sys.excepthook`` and serves on; every other
+    error is printed as before."""
+    import sys
+
+    previous = sys.excepthook
+    if getattr(previous, "quiet_fd_server", False):
+        return
+
+    def hook(kind: type[BaseException], error: BaseException, tb: Any) -> None:
+        served, here = False, tb
+        while here is not None:
+            served = served or here.tb_frame.f_code.co_filename.endswith(os.path.join("multiprocessing",
+                                                                                       "resource_sharer.py"))
+            here = here.tb_next
+        if not (served and issubclass(kind, (OSError, EOFError))):
+            previous(kind, error, tb)
+
+    hook.quiet_fd_server = True  # type: ignore[attr-defined]
+    sys.excepthook = hook
 
 
 def die_with_parent(parent: int) -> None:
