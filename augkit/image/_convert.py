@@ -255,21 +255,18 @@ class _ToNormalizedTensor:
     _SMALL = 64 * 64
 
     def __init__(self, mean: Sequence[float], std: Sequence[float]) -> None:
-        import torch
-
         mean_a, std_a = check_stats(mean, std)
         self.mean, self.std = mean_a.tolist(), std_a.tolist()
         self.spec = {"type": "normalized", "mean": self.mean, "std": self.std}  # how a config spec names it
         mean3, std3 = np.resize(mean_a, 3), np.resize(std_a, 3)
-        self._scale = torch.as_tensor(1.0 / (255.0 * std3), dtype=torch.float32).view(3, 1, 1)
-        self._bias = torch.as_tensor(-mean3 / std3, dtype=torch.float32).view(3, 1, 1)
         # grayscale views have one channel: normalized with the averaged statistics
-        self._gray_scale = torch.tensor([1.0 / (255.0 * std3.mean())], dtype=torch.float32).view(1, 1, 1)
-        self._gray_bias = torch.tensor([-mean3.mean() / std3.mean()], dtype=torch.float32).view(1, 1, 1)
         levels = np.arange(256, dtype=np.float64)[:, None] / 255.0
         self._lut = ((levels - mean3) / std3).astype(np.float32).reshape(1, 256, 3)
         self._plane_luts = [np.ascontiguousarray(self._lut[0, :, k]) for k in range(3)]
         self._gray_lut = ((levels[:, 0] - mean3.mean()) / std3.mean()).astype(np.float32).reshape(1, 256)
+        # per plane: level · scale + bias (cv2.addWeighted's one pass from uint8 to float32)
+        self._planes = [(float(a), float(b)) for a, b in zip(1.0 / (255.0 * std3), -mean3 / std3, strict=True)]
+        self._gray_plane = (float(1.0 / (255.0 * std3.mean())), float(-mean3.mean() / std3.mean()))
 
     def __call__(self, img: np.ndarray) -> Any:
         import torch
@@ -280,10 +277,18 @@ class _ToNormalizedTensor:
             if img.ndim == 2:
                 return torch.from_numpy(cv2.LUT(img, self._gray_lut))[None]
             return torch.from_numpy(_channels_first(cv2.LUT(img, self._lut)))
-        out = torch.from_numpy(_channels_first(img)).to(torch.float32)
-        if img.ndim == 2:
-            return out.mul_(self._gray_scale).add_(self._gray_bias)
-        return out.mul_(self._scale).add_(self._bias)
+        out = np.empty((1 if img.ndim == 2 else img.shape[2], *img.shape[:2]), dtype=np.float32)
+        self._normalize_into(img, out)
+        return torch.from_numpy(out)
+
+    def _normalize_into(self, img: np.ndarray, out: np.ndarray) -> None:
+        """``img`` (``H×W×3`` or ``H×W`` uint8) normalized into ``out`` (``C×H×W`` float32), plane by plane."""
+        import cv2
+
+        planes = _channels_first(img)
+        for plane, dst, (scale, bias) in zip(planes, out, [self._gray_plane] if img.ndim == 2 else self._planes,
+                                             strict=True):
+            cv2.addWeighted(plane, scale, plane, 0.0, bias, dst=dst, dtype=cv2.CV_32F)
 
     def convert_batch(self, stack: np.ndarray) -> Any:
         """A ``[B, H, W, 3]`` (or grayscale ``[B, H, W]``) uint8 stack as a normalized
@@ -306,12 +311,11 @@ class _ToNormalizedTensor:
                 out[:, k] = cv2.LUT(plane, tables[k]).reshape(n, h, w)
             return torch.from_numpy(out)
         # image by image into the output, as __call__ computes each one (the same bits), while the
-        # image is in cache: three passes over a whole [64, 3, 224, 224] batch run from memory
-        scale, bias = (self._gray_scale, self._gray_bias) if c == 1 else (self._scale, self._bias)
-        out_t = torch.empty((n, c, h, w), dtype=torch.float32)
-        for image, view in zip(stack, out_t, strict=True):
-            view.copy_(torch.from_numpy(_channels_first(image[..., 0] if c == 1 else image))).mul_(scale).add_(bias)
-        return out_t
+        # image is in cache: passes over a whole [64, 3, 224, 224] batch would run from memory
+        out = np.empty((n, c, h, w), dtype=np.float32)
+        for image, view in zip(stack, out, strict=True):
+            self._normalize_into(image[..., 0] if c == 1 else image, view)
+        return torch.from_numpy(out)
 
 
 def check_stats(mean: Sequence[float], std: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
