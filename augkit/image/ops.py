@@ -82,6 +82,10 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
             ``"cubic_antialias"`` (PIL's bicubic, antialiased when shrinking: bit for bit what
             torchvision gives on PIL images, at about 2× the cost; see :func:`augkit.image.functional.resize`).
         p: probability of cropping (1.0: always).
+        fit: what a drawn box larger than the image becomes: ``"retry"`` (torchvision's: up to 10
+            draws, then the centred fallback above) or ``"clamp"`` (one draw, each side cut to the
+            image's, as BYOL's ``byol/utils/dataset.py`` ``_decode_and_random_crop`` does: more
+            crops span the whole width or height). The record is the box either way.
 
     Record: ``{"applied": True, "top", "left", "height", "width", "interpolation"}`` (the crop box in
     the input, and how it was resized). A record without ``"interpolation"`` (augkit 0.2) replays
@@ -106,12 +110,15 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
         Arg("ratio", Range(1 / MAX_ASPECT_RATIO, MAX_ASPECT_RATIO), (3 / 4, 4 / 3), "range of the crop's aspect ratio"),
         _INTERPOLATION,
         Arg("p", Probability(), 1.0, "probability of cropping"),
+        Arg("fit", Choice(("retry", "clamp")), "retry", "a box larger than the image: 'retry' or 'clamp' its sides",
+            keyword_only=True),
     )
     drawn = {"top": int, "left": int, "height": int, "width": int}
     size: tuple[int, int]
     scale: tuple[float, float]
     ratio: tuple[float, float]
     interpolation: str
+    fit: str
 
     def setup(self) -> None:
         self._log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
@@ -137,6 +144,8 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
             aspect = math.exp(r_lo + (r_hi - r_lo) * u_ratio)
             w = round(math.sqrt(target * aspect))
             h = round(math.sqrt(target / aspect))
+            if self.fit == "clamp":  # the first draw, its sides cut to the image's
+                w, h = min(max(w, 1), width), min(max(h, 1), height)
             if 0 < w <= width and 0 < h <= height:
                 top = min(int(u_top * (height - h + 1)), height - h)
                 left = min(int(u_left * (width - w + 1)), width - w)
@@ -175,6 +184,8 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
         logs = r_lo + (r_hi - r_lo) * tries[..., 1]
         aspect = np.array([math.exp(v) for v in logs.ravel().tolist()]).reshape(logs.shape)
         w, h = np.rint(np.sqrt(target * aspect)), np.rint(np.sqrt(target / aspect))
+        if self.fit == "clamp":
+            w, h = np.minimum(np.maximum(w, 1), width), np.minimum(np.maximum(h, 1), height)
         fits = (w > 0) & (w <= width) & (h > 0) & (h <= height)
         first, rows = fits.argmax(axis=1), np.arange(n)
         w, h, u_top, u_left = w[rows, first], h[rows, first], tries[rows, first, 2], tries[rows, first, 3]

@@ -126,15 +126,15 @@ def simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, 
                      blur_p: float, solarize_p: float = 0.0, *, interpolation: str = "linear",
                      kernel: Callable[[int], int] | None = paper_kernel_size, sigma: tuple[float, float] = (0.1, 2.0),
                      jitter_p: float = 0.8, flip_p: float = 0.5, extra: Sequence[Augmenter[Any]] = (),
-                     semantics: str = "torchvision") -> Compose:
+                     semantics: str = "torchvision", fit: str = "retry") -> Compose:
     """Crop, flip, jitter, grayscale, blur, solarize: the recipe SimCLR set and its successors vary.
 
     ``kernel`` is the blur kernel's rule (the side for a view side); None: the 3σ kernel, what PIL's
     ``GaussianBlur(radius=σ)`` in the PyTorch references (MoCo, SwAV, DINO, ...) computes.
     ``semantics`` is the colour jitter's maths (:class:`ColorJitter`): TensorFlow references
-    (SimCLR, BYOL) jitter as ``tf.image`` does.
+    (SimCLR, BYOL) jitter as ``tf.image`` does; ``fit`` is the crop's (:class:`RandomResizedCrop`).
     """
-    crop = RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), interpolation=interpolation)
+    crop = RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), interpolation=interpolation, fit=fit)
     ops: list[Augmenter[Any]] = [crop]
     if flip_p > 0:
         ops.append(HorizontalFlip(p=flip_p))
@@ -218,26 +218,26 @@ def moco_v2(size: int = 224) -> Augmenter[Any]:
 def byol(size: int = 224) -> list[Augmenter[Any]]:
     """BYOL's two asymmetric views (Grill et al. 2020, "Bootstrap Your Own Latent", Appendix B,
     and its code: ``google-deepmind/deepmind-research``, ``byol/utils/dataset.py`` and
-    ``byol/utils/augmentations.py``): a crop of area 0.08–1 (aspect 3/4–4/3) resized bicubically
-    (``tf.image.resize(..., BICUBIC)``; OpenCV's ``"cubic"`` here), flip p 0.5, colour jitter
-    (0.4, 0.4, 0.2, 0.1) p 0.8 in random order with ``tf.image``'s maths (additive brightness,
-    contrast around each channel's mean, saturation and hue in HSV, clipped after each:
-    ``semantics="tensorflow"``), grayscale p 0.2, Gaussian blur σ 0.1–2 with the kernel
-    ``2·int(size / 20) + 1`` (``blur_divider=10``: 23 taps at 224, 9 at 96), solarize at 0.5
-    (128). View 1: blur p 1.0, solarize p 0; view 2: blur p 0.1, solarize p 0.2. Evaluation:
-    :func:`eval_transform`. The two views are different recipes, so ``n_views`` can only be 2.
+    ``byol/utils/augmentations.py``): a crop of area 0.08–1 (aspect 3/4–4/3, one draw with its
+    sides cut to the image's: ``fit="clamp"``) resized bicubically (``tf.image.resize(...,
+    BICUBIC)``; OpenCV's ``"cubic"`` here), flip p 0.5, colour jitter (0.4, 0.4, 0.2, 0.1) p 0.8 in
+    random order with ``tf.image``'s maths (additive brightness, contrast around each channel's
+    mean, saturation and hue in HSV, clipped after each: ``semantics="tensorflow"``), grayscale
+    p 0.2, Gaussian blur σ 0.1–2 with the kernel ``2·int(size / 20) + 1`` (``blur_divider=10``: 23
+    taps at 224, 9 at 96), solarize at 0.5 (128). View 1: blur p 1.0, solarize p 0; view 2: blur
+    p 0.1, solarize p 0.2. Evaluation: :func:`eval_transform`. The two views are different
+    recipes, so ``n_views`` can only be 2.
 
-    Two differences from the reference remain: its crop clamps a box wider or taller than the
-    image to the image's side (torchvision's, used here, draws again, up to 10 times), and its blur
-    pads with zeros (``padding='SAME'``), darkening a border as wide as the kernel's radius, where
-    the blur here reflects the image.
+    One difference from the reference remains: its blur pads with zeros (``padding='SAME'``),
+    darkening a border as wide as the kernel's radius, where the blur here reflects the image.
 
     Example:
         >>> online, target = byol(seed=0)(photo, index=0)
     """
     size = checked("byol", "size", SIDE, size)
     jitter = (0.4, 0.4, 0.2, 0.1)
-    tf: dict[str, Any] = {"interpolation": "cubic", "kernel": simclr_kernel_size, "semantics": "tensorflow"}
+    tf: dict[str, Any] = {"interpolation": "cubic", "kernel": simclr_kernel_size, "semantics": "tensorflow",
+                          "fit": "clamp"}
     view1 = simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0, **tf)
     view2 = simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2, **tf)
     return [view1, view2]

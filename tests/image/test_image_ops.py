@@ -378,3 +378,20 @@ def test_color_jitter_stores_normalized_ranges_and_draws_within_them() -> None:
     # the stored ranges rebuild the same op
     again = ColorJitter(**clipped.arguments())
     assert again.arguments() == clipped.arguments()
+
+
+def test_a_clamped_crop_cuts_its_box_to_the_image_and_batches_draw_the_same() -> None:
+    from augkit import ViewGenerator
+    from augkit.image import RandomResizedCrop
+
+    op = RandomResizedCrop(16, scale=(0.6, 1.0), fit="clamp")
+    photo = np.zeros((30, 50, 3), np.uint8)
+    recs = [op.draw(photo, np.random.default_rng(k)) for k in range(400)]
+    assert all(1 <= r["height"] <= 30 and 1 <= r["width"] <= 50 for r in recs)
+    assert sum(r["height"] == 30 for r in recs) > 100  # tall boxes are cut to the image, not drawn again
+    retry = [RandomResizedCrop(16, scale=(0.6, 1.0)).draw(photo, np.random.default_rng(k)) for k in range(400)]
+    assert sum(r["height"] == 30 for r in retry) < sum(r["height"] == 30 for r in recs)
+    vg = ViewGenerator(op, n_views=2, seed=5)
+    photos = [np.random.default_rng(i).integers(0, 256, (30 + i, 50, 3), dtype=np.uint8) for i in range(8)]
+    batch = vg.generate_batch(photos, range(8))
+    assert batch.params == [vg.generate(x, index=i).params for i, x in enumerate(photos)]

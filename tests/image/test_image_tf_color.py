@@ -121,3 +121,4 @@ def test_byol_and_simclr_follow_their_tensorflow_references() -> None:
     assert ops(augkit.image.byol(96, seed=0), 0)["image.gaussian_blur"].kernel_size == 9
     assert ops(augkit.image.simclr(224, seed=0), 0)["image.color_jitter"].semantics == "simclr_v2"
     assert ops(augkit.image.simclr_cifar(seed=0), 0)["image.color_jitter"].semantics == "simclr_v2"
+
