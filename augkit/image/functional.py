@@ -138,12 +138,17 @@ def gaussian_kernel(sigma: float, ksize: int) -> np.ndarray:
     return np.asarray(fblur.create_gaussian_kernel_1d(sigma, ksize), dtype=np.float32)
 
 
-def blur(img: np.ndarray, sigma: float, ksize: int) -> np.ndarray:
-    """Separable Gaussian blur with reflected borders; a kernel of side 1 leaves the image as it is."""
+#: GaussianBlur's borders: the image reflected (OpenCV's ``BORDER_REFLECT_101``), or zeros (what a
+#: TensorFlow ``depthwise_conv2d(padding='SAME')`` blur pads with: SimCLR's, BYOL's).
+BORDERS = {"reflect": cv2.BORDER_REFLECT_101, "zeros": cv2.BORDER_CONSTANT}
+
+
+def blur(img: np.ndarray, sigma: float, ksize: int, border: str = "reflect") -> np.ndarray:
+    """Separable Gaussian blur with ``border`` (:data:`BORDERS`); a kernel of side 1 leaves the image as it is."""
     if ksize <= 1:
         return img
     kernel = gaussian_kernel(sigma, ksize)
-    return cv2.sepFilter2D(img, -1, kernel, kernel, borderType=cv2.BORDER_REFLECT_101)
+    return cv2.sepFilter2D(img, -1, kernel, kernel, borderType=BORDERS[border])
 
 
 def jitter_groups(fired: list[int], params: list[dict[str, Any]]) -> Iterator[tuple[str, list[int]]]:

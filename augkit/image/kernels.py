@@ -53,7 +53,8 @@ def lut(batch: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 def blur(batch: np.ndarray, records: list[Params]) -> np.ndarray:
     """Each image blurred with its own ``sigma`` and ``kernel_size``."""
-    return np.stack([F.blur(x, float(r["sigma"]), int(r["kernel_size"])) for x, r in zip(batch, records, strict=True)])
+    return np.stack([F.blur(x, float(r["sigma"]), int(r["kernel_size"]), r.get("border", "reflect"))
+                     for x, r in zip(batch, records, strict=True)])
 
 
 def jitter(batch: np.ndarray, records: list[Params]) -> np.ndarray:
@@ -83,7 +84,7 @@ def lut_rows(batch: np.ndarray, rows: list[int], table: np.ndarray) -> None:
 
 def blur_rows(batch: np.ndarray, rows: list[int], records: list[Params]) -> None:
     for i, r in zip(rows, records, strict=True):
-        batch[i] = F.blur(batch[i], float(r["sigma"]), int(r["kernel_size"]))
+        batch[i] = F.blur(batch[i], float(r["sigma"]), int(r["kernel_size"]), r.get("border", "reflect"))
 
 
 def jitter_rows(batch: np.ndarray, rows: list[int], records: list[Params]) -> None:

@@ -223,9 +223,13 @@ class GaussianBlur(Augmenter[np.ndarray]):
         sigma: range of the standard deviation in pixels.
         kernel_size: the largest (odd) kernel side; None leaves only the 3σ truncation.
         p: probability of blurring.
+        border: what lies beyond the image: ``"reflect"`` (the image mirrored, OpenCV's and PIL's
+            way) or ``"zeros"`` (black, what SimCLR's and BYOL's TensorFlow blur pads with: it
+            darkens a border as wide as the kernel's radius).
 
-    Record: ``{"applied": True, "sigma": float, "kernel_size": int}``; the recorded kernel side is
-    at most :data:`MAX_BLUR_KERNEL` (601), whatever ``kernel_size`` allows.
+    Record: ``{"applied": True, "sigma": float, "kernel_size": int}``, and ``"border"`` when it is
+    not ``"reflect"`` (a record without it is reflected); the recorded kernel side is at most
+    :data:`MAX_BLUR_KERNEL` (601), whatever ``kernel_size`` allows.
 
     Example:
         >>> GaussianBlur(sigma=(0.1, 2.0), kernel_size=23, p=0.5)
@@ -238,22 +242,40 @@ class GaussianBlur(Augmenter[np.ndarray]):
             "range of the standard deviation in pixels"),
         Arg("kernel_size", Value(_optional_odd, "a positive odd int or None"), None, "the largest kernel side"),
         Arg("p", Probability(), 0.5, "probability of blurring"),
+        Arg("border", Choice(tuple(F.BORDERS)), "reflect", "beyond the image: 'reflect' or 'zeros'",
+            keyword_only=True),
     )
     drawn = {"sigma": float, "kernel_size": int}
     # the kernel drawn is the 3σ one, capped by the argument: its bound follows from sigma's
     record_bounds = {"kernel_size": Integer(1, MAX_BLUR_KERNEL, odd=True)}
     sigma: tuple[float, float]
     kernel_size: int | None
+    border: str
+
+    def setup(self) -> None:
+        self._tag = {} if self.border == "reflect" else {"border": self.border}
 
     def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
         sigma = uniform(rng, self.sigma)
         radius = math.ceil(BLUR_TRUNCATE * sigma)
         if self.kernel_size is not None:
             radius = min(radius, self.kernel_size // 2)
-        return {"sigma": sigma, "kernel_size": 2 * radius + 1}
+        return {"sigma": sigma, "kernel_size": 2 * radius + 1} | self._tag
+
+    @staticmethod
+    def border_of(params: Params) -> str:
+        """The border a record was made with (reflected when it does not say)."""
+        border = params.get("border", "reflect")
+        if not isinstance(border, str) or border not in F.BORDERS:
+            raise InvalidParams(f"GaussianBlur params['border']={border!r:.40} must be one of "
+                                f"{list(F.BORDERS)}; use the params drawn for this image")
+        return border
+
+    def check_params(self, x: np.ndarray, params: Params) -> None:
+        self.border_of(params)
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
-        return F.blur(x, float(params["sigma"]), int(params["kernel_size"]))
+        return F.blur(x, float(params["sigma"]), int(params["kernel_size"]), self.border_of(params))
 
     def uniform_draws(self) -> int:
         return 0 if self.sigma[0] == self.sigma[1] else 1
@@ -265,7 +287,8 @@ class GaussianBlur(Augmenter[np.ndarray]):
         out: list[Params | None] = []
         for sigma in sigmas:
             radius = math.ceil(BLUR_TRUNCATE * sigma)
-            out.append({"sigma": sigma, "kernel_size": 2 * (radius if cap is None else min(radius, cap)) + 1})
+            side = 2 * (radius if cap is None else min(radius, cap)) + 1
+            out.append({"sigma": sigma, "kernel_size": side} | self._tag)
         return out
 
     def transform_batch(self, batch: Any, records: list[Params]) -> Any:

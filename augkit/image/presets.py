@@ -126,13 +126,14 @@ def simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, 
                      blur_p: float, solarize_p: float = 0.0, *, interpolation: str = "linear",
                      kernel: Callable[[int], int] | None = paper_kernel_size, sigma: tuple[float, float] = (0.1, 2.0),
                      jitter_p: float = 0.8, flip_p: float = 0.5, extra: Sequence[Augmenter[Any]] = (),
-                     semantics: str = "torchvision", fit: str = "retry") -> Compose:
+                     semantics: str = "torchvision", fit: str = "retry", border: str = "reflect") -> Compose:
     """Crop, flip, jitter, grayscale, blur, solarize: the recipe SimCLR set and its successors vary.
 
     ``kernel`` is the blur kernel's rule (the side for a view side); None: the 3σ kernel, what PIL's
     ``GaussianBlur(radius=σ)`` in the PyTorch references (MoCo, SwAV, DINO, ...) computes.
     ``semantics`` is the colour jitter's maths (:class:`ColorJitter`): TensorFlow references
-    (SimCLR, BYOL) jitter as ``tf.image`` does; ``fit`` is the crop's (:class:`RandomResizedCrop`).
+    (SimCLR, BYOL) jitter as ``tf.image`` does and blur with zeros beyond the image (``border``);
+    ``fit`` is the crop's (:class:`RandomResizedCrop`).
     """
     crop = RandomResizedCrop(size, scale=scale, ratio=(3 / 4, 4 / 3), interpolation=interpolation, fit=fit)
     ops: list[Augmenter[Any]] = [crop]
@@ -141,7 +142,8 @@ def simclr_pipeline(size: int, scale: tuple[float, float], jitter: tuple[float, 
     if jitter_p > 0:
         ops += [ColorJitter(*jitter, p=jitter_p, semantics=semantics), ToGray(p=0.2)]
     if blur_p > 0:
-        ops.append(GaussianBlur(sigma=sigma, kernel_size=None if kernel is None else kernel(size), p=blur_p))
+        ops.append(GaussianBlur(sigma=sigma, kernel_size=None if kernel is None else kernel(size), p=blur_p,
+                                border=border))
     if solarize_p > 0:
         ops.append(Solarize(threshold=128, p=solarize_p))
     return Compose([*ops, *extra])
@@ -158,7 +160,8 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     p 0.8, random order, clipped after each; ``tf.image``'s maths with SimCLR v2's multiplicative
     brightness, ``color_jitter_rand``: ``semantics="simclr_v2"``), grayscale (p 0.2), Gaussian
     blur (p 0.5, σ 0.1–2, kernel ``2·(size // 10 // 2) + 1`` as ``random_blur`` builds it: 23 for
-    224). The evaluation transform is :func:`eval_transform` (resize to size/0.875, centre crop).
+    224; zeros beyond the image, ``depthwise_conv2d(padding='SAME')``: ``border="zeros"``). The
+    evaluation transform is :func:`eval_transform` (resize to size/0.875, centre crop).
 
     Args:
         size: output side in pixels.
@@ -176,7 +179,8 @@ def simclr(size: int = 224, *, strength: float = 1.0, blur: bool = True) -> Augm
     s = checked("simclr", "strength", Number(0.0, 2.5), strength)  # at most 2.5: the hue shift 0.2·s stays within 0.5
     blur = checked("simclr", "blur", Flag(), blur)
     return simclr_pipeline(size, (0.08, 1.0), (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), 0.5 if blur else 0.0,
-                            interpolation="cubic", kernel=simclr_kernel_size, semantics="simclr_v2")
+                            interpolation="cubic", kernel=simclr_kernel_size, semantics="simclr_v2",
+                            border="zeros")
 
 
 @image_preset("image.simclr_cifar")
@@ -224,12 +228,10 @@ def byol(size: int = 224) -> list[Augmenter[Any]]:
     random order with ``tf.image``'s maths (additive brightness, contrast around each channel's
     mean, saturation and hue in HSV, clipped after each: ``semantics="tensorflow"``), grayscale
     p 0.2, Gaussian blur σ 0.1–2 with the kernel ``2·int(size / 20) + 1`` (``blur_divider=10``: 23
-    taps at 224, 9 at 96), solarize at 0.5 (128). View 1: blur p 1.0, solarize p 0; view 2: blur
+    taps at 224, 9 at 96) and zeros beyond the image (``padding='SAME'``: ``border="zeros"``),
+    solarize at 0.5 (128). View 1: blur p 1.0, solarize p 0; view 2: blur
     p 0.1, solarize p 0.2. Evaluation: :func:`eval_transform`. The two views are different
     recipes, so ``n_views`` can only be 2.
-
-    One difference from the reference remains: its blur pads with zeros (``padding='SAME'``),
-    darkening a border as wide as the kernel's radius, where the blur here reflects the image.
 
     Example:
         >>> online, target = byol(seed=0)(photo, index=0)
@@ -237,7 +239,7 @@ def byol(size: int = 224) -> list[Augmenter[Any]]:
     size = checked("byol", "size", SIDE, size)
     jitter = (0.4, 0.4, 0.2, 0.1)
     tf: dict[str, Any] = {"interpolation": "cubic", "kernel": simclr_kernel_size, "semantics": "tensorflow",
-                          "fit": "clamp"}
+                          "fit": "clamp", "border": "zeros"}
     view1 = simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=1.0, solarize_p=0.0, **tf)
     view2 = simclr_pipeline(size, (0.08, 1.0), jitter, blur_p=0.1, solarize_p=0.2, **tf)
     return [view1, view2]

@@ -174,17 +174,18 @@ def _hue(x: torch.Tensor, factors: list[float]) -> torch.Tensor:
 
 
 def _blur(batch: torch.Tensor, fired: list[int], params: list[Params]) -> None:
-    """Separable Gaussian blur, reflected borders (OpenCV's BORDER_REFLECT_101), per-sample sigma."""
-    by_size: dict[int, list[int]] = {}
+    """Separable Gaussian blur, per-sample sigma; borders reflected (OpenCV's BORDER_REFLECT_101) or zeros."""
+    by_size: dict[tuple[int, str], list[int]] = {}
     for i in fired:
-        by_size.setdefault(int(params[i]["kernel_size"]), []).append(i)
+        by_size.setdefault((int(params[i]["kernel_size"]), params[i].get("border", "reflect")), []).append(i)
     c, h, w = batch.shape[-3:]
-    for ksize, group in by_size.items():
+    for (ksize, border), group in by_size.items():
         if ksize <= 1:
             continue
         pad = ksize // 2
+        mode = "reflect" if border == "reflect" else "constant"
         idx = torch.tensor(group, device=batch.device)
-        if pad >= min(h, w):  # more border than image: the per-image kernel reflects repeatedly
+        if pad >= min(h, w) and mode == "reflect":  # more border than image: the per-image kernel reflects repeatedly
             for i in group:
                 img = batch[i].permute(1, 2, 0).to(torch.uint8).cpu().numpy()
                 out = F.blur(np.ascontiguousarray(img if c == 3 else img[..., 0]), float(params[i]["sigma"]), ksize)
@@ -195,6 +196,6 @@ def _blur(batch: torch.Tensor, fired: list[int], params: list[Params]) -> None:
         k = torch.from_numpy(kernels).to(batch.device).repeat_interleave(c, dim=0)  # [n·c, ksize]
         n = len(group)
         sub = batch[idx].reshape(1, n * c, h, w)
-        sub = TF.conv2d(TF.pad(sub, (pad, pad, 0, 0), mode="reflect"), k.view(n * c, 1, 1, ksize), groups=n * c)
-        sub = TF.conv2d(TF.pad(sub, (0, 0, pad, pad), mode="reflect"), k.view(n * c, 1, ksize, 1), groups=n * c)
+        sub = TF.conv2d(TF.pad(sub, (pad, pad, 0, 0), mode=mode), k.view(n * c, 1, 1, ksize), groups=n * c)
+        sub = TF.conv2d(TF.pad(sub, (0, 0, pad, pad), mode=mode), k.view(n * c, 1, ksize, 1), groups=n * c)
         batch[idx] = sub.reshape(n, c, h, w).round_().clamp_(0, 255)

@@ -31,7 +31,7 @@ from augkit.core.streams import stream
 from augkit.views.fields import check_fields, field_modalities, field_pipelines, view_pipelines
 from augkit.views.mixing import check_mixing, check_source, scope
 from augkit.views.records import check_extra_fields, check_position, current_record, sample_name, with_fields
-from augkit.views.steps import check_input
+from augkit.views.steps import check_input, check_output
 
 __all__ = ["ViewGenerator", "Views"]
 
@@ -85,8 +85,8 @@ class ViewGenerator:
         seed: the integer every stream derives from. ``None`` draws one at construction, exposed as
             ``vg.seed``. Multi-process and DDP users should pass an explicit seed so that every
             process derives the same views.
-        output: final conversion of each view (e.g. to a normalized tensor). It runs after the
-            augmenters and is not part of the recorded params. For dict samples, a dict
+        output: final conversion of each view (a callable, or the name of the modality's declared
+            step: ``"uint8"``, ``"normalized"``), after the augmenters, not recorded. For dict samples
             ``{field: conversion}`` converts those fields; a callable converts the whole view dict.
         prepare: conversion of the input, run once per sample before any view (e.g. PIL to numpy).
         input: a declared, deterministic step run once per sample after ``prepare``; it may change the
@@ -173,7 +173,7 @@ class ViewGenerator:
                 if unknown:
                     raise InvalidArgument(f"output= names fields {unknown} that have no pipeline; "
                                           f"fields: {sorted(self.fields)}")
-        self.output: Any = output
+        self.output: Any = check_output(output, self.modality, getattr(self, "field_modalities", None))
         #: The samples mixing ops draw their partners from (:mod:`augkit.core.mixing`), by index.
         self.source = check_source(source)
         self.mixes = check_mixing([p for view in self.pipelines

@@ -122,3 +122,56 @@ def test_byol_and_simclr_follow_their_tensorflow_references() -> None:
     assert ops(augkit.image.simclr(224, seed=0), 0)["image.color_jitter"].semantics == "simclr_v2"
     assert ops(augkit.image.simclr_cifar(seed=0), 0)["image.color_jitter"].semantics == "simclr_v2"
 
+
+
+def _tf_blur(x: np.ndarray, sigma: float, ksize: int) -> np.ndarray:
+    """SimCLR's and BYOL's blur: the full kernel of ``ksize`` taps, zeros beyond the image, float64."""
+    radius = ksize // 2
+    taps = np.exp(-np.arange(-radius, radius + 1) ** 2 / (2 * sigma**2))
+    taps /= taps.sum()
+    img = np.pad(x.astype(np.float64), ((radius, radius), (radius, radius), (0, 0)))
+    rows = sum(taps[k] * img[:, k : k + x.shape[1]] for k in range(ksize))
+    out = sum(taps[k] * rows[k : k + x.shape[0]] for k in range(ksize))
+    return np.rint(out).astype(np.uint8)
+
+
+@pytest.mark.parametrize("device", [None, "cpu"])
+def test_a_zero_border_blur_equals_the_tensorflow_blur_within_a_level(device: str | None) -> None:
+    from augkit.image import GaussianBlur
+
+    photo = np.random.default_rng(1).integers(0, 256, (40, 48, 3), dtype=np.uint8)
+    op = GaussianBlur(sigma=(0.1, 2.0), kernel_size=23, p=1.0, border="zeros")
+    vg = augkit.ViewGenerator(op, n_views=1, seed=0, output="uint8")
+    if device is None:
+        for k in range(30):
+            rec = op.draw(photo, np.random.default_rng(k))
+            assert rec["border"] == "zeros"
+            got = op.transform(photo, rec).astype(int)
+            assert np.abs(got - _tf_blur(photo, rec["sigma"], 23)).max() <= 1
+            assert got[0].mean() < photo[0].mean() - 5 or rec["sigma"] < 0.5  # the border darkens
+    else:
+        made = vg.generate_batch([photo] * 4, range(4), device=device)
+        for i in range(4):
+            rec = made.params[i][0]
+            view = made.items[0][i].permute(1, 2, 0).numpy().astype(int)
+            assert np.abs(view - _tf_blur(photo, rec["sigma"], 23)).max() <= 1
+
+
+def test_a_blur_record_without_border_reflects_and_a_bad_one_is_refused() -> None:
+    from augkit.image import GaussianBlur
+
+    photo = np.random.default_rng(2).integers(0, 256, (20, 20, 3), dtype=np.uint8)
+    zeros, reflect = GaussianBlur(p=1.0, border="zeros"), GaussianBlur(p=1.0)
+    rec = reflect.draw(photo, np.random.default_rng(0))
+    assert "border" not in rec
+    assert np.array_equal(zeros.transform(photo, rec), reflect.transform(photo, rec))
+    with pytest.raises(InvalidParams, match="border"):
+        zeros.transform(photo, {**rec, "border": ["zeros"]})
+
+
+def test_simclr_and_byol_blur_with_zeros_beyond_the_image() -> None:
+    for vg in (augkit.image.simclr(64, seed=0), augkit.image.byol(64, seed=0)):
+        for pipeline in vg.pipelines:
+            (blur,) = [op for op in pipeline.ops if op.name == "image.gaussian_blur"]
+            assert blur.border == "zeros"
+    assert augkit.image.moco_v2(64, seed=0).pipelines[0].ops[4].border == "reflect"  # PIL's blur
