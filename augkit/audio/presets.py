@@ -269,7 +269,7 @@ def effects(sample_rate: int = 16000, seconds: float = 1.0, *, room_p: float = 0
         RandomCrop(seconds, sample_rate),
         RandomApply(room, p=probability["room_p"]),
         RandomApply(microphone, p=probability["filter_p"]),
-        RandomApply(PeakingEQ((100.0, 0.8 * nyquist), (-9.0, 9.0), (0.7, 3.0), 3, sample_rate),
+        RandomApply(PeakingEQ((min(100.0, 0.1 * nyquist), 0.8 * nyquist), (-9.0, 9.0), (0.7, 3.0), 3, sample_rate),
                     p=probability["eq_p"]),
         RandomApply(codec, p=probability["codec_p"]),
         RandomApply(OneOf([TanhDistortion((0.01, 0.3)), ClippingDistortion((0.0, 5.0))]),

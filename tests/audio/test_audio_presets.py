@@ -106,3 +106,12 @@ def test_records_keep_the_0_1_layout() -> None:
     ops = steps(made.params[0])
     assert [step["op"] for step in ops] == ["audio.random_crop", "random_apply", "random_apply", "random_apply"]
     assert ops[0]["params"]["applied"] is True and "offset" in ops[0]["params"]
+
+
+@pytest.mark.parametrize("rate", [1, 8, 250])
+def test_effects_work_at_any_rate_the_ops_take(rate: int) -> None:
+    # the equalizer's lowest centre follows the rate (it was 100 Hz, above the Nyquist of 200 Hz audio)
+    vg = audio.effects(rate, seconds=4 / rate if rate < 4 else 1.0, seed=0)
+    clip = torch.randn(1, 2 * max(4, rate))
+    for i in range(20):
+        assert all(torch.isfinite(v).all() for v in vg(clip, index=i))
