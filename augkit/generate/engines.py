@@ -45,7 +45,7 @@ def run_shards(jobs: list[ShardJob], workers: int, engine: str, address: str | N
             yield make_shard(job)
     else:
         import multiprocessing
-        from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
                                  mp_context=multiprocessing.get_context(START_METHOD),
@@ -54,7 +54,7 @@ def run_shards(jobs: list[ShardJob], workers: int, engine: str, address: str | N
             try:
                 pending = set(futures)
                 while pending:
-                    finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)  # each shard as it is done
                     for f in finished:
                         yield f.result()
             except KeyboardInterrupt:  # stop at once: no worker writes on into the folder or outlives the job
