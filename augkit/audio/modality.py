@@ -217,7 +217,8 @@ class AudioModality(BaseModality):
         wave = self.check(view)
         mono = channel_mean(wave)
         data, _ = self.encode(wave, "wav", sample_rate=rate)
-        spans = crop_spans(context.get("view_params", ()), context.get("view_items"), mono.size)
+        spans = crop_spans(context.get("view_params", ()), context.get("view_items"), mono.size,
+                           context.get("crop_lengths"))
         return ("<div class='audio'>"
                 f"<img class='waveform' alt='waveform' src='{png_uri(waveform_picture(mono, spans=spans))}'>"
                 f"<img class='spectrogram' alt='log-mel spectrogram' src='{png_uri(spectrogram_picture(mono, rate))}'>"
@@ -318,14 +319,20 @@ class AudioModality(BaseModality):
         return found
 
     def context(self, vg: Any) -> dict[str, Any]:
-        """``{"sample_rate": r}``: the rate the generator's ops were built for, when one declares it."""
+        """``{"sample_rate": r}``: the rate the generator's ops were built for, when one declares it;
+        and ``"crop_lengths"``: each view's crop length in samples (None without a crop), which
+        places a view's segment on the original even when a stretch changed the view's length."""
         from augkit.core.modalities import walk
 
-        for op in walk(getattr(vg, "pipelines", ())):
+        pipelines = list(getattr(vg, "pipelines", ()))
+        lengths = [next((op.length for op in walk([p]) if getattr(op, "name", "") == "audio.random_crop"), None)
+                   for p in pipelines]
+        out: dict[str, Any] = {"crop_lengths": lengths} if any(n is not None for n in lengths) else {}
+        for op in walk(pipelines):
             rate = op.arguments().get("sample_rate") if hasattr(op, "arguments") else None
             if isinstance(rate, int):
-                return {"sample_rate": rate}
-        return {}
+                return {"sample_rate": rate, **out}
+        return out
 
     def _rate(self, context: dict[str, Any]) -> int:
         rate = context.get("sample_rate")

@@ -24,13 +24,15 @@ def channel_mean(wave: Any) -> np.ndarray:
     return wave.detach().cpu().double().mean(dim=0).numpy()
 
 
-def crop_spans(view_params: Sequence[Any], view_items: Sequence[Any] | None, n: int) -> list[tuple[int, int] | None]:
+def crop_spans(view_params: Sequence[Any], view_items: Sequence[Any] | None, n: int,
+               crop_lengths: Sequence[int | None] | None = None) -> list[tuple[int, int] | None]:
     """Where each view was cropped from in a clip of ``n`` samples: ``(start, stop)`` per view, None
     for a view whose first fired op is not an ``audio.random_crop`` (a later crop sees a changed clip).
 
-    The record holds the offset; the segment's length is the view's (``view_items[k]``), unless an op
-    after the crop changed the length (a stretch or speed change: a record with a ``rate``), when
-    only the start is known and ``stop == start``.
+    The record holds the offset; the segment's length is the crop's (``crop_lengths[k]``, the
+    generator's context) or else the view's (``view_items[k]``), unless an op after the crop changed
+    the length (a stretch or speed change: a record with a ``rate``), when only the start is known
+    and ``stop == start``.
     """
     spans: list[tuple[int, int] | None] = []
     for k, params in enumerate(view_params):
@@ -38,11 +40,12 @@ def crop_spans(view_params: Sequence[Any], view_items: Sequence[Any] | None, n: 
         if offset is None or not 0 <= offset < n:
             spans.append(None)
             continue
+        known = crop_lengths[k] if crop_lengths is not None and k < len(crop_lengths) else None
         item = view_items[k] if view_items is not None and k < len(view_items) else None
         length = int(np.shape(item)[-1]) if item is not None and np.ndim(item) >= 1 else 0
         if any("rate" in later for _, later in steps[1:]):
             length = 0
-        spans.append((offset, min(offset + length, n)))
+        spans.append((offset, min(offset + (known if known is not None else length), n)))
     return spans
 
 

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from augkit import audio
 from augkit.audio.render import LANE, crop_spans, waveform_picture
 from augkit.audio.render import marked_views as audio_marked
-from augkit.core import Augmenter, Params, modalities, registry
+from augkit.core import Augmenter, Compose, Params, modalities, registry
 from augkit.core.args import Arg, Number
 from augkit.core.modalities import BaseModality
 from augkit.image.render import draw_boxes, view_boxes
@@ -63,6 +64,16 @@ def test_a_clip_s_cropped_segments_are_marked_in_their_views_colours() -> None:
     # the segment's columns are tinted with the view's colour behind the waveform; others stay white
     assert tuple(pic[0, 10]) != (255, 255, 255) and tuple(pic[0, 100]) == (255, 255, 255)
     assert np.array_equal(waveform_picture(wave), waveform_picture(wave, spans=[None, None])), "no crop: no marks"
+
+
+def test_the_crop_length_places_a_stretched_view_s_segment() -> None:
+    # the generator's context knows each view's crop length: a stretch after the crop keeps its span
+    records = [_audio_record(8000, {"applied": True, "rate": 1.1}), _audio_record(100)]
+    views = [np.zeros((1, 7273)), np.zeros((1, 16000))]
+    assert crop_spans(records, views, 32000, [16000, 16000]) == [(8000, 24000), (100, 16100)]
+    vg = ViewGenerator([Compose([audio.RandomCrop(1.0, 16000), audio.TimeStretch((0.8, 1.25), p=1.0)]),
+                        Compose([audio.Gain((-6, 6))])], seed=0)
+    assert modalities.get("audio").context(vg)["crop_lengths"] == [16000, None]
 
 
 # -- the page's legend, through any modality whose descriptor marks views ------------------------------
