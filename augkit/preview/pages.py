@@ -19,7 +19,7 @@ from typing import Any
 from augkit.core.errors import InvalidArgument
 from augkit.core.html import number
 from augkit.preview.show import Show
-from augkit.preview.stats import Table
+from augkit.preview.stats import Table, held_fields
 from augkit.views.display import CSS, caption, swatch
 from augkit.views.generator import ViewGenerator
 
@@ -163,7 +163,7 @@ def _section(samples: Sequence[Any], views: ViewGenerator, epoch: int, cell: int
         for k, (view, params) in enumerate(zip(made.items, made.params, strict=True)):
             steps = views.fired(k, params)
             moved = show.moved(source, view, params)
-            table.add(steps, moved)
+            table.add(steps, moved, held_fields(views, params))
             cells.append(f"<div class='cell' style='width:{cell}px'>{swatch(k) if k in marked else ''}"
                          f"<b>view {k + 1}</b>{show.descriptor.render(view, params, source, **show.raw_context)}"
                          f"{caption(steps)}{_moved(moved)}"
