@@ -10,7 +10,7 @@ import html
 from typing import Any
 
 from augkit.core import fired, modalities
-from augkit.core.errors import InvalidArgument
+from augkit.core.errors import InvalidArgument, InvalidInput
 from augkit.core.html import number
 from augkit.views.fields import check_fields, field_context
 
@@ -91,13 +91,17 @@ def describer(vg: Any) -> Any:
     return modalities.get(vg.modality) if vg.modality else modalities.ANY
 
 
+#: White rows between the fields' pictures of a dict sample's view in a PNG grid.
+_FIELD_GAP = 4
+
+
 class FieldsView:
     """Shows dict samples field by field, each by its modality's descriptor (a composite descriptor
     with the ``check``, ``render``, ``moved``, ``picture`` and ``context`` the previews use).
 
     ``render`` gives one block per field with a modality (``<div class='field' data-field=...>``),
     then the pass-through keys as text; ``moved`` prefixes each field's distances with its name;
-    ``picture`` is the first field that has one (an image, an audio spectrogram).
+    ``picture`` stacks every field's picture (an image, an audio spectrogram) top to bottom.
     """
 
     def __init__(self, vg: Any) -> None:
@@ -159,10 +163,25 @@ class FieldsView:
         return out
 
     def picture(self, view: Any, **context: Any) -> Any:
+        """Every field's picture that the view holds (an image, a clip's spectrogram), in the fields'
+        order, scaled to one width and stacked top to bottom; fields without one (text) are left out."""
+        import numpy as np
+        from PIL import Image
+
+        tiles = []
         for f, descriptor in self.fields.items():
             if isinstance(view, dict) and f in view:
                 try:
-                    return descriptor.picture(view[f], **self._ctx(f, context))
-                except InvalidArgument:
+                    tiles.append(np.asarray(descriptor.picture(view[f], **self._ctx(f, context)), dtype=np.uint8))
+                except (InvalidArgument, InvalidInput):  # a field without pictures (text)
                     continue
-        raise InvalidArgument(f"none of the fields {sorted(self.fields)} has a picture; write an HTML page instead")
+        if not tiles:
+            raise InvalidArgument(f"none of the fields {sorted(self.fields)} has a picture; write an HTML page "
+                                  "instead")
+        if len(tiles) == 1:
+            return tiles[0]
+        width = max(t.shape[1] for t in tiles)
+        scaled = [t if t.shape[1] == width else np.asarray(Image.fromarray(t).resize(
+            (width, max(1, round(t.shape[0] * width / t.shape[1]))), Image.Resampling.BILINEAR)) for t in tiles]
+        gap = np.full((_FIELD_GAP, width, 3), 255, np.uint8)
+        return np.concatenate([part for t in scaled for part in (t, gap)][:-1])

@@ -48,3 +48,25 @@ def test_an_audio_grid_has_rows_as_high_as_its_spectrograms_and_titled_columns(t
     assert not (grid[:LABEL_HEIGHT, :4] != 255).any(), "titles stay over their columns"
     again = np.asarray(Image.open(write_grid(tmp_path / "b.png", clips, vg, cell=160, labels=True)))
     np.testing.assert_array_equal(again, grid)
+
+
+def test_a_dict_sample_s_cell_stacks_every_field_with_a_picture(tmp_path: Path) -> None:
+    import torch
+
+    from augkit import ViewGenerator, image, text
+    from augkit.views.display import describer
+
+    photo = np.random.default_rng(0).integers(0, 256, (40, 80, 3), dtype=np.uint8)
+    clip = torch.from_numpy(np.sin(np.arange(16000) / 9.0).astype(np.float32))[None]
+    vg = ViewGenerator({"audio": audio.Gain((-3.0, 3.0), p=1.0), "image": image.HorizontalFlip(p=1.0),
+                        "text": text.RandomSwap(alpha=0.5)}, seed=0, missing="pass")
+    shown = describer(vg)
+    context = shown.context(vg)
+    both = shown.picture({"audio": clip, "image": photo, "text": "a b c"}, **context)
+    only_image = shown.picture({"image": photo, "text": "a b c"}, **context)
+    assert only_image.shape == photo.shape  # the text field has no picture: the photo alone
+    # the clip's spectrogram (128×256) stacked with the photo scaled to its width, not one instead of the other
+    assert both.shape == (128 + 4 + 128, 256, 3)
+    assert np.array_equal(both[:128], shown.fields["audio"].picture(clip, **context["fields"]["audio"]))
+    grid = write_grid(tmp_path / "fields.png", [{"audio": clip, "image": photo, "text": "a b c"}], vg, labels=True)
+    assert Image.open(grid).size[1] > LABEL_HEIGHT + 160 // 2
