@@ -68,7 +68,7 @@ def tf_jitter(x: np.ndarray, order: Sequence[str], factors: Mapping[str, Any], s
         elif name == "hue" and f != 0.0 and not gray:
             hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)  # hue in degrees, [0, 360)
             # a turn forward (OpenCV's HSV2RGB wraps a hue of 360 or more): no modulo pass
-            hsv[..., 0] += np.float32((360.0 * f) % 360.0)
+            np.add(hsv[..., 0], np.float32((360.0 * f) % 360.0), out=hsv[..., 0])
             img = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
         else:
             continue
