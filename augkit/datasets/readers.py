@@ -248,8 +248,8 @@ def read_sources(
     ``extensions`` say. ``options`` go to ``read``/``load`` (``sample_rate=16000`` for audio,
     ``encoding=`` for text, ``color=`` for images); a folder refuses an option some modality's
     ``load`` names but its own does not (``sample_rate=`` for photos), and keys no registered
-    ``load`` names pass by its files (a generator's context: an output's ``mean``, ``paragraphs``). Every path is checked before any sample is loaded, so a missing or
-    mistyped source fails fast.
+    ``load`` names pass by its files (a generator's context: an output's ``mean``, ``paragraphs``).
+    Every path is checked before any sample is loaded, so a missing or mistyped source fails fast.
 
     Args:
         paths: one source or several.
