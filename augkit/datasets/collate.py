@@ -183,7 +183,8 @@ class ViewCollate:
     def _collate(self, batch: Sequence[tuple[Sequence[Any], Any]]) -> tuple[list[Any], Any, list[Any]]:
         samples = self._samples(batch)
         n = len(samples[0][0])
-        views = [self._position(k, [sample_views[k] for sample_views, _ in samples]) for k in range(n)]
+        carried = _carried([sample_views for sample_views, _ in samples])
+        views = [self._position(k, [sample_views[k] for sample_views, _ in samples], carried) for k in range(n)]
         labels = collate_labels([label for _, label in samples])
         params = [self._records(sample_views) for sample_views, _ in samples] if self.return_params else []
         return views, labels, params
@@ -220,7 +221,7 @@ class ViewCollate:
         records = getattr(views, "params", None)
         return None if records is None else [_plain(record) for record in records]
 
-    def _position(self, k: int, items: list[Any]) -> Any:
+    def _position(self, k: int, items: list[Any], carried: str | None = None) -> Any:
         missing = [i for i, x in enumerate(items) if x is None]
         if missing:
             raise InvalidInput(f"view {k}: {items_named(missing)} of the batch hold None instead of a view: the "
@@ -233,7 +234,20 @@ class ViewCollate:
         claimed = modalities.claiming(items) if self._options else None
         if claimed is not None:
             return self._named(where, self._descriptor, claimed, items, self._options, False)
-        return self._named(where, collate_items, items, self.pad_value)
+        try:
+            return collate_items(items, self.pad_value)
+        except (ValueError, TypeError) as err:
+            if carried is None or isinstance(err, TypeError):
+                raise _renamed(err, where) from err
+            # views of shapes that do not batch: their modality's collate says what they need (one
+            # size, one channel layout), as ViewCollate(modality=...) would
+            return self._diagnosed(where, carried, items, err)
+
+    def _diagnosed(self, where: str, name: str, items: list[Any], err: Exception) -> Any:
+        try:
+            return self._descriptor(name, items, {}, False)
+        except (ValueError, TypeError) as found:
+            raise _renamed(found, where) from err
 
     def _dict_position(self, k: int, items: list[Any]) -> dict[str, Any]:
         others = [i for i, x in enumerate(items) if not isinstance(x, Mapping)]
@@ -286,6 +300,17 @@ class ViewCollate:
             return fn(*args)
         except (ValueError, TypeError) as err:
             raise _renamed(err, where) from err
+
+
+def _carried(samples: list[Any]) -> str | None:
+    """The one modality the samples' views say they are of (:class:`augkit.datasets.ViewDataset`'s
+    items carry their generator's; :class:`augkit.Views` its generator), or None."""
+    found = {getattr(views, "modality", None) or getattr(getattr(views, "generator", None), "modality", None)
+             for views in samples}
+    if len(found) != 1:
+        return None
+    name = found.pop()
+    return name if isinstance(name, str) and name in modalities.names() else None
 
 
 def collate_views(
