@@ -66,6 +66,9 @@ class ViewCollate:
       :class:`Padded` (``values [B, C, T_max]``, ``lengths``, ``mask``) when clip lengths differ;
       text into a list of str, or ``tokenizer(texts, **tokenizer_options)``;
     - without ``modality``, by :func:`collate_items` (strings go to the tokenizer when one is given);
+      views that do not stack are diagnosed by the modality they carry (:class:`ViewDataset`'s items
+      carry their generator's), whose ``collate`` error names the fix (read as RGB, one channel
+      count, one size);
     - field by field when the views are dicts (``{"image": ..., "text": ..., "id": ...}``), giving a
       dict per position. A field's modality is ``fields[field]`` when given (None: pass through);
       else the field's name when it names a registered modality; else text for strings; other
@@ -319,7 +322,8 @@ def collate_views(
     """``collate_fn`` for :class:`ViewDataset`: returns ``(views, labels)``; the default
     :class:`ViewCollate` (see there for how views, dict views and labels are collated).
 
-    Without ``modality`` each position is collated by :func:`collate_items`; with it, by that
+    Without ``modality`` each position is collated by :func:`collate_items` (views that do not stack
+    are diagnosed by the modality a :class:`ViewDataset`'s items carry); with it, by that
     modality's descriptor: ``modalities.get(modality).collate(items, **options)``. ``pad_value``
     reaches a descriptor only when its ``collate`` names a ``pad_value`` parameter (audio pads ragged
     clips; images and texts do not pad, so a ``pad_value`` other than 0.0 is refused for them).
