@@ -216,8 +216,9 @@ def collate_items(items: Sequence[Any], pad_value: float = 0.0) -> Any:
         if len({s[:-1] for s in shapes}) != 1 or any(len(s) == 0 for s in shapes):
             raise InvalidInput(
                 f"cannot collate tensors of shapes {sorted(set(shapes))}: only the last axis may differ "
-                f"({by_items(shapes, lambda s: f'shape {s}')}); give the views of one position one shape, or "
-                "collate them with their modality (ViewCollate(modality=...), whose error names the fix)"
+                f"({by_items(shapes, lambda s: f'shape {s}')}); give the views of one position one shape: crop "
+                "or resize them to one size, and read every file with one channel layout (the readers' "
+                "color= and channels= options; their defaults give one)"
             )
         return _pad(tensors, pad_value)
     if is_numbers(items):

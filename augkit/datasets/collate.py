@@ -66,6 +66,9 @@ class ViewCollate:
       :class:`Padded` (``values [B, C, T_max]``, ``lengths``, ``mask``) when clip lengths differ;
       text into a list of str, or ``tokenizer(texts, **tokenizer_options)``;
     - without ``modality``, by :func:`collate_items` (strings go to the tokenizer when one is given);
+      views that do not stack are diagnosed by the modality they carry (:class:`ViewDataset`'s items
+      carry their generator's), whose ``collate`` error names the fix (read as RGB, one channel
+      count, one size);
     - field by field when the views are dicts (``{"image": ..., "text": ..., "id": ...}``), giving a
       dict per position. A field's modality is ``fields[field]`` when given (None: pass through);
       else the field's name when it names a registered modality; else text for strings; other
@@ -183,7 +186,8 @@ class ViewCollate:
     def _collate(self, batch: Sequence[tuple[Sequence[Any], Any]]) -> tuple[list[Any], Any, list[Any]]:
         samples = self._samples(batch)
         n = len(samples[0][0])
-        views = [self._position(k, [sample_views[k] for sample_views, _ in samples]) for k in range(n)]
+        carried = _carried([sample_views for sample_views, _ in samples])
+        views = [self._position(k, [sample_views[k] for sample_views, _ in samples], carried) for k in range(n)]
         labels = collate_labels([label for _, label in samples])
         params = [self._records(sample_views) for sample_views, _ in samples] if self.return_params else []
         return views, labels, params
@@ -220,7 +224,7 @@ class ViewCollate:
         records = getattr(views, "params", None)
         return None if records is None else [_plain(record) for record in records]
 
-    def _position(self, k: int, items: list[Any]) -> Any:
+    def _position(self, k: int, items: list[Any], carried: str | None = None) -> Any:
         missing = [i for i, x in enumerate(items) if x is None]
         if missing:
             raise InvalidInput(f"view {k}: {items_named(missing)} of the batch hold None instead of a view: the "
@@ -233,7 +237,20 @@ class ViewCollate:
         claimed = modalities.claiming(items) if self._options else None
         if claimed is not None:
             return self._named(where, self._descriptor, claimed, items, self._options, False)
-        return self._named(where, collate_items, items, self.pad_value)
+        try:
+            return collate_items(items, self.pad_value)
+        except (ValueError, TypeError) as err:
+            if carried is None or isinstance(err, TypeError):
+                raise _renamed(err, where) from err
+            # views of shapes that do not batch: their modality's collate says what they need (one
+            # size, one channel layout), as ViewCollate(modality=...) would
+            return self._diagnosed(where, carried, items, err)
+
+    def _diagnosed(self, where: str, name: str, items: list[Any], err: Exception) -> Any:
+        try:
+            return self._descriptor(name, items, {}, False)
+        except (ValueError, TypeError) as found:
+            raise _renamed(found, where) from err
 
     def _dict_position(self, k: int, items: list[Any]) -> dict[str, Any]:
         others = [i for i, x in enumerate(items) if not isinstance(x, Mapping)]
@@ -288,13 +305,25 @@ class ViewCollate:
             raise _renamed(err, where) from err
 
 
+def _carried(samples: list[Any]) -> str | None:
+    """The one modality the samples' views say they are of (:class:`augkit.datasets.ViewDataset`'s
+    items carry their generator's; :class:`augkit.Views` its generator), or None."""
+    found = {getattr(views, "modality", None) or getattr(getattr(views, "generator", None), "modality", None)
+             for views in samples}
+    if len(found) != 1:
+        return None
+    name = found.pop()
+    return name if isinstance(name, str) and name in modalities.names() else None
+
+
 def collate_views(
     batch: Sequence[tuple[Sequence[Any], Any]], pad_value: float = 0.0, modality: str | None = None, **options: Any
 ) -> tuple[list[Any], Any]:
     """``collate_fn`` for :class:`ViewDataset`: returns ``(views, labels)``; the default
     :class:`ViewCollate` (see there for how views, dict views and labels are collated).
 
-    Without ``modality`` each position is collated by :func:`collate_items`; with it, by that
+    Without ``modality`` each position is collated by :func:`collate_items` (views that do not stack
+    are diagnosed by the modality a :class:`ViewDataset`'s items carry); with it, by that
     modality's descriptor: ``modalities.get(modality).collate(items, **options)``. ``pad_value``
     reaches a descriptor only when its ``collate`` names a ``pad_value`` parameter (audio pads ragged
     clips; images and texts do not pad, so a ``pad_value`` other than 0.0 is refused for them).

@@ -2,9 +2,12 @@
 
 A row is a dict of columns. Media columns (features with a ``decode`` switch: images, audio) are
 read without the library's own decoding (``datasets`` ≥ 4 decodes audio through TorchCodec, which
-needs FFmpeg libraries) and decoded by the modality that augments them, from the cell's bytes
-(:meth:`augkit.core.modalities.BaseModality.load_bytes`, with the generator's context: an audio
-generator's sample rate). The augmented column is the generator's field (dict samples: every
+needs FFmpeg libraries) and decoded by the modality that augments them: from the cell's bytes
+(:meth:`augkit.core.modalities.BaseModality.load_bytes`), or, for a cell that holds only a path
+(``cast_column("img", datasets.Image())`` over a column of file paths), from that file
+(:meth:`augkit.core.modalities.BaseModality.load`), with the same options either way: the
+generator's context (an audio generator's sample rate) and the readers' defaults (RGB images, mono
+clips). The augmented column is the generator's field (dict samples: every
 field of the generator, by column name), or ``column=``, or the one column the generator's
 modality takes; the other columns pass through.
 """
@@ -12,10 +15,12 @@ modality takes; the other columns pass through.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from augkit.core import modalities
-from augkit.core.errors import InvalidArgument
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongInputType
+from augkit.datasets.readers import load_file
 
 __all__ = ["HFRows", "is_hf_dataset"]
 
@@ -91,10 +96,35 @@ class HFRows(Sequence[Any]):
         return sample, (next(iter(rest.values())) if len(rest) == 1 else rest or None)
 
     def _decode(self, cell: Any, column: str, modality: str, index: int) -> Any:
-        if column not in self.media or not isinstance(cell, dict) or cell.get("bytes") is None:
+        """A media cell ``{"bytes": ..., "path": ...}`` as a sample: decoded from its bytes, or
+        loaded from its path when it holds none (a column of file paths cast to an Image or Audio
+        feature), with the same options; other cells as they are.
+
+        Raises:
+            MissingFile: (a FileNotFoundError) for a cell without bytes whose path names no file.
+            InvalidInput: for a cell with neither bytes nor a path, or bytes or a file that cannot
+                be decoded; each naming the row, the column and the path.
+        """
+        if column not in self.media or not (cell is None or isinstance(cell, dict)):
             return cell
         form = modalities.get(modality) if modality else None
         if form is None:
             return cell
-        name = cell.get("path") or f"row {index}, column {column}"
-        return form.load_bytes(cell["bytes"], str(name), **form.context(self.views))
+        where = f"row {index}, column {column!r}"
+        data, path = (cell.get("bytes"), cell.get("path")) if cell is not None else (None, None)
+        options = form.context(self.views)
+        try:
+            if data is not None:
+                return form.load_bytes(data, str(path or where), **options)
+            if not path:
+                raise InvalidInput(f"the cell holds neither bytes nor a path ({cell!r:.60}): give every row a file, "
+                                   f"or drop the empty rows (ds.filter(lambda r: r[{column!r}] is not None))")
+            return load_file(form.load, Path(path), **options)
+        except FileNotFoundError as err:
+            raise MissingFile(f"{where}: the cell holds no bytes and its path {path!r} names no file here ({err}); "
+                              "run where the files are, or build the dataset from paths that exist "
+                              "on this machine") from None
+        except (AugkitError, OSError, ValueError, TypeError) as err:
+            kind = WrongInputType if isinstance(err, TypeError) else InvalidInput
+            shown = f" ({path})" if path and str(path) not in str(err) else ""
+            raise kind(f"{where}{shown}: {err}") from err

@@ -31,7 +31,7 @@ from augkit.core.errors import (
     quoted,
 )
 from augkit.core.files import MAX_DEPTH, iter_lines, nesting_fault
-from augkit.datasets.readers import _sample_rate, load_file
+from augkit.datasets.readers import _sample_rate, check_load_options, load_file, loader_options
 
 __all__ = ["MANIFEST_SUFFIXES", "ManifestDataset"]
 
@@ -80,7 +80,9 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
         fields: field name -> modality name (or None: pass through), on top of the
             modality-named keys.
         base: the folder that paths are relative to and must stay inside.
-        load_options: keywords for the descriptors' ``load`` (``sample_rate=``, ``channels=``, ``color=``).
+        load_options: keywords for the descriptors' ``load`` (``sample_rate=``, ``channels=``, ``color=``);
+            one that some modality's ``load`` names but none of the manifest's fields' does is
+            refused (``color=`` for a manifest of captions and clips).
 
     Raises:
         FileNotFoundError: when the manifest, ``base`` or a file a row names does not exist
@@ -93,8 +95,8 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
             that leaves ``base``, a path to a folder or with a suffix the modality does not read,
             a value its modality refuses; ``fields`` naming an unknown modality or a field no
             row has.
-        TypeError: for a value of the wrong type (a number where a path is expected), or
-            ``fields`` that is not a mapping of str.
+        TypeError: for a value of the wrong type (a number where a path is expected),
+            ``fields`` that is not a mapping of str, or a load option its fields' modalities do not take.
 
     Loading an item raises a ValueError (FileNotFoundError if the file went away) naming the
     dataset index, the line, the field and the path, for a corrupt image or audio file, or a file
@@ -139,7 +141,11 @@ class ManifestDataset(torch.utils.data.Dataset[dict[str, Any]]):
             kind_of = mapping[key] if key in mapping else key if key in known else None
             if kind_of is not None:
                 self.fields[key] = kind_of
-        self.load_options = dict(load_options)
+        # a generator's context mixed in (an output's mean) passes by; a reader option is checked
+        self.load_options = loader_options(load_options)
+        if self.load_options:
+            check_load_options([modalities.get(m) for m in dict.fromkeys(self.fields.values()) if m],
+                               self.load_options, f"ManifestDataset({str(self.path)!r})")
         self.sample_rate = _sample_rate([modalities.get(m) for m in dict.fromkeys(self.fields.values())],
                                         self.load_options)
         self._root = self.base.resolve()

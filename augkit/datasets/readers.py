@@ -16,12 +16,13 @@ from typing import Any
 import torch
 
 from augkit.core import modalities
-from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
+from augkit.core.errors import AugkitError, InvalidArgument, InvalidInput, MissingFile, WrongArgumentType, quoted
 from augkit.datasets.suffixes import NoFiles, check_extensions, suffix_modalities
 
 __all__ = [
     "FolderDataset",
     "ModalityMismatch",
+    "check_load_options",
     "load_file",
     "read_sources",
 ]
@@ -47,6 +48,40 @@ def load_file(read: Callable[..., Any], path: Path, **options: Any) -> Any:
         raise
     except Exception as exc:
         raise InvalidInput(f"cannot read {path}: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
+
+
+def reader_keywords(read: Callable[..., Any]) -> dict[str, Any]:
+    """The options a reader (a descriptor's ``load`` or ``read``) names after the path, with their
+    defaults (``inspect.Parameter.empty`` for none). Its ``**options`` catch-all is not one: it
+    takes a generator's whole context, of which each reader uses what it names."""
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    named = [p for p in inspect.signature(read).parameters.values() if p.kind in kinds]
+    return {p.name: p.default for p in named[1:]}
+
+
+def check_load_options(descriptors: Iterable[Any], options: Mapping[str, Any], where: str) -> None:
+    """Refuse an option that no descriptor's ``load`` names (a misspelt ``colour=``, PIL's
+    ``mode="RGB"``, ``sample_rate=`` for images), naming it and the options the loads take.
+
+    Raises:
+        WrongArgumentType: (a TypeError, as for an unexpected keyword) naming ``where``, the option and
+            the ones taken with their defaults.
+
+    Example:
+        >>> check_load_options([modalities.get("image")], {"color": "gray"}, "FolderDataset('photos')")
+    """
+    chosen = list(dict.fromkeys(descriptors))
+    taken: dict[str, Any] = {}
+    for descriptor in chosen:
+        taken.update(reader_keywords(descriptor.load))
+    unknown = [k for k in options if k not in taken]
+    if not unknown:
+        return
+    kinds = " and ".join(d.name for d in chosen) or "these"
+    shown = ", ".join(k if v is inspect.Parameter.empty else f"{k}={v!r}" for k, v in taken.items())
+    raise WrongArgumentType(f"{where}: {kinds} files take no option {unknown[0]}={quoted(options[unknown[0]])}; "
+                            f"{'the options they take (defaults shown): ' + shown if shown else 'they take no options'}"
+                            "; remove it or correct its name")
 
 
 class FolderDataset(torch.utils.data.Dataset[Any]):
@@ -83,7 +118,8 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
         modality: the registered modality of the samples (``self.modality``; ``""`` when the kept
             files span several modalities or none claims them and ``loader`` reads them).
         load_options: keywords for the descriptor's ``load`` (audio: ``sample_rate=``,
-            ``channels=1 | 2 | "keep"``; images: ``color="rgb" | "gray" | "keep"``).
+            ``channels=1 | 2 | "keep"``; images: ``color="rgb" | "gray" | "keep"``; text:
+            ``encoding=``); an option the ``load`` does not name is refused.
 
     Raises:
         FileNotFoundError: when ``root`` is not a folder.
@@ -93,7 +129,9 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
             reads; when no file under ``root`` is kept (:class:`augkit.datasets.suffixes.NoFiles`); when, with
             neither ``modality`` nor ``extensions``, the files are of several modalities (naming
             them and their counts); when, without ``loader``, no modality reads a kept suffix.
-        TypeError: when ``load_options`` are given with a ``loader``, or ``sample_rate`` is not a number.
+        TypeError: when ``load_options`` are given with a ``loader``, or name an option the
+            modality's ``load`` does not take (naming it and those it takes), or ``sample_rate`` is
+            not a number.
 
     Example:
         >>> clips = FolderDataset("data/audio", modality="audio", sample_rate=16000)
@@ -150,6 +188,8 @@ class FolderDataset(torch.utils.data.Dataset[Any]):
         self.loader = loader
         self.load_options = dict(load_options)
         used = [descriptor] if descriptor is not None else [modalities.get(name) for name in counts]
+        if loader is None:
+            check_load_options(used, self.load_options, f"FolderDataset({str(self.root)!r})")
         self.sample_rate = None if loader is not None else _sample_rate(used, self.load_options)
         self.labels_from_folders = labels_from_folders
         self.classes = sorted({p.relative_to(self.root).parts[0] for p in self.paths if p.parent != self.root})
@@ -206,8 +246,10 @@ def read_sources(
     sample), or only those with ``extensions``; a file gives what its modality's ``read`` makes of
     it (a text file: one sample per non-blank line; an image or audio file: one sample), whatever
     ``extensions`` say. ``options`` go to ``read``/``load`` (``sample_rate=16000`` for audio,
-    ``encoding=`` for text). Every path is checked before any sample is loaded, so a missing or
-    mistyped source fails fast.
+    ``encoding=`` for text, ``color=`` for images); a folder refuses an option some modality's
+    ``load`` names but its own does not (``sample_rate=`` for photos), and keys no registered
+    ``load`` names pass by its files (a generator's context: an output's ``mean``, ``paragraphs``).
+    Every path is checked before any sample is loaded, so a missing or mistyped source fails fast.
 
     Args:
         paths: one source or several.
@@ -314,12 +356,22 @@ def _known_extensions() -> list[str]:
     return sorted(suffix_modalities())
 
 
+def loader_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``options`` some registered modality's ``load`` names: a generator's context (an output's
+    ``mean``, an input step's ``hop``) mixed into reader options leaves the rest, which no file
+    reader takes (:func:`check_load_options` then checks these against the modality read)."""
+    names: set[str] = set()
+    for name in modalities.names():
+        names.update(reader_keywords(modalities.get(name).load))
+    return {k: v for k, v in options.items() if k in names}
+
+
 def _folder(path: Path, modality: str | None, extensions: Sequence[str] | None,
             options: dict[str, Any]) -> FolderDataset:
     """The folder as a dataset of ``modality`` (its files with ``extensions``, when given); a folder
     that holds only other modalities is a mismatch."""
     try:
-        return FolderDataset(path, extensions=extensions, modality=modality, **options)
+        return FolderDataset(path, extensions=extensions, modality=modality, **loader_options(options))
     except InvalidInput:
         if modality is not None:
             others = _modality_counts(p for p in path.rglob("*") if p.is_file())

@@ -30,11 +30,14 @@ __all__ = ["BatchCollate", "IterableViewDataset", "SourceBatch", "SourceDataset"
 
 class ViewList(list[Any]):
     """The views of one dataset item: a list (``views[k]`` is view k) that also carries their
-    records (``.params``, one per view), so a collate can return them (``ViewCollate(return_params=True)``)."""
+    records (``.params``, one per view), so a collate can return them (``ViewCollate(return_params=True)``),
+    and their modality (``.modality``, the generator's; ``""`` for dict views), so a collate
+    without ``modality=`` can say what a batch it cannot make needs."""
 
-    def __init__(self, items: list[Any], params: list[Any]) -> None:
+    def __init__(self, items: list[Any], params: list[Any], modality: str = "") -> None:
         super().__init__(items)
         self.params = params
+        self.modality = modality
 
 
 #: An epoch lives in shared memory as 63-bit limbs (each fits an int64), up to this many bits (4229
@@ -166,7 +169,7 @@ class ViewDataset(_Epochs, torch.utils.data.Dataset[tuple[list[Any], Any]]):
             raise TypeError(f"ViewDataset index must be an int, got {type(index).__name__}")
         x, label = self.rows[index] if self.rows is not None else _split(self.data[index], self.labelled, index)
         views = self.views.generate(x, index=int(index), epoch=self.epoch, source=self.partners)
-        return ViewList(views.items, views.params), label
+        return ViewList(views.items, views.params, self.views.modality), label
 
 
 class IterableViewDataset(_Epochs, torch.utils.data.IterableDataset[tuple[list[Any], Any]]):
@@ -205,7 +208,7 @@ class IterableViewDataset(_Epochs, torch.utils.data.IterableDataset[tuple[list[A
             index = self._key_of(item, position)
             x, label = _split(item, self.labelled, index)
             views = self.views.generate(x, index=index, epoch=epoch)
-            yield ViewList(views.items, views.params), label
+            yield ViewList(views.items, views.params, self.views.modality), label
 
     def _key_of(self, item: Any, position: int) -> int | str:
         if callable(self.key):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,10 +14,11 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image as PILImage
 
 import augkit
 from augkit import Identity, ViewGenerator, Views, multi_crop
-from augkit.datasets import Padded, ViewCollate, ViewDataset, collate_views, make_collate
+from augkit.datasets import FolderDataset, Padded, ViewCollate, ViewDataset, collate_views, make_collate
 from augkit.image import RandomResizedCrop, make_output
 
 EXAMPLES = int(os.environ.get("AUGKIT_FUZZ_EXAMPLES", 2500 if os.environ.get("AUGKIT_FUZZ") == "long" else 40))
@@ -109,10 +111,10 @@ def test_audio_stacks_one_length_pads_ragged_clips_and_names_mixed_channel_count
     with pytest.raises(ValueError, match=r"view 0: audio clips .* channel counts \(items \[0, 2\]: 1 channel; "
                                          r"item 1: 2 channels\)"):
         ViewCollate(modality="audio")(mixed)
-    # without modality= the generic collate names the shapes and points to the modality's collate
+    # views that carry no modality: the generic collate names the shapes and the readers' options
     with pytest.raises(ValueError, match=r"view 0: cannot collate tensors of shapes \[\(1, 8\), \(2, 8\)\]: only the "
                                          r"last axis may differ \(items \[0, 2\]: shape \(1, 8\); item 1: shape "
-                                         r"\(2, 8\)\).*ViewCollate\(modality=\.\.\.\)"):
+                                         r"\(2, 8\)\).*crop or resize them to one size.*color= and channels= options"):
         ViewCollate()(mixed)
 
 
@@ -324,3 +326,54 @@ def test_dict_views_with_any_fields_collate_or_name_the_missing_field(fields: li
         assert views[0]["label"].tolist() == [3] * len(fields)
     if "image" in fields[0]:
         assert views[0]["image"].shape == (len(fields), 3, 2, 2)
+
+
+# -- the first error names the real fix: collate_views over a ViewDataset asks the views' modality ----------
+
+
+def _mixed_photos(folder: Path, sizes: list[tuple[int, ...]]) -> Path:
+    folder.mkdir()
+    rng = np.random.default_rng(3)
+    for i, shape in enumerate(sizes):
+        PILImage.fromarray(rng.integers(0, 256, shape, dtype=np.uint8)).save(folder / f"{i}.png")
+    return folder
+
+
+def test_a_folder_of_grayscale_and_rgb_photos_kept_as_they_are_is_told_to_read_rgb(tmp_path: Path) -> None:
+    folder = _mixed_photos(tmp_path / "photos", [(40, 40, 3), (40, 40), (40, 40, 3)])
+    kept = ViewDataset(FolderDataset(folder, color="keep"), augkit.image.simclr_cifar(32, seed=0))
+    loader = torch.utils.data.DataLoader(kept, batch_size=3, collate_fn=collate_views)  # README's training loop
+    with pytest.raises(ValueError, match=r"^view 0: image views of one position have different shapes "
+                                         r"\[\(1, 32, 32\), \(3, 32, 32\)\] .*: read every file as RGB "
+                                         r"\(color='rgb', the readers' default"):
+        next(iter(loader))
+    with pytest.raises(ValueError, match="color='rgb'"):  # through a worker process too (the views pickle)
+        next(iter(torch.utils.data.DataLoader(kept, batch_size=3, collate_fn=collate_views, num_workers=1)))
+    views, labels = next(iter(torch.utils.data.DataLoader(
+        ViewDataset(FolderDataset(folder), augkit.image.simclr_cifar(32, seed=0)), batch_size=3,
+        collate_fn=collate_views)))
+    assert views[0].shape == (3, 3, 32, 32) and labels is None  # the fix the error named
+
+
+def test_photos_of_different_sizes_without_a_crop_are_told_to_crop_or_resize(tmp_path: Path) -> None:
+    folder = _mixed_photos(tmp_path / "photos", [(40, 40, 3), (30, 50, 3)])
+    ds = ViewDataset(FolderDataset(folder), ViewGenerator(augkit.image.HorizontalFlip(p=0.5), seed=0))
+    with pytest.raises(ValueError, match=r"^view 0: image views .* different shapes .*: resize or crop them to one "
+                                         r"size \(RandomResizedCrop\(size\)"):
+        collate_views([ds[0], ds[1]])
+
+
+def test_mono_and_stereo_clips_kept_as_they_are_are_told_to_read_one_channel(tmp_path: Path) -> None:
+    import soundfile
+
+    (tmp_path / "clips").mkdir()
+    rng = np.random.default_rng(4)
+    soundfile.write(tmp_path / "clips" / "a.wav", (0.1 * rng.standard_normal(16000)).astype(np.float32), 16000)
+    soundfile.write(tmp_path / "clips" / "b.wav", (0.1 * rng.standard_normal((16000, 2))).astype(np.float32), 16000)
+    vg = augkit.audio.audio_pairs(16000, seconds=0.5, seed=0)
+    kept = ViewDataset(FolderDataset(tmp_path / "clips", channels="keep"), vg)
+    with pytest.raises(ValueError, match=r"^view 0: audio clips of one batch have different channel counts "
+                                         r"\(item 0: 1 channel; item 1: 2 channels\).*read files with channels=1"):
+        collate_views([kept[0], kept[1]])
+    views, _ = collate_views([ViewDataset(FolderDataset(tmp_path / "clips"), vg)[i] for i in (0, 1)])
+    assert views[0].shape == (2, 1, 8000)
