@@ -92,8 +92,9 @@ def parse_extensions(text: str) -> tuple[str, ...]:
         if not item:
             raise argparse.ArgumentTypeError(f"{EXTENSIONS_HINT} (an item of {text!r} is empty)")
         if not is_suffix(item):
-            problem = "has no leading dot" if not item.startswith(".") else "is not one suffix"
-            raise argparse.ArgumentTypeError(f"{EXTENSIONS_HINT} ({item!r} {problem})")
+            dotted = "." + item
+            problem = f"{item!r} is not one suffix" if item.startswith(".") else f"{item!r} needs its dot: {dotted!r}"
+            raise argparse.ArgumentTypeError(f"{EXTENSIONS_HINT} ({problem})")
     return tuple(dict.fromkeys(item.lower() for item in items))
 
 
