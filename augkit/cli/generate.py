@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from augkit import generate
     from augkit.core import modalities
     from augkit.datasets.suffixes import NoFiles
+    from augkit.generate.resume import DifferentJob
     from augkit.generate.sources import printable
 
     try:
@@ -56,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
         return _views.fail("generate", printable(str(err)))
     except NoFiles as err:
         return _views.fail("generate", printable(_views.no_files(err)))
+    except DifferentJob as err:
+        return _views.fail("generate", printable(f"{err.where} holds a different job (it differs in "
+                                                 f"{', '.join(_flags(err.changed, views, modality))}); use another --out, or "
+                                                 "--overwrite to replace it"))
     except (generate.GenerateError, ValueError, TypeError, OSError) as err:
         return _views.fail("generate", printable(str(err)))
     print(summary)
@@ -66,6 +71,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"  ... and {len(summary.failures) - 5} more in {printable(str(summary.manifest))}", file=sys.stderr)
     print(f"manifest: {printable(str(summary.manifest))}")
     return 1 if summary.written == 0 else 0
+
+
+#: What each key of a job (:func:`augkit.generate.resume.job_changes`) is on the command line.
+_JOB_FLAGS = {"spec": "--preset/--config", "fields": "--config", "seed": "--seed", "n_views": "--views",
+              "epochs": "--epochs", "shard_size": "--shard-size", "limit": "--limit", "modality": "--modality",
+              "encoding": "--encoding", "extensions": "--extensions", "samples": "the samples read from SOURCE",
+              "sources_sha256": "the samples read from SOURCE", "augkit": "the augkit version that wrote it",
+              "dataset_format": "the augkit version that wrote it", "record_format": "the augkit version that wrote it"}
+
+
+def _flags(changed: list[str], views: Any, modality: str) -> list[str]:
+    """The flags (or, for what no flag sets, the words) that name the keys of a job that differ:
+    ``read_options.color`` is ``--color``, ``format`` the ``--MODALITY-format`` of the job's modalities."""
+    named: list[str] = []
+    for key in changed:
+        if key.startswith("read_options."):
+            named.append("--" + key.split(".", 1)[1].replace("_", "-"))
+        elif key == "format":
+            used = views.field_modalities.values() if views.fields is not None else [modality or "MODALITY"]
+            named += [f"--{m}-format" for m in dict.fromkeys(used) if m]
+        else:
+            named.append(_JOB_FLAGS.get(key, key))
+    return list(dict.fromkeys(named))
 
 
 class _Stop(KeyboardInterrupt):

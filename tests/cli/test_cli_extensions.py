@@ -95,7 +95,7 @@ def test_generate_writes_only_those_files_and_records_the_extensions(sounds: Pat
     # other suffixes are another job, named as such
     assert main([*command, "--extensions", ".wav"]) == 2
     err = capsys.readouterr().err
-    assert "holds a different job (it differs in samples, extensions, sources_sha256)" in err
+    assert "holds a different job (it differs in the samples read from SOURCE, --extensions)" in err
     assert "--overwrite" in err
 
 
