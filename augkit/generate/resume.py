@@ -68,7 +68,8 @@ def job_changes(before: Mapping[str, Any], job: Mapping[str, Any]) -> list[str]:
             continue
         if key == "read_options" and isinstance(old or {}, Mapping) and isinstance(new or {}, Mapping):
             old, new = old or {}, new or {}
-            changed += [f"read_options.{name}" for name in dict.fromkeys([*new, *old]) if old.get(name) != new.get(name)]
+            changed += [f"read_options.{name}" for name in dict.fromkeys([*new, *old])
+                        if old.get(name) != new.get(name)]
             continue
         changed.append(key)
     return changed or ["the job file"]
