@@ -1,5 +1,7 @@
 """``augkit generate SOURCE --out DIR (--preset NAME | --config SPEC) [options]``: write an n-view
-dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`).
+dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`). SOURCE is read as
+``preview`` and ``stats`` read it: folders, files, or JSONL/CSV manifests (a row without the
+generator's field is a recorded failure, named by its line).
 
 Running the same command again resumes: complete shards whose hashes verify are kept, the rest is
 rebuilt. When the folder's job file is corrupt (or missing beside shards), ``--repair`` rebuilds it
@@ -32,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from augkit.core import modalities
     from augkit.datasets.suffixes import NoFiles
     from augkit.generate.resume import DifferentJob
+    from augkit.generate.shards import source_name
     from augkit.generate.sources import printable
 
     try:
@@ -58,14 +61,15 @@ def run(args: argparse.Namespace) -> int:
     except NoFiles as err:
         return _views.fail("generate", printable(_views.no_files(err)))
     except DifferentJob as err:
-        return _views.fail("generate", printable(f"{err.where} holds a different job (it differs in "
-                                                 f"{', '.join(_flags(err.changed, views, modality))}); use another --out, or "
-                                                 "--overwrite to replace it"))
+        named = ", ".join(_flags(err.changed, views, modality))
+        return _views.fail("generate", printable(f"{err.where} holds a different job (it differs in {named}); use "
+                                                 "another --out, or --overwrite to replace it"))
     except (generate.GenerateError, ValueError, TypeError, OSError) as err:
         return _views.fail("generate", printable(str(err)))
     print(summary)
     for failure in summary.failures[:5]:
-        print(printable(f"  failed: sample {failure['index']} ({failure['source']}): {failure['reason']}"),
+        print(printable(f"  failed: sample {failure['index']} ({source_name(failure['source'])}): "
+                        f"{_views.in_cli_words(failure['reason'])}"),
               file=sys.stderr)
     if len(summary.failures) > 5:
         print(f"  ... and {len(summary.failures) - 5} more in {printable(str(summary.manifest))}", file=sys.stderr)
@@ -127,7 +131,9 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("generate", help="write an n-view dataset as tar shards (resumable)",
                        description="Write n views of every sample of SOURCE to WebDataset-compatible tar shards.")
     p.add_argument("source", metavar="SOURCE", nargs="+",
-                   help="a folder of images or audio files, or a text file (one sample per line)")
+                   help="a folder of images or audio files, a text file (one sample per line), or JSONL/CSV "
+                        "manifests (each row's field of the generator's modality, its label kept; whole rows "
+                        "for a --config with fields)")
     p.add_argument("--out", required=True, metavar="DIR", help="the output folder (the same one resumes)")
     _views.add_generator_options(p)
     _views.add_source_options(p)

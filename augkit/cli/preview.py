@@ -73,12 +73,14 @@ def _read(args: argparse.Namespace, views: Any,
 
     options = _views.read_options(args, views.modality)
 
-    def read(sources: list[str], limit: int) -> list[Any]:
-        return _views.read("preview", sources, views, limit, args.encoding, options, chosen)
+    def read(sources: list[str], limit: int, titles: list[tuple[str | None, Any]] | None = None) -> list[Any]:
+        return _views.read("preview", sources, views, limit, args.encoding, options, chosen, titles)
 
     if any(Path(s).suffix.lower() in MANIFEST_SUFFIXES for s in args.sources):
-        rows = read(args.sources, args.samples)
-        return rows, *_manifest_titles(args.sources, views, len(rows))
+        titles: list[tuple[str | None, Any]] = []
+        rows = read(args.sources, args.samples, titles)
+        labels = [label for _, label in titles]
+        return rows, [name for name, _ in titles], labels if any(label is not None for label in labels) else None
     if not views.modality:  # a generator of any input: the sources are read together (one modality for all)
         return read(args.sources, args.samples), None, None
     # Every source is checked (and one sample read) before any is read one by one, as one read checks
@@ -122,29 +124,6 @@ def _one_sample_files(path: Path, modality: str, chosen: tuple[str, ...] | None)
     return list(FolderDataset(path, modality=modality, extensions=chosen).paths)
 
 
-def _manifest_titles(sources: list[str], views: Any, count: int) -> tuple[list[str | None], list[Any] | None]:
-    """The name (the files a row names) and label of the first ``count`` rows the manifests give,
-    chosen as :func:`augkit.cli._views.read` chooses them."""
-    from augkit.core import modalities
-    from augkit.datasets import ManifestDataset
-
-    names: list[str | None] = []
-    labels: list[Any] = []
-    for source in sources:
-        rows = ManifestDataset(source)
-        fields = [f for f, m in rows.fields.items() if views.fields is not None or m == views.modality]
-        for row in rows.rows:
-            if len(names) >= count:
-                break
-            if views.fields is None and row.get(fields[0]) is None:
-                continue  # a row without the generator's field gives no sample
-            files = [Path(row[f]).name for f in fields if isinstance(row.get(f), str)
-                     and Path(row[f]).suffix.lower() in modalities.get(rows.fields[f]).extensions]
-            names.append(", ".join(files) or None)
-            labels.append(row.get("label"))
-    return names, (labels if any(label is not None for label in labels) else None)
-
-
 def _check_suffix(path: str, suffix: str, option: str) -> None:
     if Path(path).suffix.lower() != suffix:
         raise _views.UserError(f"{option} {path}: the file name must end in {suffix}")
@@ -156,7 +135,8 @@ def add_parser(sub: Any) -> None:
                        usage=USAGE.replace("augkit preview", "%(prog)s", 1),
                        description="Show the views a preset or a config spec makes of the first samples of SOURCE.")
     p.add_argument("sources", nargs="+", metavar="SOURCE",
-                   help="files or folders of one modality (images, audio clips; a text file is one sample a line)")
+                   help="files or folders of one modality (images, audio clips; a text file is one sample a "
+                        "line), or JSONL/CSV manifests")
     _views.add_generator_options(p)
     _views.add_source_options(p)
     p.add_argument("--samples", type=int, default=4, metavar="K", help="show the first K samples (default 4)")
