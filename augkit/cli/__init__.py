@@ -2,13 +2,15 @@
 
     augkit list [--modality NAME] [NAME]
     augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
-                   [--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]
+                   [--encoding CODEC] [--color C] [--channels N] [--extensions .EXT,...] --out PAGE.html
+                   [--png GRID.png]
     augkit generate SOURCE... --out DIR (--preset NAME | --config SPEC) [--views N] [--epochs E]
                     [--seed S] [--workers N] [--shard-size N] [--engine local|ray] [--limit K] ...
     augkit stats SOURCE... (--preset NAME | --config SPEC) [--samples K] [--views N] [--seed S]
-                 [--encoding CODEC] [--extensions .EXT,...]
+                 [--encoding CODEC] [--color C] [--channels N] [--extensions .EXT,...]
 
-How sources are read is the same in ``preview``, ``stats`` and ``generate``: ``--encoding``,
+How sources are read is the same in ``preview``, ``stats`` and ``generate`` (folders, files, and
+JSONL/CSV manifests: :func:`augkit.cli._views.read`): ``--encoding``,
 ``--color``, ``--channels``, and ``--extensions .wav,.oga`` (only the files of folders with those
 suffixes, any case; each must be one the modality reads).
 

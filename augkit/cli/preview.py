@@ -1,5 +1,6 @@
 """``augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
-[--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]``.
+[--encoding CODEC] [--color rgb|gray|keep] [--channels 1|2|keep] [--extensions .EXT,...] --out PAGE.html
+[--png GRID.png]``.
 
 Writes a self-contained HTML page (and, with ``--png``, a PNG grid with column titles) of the views
 a generator makes of the first K samples of the sources: files or folders of one modality (a text
@@ -31,7 +32,8 @@ from augkit.core.errors import AugkitError, InvalidInput
 __all__ = ["USAGE", "add_parser", "run"]
 
 USAGE = ("augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S] "
-         "[--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]")
+         "[--encoding CODEC] [--color rgb|gray|keep] [--channels 1|2|keep] [--extensions .EXT,...] "
+         "--out PAGE.html [--png GRID.png]")
 
 
 def run(args: argparse.Namespace) -> int:
