@@ -2,13 +2,15 @@
 
     augkit list [--modality NAME] [NAME]
     augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
-                   [--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]
+                   [--encoding CODEC] [--color C] [--channels N] [--extensions .EXT,...] --out PAGE.html
+                   [--png GRID.png]
     augkit generate SOURCE... --out DIR (--preset NAME | --config SPEC) [--views N] [--epochs E]
                     [--seed S] [--workers N] [--shard-size N] [--engine local|ray] [--limit K] ...
     augkit stats SOURCE... (--preset NAME | --config SPEC) [--samples K] [--views N] [--seed S]
-                 [--encoding CODEC] [--extensions .EXT,...]
+                 [--encoding CODEC] [--color C] [--channels N] [--extensions .EXT,...]
 
-How sources are read is the same in ``preview``, ``stats`` and ``generate``: ``--encoding``,
+How sources are read is the same in ``preview``, ``stats`` and ``generate`` (folders, files, and
+JSONL/CSV manifests: :func:`augkit.cli._views.read`): ``--encoding``,
 ``--color``, ``--channels``, and ``--extensions .wav,.oga`` (only the files of folders with those
 suffixes, any case; each must be one the modality reads).
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from augkit.cli import generate, listing, preview, stats
 from augkit.cli._escape import escaped
@@ -30,10 +32,16 @@ __all__ = ["build_parser", "main"]
 
 class _Parser(argparse.ArgumentParser):
     """argparse, with control characters in what it prints escaped (an unrecognized argument is
-    printed as given); its subcommand parsers are of this class too."""
+    printed as given), and a mistake in the arguments told in one line, as every other user error
+    is (``augkit generate: error: the following arguments are required: --out (see augkit generate
+    --help)``) instead of after the usage block; its subcommand parsers are of this class too."""
 
     def _print_message(self, message: str, file: Any = None) -> None:
         super()._print_message(escaped(message, keep="\n\t"), file)
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see PROG --help)`` on one line on stderr and exit 2."""
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     from augkit.core.version import __version__
 
     parser.add_argument("--version", action="version", version=f"augkit {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in (listing, preview, generate, stats):
         module.add_parser(sub)
     return parser

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from augkit.datasets.suffixes import NoFiles
 
 __all__ = ["UserError", "add_generator_options", "add_source_options", "extensions", "fail", "generator",
-           "no_files", "parse_extensions", "read", "resolve_preset"]
+           "in_cli_words", "no_files", "parse_extensions", "read", "resolve_preset"]
 
+#: Why ``--encoding`` is refused for a manifest (named in the blank).
+_MANIFEST_ENCODING = "--encoding: {} is a manifest, which is read as UTF-8; --encoding decodes text files"
 #: How ``--extensions`` is written, shown with every mistake in it.
 EXTENSIONS_HINT = "write extensions with their dot, comma-separated: --extensions .wav,.oga"
 
@@ -92,26 +94,31 @@ def parse_extensions(text: str) -> tuple[str, ...]:
         if not item:
             raise argparse.ArgumentTypeError(f"{EXTENSIONS_HINT} (an item of {text!r} is empty)")
         if not is_suffix(item):
-            problem = "has no leading dot" if not item.startswith(".") else "is not one suffix"
-            raise argparse.ArgumentTypeError(f"{EXTENSIONS_HINT} ({item!r} {problem})")
+            dotted = "." + item
+            problem = f"{item!r} is not one suffix" if item.startswith(".") else f"{item!r} needs its dot: {dotted!r}"
+            raise argparse.ArgumentTypeError(f"{EXTENSIONS_HINT} ({problem})")
     return tuple(dict.fromkeys(item.lower() for item in items))
 
 
 def extensions(args: argparse.Namespace, sources: list[str], modality: str) -> tuple[str, ...] | None:
     """``--extensions``, checked before any file is read: each must be a suffix ``modality``'s
     ``load`` reads (any modality's, for ``""``), and the sources folders or files, not manifests;
-    None when not given.
+    None when not given. ``--encoding`` is refused for a manifest here too (it is UTF-8).
 
     Raises:
         UserError: naming the suffixes the modality does not read and those it reads, or a manifest.
     """
-    given = getattr(args, "extensions", None)
-    if given is None:
-        return None
     from augkit.core.errors import AugkitError
     from augkit.datasets.manifest import MANIFEST_SUFFIXES
     from augkit.datasets.suffixes import check_extensions
 
+    if getattr(args, "encoding", None) is not None:
+        for source in sources:
+            if Path(source).suffix.lower() in MANIFEST_SUFFIXES:
+                raise UserError(_MANIFEST_ENCODING.format(source))
+    given = getattr(args, "extensions", None)
+    if given is None:
+        return None
     for source in sources:
         if Path(source).suffix.lower() in MANIFEST_SUFFIXES:
             raise UserError(f"--extensions: {source} is a manifest, which names its files itself; --extensions "
@@ -132,30 +139,42 @@ def no_files(err: NoFiles) -> str:
 
 
 def read(command: str, sources: list[str], views: Any, limit: int, encoding: str | None = None,
-         options: dict[str, Any] | None = None, extensions: tuple[str, ...] | None = None) -> list[Any]:
+         options: dict[str, Any] | None = None, extensions: tuple[str, ...] | None = None,
+         titles: list[tuple[str | None, Any]] | None = None) -> list[Any]:
     """The first ``limit`` samples of ``sources`` for ``views``, loaded as the generator needs them
     (audio at the rate its ops declare, text in ``encoding``; from folders, only the files with
-    ``extensions`` when given); a file among good ones that cannot be read is skipped with a note
-    on stderr.
+    ``extensions`` when given; from manifests, as ``augkit generate`` reads them); a file among
+    good ones that cannot be read (a manifest row without the generator's field) is skipped with a
+    note on stderr. For manifests, ``titles`` (when given) gets each sample's ``(files, label)``.
 
     Raises:
-        UserError: for an ``encoding`` given to sources whose modality reads no text, or a folder
-            with no file of ``extensions``.
+        UserError: for an ``encoding`` given to sources whose modality reads no text or to a
+            manifest, a folder with no file of ``extensions``, or a manifest row without a field of
+            a generator of dict samples that does not let such rows through.
     """
     from augkit import datasets
     from augkit.core import modalities
+    from augkit.datasets.manifest import MANIFEST_SUFFIXES
     from augkit.datasets.suffixes import NoFiles
 
+    manifests = [s for s in sources if Path(s).suffix.lower() in MANIFEST_SUFFIXES]
+    if manifests and encoding is not None:
+        raise UserError(_MANIFEST_ENCODING.format(manifests[0]))
     options = {**(modalities.get(views.modality).context(views) if views.modality else {}), **(options or {})}
     if encoding is not None:
         if views.modality:
             _check_encoding(views.modality)
         options["encoding"] = encoding
+    if manifests:
+        if len(manifests) != len(sources):
+            raise UserError(f"give manifests ({', '.join(MANIFEST_SUFFIXES)}) or files and folders, not both")
+        rows = _manifest_rows(command, sources, views, limit, options)
+        if not rows:
+            raise UserError(f"no row of {', '.join(sources)} gives a sample the generator takes (see the notes above)")
+        if titles is not None:
+            titles += [(name, label) for _, name, label in rows]
+        return [sample for sample, _, _ in rows]
     skipped: list[tuple[str, str]] = []
-    from augkit.datasets.manifest import MANIFEST_SUFFIXES
-
-    if any(Path(s).suffix.lower() in MANIFEST_SUFFIXES for s in sources):
-        return _manifest_samples(sources, views, limit, options)
     try:
         samples, kind = datasets.read_sources(sources, modality=views.modality or None, limit=limit,
                                               skipped=skipped, extensions=extensions, **options)
@@ -168,34 +187,68 @@ def read(command: str, sources: list[str], views: Any, limit: int, encoding: str
     return samples
 
 
-def _manifest_samples(sources: list[str], views: Any, limit: int, options: dict[str, Any]) -> list[Any]:
-    """The rows of JSONL/CSV manifests (each file loaded through its field's modality): whole rows for
-    a generator of dict samples, the one field of the generator's modality otherwise."""
-    from augkit.datasets.manifest import MANIFEST_SUFFIXES, ManifestDataset
+def _manifest_rows(command: str, sources: list[str], views: Any, limit: int,
+                   options: dict[str, Any]) -> list[tuple[Any, str | None, Any]]:
+    """The first ``limit`` samples of JSONL/CSV manifests, each with the files its row names and its
+    label: for a generator of one modality, each row's field of it, read as ``augkit generate`` reads
+    it (:func:`augkit.generate.sources.manifest_items`; a row without the field, or whose file
+    cannot be read, is skipped with a note); for a generator of dict samples, whole rows."""
+    from augkit.core import modalities
+    from augkit.core.errors import AugkitError, InvalidInput
+    from augkit.datasets.manifest import ManifestDataset
+    from augkit.datasets.readers import load_file
 
-    samples: list[Any] = []
+    out: list[tuple[Any, str | None, Any]] = []
+    if views.fields is None:
+        from augkit.generate.shards import source_name
+        from augkit.generate.sources import manifest_items
+
+        try:
+            items, kind, _ = manifest_items([Path(s) for s in sources], views.modality)
+        except InvalidInput as err:
+            raise UserError(str(err)) from None
+        descriptor = modalities.get(kind)
+        without: dict[str, list[int]] = {}  # manifest -> the lines of rows without the field: one note each
+        for item in items:
+            if len(out) >= limit:
+                break
+            if item.problem is not None:
+                without.setdefault(item.source["path"], []).append(item.source["line"])
+                continue
+            try:
+                sample = item.value if item.path is None else load_file(descriptor.load, Path(item.path), **options)
+            except (AugkitError, OSError) as err:  # as a read of a folder skips a file it cannot read
+                print(f"augkit {command}: skipped {escaped(source_name(item.source))}: "
+                      f"{escaped(' '.join(str(err).split()))}", file=sys.stderr)
+                continue
+            row_label = item.label_name if item.label_name is not None else item.label
+            out.append((sample, None if item.path is None else Path(item.path).name, row_label))
+        for manifest, lines in without.items():
+            shown = ", ".join(map(str, lines[:5])) + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+            many = f"{len(lines)} rows" if len(lines) > 1 else "1 row"
+            print(f"augkit {command}: skipped {many} of {escaped(manifest)} that have no {kind} field "
+                  f"(line{'s' if len(lines) > 1 else ''} {shown})", file=sys.stderr)
+        return out
     for source in sources:
-        if Path(source).suffix.lower() not in MANIFEST_SUFFIXES:
-            raise UserError(f"{source}: give manifests ({', '.join(MANIFEST_SUFFIXES)}) or files and folders, "
-                            "not both")
         rows = ManifestDataset(source, **{k: v for k, v in options.items() if k != "encoding"})
-        field = None
-        if views.fields is None:
-            fields = [f for f, m in rows.fields.items() if m == views.modality]
-            if len(fields) != 1:
-                raise UserError(f"{source}: the generator takes {views.modality or 'one kind of'} samples and the "
-                                f"manifest's fields are {rows.fields}; give a manifest with one such field, or a "
-                                "generator of dict samples (--config with fields)")
-            field = fields[0]
         for i in range(len(rows)):
-            if len(samples) >= limit:
-                return samples
-            row = rows[i]
-            if field is None:
-                samples.append(row)
-            elif field in row:
-                samples.append(row[field])
-    return samples
+            if len(out) >= limit:
+                return out
+            absent = [f for f in views.field_modalities if f not in rows.rows[i] or rows.rows[i][f] is None]
+            if absent and views.missing == "raise":
+                raise UserError(f"sample {len(out)} ({source}, line {rows.lines[i]}) has no field {absent[0]!r} (its "
+                                f"keys: {', '.join(map(str, rows.rows[i]))}); set `missing: pass` in the --config "
+                                "spec to let such rows through without it")
+            files = [Path(v).name for f, v in rows.rows[i].items() if f in rows.fields and isinstance(v, str)
+                     and Path(v).suffix.lower() in modalities.get(rows.fields[f]).extensions]
+            out.append((rows[i], ", ".join(files) or None, rows.rows[i].get("label")))
+    return out
+
+
+def in_cli_words(message: str) -> str:
+    """A library message as the command line says it: the generator's ``missing='pass'`` is the
+    ``missing: pass`` of a ``--config`` spec."""
+    return message.replace("pass missing='pass'", "set `missing: pass` in the --config spec")
 
 
 def _check_encoding(modality: str) -> None:
@@ -235,5 +288,5 @@ def add_source_options(p: argparse.ArgumentParser) -> None:
 def fail(command: str, message: str) -> int:
     """Print ``augkit COMMAND: message`` on one line on stderr, control characters escaped
     (:func:`augkit.cli._escape.escaped`); returns the exit status 2."""
-    print(f"augkit {command}: {escaped(' '.join(message.split()))}", file=sys.stderr)
+    print(f"augkit {command}: {escaped(' '.join(in_cli_words(message).split()))}", file=sys.stderr)
     return 2

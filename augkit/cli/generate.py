@@ -1,5 +1,7 @@
 """``augkit generate SOURCE --out DIR (--preset NAME | --config SPEC) [options]``: write an n-view
-dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`).
+dataset as WebDataset-compatible tar shards (see :mod:`augkit.generate`). SOURCE is read as
+``preview`` and ``stats`` read it: folders, files, or JSONL/CSV manifests (a row without the
+generator's field is a recorded failure, named by its line).
 
 Running the same command again resumes: complete shards whose hashes verify are kept, the rest is
 rebuilt. When the folder's job file is corrupt (or missing beside shards), ``--repair`` rebuilds it
@@ -31,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from augkit import generate
     from augkit.core import modalities
     from augkit.datasets.suffixes import NoFiles
+    from augkit.generate.resume import DifferentJob
+    from augkit.generate.shards import source_name
     from augkit.generate.sources import printable
 
     try:
@@ -56,16 +60,44 @@ def run(args: argparse.Namespace) -> int:
         return _views.fail("generate", printable(str(err)))
     except NoFiles as err:
         return _views.fail("generate", printable(_views.no_files(err)))
+    except DifferentJob as err:
+        named = ", ".join(_flags(err.changed, views, modality))
+        return _views.fail("generate", printable(f"{err.where} holds a different job (it differs in {named}); use "
+                                                 "another --out, or --overwrite to replace it"))
     except (generate.GenerateError, ValueError, TypeError, OSError) as err:
         return _views.fail("generate", printable(str(err)))
     print(summary)
     for failure in summary.failures[:5]:
-        print(printable(f"  failed: sample {failure['index']} ({failure['source']}): {failure['reason']}"),
+        print(printable(f"  failed: sample {failure['index']} ({source_name(failure['source'])}): "
+                        f"{_views.in_cli_words(failure['reason'])}"),
               file=sys.stderr)
     if len(summary.failures) > 5:
         print(f"  ... and {len(summary.failures) - 5} more in {printable(str(summary.manifest))}", file=sys.stderr)
     print(f"manifest: {printable(str(summary.manifest))}")
     return 1 if summary.written == 0 else 0
+
+
+#: What each key of a job (:func:`augkit.generate.resume.job_changes`) is on the command line.
+_JOB_FLAGS = {"spec": "--preset/--config", "fields": "--config", "seed": "--seed", "n_views": "--views",
+              "epochs": "--epochs", "shard_size": "--shard-size", "limit": "--limit", "modality": "--modality",
+              "encoding": "--encoding", "extensions": "--extensions", "samples": "the samples read from SOURCE",
+              "sources_sha256": "the samples read from SOURCE", "augkit": "the augkit version that wrote it",
+              "dataset_format": "the augkit version that wrote it", "record_format": "the augkit version that wrote it"}
+
+
+def _flags(changed: list[str], views: Any, modality: str) -> list[str]:
+    """The flags (or, for what no flag sets, the words) that name the keys of a job that differ:
+    ``read_options.color`` is ``--color``, ``format`` the ``--MODALITY-format`` of the job's modalities."""
+    named: list[str] = []
+    for key in changed:
+        if key.startswith("read_options."):
+            named.append("--" + key.split(".", 1)[1].replace("_", "-"))
+        elif key == "format":
+            used = views.field_modalities.values() if views.fields is not None else [modality or "MODALITY"]
+            named += [f"--{m}-format" for m in dict.fromkeys(used) if m]
+        else:
+            named.append(_JOB_FLAGS.get(key, key))
+    return list(dict.fromkeys(named))
 
 
 class _Stop(KeyboardInterrupt):
@@ -99,7 +131,9 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("generate", help="write an n-view dataset as tar shards (resumable)",
                        description="Write n views of every sample of SOURCE to WebDataset-compatible tar shards.")
     p.add_argument("source", metavar="SOURCE", nargs="+",
-                   help="a folder of images or audio files, or a text file (one sample per line)")
+                   help="a folder of images or audio files, a text file (one sample per line), or JSONL/CSV "
+                        "manifests (each row's field of the generator's modality, its label kept; whole rows "
+                        "for a --config with fields)")
     p.add_argument("--out", required=True, metavar="DIR", help="the output folder (the same one resumes)")
     _views.add_generator_options(p)
     _views.add_source_options(p)

@@ -1,5 +1,6 @@
 """``augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S]
-[--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]``.
+[--encoding CODEC] [--color rgb|gray|keep] [--channels 1|2|keep] [--extensions .EXT,...] --out PAGE.html
+[--png GRID.png]``.
 
 Writes a self-contained HTML page (and, with ``--png``, a PNG grid with column titles) of the views
 a generator makes of the first K samples of the sources: files or folders of one modality (a text
@@ -31,7 +32,8 @@ from augkit.core.errors import AugkitError, InvalidInput
 __all__ = ["USAGE", "add_parser", "run"]
 
 USAGE = ("augkit preview SOURCE... (--preset NAME | --config SPEC) [--views N] [--samples K] [--seed S] "
-         "[--encoding CODEC] [--extensions .EXT,...] --out PAGE.html [--png GRID.png]")
+         "[--encoding CODEC] [--color rgb|gray|keep] [--channels 1|2|keep] [--extensions .EXT,...] "
+         "--out PAGE.html [--png GRID.png]")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,12 +75,14 @@ def _read(args: argparse.Namespace, views: Any,
 
     options = _views.read_options(args, views.modality)
 
-    def read(sources: list[str], limit: int) -> list[Any]:
-        return _views.read("preview", sources, views, limit, args.encoding, options, chosen)
+    def read(sources: list[str], limit: int, titles: list[tuple[str | None, Any]] | None = None) -> list[Any]:
+        return _views.read("preview", sources, views, limit, args.encoding, options, chosen, titles)
 
     if any(Path(s).suffix.lower() in MANIFEST_SUFFIXES for s in args.sources):
-        rows = read(args.sources, args.samples)
-        return rows, *_manifest_titles(args.sources, views, len(rows))
+        titles: list[tuple[str | None, Any]] = []
+        rows = read(args.sources, args.samples, titles)
+        labels = [label for _, label in titles]
+        return rows, [name for name, _ in titles], labels if any(label is not None for label in labels) else None
     if not views.modality:  # a generator of any input: the sources are read together (one modality for all)
         return read(args.sources, args.samples), None, None
     # Every source is checked (and one sample read) before any is read one by one, as one read checks
@@ -122,29 +126,6 @@ def _one_sample_files(path: Path, modality: str, chosen: tuple[str, ...] | None)
     return list(FolderDataset(path, modality=modality, extensions=chosen).paths)
 
 
-def _manifest_titles(sources: list[str], views: Any, count: int) -> tuple[list[str | None], list[Any] | None]:
-    """The name (the files a row names) and label of the first ``count`` rows the manifests give,
-    chosen as :func:`augkit.cli._views.read` chooses them."""
-    from augkit.core import modalities
-    from augkit.datasets import ManifestDataset
-
-    names: list[str | None] = []
-    labels: list[Any] = []
-    for source in sources:
-        rows = ManifestDataset(source)
-        fields = [f for f, m in rows.fields.items() if views.fields is not None or m == views.modality]
-        for row in rows.rows:
-            if len(names) >= count:
-                break
-            if views.fields is None and row.get(fields[0]) is None:
-                continue  # a row without the generator's field gives no sample
-            files = [Path(row[f]).name for f in fields if isinstance(row.get(f), str)
-                     and Path(row[f]).suffix.lower() in modalities.get(rows.fields[f]).extensions]
-            names.append(", ".join(files) or None)
-            labels.append(row.get("label"))
-    return names, (labels if any(label is not None for label in labels) else None)
-
-
 def _check_suffix(path: str, suffix: str, option: str) -> None:
     if Path(path).suffix.lower() != suffix:
         raise _views.UserError(f"{option} {path}: the file name must end in {suffix}")
@@ -156,7 +137,8 @@ def add_parser(sub: Any) -> None:
                        usage=USAGE.replace("augkit preview", "%(prog)s", 1),
                        description="Show the views a preset or a config spec makes of the first samples of SOURCE.")
     p.add_argument("sources", nargs="+", metavar="SOURCE",
-                   help="files or folders of one modality (images, audio clips; a text file is one sample a line)")
+                   help="files or folders of one modality (images, audio clips; a text file is one sample a "
+                        "line), or JSONL/CSV manifests")
     _views.add_generator_options(p)
     _views.add_source_options(p)
     p.add_argument("--samples", type=int, default=4, metavar="K", help="show the first K samples (default 4)")

@@ -48,7 +48,8 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("stats", help="how far a generator's views move from their sources",
                        description="Measure how far the views of the first samples of SOURCE move, per measure "
                                    "(median, min, max), and how often each op fires.")
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="files or folders of one modality")
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="files or folders of one modality, or JSONL/CSV manifests")
     _views.add_generator_options(p)
     _views.add_source_options(p)
     p.add_argument("--samples", type=int, default=200, metavar="K", help="measure the first K samples (default 200)")

@@ -67,7 +67,7 @@ from augkit.generate.layout import (
 )
 from augkit.generate.resume import complete_shards, folder_lock, prepare_folder, resume_shards
 from augkit.generate.shards import JobPartners, ShardJob
-from augkit.generate.sources import Item, list_source, path_text, printable
+from augkit.generate.sources import Item, list_source, path_text, printable, row_digest
 from augkit.views import config
 from augkit.views.fields import field_context
 from augkit.views.generator import ViewGenerator
@@ -127,8 +127,10 @@ def write_pairs(
     Args:
         source: a folder (its files of the generator's modality, sorted; class sub-folders give
             labels), a file (a text file: one sample per line; an image or audio file: one
-            sample), a list of those, or samples in memory (a list or map-style dataset of arrays
-            or tensors; a list of ``str`` is read as paths).
+            sample), a list of those, JSONL/CSV manifests (each row's field of the generator's
+            modality is a sample and its ``label`` the label; a generator of dict samples takes
+            whole rows), or samples in memory (a list or map-style dataset of arrays or tensors;
+            a list of ``str`` is read as paths). An edited manifest row is another job.
         out: the output folder (created). Running the same job into it again resumes.
         views: the generator; it must be one a config spec can name (:func:`augkit.views.config.dump`).
         epochs: epochs of views to write, each in its own shard set (epoch e: ``epoch-00e/``).
@@ -193,7 +195,9 @@ def write_pairs(
                                   "extensions choose the files of source folders")
         data, sources, dataset = field_source(source)
         # a manifest's rows are loaded in the workers; samples in memory travel with their items
-        items = [Item(i, src, value=None if dataset is not None else data[i]) for i, src in enumerate(sources)]
+        rows = getattr(dataset, "rows", None)  # a manifest's rows as written: an edited row is another job
+        items = [Item(i, src, value=None if dataset is not None else data[i],
+                      row_sha256=None if rows is None else row_digest(rows[i])) for i, src in enumerate(sources)]
         classes: list[str] = []
         field_fmts, field_ctx = field_formats(views.field_modalities, fmts), field_context(views)
         fmt: Any = field_fmts
@@ -220,7 +224,9 @@ def write_pairs(
            **({"read_options": dict(read_options)} if read_options else {}),
            **({"extensions": sorted({e.lower() for e in extensions})} if extensions is not None else {}),
            **({"fields": views.field_modalities} if views.fields is not None else {}),
-           "sources_sha256": hashlib.sha256(canonical_json([i.source for i in items])).hexdigest()}
+           "sources_sha256": hashlib.sha256(canonical_json([i.source if i.row_sha256 is None else
+                                                            {**i.source, "row_sha256": i.row_sha256}
+                                                            for i in items])).hexdigest()}
     job_sha = hashlib.sha256(canonical_json(job)).hexdigest()
     root = Path(out)
     with folder_lock(root):

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +31,48 @@ from augkit.generate.layout import (
 )
 from augkit.generate.sources import Item, printable
 
-__all__ = ["check_shard", "clear_folder", "complete_shards", "file_sha256", "folder_lock", "owned_files",
-           "prepare_folder", "read_job_file", "remove_entry", "resume_shards"]
+__all__ = ["DifferentJob", "check_shard", "clear_folder", "complete_shards", "file_sha256", "folder_lock",
+           "job_changes", "owned_files", "prepare_folder", "read_job_file", "remove_entry", "resume_shards"]
 
 Plan = list[tuple[str, int, int, list[Item]]]
+
+
+class DifferentJob(GenerateError):
+    """The output folder holds another job's output. ``where``: the folder, as printed; ``changed``:
+    what differs (:func:`job_changes`), so that a caller can name it in its own words (the ``augkit``
+    command names its flags)."""
+
+    def __init__(self, where: str, changed: list[str]) -> None:
+        super().__init__(f"{where} holds a different job (it differs in {', '.join(changed)}); use another --out, "
+                         "or --overwrite to replace it")
+        self.where, self.changed = where, changed
+
+
+#: Keys of a spec that the job also holds on their own: a spec differing only in them is not named.
+_OWN_KEYS = ("seed", "n_views")
+
+
+def job_changes(before: Mapping[str, Any], job: Mapping[str, Any]) -> list[str]:
+    """What differs between two jobs, as the job's keys in its order (a key one of them lacks
+    included): each read option that differs as ``read_options.NAME``; ``spec`` only when the
+    specs differ beyond the seed and view count (keys of their own), and never ``spec_sha256``,
+    which follows it. ``["the job file"]`` when nothing shows (the same keys, another hash)."""
+    changed: list[str] = []
+    for key in dict.fromkeys([*job, *before]):
+        old, new = before.get(key), job.get(key)
+        if old == new or key == "spec_sha256":
+            continue
+        if key == "spec" and isinstance(old, Mapping) and isinstance(new, Mapping) and \
+                {k: v for k, v in old.items() if k not in _OWN_KEYS} == \
+                {k: v for k, v in new.items() if k not in _OWN_KEYS}:
+            continue
+        if key == "read_options" and isinstance(old or {}, Mapping) and isinstance(new or {}, Mapping):
+            old, new = old or {}, new or {}
+            changed += [f"read_options.{name}" for name in dict.fromkeys([*new, *old])
+                        if old.get(name) != new.get(name)]
+            continue
+        changed.append(key)
+    return changed or ["the job file"]
 
 
 @contextlib.contextmanager
@@ -78,9 +116,7 @@ def prepare_folder(root: Path, job: dict[str, Any], job_sha: str, overwrite: boo
         return
     if state == "valid":
         if not overwrite:
-            changed = [k for k in job if before["job"].get(k) != job[k]] or ["the job file"]
-            raise GenerateError(f"{where} holds a different job (it differs in {', '.join(changed)}); use another "
-                                "--out, or --overwrite to replace it")
+            raise DifferentJob(where, job_changes(before["job"], job))
         clear_folder(root)
     elif overwrite:
         clear_folder(root)

@@ -181,6 +181,8 @@ def _still_a_regular_file(path: str) -> None:
 
 
 def source_name(source: Any) -> str:
+    """Where a sample came from, in words: ``a.jpg``, ``notes.txt, item 3``, ``rows.jsonl, line 2``, ``item 5``."""
     if isinstance(source, Mapping):
-        return ", ".join(f"{k} {v}" for k, v in source.items())
+        parts = [str(source["path"])] if "path" in source else []
+        return ", ".join(parts + [f"{k} {v}" for k, v in source.items() if k != "path"])
     return str(source)

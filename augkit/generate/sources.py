@@ -8,10 +8,17 @@ folder (not followed: links can loop), a FIFO, a socket or a device (itself or t
 file whose name is not UTF-8, and a file the modality does not read although its type says it is
 of that modality (an ``.gif`` in an image folder). A link to a regular file is read like the file.
 With ``extensions`` given, only the entries with those suffixes are looked at: the caller chose them.
+
+A manifest (JSONL or CSV, :class:`augkit.datasets.ManifestDataset`) gives one sample per row: the
+row's field of the generator's modality (a file, loaded by the workers, or the sample itself, a
+caption), its ``label`` the sample's label (string labels numbered as folder classes are). A row
+without that field is an item with a ``problem`` too, recorded as a failure: every row keeps its index.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import mimetypes
 import os
 import stat
@@ -22,9 +29,10 @@ from typing import Any
 
 from augkit.core import modalities
 from augkit.core.errors import InvalidArgument, InvalidInput, MissingFile, WrongArgumentType
+from augkit.datasets.manifest import MANIFEST_SUFFIXES
 from augkit.datasets.suffixes import NoFiles, check_extensions
 
-__all__ = ["Item", "file_kind", "list_source", "path_text", "printable"]
+__all__ = ["Item", "file_kind", "list_source", "manifest_items", "path_text", "printable", "row_digest"]
 
 
 @dataclass(frozen=True)
@@ -33,12 +41,14 @@ class Item:
     entry that cannot be a sample, the ``problem`` the job records for it."""
 
     index: int
-    source: Any  # JSON-safe: a path, or {"path": ..., "item": k}, or {"item": k}
+    source: Any  # JSON-safe: a path, or {"path": ..., "item": k}, {"path": ..., "line": n}, or {"item": k}
     path: str | None = None
     value: Any = None
-    label: int | None = None
+    label: Any = None  # a class number, or a manifest row's label as written when not a class name
     label_name: str | None = None
     problem: str | None = None
+    #: for a manifest row: the sha256 of the row, so that an edited row makes another job
+    row_sha256: str | None = None
 
 
 def printable(text: str) -> str:
@@ -115,11 +125,12 @@ def list_source(source: Any, modality: str, encoding: str | None = None,
     that cannot be samples are items with a ``problem``; see the module's docstring).
 
     Args:
-        source: a folder, a file, a list of them, or samples in memory.
+        source: a folder, a file, a list of them, manifests (:func:`manifest_items`), or samples
+            in memory.
         modality: the modality of the samples (``""``: the files' own, one for all).
-        encoding: how text files are decoded.
+        encoding: how text files are decoded (not manifests: they are UTF-8).
         extensions: the suffixes of the files to take from folders (``(".wav", ".oga")``, matched
-            ignoring case); files named as sources are read as named.
+            ignoring case); files named as sources are read as named (not given with manifests).
 
     Raises:
         InvalidArgument / WrongArgumentType: for ``extensions`` that are not suffixes or that the
@@ -127,7 +138,8 @@ def list_source(source: Any, modality: str, encoding: str | None = None,
             (:func:`augkit.datasets.suffixes.check_extensions`); for an ``encoding`` of sources
             that are not text.
         NoFiles: for a folder with no file of the modality, or none with ``extensions``.
-        InvalidInput: for sources that mix modalities, a file no modality reads, or no sample file.
+        InvalidInput: for sources that mix modalities (or manifests with files and folders), a file
+            no modality reads, or no sample file; a manifest that cannot be read.
         FileNotFoundError: for a source that does not exist.
     """
     wanted = None if extensions is None else check_extensions(extensions, modality or None)
@@ -135,6 +147,9 @@ def list_source(source: Any, modality: str, encoding: str | None = None,
         paths = [Path(source)]
     elif isinstance(source, Sequence) and source and all(isinstance(s, (str, Path)) for s in source):
         paths = [Path(s) for s in source]
+        if any(_is_manifest(p) for p in paths) and not all(_is_manifest(p) for p in paths):
+            raise InvalidInput(f"give manifests ({', '.join(MANIFEST_SUFFIXES)}) or files and folders as sources, "
+                               "not both")
     elif hasattr(source, "__len__") and hasattr(source, "__getitem__") and not isinstance(source, (bytes, str)):
         if not modality:
             raise InvalidArgument("samples in memory need a generator of one modality (or modality=...)")
@@ -142,6 +157,12 @@ def list_source(source: Any, modality: str, encoding: str | None = None,
     else:
         raise WrongArgumentType(f"source must be a path, a list of paths or a list of samples, got "
                                 f"{type(source).__name__}")
+    if _is_manifest(paths[0]):
+        for name, given in (("encoding", encoding), ("extensions", extensions)):
+            if given is not None:
+                raise InvalidArgument(f"{name}={given!r}: {paths[0]} is a manifest, which names its files and is "
+                                      f"read as UTF-8; {name} is for folders and text files")
+        return manifest_items(paths, modality)
     # (source, path, value, class, problem, the modality it would be a sample of: None for any)
     found: list[tuple[Any, str | None, Any, str | None, str | None, str | None]] = []
     kinds: dict[str, int] = {}
@@ -226,6 +247,67 @@ def list_source(source: Any, modality: str, encoding: str | None = None,
     items = [Item(i, src, path=p, value=v, label=None if c is None else classes.index(c), label_name=c,
                   problem=problem) for i, (src, p, v, c, problem) in enumerate(kept)]
     return items, chosen, classes
+
+
+def manifest_items(paths: Sequence[Path], modality: str) -> tuple[list[Item], str, list[str]]:
+    """The rows of manifests as the samples of a generator of one modality, that modality and the
+    class names: each row's field of ``modality`` (``""``: the manifests' one modality field) is the
+    sample, a file (its path, loaded by whoever reads the item) or the sample itself (a caption);
+    a row without it is an item with a ``problem``. String labels are numbered in the order of the
+    sorted class names (as a folder's classes); other labels are kept as written.
+
+    Raises:
+        InvalidInput: for a manifest without one field of ``modality`` (or, for ``""``, with several
+            modality fields), or manifests of different modalities; what
+            :class:`augkit.datasets.ManifestDataset` raises for a manifest it refuses.
+    """
+    from augkit.datasets.manifest import ManifestDataset
+
+    found: list[tuple[dict[str, Any], str | None, Any, Any, str | None, str]] = []
+    chosen = modality
+    for path in paths:
+        data = ManifestDataset(path)
+        fields = [f for f, m in data.fields.items() if m == chosen or not chosen]
+        if len(fields) != 1:
+            listed = ", ".join(f"{f} ({m})" for f, m in data.fields.items()) or "none"
+            if chosen:
+                raise InvalidInput(f"{path}: a generator of {chosen} samples reads one {chosen} field of each row, "
+                                   f"and the manifest's modality fields are {listed}; give a manifest with one "
+                                   f"{chosen} field, or a generator of dict samples")
+            raise InvalidInput(f"{path}: the generator's ops take any modality, and the manifest's modality fields "
+                               f"are {listed}; give a generator of one modality (modality=, --modality in augkit "
+                               "generate) or of dict samples")
+        field = fields[0]
+        chosen = chosen or data.fields[field]
+        descriptor = modalities.get(chosen)
+        for line, row in zip(data.lines, data.rows, strict=True):
+            value, file, problem = row.get(field), None, None
+            if value is None:
+                problem = f"the row has no {field!r} field (its keys: {', '.join(map(str, row))})"
+            else:
+                try:
+                    value = descriptor.check(value)  # the sample itself (a caption)
+                except TypeError:  # a path, which the manifest checked: inside its folder, a file of the modality
+                    value, file = None, str(data.base / row[field])
+            found.append(({"path": path_text(path), "line": line}, file, value, row.get("label"), problem,
+                          row_digest(row)))
+    labels = [label for _, _, _, label, _, _ in found if label is not None]
+    classes = sorted(set(labels)) if labels and all(isinstance(label, str) for label in labels) else []
+    items = [Item(i, src, path=file, value=value, problem=problem, row_sha256=digest,
+                  label=classes.index(label) if classes and label is not None else label,
+                  label_name=label if classes else None)
+             for i, (src, file, value, label, problem, digest) in enumerate(found)]
+    return items, chosen, classes
+
+
+def row_digest(row: Any) -> str:
+    """The sha256 of a manifest row (its keys sorted), as hex."""
+    text = json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
+
+
+def _is_manifest(path: Path) -> bool:
+    return path.suffix.lower() in MANIFEST_SUFFIXES
 
 
 def _check_encoding(encoding: str, descriptor: Any) -> None:

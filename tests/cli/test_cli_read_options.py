@@ -76,3 +76,30 @@ def test_preview_and_stats_read_a_manifest_as_generate_does(tmp_path: Path,
     assert page.read_text().count("<img") >= 6  # the manifest's photos, each with its views
     assert main(["stats", str(data / "captions.jsonl"), "--preset", "eda", "--samples", "4"]) == 0
     assert "text.random_swap" in capsys.readouterr().out
+
+
+def test_another_read_option_is_refused_naming_its_flag(photos: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "gs"
+    command = ["generate", str(photos), "--out", str(out), "--preset", "simclr", "--quiet"]
+    assert main([*command, "--color", "gray"]) == 0
+    capsys.readouterr()
+    for change, named in ((["--color", "keep"], "--color"), ([], "--color"),
+                          (["--color", "gray", "--seed", "5", "--views", "3"], "--seed, --views"),
+                          (["--color", "gray", "--shard-size", "1", "--image-format", "png"],
+                           "--shard-size, --image-format")):
+        assert main([*command, *change]) == 2
+        assert capsys.readouterr().err == (f"augkit generate: {out} holds a different job (it differs in {named}); "
+                                           "use another --out, or --overwrite to replace it\n")
+    assert main([*command, "--color", "gray"]) == 0  # the same job again: it resumes
+    assert "1 shards kept from an earlier run" in capsys.readouterr().out
+
+
+def test_another_channel_count_is_refused_naming_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "sounds"
+    folder.mkdir()
+    soundfile.write(folder / "stereo.wav", 0.1 * np.random.default_rng(3).standard_normal((8000, 2)), 16000)
+    command = ["generate", str(folder), "--out", str(tmp_path / "out"), "--preset", "audio_pairs", "--quiet"]
+    assert main(command) == 0
+    assert main([*command, "--channels", "2"]) == 2
+    assert "holds a different job (it differs in --channels); use another --out" in capsys.readouterr().err

@@ -92,3 +92,29 @@ def test_the_cli_writes_pairs_from_a_manifest_and_a_spec(manifest: Path, tmp_pat
                            "--out", str(tmp_path / "cli"), "--quiet"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert len(list(PairDataset(tmp_path / "cli"))) == 8
+
+
+def test_a_generator_of_one_modality_reads_a_manifest_s_field_and_labels(manifest: Path, tmp_path: Path) -> None:
+    eda = augkit.text.eda(seed=0)
+    summary = write_pairs(manifest, tmp_path / "text", eda, progress=False)
+    rows = augkit.datasets.ManifestDataset(manifest)
+    assert summary.samples == summary.written == 8
+    stored = list(PairDataset(tmp_path / "text"))
+    assert [label for _, label in stored] == [row["label"] for row in rows.rows]  # integer labels as written
+    assert stored[5][0][1] == eda(rows[5]["text"], index=5)[1]
+    with pytest.raises(augkit.AugkitError, match=r"encoding='latin-1': .*pairs.jsonl is a manifest"):
+        write_pairs(manifest, tmp_path / "x", eda, encoding="latin-1", progress=False)
+    with pytest.raises(augkit.AugkitError, match="reads one audio field of each row, and the manifest's modality "
+                                                 r"fields are image \(image\), text \(text\)"):
+        write_pairs(manifest, tmp_path / "x", augkit.audio.audio_pairs(seed=0), progress=False)
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_edited_manifest_row_is_another_job(manifest: Path, tmp_path: Path) -> None:
+    write_pairs(manifest, tmp_path / "out", _pairs(), progress=False)
+    assert write_pairs(manifest, tmp_path / "out", _pairs(), progress=False).reused == 1
+    lines = manifest.read_text().splitlines(keepends=True)
+    row = json.loads(lines[2])
+    manifest.write_text("".join([*lines[:2], json.dumps({**row, "text": row["text"] + " again"}) + "\n", *lines[3:]]))
+    with pytest.raises(augkit.generate.GenerateError, match=r"it differs in sources_sha256\)"):
+        write_pairs(manifest, tmp_path / "out", _pairs(), progress=False)

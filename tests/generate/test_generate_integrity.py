@@ -366,3 +366,14 @@ def test_a_full_disk_message_counts_the_shards_on_disk_with_two_workers(tmp_path
     assert int(said.group(1)) == len(on_disk) == len(list(out.glob("pairs-*.json"))), last
     assert "(of 24)" in last
     assert not list(out.glob("*.tmp*"))
+
+
+def test_a_different_job_names_what_differs_a_read_option_left_out_included(tmp_path: Path) -> None:
+    out, photos = tmp_path / "out", DATA / "images"
+    write_pairs(photos, out, augkit.image.simclr(seed=0), limit=1, read_options={"color": "gray"}, progress=False)
+    for options, named in (({}, "read_options.color"), ({"color": "keep"}, "read_options.color")):
+        with pytest.raises(GenerateError, match=rf"it differs in {re.escape(named)}\); use another --out") as caught:
+            write_pairs(photos, out, augkit.image.simclr(seed=0), limit=1, read_options=options, progress=False)
+        assert caught.value.changed == [named]  # type: ignore[attr-defined]
+    with pytest.raises(GenerateError, match=r"it differs in seed\)"):  # not "spec": the seed is its own key
+        write_pairs(photos, out, augkit.image.simclr(seed=1), limit=1, read_options={"color": "gray"}, progress=False)
