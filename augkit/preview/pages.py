@@ -25,6 +25,7 @@ from augkit.views.generator import ViewGenerator
 
 __all__ = ["page", "write_html", "write_page", "write_sections"]
 
+
 def write_page(
     path: str | Path,
     samples: Sequence[Any],
