@@ -34,7 +34,10 @@ def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     (["stats", "data/images", "--preset", "audio_pairs", "--extensions", "wav"],
      "augkit stats: error: argument --extensions: write extensions with their dot, comma-separated: --extensions "
      ".wav,.oga ('wav' needs its dot: '.wav') (see augkit stats --help)"),
-    (["list", "--modalty", "text"], "augkit: error: unrecognized arguments: --modalty (see augkit --help)"),
+    (["list", "--modalty", "text"],
+     "augkit list: error: unrecognized arguments: --modalty (see augkit list --help)"),
+    (["stats", "data/images", "--preset", "simclr", "--zzz"],
+     "augkit stats: error: unrecognized arguments: --zzz (see augkit stats --help)"),
     ([], "augkit: error: the following arguments are required: command (see augkit --help)"),
 ])
 def test_an_argument_mistake_is_one_line(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
