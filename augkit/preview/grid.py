@@ -156,7 +156,7 @@ def write_grid(
     from PIL import Image
 
     show = Show(views)
-    rows = [[show.picture(show.original(x), raw=True), *(show.picture(v) for v in views(x, index=i, epoch=epoch))]
+    rows = [[show.picture(show.original(x, i), raw=True), *(show.picture(v) for v in views(x, index=i, epoch=epoch))]
             for i, x in enumerate(samples)]
     titles = ["original", *(f"view {k + 1}" for k in range(max(len(r) for r in rows) - 1))] if rows and labels else None
     out = Path(path).resolve()

@@ -153,7 +153,7 @@ def _section(samples: Sequence[Any], views: ViewGenerator, epoch: int, cell: int
     marks = getattr(show.descriptor, "marked_views", None)
     rows, table = [], Table()
     for i, x in enumerate(samples):
-        source = show.original(x)
+        source = show.original(x, i)
         # mixing ops draw partners from the previewed samples, unless the generator has a source
         made = views.generate(source, index=i, epoch=epoch, with_output=False,
                               source=samples if views.source is None else None)

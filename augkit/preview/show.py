@@ -10,6 +10,7 @@ import numpy as np
 
 from augkit.core import modalities
 from augkit.views.display import describer
+from augkit.views.fields import check_fields
 from augkit.views.generator import ViewGenerator
 
 __all__ = ["Show"]
@@ -31,13 +32,16 @@ class Show:
         self.raw_context = {**self.descriptor.context(raw), **extra}
         self.notes: list[str] = []
 
-    def original(self, x: Any) -> Any:
-        """``x`` as the ops see it (the generator's ``prepare`` and ``input`` steps, then the modality's check)."""
+    def original(self, x: Any, index: int | None = None) -> Any:
+        """``x`` as the ops see it (the generator's ``prepare`` and ``input`` steps, then the modality's
+        check); a dict sample's error names it by ``index``."""
         if self.views.prepare is not None:
             x = self.views.prepare(x)
         step = getattr(self.views, "input", None)
         if step is not None:
             x = step(x)
+        if self.views.fields is not None:
+            return check_fields(self.views, x, index)
         return self.descriptor.check(x)
 
     def moved(self, source: Any, view: Any, params: Any) -> dict[str, float]:

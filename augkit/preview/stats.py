@@ -26,7 +26,7 @@ def measure(samples: Sequence[Any], views: ViewGenerator, epoch: int = 0) -> Tab
     show = Show(views)
     table = Table()
     for i, x in enumerate(samples):
-        source = show.original(x)
+        source = show.original(x, i)
         # mixing ops draw partners from the previewed samples, unless the generator has a source
         made = views.generate(source, index=i, epoch=epoch, with_output=False,
                               source=samples if views.source is None else None)
