@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from augkit.core import Augmenter, Params, uniform
+from augkit.core import Augmenter, Params, modalities, uniform
 from augkit.core.args import Arg, Choice, Integer, Number, Probability, Range, Strength, Value
 from augkit.core.errors import InvalidParams
 from augkit.core.registry import register
@@ -163,15 +163,11 @@ class ColorJitter(Augmenter[np.ndarray]):
         return True
 
     def _tf_batch(self, batch: Any, records: list[Params]) -> Any:
-        """Records of mixed semantics, each image on the host (a torch batch's images go there and back)."""
-        if isinstance(batch, np.ndarray):
-            return np.stack([self.transform(x, r) for x, r in zip(batch, records, strict=True)])
-        import torch
-
-        host = batch.permute(0, 2, 3, 1).to(torch.uint8).cpu().numpy()
-        views = [self.transform(x if x.shape[-1] == 3 else x[..., 0], r) for x, r in zip(host, records, strict=True)]
-        out = torch.from_numpy(np.stack([v if v.ndim == 3 else v[..., None] for v in views]))
-        return out.permute(0, 3, 1, 2).to(device=batch.device, dtype=torch.float32)
+        """Records of mixed semantics, each image on the host (a torch batch's images go there and
+        back through the image descriptor's batch form)."""
+        form: Any = modalities.get(self.modality)  # its batch form (augkit.core.batchform)
+        views = [self.transform(x, r) for x, r in zip(form.from_batch(batch), records, strict=True)]
+        return form.to_batch(views, form.device_of(batch))
 
 
 @register
