@@ -15,7 +15,7 @@ from augkit.core.errors import InvalidParams, quoted
 if TYPE_CHECKING:
     from augkit.core.augmenter import Augmenter
 
-__all__ = ["NUMBER", "check_bounds", "check_json_safe", "expect", "record_bounds"]
+__all__ = ["NUMBER", "check_bounds", "check_json_safe", "expect", "record_bounds", "recorded_choice"]
 
 NUMBER = (int, float)
 #: The bounds of a recorded int that no declaration bounds: what a 64-bit field (signed or not) holds.
@@ -42,6 +42,17 @@ def expect(params: Any, key: str, kind: type | tuple[type, ...], owner: Augmente
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         names = " or ".join(k.__name__ for k in kinds)
         raise InvalidParams(f"{label}[{key!r}] must be {names}, got {value!r:.80}")
+    return value
+
+
+def recorded_choice(params: Mapping[str, Any], key: str, options: tuple[str, ...], default: str,
+                    owner: Augmenter[Any]) -> str:
+    """``params[key]``, one of ``options``, or ``default`` when the record does not say (a record
+    made before the op recorded that argument); raises :class:`InvalidParams` naming the key."""
+    value = params.get(key, default)
+    if not isinstance(value, str) or value not in options:
+        raise InvalidParams(f"{type(owner).__name__} params[{key!r}]={value!r:.40} must be one of {list(options)}; "
+                            "use the params drawn for this image")
     return value
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from augkit.core import Augmenter, Params
 from augkit.core.args import Arg, Choice, Probability, Range, Size
 from augkit.core.errors import InvalidParams
+from augkit.core.recordcheck import recorded_choice
 from augkit.core.registry import register
 from augkit.image import functional as F
 from augkit.image import kernels
@@ -126,13 +127,10 @@ class RandomResizedCrop(Augmenter[np.ndarray]):
 
     def resized_with(self, params: Params) -> str:
         """The interpolation a record was made with (0.2's when it does not say)."""
-        return str(params.get("interpolation", self._legacy))
+        return recorded_choice(params, "interpolation", F.INTERPOLATIONS, self._legacy, self)
 
     def check_params(self, x: np.ndarray, params: Params) -> None:
-        interpolation = params.get("interpolation", self._legacy)
-        if interpolation not in F.INTERPOLATIONS:
-            raise InvalidParams(f"RandomResizedCrop params['interpolation']={interpolation!r:.40} must be one of "
-                                f"{list(F.INTERPOLATIONS)}; use the params drawn for this image")
+        self.resized_with(params)
 
     def draw(self, x: np.ndarray, rng: np.random.Generator) -> Params:
         height, width = x.shape[:2]

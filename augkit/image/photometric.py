@@ -16,7 +16,7 @@ import numpy as np
 
 from augkit.core import Augmenter, Params, modalities, uniform
 from augkit.core.args import Arg, Choice, Integer, Number, Probability, Range, Strength, Value
-from augkit.core.errors import InvalidParams
+from augkit.core.recordcheck import recorded_choice
 from augkit.core.registry import register
 from augkit.image import functional as F
 from augkit.image import kernels
@@ -107,14 +107,9 @@ class ColorJitter(Augmenter[np.ndarray]):
             out[name] = float(lo + (hi - lo) * u)
         return out | self._tag
 
-    @staticmethod
-    def semantics_of(params: Params) -> str:
+    def semantics_of(self, params: Params) -> str:
         """The maths a record was made with (torchvision's when it does not say)."""
-        semantics = params.get("semantics", "torchvision")
-        if semantics not in SEMANTICS:
-            raise InvalidParams(f"ColorJitter params['semantics']={semantics!r:.40} must be one of {list(SEMANTICS)}; "
-                                "use the params drawn for this image")
-        return str(semantics)
+        return recorded_choice(params, "semantics", SEMANTICS, "torchvision", self)
 
     def transform(self, x: np.ndarray, params: Params) -> np.ndarray:
         semantics = self.semantics_of(params)
@@ -258,14 +253,9 @@ class GaussianBlur(Augmenter[np.ndarray]):
             radius = min(radius, self.kernel_size // 2)
         return {"sigma": sigma, "kernel_size": 2 * radius + 1} | self._tag
 
-    @staticmethod
-    def border_of(params: Params) -> str:
+    def border_of(self, params: Params) -> str:
         """The border a record was made with (reflected when it does not say)."""
-        border = params.get("border", "reflect")
-        if not isinstance(border, str) or border not in F.BORDERS:
-            raise InvalidParams(f"GaussianBlur params['border']={border!r:.40} must be one of "
-                                f"{list(F.BORDERS)}; use the params drawn for this image")
-        return border
+        return recorded_choice(params, "border", tuple(F.BORDERS), "reflect", self)
 
     def check_params(self, x: np.ndarray, params: Params) -> None:
         self.border_of(params)
