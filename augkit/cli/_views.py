@@ -145,7 +145,8 @@ def read(command: str, sources: list[str], views: Any, limit: int, encoding: str
     (audio at the rate its ops declare, text in ``encoding``; from folders, only the files with
     ``extensions`` when given; from manifests, as ``augkit generate`` reads them); a file among
     good ones that cannot be read (a manifest row without the generator's field) is skipped with a
-    note on stderr. For manifests, ``titles`` (when given) gets each sample's ``(files, label)``.
+    note on stderr. ``titles`` (when given) gets each sample's ``(name, label)``: from manifests the
+    row's files and label, else its file (:func:`augkit.datasets.read_sources`'s ``names``) and None.
 
     Raises:
         UserError: for an ``encoding`` given to sources whose modality reads no text or to a
@@ -175,15 +176,18 @@ def read(command: str, sources: list[str], views: Any, limit: int, encoding: str
             titles += [(name, label) for _, name, label in rows]
         return [sample for sample, _, _ in rows]
     skipped: list[tuple[str, str]] = []
+    names: list[str] = []
     try:
         samples, kind = datasets.read_sources(sources, modality=views.modality or None, limit=limit,
-                                              skipped=skipped, extensions=extensions, **options)
+                                              skipped=skipped, extensions=extensions, names=names, **options)
     except NoFiles as err:
         raise UserError(no_files(err)) from None
     if encoding is not None:
         _check_encoding(kind)
     for bad, reason in skipped:
         print(f"augkit {command}: skipped {escaped(bad)}: {escaped(' '.join(reason.split()))}", file=sys.stderr)
+    if titles is not None:
+        titles += [(name, None) for name in names]
     return samples
 
 

@@ -19,15 +19,12 @@ Example:
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import sys
 from pathlib import Path
 from typing import Any
 
 from augkit.cli import _views
 from augkit.cli._escape import escaped
-from augkit.core.errors import AugkitError, InvalidInput
+from augkit.core.errors import AugkitError
 
 __all__ = ["USAGE", "add_parser", "run"]
 
@@ -73,57 +70,14 @@ def _read(args: argparse.Namespace, views: Any,
     from manifests, each row's label; None where they cannot be told."""
     from augkit.datasets.manifest import MANIFEST_SUFFIXES
 
-    options = _views.read_options(args, views.modality)
-
-    def read(sources: list[str], limit: int, titles: list[tuple[str | None, Any]] | None = None) -> list[Any]:
-        return _views.read("preview", sources, views, limit, args.encoding, options, chosen, titles)
-
-    if any(Path(s).suffix.lower() in MANIFEST_SUFFIXES for s in args.sources):
-        titles: list[tuple[str | None, Any]] = []
-        rows = read(args.sources, args.samples, titles)
-        labels = [label for _, label in titles]
-        return rows, [name for name, _ in titles], labels if any(label is not None for label in labels) else None
-    if not views.modality:  # a generator of any input: the sources are read together (one modality for all)
-        return read(args.sources, args.samples), None, None
-    # Every source is checked (and one sample read) before any is read one by one, as one read checks
-    # them; its notes are left out (the reads below give them again).
-    with contextlib.redirect_stderr(io.StringIO()):
-        read(args.sources, 1)
-    samples: list[Any] = []
-    names: list[str | None] = []
-    for source in args.sources:  # one source at a time, a folder's files one by one: each keeps its name
-        files = _one_sample_files(Path(source), views.modality, chosen)
-        if files is None:
-            got = read([source], args.samples - len(samples)) if len(samples) < args.samples else []
-            numbered = len(got) > 1 or Path(source).is_dir()
-            names += [f"{Path(source).name} #{j + 1}" if numbered else Path(source).name for j in range(len(got))]
-            samples += got
-            continue
-        for path in files:
-            if len(samples) >= args.samples:
-                break
-            try:
-                samples += read([str(path)], 1)
-            except (AugkitError, OSError) as err:  # as a read of the folder skips a file it cannot read
-                print(f"augkit preview: skipped {escaped(str(path))}: {escaped(' '.join(str(err).split()))}",
-                      file=sys.stderr)
-                continue
-            names.append(path.relative_to(source).as_posix())
-    if not samples:
-        raise InvalidInput(f"the sources hold no samples: {', '.join(args.sources)}")
-    return samples, names, None
-
-
-def _one_sample_files(path: Path, modality: str, chosen: tuple[str, ...] | None) -> list[Path] | None:
-    """The files of folder ``path`` that hold ``modality``'s samples, when each file read as a
-    source gives the one sample the folder gives for it (the modality's ``read`` is its ``load``);
-    None for a file, or a folder of files that hold several samples each (text)."""
-    from augkit.core import modalities
-    from augkit.datasets import FolderDataset
-
-    if not path.is_dir() or type(modalities.get(modality)).read is not modalities.BaseModality.read:
-        return None
-    return list(FolderDataset(path, modality=modality, extensions=chosen).paths)
+    titles: list[tuple[str | None, Any]] = []
+    samples = _views.read("preview", args.sources, views, args.samples, args.encoding,
+                          _views.read_options(args, views.modality), chosen, titles)
+    manifest = any(Path(s).suffix.lower() in MANIFEST_SUFFIXES for s in args.sources)
+    if not (manifest or views.modality):  # a generator of any input reads the sources together: no names
+        return samples, None, None
+    labels = [label for _, label in titles]
+    return samples, [name for name, _ in titles], labels if any(label is not None for label in labels) else None
 
 
 def _check_suffix(path: str, suffix: str, option: str) -> None:

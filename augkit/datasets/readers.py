@@ -238,7 +238,8 @@ class ModalityMismatch(InvalidInput):
 
 def read_sources(
     paths: str | Path | Iterable[str | Path], modality: str | None = None, *, limit: int | None = None,
-    skipped: list[tuple[str, str]] | None = None, extensions: Sequence[str] | None = None, **options: Any,
+    skipped: list[tuple[str, str]] | None = None, extensions: Sequence[str] | None = None,
+    names: list[str] | None = None, **options: Any,
 ) -> tuple[list[Any], str]:
     """The samples that files and folders named as sources hold, and their modality.
 
@@ -260,6 +261,8 @@ def read_sources(
         extensions: the suffixes of the files to read from folders (``(".wav", ".oga")``, matched
             ignoring case), instead of every suffix the modality reads; each must be one that
             ``modality`` (or, without it, some modality) reads (:func:`augkit.datasets.suffixes.check_extensions`).
+        names: when given, each sample's name is appended: a folder's file by its path in the
+            folder, a file by its name, numbered (``sentences.txt #2``) when it gives several.
         options: keywords for the descriptors' ``read``/``load``.
 
     Returns:
@@ -323,13 +326,19 @@ def read_sources(
                     break
                 if skipped is None:
                     samples.append(item[i])
-                    continue
-                try:
-                    samples.append(item[i])
-                except (AugkitError, OSError) as err:
-                    skipped.append((str(item.paths[i]), str(err)))
+                else:
+                    try:
+                        samples.append(item[i])
+                    except (AugkitError, OSError) as err:
+                        skipped.append((str(item.paths[i]), str(err)))
+                        continue
+                if names is not None:
+                    names.append(item.paths[i].relative_to(path).as_posix())
         else:
-            samples.extend(load_file(item.read, path, **options)[:room])
+            got = load_file(item.read, path, **options)[:room]
+            samples.extend(got)
+            if names is not None:
+                names += [f"{path.name} #{j + 1}" if len(got) > 1 else path.name for j in range(len(got))]
     if not samples:
         raise InvalidInput(f"the sources hold no samples: {', '.join(str(s) for s in sources)}")
     return samples, next(iter(first))

@@ -399,3 +399,20 @@ def test_a_corrupt_file_in_a_folder_names_the_item_and_the_path(tmp_path: Path) 
     assert ds[0].shape[-1] == 3
     with pytest.raises(ValueError, match=r"FolderDataset item 1: cannot decode image file .*b\.jpg"):
         ds[1]
+
+
+def test_read_sources_names_each_sample_by_its_file(tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    (photos / "cats").mkdir(parents=True)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(photos / "cats" / "a.png")
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(photos / "b.png")
+    (photos / "c_broken.png").write_bytes(b"not a png")
+    names: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    samples, _ = augkit.datasets.read_sources(photos, "image", names=names, skipped=skipped)
+    assert names == ["b.png", "cats/a.png"] and len(samples) == 2 and len(skipped) == 1  # the broken file unnamed
+    text = tmp_path / "lines.txt"
+    text.write_text("one\ntwo\nthree\n")
+    names = []
+    augkit.datasets.read_sources([text], names=names, limit=2)
+    assert names == ["lines.txt #1", "lines.txt #2"]
